@@ -1,0 +1,22 @@
+/** What every engine area shares: how the engine was started, its event bus and its services. */
+import type { BackendName, BackendReport } from '../../shared/api/app';
+import type { EngineEvents } from './events';
+
+export interface EngineOptions {
+  /** Which front end started the engine. */
+  mode: 'electron' | 'browser' | 'cli';
+  appVersion: string;
+  /** Electron's version inside the desktop app, null elsewhere. */
+  electronVersion: string | null;
+  /** Folder of files shipped with the app (models, icons): `resources/` in a checkout. */
+  resourcesDir: string;
+  /** A backend forced by a setting, a flag or VESSEL_BACKEND; undefined lets the ladder choose. */
+  forcedBackend?: { name: BackendName; by: 'setting' | 'flag' | 'env' };
+}
+
+export interface EngineContext {
+  readonly options: EngineOptions;
+  readonly events: EngineEvents;
+  /** The compute backend report, probed once and cached. */
+  backendReport(): Promise<BackendReport>;
+}

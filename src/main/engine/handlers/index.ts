@@ -1,0 +1,12 @@
+import type { EngineContext } from '../context';
+import { createAppHandlers } from './app';
+import type { Handlers } from './types';
+
+export type { AreaHandlers, Handlers } from './types';
+
+/** Every request of the contract, bound to the engine. The type checker refuses a missing one. */
+export function createHandlers(ctx: EngineContext): Handlers {
+  return {
+    ...createAppHandlers(ctx),
+  };
+}

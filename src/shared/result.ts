@@ -1,0 +1,61 @@
+/**
+ * Errors are values at every process boundary: IPC keeps only an error's message, so a
+ * result carries a stable code the UI can act on and a message a person can read.
+ */
+export interface ErrorInfo {
+  /** Stable, machine-readable code such as `BAD_INPUT` or `DATASET_NOT_FOUND`. */
+  code: string;
+  /** One or two sentences for a person: what is wrong and what to do. */
+  message: string;
+  /** Optional structured detail (for example the zod issues of a refused input). */
+  details?: unknown;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Codes that every side may produce; each engine area adds its own (see AppError). */
+export const COMMON_ERROR_CODES = {
+  BAD_INPUT: 'BAD_INPUT',
+  UNKNOWN_REQUEST: 'UNKNOWN_REQUEST',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CANCELLED: 'CANCELLED',
+  TRANSPORT: 'TRANSPORT',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+/** An error that knows its stable code; thrown inside the engine, turned into a Result at the edge. */
+export class AppError extends Error {
+  readonly code: string;
+  readonly details?: unknown;
+
+  constructor(code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toInfo(): ErrorInfo {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: string, message: string, details?: unknown): Result<T> {
+  return details === undefined
+    ? { ok: false, error: { code, message } }
+    : { ok: false, error: { code, message, details } };
+}
+
+/** Turns anything thrown into an ErrorInfo: AppErrors keep their code, the rest become INTERNAL. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof AppError) return error.toInfo();
+  if (error instanceof Error) return { code: COMMON_ERROR_CODES.INTERNAL, message: error.message };
+  return { code: COMMON_ERROR_CODES.INTERNAL, message: String(error) };
+}
