@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
+import { benchCommand } from './bench';
 import { infoCommand } from './info';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: CliCommand[] = [infoCommand];
+export const commands: CliCommand[] = [infoCommand, benchCommand];
