@@ -20,8 +20,8 @@ export interface CliIo {
   log(text: string): void;
   /** A progress bar on a terminal, plain lines otherwise; always on stderr. */
   progress(label: string): ProgressReporter;
-  /** The engine, created on first use with the global options (--backend). */
-  engine(): Engine;
+  /** The engine, created on first use with the global options (--backend); `browser` for serve. */
+  engine(mode?: 'cli' | 'browser'): Engine;
   /** Aborted on SIGINT, so long commands can stop cleanly. */
   readonly signal: AbortSignal;
 }
@@ -44,7 +44,7 @@ export interface CliCommand {
    * Runs the command. The returned object is what --json prints; `text` (if any) is printed
    * instead when --json is absent.
    */
-  run(args: CliArgs, io: CliIo): Promise<{ json: unknown; text?: string }>;
+  run(args: CliArgs, io: CliIo): Promise<{ json?: unknown; text?: string }>;
 }
 
 /** Bad input on the command line: exit code 2 with this one-line reason. */

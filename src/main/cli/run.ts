@@ -170,9 +170,9 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       streams.stderr.write(`${text}\n`);
     },
     progress: (label) => createProgress(label, streams.stderr),
-    engine: () => {
+    engine: (mode = 'cli') => {
       engine ??= makeEngine({
-        mode: 'cli',
+        mode,
         appVersion: appVersion(root),
         electronVersion: null,
         resourcesDir: path.join(root, 'resources'),
@@ -188,6 +188,8 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals },
       io,
     );
+    // A command that streams its own output (serve) returns neither json nor text.
+    if (outcome.json === undefined && outcome.text === undefined) return 0;
     if (json) streams.stdout.write(`${JSON.stringify(outcome.json)}\n`);
     else if (outcome.text !== undefined) streams.stdout.write(`${outcome.text}\n`);
     else streams.stdout.write(`${JSON.stringify(outcome.json, null, 2)}\n`);

@@ -7,13 +7,16 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { appEvents, appRequests } from './app';
 import type { EventSpec, RequestSpec } from './define';
+import { shellEvents, shellRequests } from './shell';
 
 export const requests = {
   ...appRequests,
+  ...shellRequests,
 } satisfies Record<string, RequestSpec>;
 
 export const events = {
   ...appEvents,
+  ...shellEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Requests = typeof requests;

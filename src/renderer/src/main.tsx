@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { ApiContext, createApiConnection } from './api/client';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+
+createRoot(root).render(
+  <StrictMode>
+    <ApiContext.Provider value={createApiConnection()}>
+      <App />
+    </ApiContext.Provider>
+  </StrictMode>,
+);

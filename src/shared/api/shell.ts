@@ -1,0 +1,90 @@
+/**
+ * The desktop shell's part of the contract: menu commands and handed-over files reach the
+ * renderer as events, native dialogs and recent files are requests. In browser mode and the
+ * CLI there is no shell: the engine answers these requests with SHELL_DESKTOP_ONLY.
+ */
+import { z } from 'zod';
+import { event, request } from './define';
+
+/** Every command the application menu can send to the renderer. */
+export const MENU_COMMANDS = [
+  'project.new',
+  'project.open',
+  'dataset.openFolder',
+  'export',
+  'edit.undo',
+  'edit.redo',
+  'view.layer.image',
+  'view.layer.groundTruth',
+  'view.layer.prediction',
+  'view.layer.corrections',
+  'view.layer.errors',
+  'view.zoomIn',
+  'view.zoomOut',
+  'view.zoomFit',
+  'view.zoomActual',
+  'help.shortcuts',
+] as const;
+
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/**
+ * A menu command. Commands that open something carry the path the person chose in main's
+ * native dialog (or from Open Recent), so the renderer only has to call the contract with it.
+ */
+export const menuCommandEventSchema = z
+  .object({
+    command: z.enum(MENU_COMMANDS),
+    path: z.string().min(1).optional(),
+  })
+  .strict();
+export type MenuCommandEvent = z.infer<typeof menuCommandEventSchema>;
+
+/** What a file dialog is for: main picks the title, the filters and whether folders are chosen. */
+export const OPEN_PURPOSES = ['project', 'dataset', 'model', 'image'] as const;
+export type OpenPurpose = (typeof OPEN_PURPOSES)[number];
+export const SAVE_PURPOSES = ['project', 'metrics-csv', 'chart-png', 'chart-svg', 'mask-png'] as const;
+export type SavePurpose = (typeof SAVE_PURPOSES)[number];
+
+/** The chosen absolute path, or nothing when the person cancelled. */
+export type DialogResult = { canceled: true; path: null } | { canceled: false; path: string };
+
+export interface RecentFiles {
+  /** Most recent first, at most ten, only files that still existed when listed. */
+  paths: string[];
+}
+
+/** A file name without folders: the renderer suggests a name, never where to write. */
+const fileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((name) => !/[\\/]/.test(name) && name !== '.' && name !== '..', {
+    message: 'must be a file name without folders',
+  });
+
+export const shellRequests = {
+  'shell.openDialog': request<DialogResult>()(
+    z.object({ purpose: z.enum(OPEN_PURPOSES) }).strict(),
+    'Shows the native open dialog for a project file, a dataset folder, a model folder or an image.',
+  ),
+  'shell.saveDialog': request<DialogResult>()(
+    z.object({ purpose: z.enum(SAVE_PURPOSES), suggestedName: fileName.optional() }).strict(),
+    'Shows the native save dialog; the path returned carries the extension of its purpose.',
+  ),
+  'shell.recentFiles': request<RecentFiles>()(
+    z.object({}).strict().default({}),
+    'The recently opened project files, most recent first.',
+  ),
+  'shell.addRecentFile': request<RecentFiles>()(
+    z.object({ path: z.string().min(1) }).strict(),
+    'Records a project file as opened (File > Open Recent and the OS recent list).',
+  ),
+};
+
+export const shellEvents = {
+  'shell.menu': event<MenuCommandEvent>('A command chosen in the application menu.'),
+  'shell.openFile': event<{ path: string }>(
+    'A .vessel file handed to the app: double-clicked, dropped on the icon or given to a second launch.',
+  ),
+};
