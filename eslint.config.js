@@ -83,7 +83,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main/engine/**/*.ts', 'src/main/cli.ts', 'src/main/cli/**/*.ts', 'src/main/serve.ts'],
+    files: [
+      'src/main/engine/**/*.ts',
+      'src/main/cli.ts',
+      'src/main/cli/**/*.ts',
+      'src/main/serve.ts',
+    ],
     rules: {
       'no-restricted-imports': banImports(
         ['electron'],

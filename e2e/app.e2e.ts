@@ -1,6 +1,12 @@
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, saveScreenshot, startServe, type BrowserSession, type ServeProcess } from './harness';
+import {
+  launchBrowser,
+  saveScreenshot,
+  startServe,
+  type BrowserSession,
+  type ServeProcess,
+} from './harness';
 
 /** Tries a WebSocket upgrade and resolves to the HTTP status it got (101 when accepted). */
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -32,10 +38,16 @@ describe('browser mode', () => {
   it('loads the studio and shows the compute backend from app.info', async () => {
     const { page } = browser;
     await page.goto(serve.url);
-    await expect.poll(async () => page.getByTestId('connection-state').textContent(), { timeout: 30_000 }).toBe('Engine connected');
+    await expect
+      .poll(async () => page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
+      .toBe('Engine connected');
     const backend = page.getByTestId('backend');
-    await expect.poll(async () => backend.textContent(), { timeout: 30_000 }).toMatch(/Backend: (wasm|cpu|tensorflow)/);
-    await expect.poll(async () => page.getByTestId('version').textContent()).toMatch(/Vessel Studio \d+\.\d+\.\d+ · browser mode/);
+    await expect
+      .poll(async () => backend.textContent(), { timeout: 30_000 })
+      .toMatch(/Backend: (wasm|cpu|tensorflow)/);
+    await expect
+      .poll(async () => page.getByTestId('version').textContent())
+      .toMatch(/Vessel Studio \d+\.\d+\.\d+ · browser mode/);
     await saveScreenshot(page, 'app-shell');
     expect(browser.consoleErrors).toEqual([]);
   });
@@ -51,7 +63,9 @@ describe('browser mode', () => {
     expect(await upgradeStatus(`${wsBase}/ws`)).toBe(403);
     expect(await upgradeStatus(`${wsBase}/ws?token=wrong-token-wrong-token`)).toBe(403);
     // A foreign page that somehow had the token is still refused by its Origin.
-    expect(await upgradeStatus(`${wsBase}/ws?token=${serve.token}`, { Origin: 'http://evil.example' })).toBe(403);
+    expect(
+      await upgradeStatus(`${wsBase}/ws?token=${serve.token}`, { Origin: 'http://evil.example' }),
+    ).toBe(403);
     expect(await upgradeStatus(`${wsBase}/ws?token=${serve.token}`)).toBe(101);
   });
 });

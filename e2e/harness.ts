@@ -24,17 +24,31 @@ export interface ServeProcess {
 }
 
 /** Starts `npm run cli -- serve --port 0` and resolves once it printed its URL. */
-export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+export async function startServe(
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'src/main/cli.ts'), 'serve', '--port', '0', ...extraArgs],
+    [
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'src/main/cli.ts'),
+      'serve',
+      '--port',
+      '0',
+      ...extraArgs,
+    ],
     { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL in 120 s; stderr:\n${stderr}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not print its URL in 120 s; stderr:\n${stderr}`)),
+      120_000,
+    );
     child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString();
       const match = /http:\/\/\S+\?token=\w+/.exec(stdout);

@@ -93,7 +93,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let port = options.port ?? 0;
 
   const authorised = (req: http.IncomingMessage, url: URL): boolean =>
-    tokensEqual(url.searchParams.get('token'), token) || tokensEqual(cookieToken(req.headers.cookie), token);
+    tokensEqual(url.searchParams.get('token'), token) ||
+    tokensEqual(cookieToken(req.headers.cookie), token);
 
   const securityHeaders = () => ({
     'Content-Security-Policy': contentSecurityPolicy(host, port),
@@ -133,7 +134,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (req.method === 'HEAD') res.end();
       else createReadStream(file).pipe(res);
     } catch {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+      res
+        .writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('Not found');
     }
   });
 
@@ -145,7 +148,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const expectedOrigins = new Set([`http://${req.headers.host}`]);
     const originOk = origin === undefined || expectedOrigins.has(origin);
     if (url.pathname !== '/ws' || !authorised(req, url) || !originOk) {
-      log(`refused a WebSocket connection from ${req.socket.remoteAddress ?? '?'} (${!originOk ? 'foreign origin' : 'no valid token'})`);
+      log(
+        `refused a WebSocket connection from ${req.socket.remoteAddress ?? '?'} (${!originOk ? 'foreign origin' : 'no valid token'})`,
+      );
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -167,11 +172,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
         message = decodeWire(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
       } catch (error) {
-        send(ws, { type: 'error', error: { code: COMMON_ERROR_CODES.TRANSPORT, message: `Malformed message: ${(error as Error).message}` } });
+        send(ws, {
+          type: 'error',
+          error: {
+            code: COMMON_ERROR_CODES.TRANSPORT,
+            message: `Malformed message: ${(error as Error).message}`,
+          },
+        });
         return;
       }
       if (message.type !== 'request' || typeof message.id !== 'number') {
-        send(ws, { type: 'error', error: { code: COMMON_ERROR_CODES.TRANSPORT, message: 'Only requests may be sent to the engine.' } });
+        send(ws, {
+          type: 'error',
+          error: {
+            code: COMMON_ERROR_CODES.TRANSPORT,
+            message: 'Only requests may be sent to the engine.',
+          },
+        });
         return;
       }
       const result = await options.engine.request(message.name, message.input);

@@ -86,7 +86,13 @@ export function intOption(
 }
 
 /** Reads a number option within [min, max]; a UsageError names the option otherwise. */
-export function numberOption(args: CliArgs, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+export function numberOption(
+  args: CliArgs,
+  name: string,
+  fallback: number,
+  min = -Infinity,
+  max = Infinity,
+): number {
   const raw = stringOption(args, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);

@@ -41,7 +41,10 @@ export function createProgress(
     const pct = `${Math.floor(fraction * 100)}%`.padStart(4);
     const tail = `${done}/${total} ${pct} ETA ${formatDuration(eta)}${detail ? `  ${detail}` : ''}`;
     if (!tty) return `${label}: ${tail}`;
-    const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - label.length - tail.length - 6));
+    const width = Math.max(
+      10,
+      Math.min(30, (stream.columns ?? 80) - label.length - tail.length - 6),
+    );
     const filled = Math.round(fraction * width);
     return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${tail}`;
   };

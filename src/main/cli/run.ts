@@ -25,7 +25,8 @@ const GLOBAL_OPTIONS: Record<string, CliOption> = {
   backend: {
     type: 'string',
     valueName: '<name>',
-    description: 'Force the compute backend: tensorflow-gpu, tensorflow, wasm or cpu (also VESSEL_BACKEND).',
+    description:
+      'Force the compute backend: tensorflow-gpu, tensorflow, wasm or cpu (also VESSEL_BACKEND).',
   },
 };
 
@@ -35,7 +36,9 @@ export function findAppRoot(start = here): string {
   let dir = start;
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+      };
       if (pkg.name === 'vessel-studio') return dir;
     } catch {
       // not here: keep walking up
@@ -48,7 +51,9 @@ export function findAppRoot(start = here): string {
 
 export function appVersion(root = findAppRoot()): string {
   try {
-    return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return '0.0.0';
   }
@@ -63,7 +68,8 @@ export function commandHelp(command: CliCommand): string {
   const lines = [`Usage: vessel ${command.name} ${command.usage}`.trimEnd(), '', command.summary];
   if (command.description) lines.push('', command.description);
   lines.push('', 'Options:');
-  for (const [name, option] of Object.entries(command.options)) lines.push(optionHelp(name, option));
+  for (const [name, option] of Object.entries(command.options))
+    lines.push(optionHelp(name, option));
   for (const [name, option] of Object.entries(GLOBAL_OPTIONS)) lines.push(optionHelp(name, option));
   return lines.join('\n');
 }
@@ -101,7 +107,10 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   const name = argv[0];
   const fail = (code: number, message: string, errorCode: string) => {
     streams.stderr.write(`error: ${message}\n`);
-    if (wantsJson) streams.stdout.write(`${JSON.stringify({ ok: false, error: { code: errorCode, message } })}\n`);
+    if (wantsJson)
+      streams.stdout.write(
+        `${JSON.stringify({ ok: false, error: { code: errorCode, message } })}\n`,
+      );
     return code;
   };
 
@@ -115,7 +124,11 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    return fail(2, `unknown command "${name}"; run with --help for the list`, COMMON_ERROR_CODES.BAD_INPUT);
+    return fail(
+      2,
+      `unknown command "${name}"; run with --help for the list`,
+      COMMON_ERROR_CODES.BAD_INPUT,
+    );
   }
 
   const allOptions = { ...GLOBAL_OPTIONS, ...command.options };
@@ -126,14 +139,19 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       options: Object.fromEntries(
         Object.entries(allOptions).map(([key, o]) => [
           key,
-          { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+          {
+            type: o.type,
+            ...(o.short ? { short: o.short } : {}),
+            ...(o.multiple ? { multiple: true } : {}),
+          },
         ]),
       ),
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]?.replace(/^TypeError \[[A-Z_]+\]: /, '') ?? '';
+    const message =
+      (error as Error).message.split('\n')[0]?.replace(/^TypeError \[[A-Z_]+\]: /, '') ?? '';
     return fail(2, `${command.name}: ${message}`, COMMON_ERROR_CODES.BAD_INPUT);
   }
   if (parsed.values.help) {
@@ -147,13 +165,21 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   if (typeof flagBackend === 'string') {
     const backend = parseBackendName(flagBackend);
     if (!backend) {
-      return fail(2, `--backend must be tensorflow-gpu, tensorflow, wasm or cpu, got "${flagBackend}"`, COMMON_ERROR_CODES.BAD_INPUT);
+      return fail(
+        2,
+        `--backend must be tensorflow-gpu, tensorflow, wasm or cpu, got "${flagBackend}"`,
+        COMMON_ERROR_CODES.BAD_INPUT,
+      );
     }
     forcedBackend = { name: backend, by: 'flag' };
   } else if (env.VESSEL_BACKEND) {
     const backend = parseBackendName(env.VESSEL_BACKEND);
     if (!backend) {
-      return fail(2, `VESSEL_BACKEND must be tensorflow-gpu, tensorflow, wasm or cpu, got "${env.VESSEL_BACKEND}"`, COMMON_ERROR_CODES.BAD_INPUT);
+      return fail(
+        2,
+        `VESSEL_BACKEND must be tensorflow-gpu, tensorflow, wasm or cpu, got "${env.VESSEL_BACKEND}"`,
+        COMMON_ERROR_CODES.BAD_INPUT,
+      );
     }
     forcedBackend = { name: backend, by: 'env' };
   }
@@ -185,7 +211,10 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
 
   try {
     const outcome = await command.run(
-      { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals },
+      {
+        values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+        positionals: parsed.positionals,
+      },
       io,
     );
     // A command that streams its own output (serve) returns neither json nor text.
@@ -195,12 +224,14 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     else streams.stdout.write(`${JSON.stringify(outcome.json, null, 2)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) return fail(2, `${command.name}: ${error.message}`, COMMON_ERROR_CODES.BAD_INPUT);
+    if (error instanceof UsageError)
+      return fail(2, `${command.name}: ${error.message}`, COMMON_ERROR_CODES.BAD_INPUT);
     if (error instanceof AppError && error.code !== COMMON_ERROR_CODES.INTERNAL) {
       return fail(2, error.message, error.code);
     }
     const message = error instanceof Error ? error.message : String(error);
-    if (!json && error instanceof Error && env.VESSEL_DEBUG) streams.stderr.write(`${error.stack}\n`);
+    if (!json && error instanceof Error && env.VESSEL_DEBUG)
+      streams.stderr.write(`${error.stack}\n`);
     return fail(1, message, COMMON_ERROR_CODES.INTERNAL);
   } finally {
     if (engine) await (engine as Engine).dispose();

@@ -8,9 +8,14 @@ import { COMMON_ERROR_CODES, toErrorInfo, type Result } from '../../shared/resul
 import type { Handlers } from './handlers';
 
 /** Formats zod issues as one line a person can act on: `imageId: expected string`. */
-export function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+export function describeIssues(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): string {
   return issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '') + issue.message)
+    .map(
+      (issue) =>
+        (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '') + issue.message,
+    )
     .join('; ');
 }
 

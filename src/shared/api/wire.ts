@@ -64,13 +64,16 @@ export function decodeWire(frame: Uint8Array): WireMessage {
   if (frame.byteLength < 4) throw new Error('Malformed frame: shorter than its header');
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const headLength = view.getUint32(0, true);
-  if (4 + headLength > frame.byteLength) throw new Error('Malformed frame: JSON overruns the frame');
+  if (4 + headLength > frame.byteLength)
+    throw new Error('Malformed frame: JSON overruns the frame');
   const attachments: Uint8Array[] = [];
   let offset = 4 + headLength;
   while (offset < frame.byteLength) {
-    if (offset + 4 > frame.byteLength) throw new Error('Malformed frame: truncated attachment header');
+    if (offset + 4 > frame.byteLength)
+      throw new Error('Malformed frame: truncated attachment header');
     const length = view.getUint32(offset, true);
-    if (offset + 4 + length > frame.byteLength) throw new Error('Malformed frame: truncated attachment');
+    if (offset + 4 + length > frame.byteLength)
+      throw new Error('Malformed frame: truncated attachment');
     attachments.push(frame.slice(offset + 4, offset + 4 + length));
     offset += 4 + length;
   }
@@ -80,7 +83,8 @@ export function decodeWire(frame: Uint8Array): WireMessage {
       const { $bin, $kind } = value as { $bin: number; $kind: TypedKind };
       const bytes = attachments[$bin];
       const Ctor = CONSTRUCTORS[$kind];
-      if (bytes === undefined || Ctor === undefined) throw new Error('Malformed frame: bad attachment');
+      if (bytes === undefined || Ctor === undefined)
+        throw new Error('Malformed frame: bad attachment');
       // Copy into a fresh, aligned buffer so every typed view is valid.
       return new Ctor(bytes.slice().buffer);
     }

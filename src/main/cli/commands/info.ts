@@ -8,7 +8,8 @@ function describe(info: AppInfo): string {
       (info.platform.electron ? `, Electron ${info.platform.electron}` : ''),
     `compute backend: ${info.backend.active ?? 'none'} (chosen by ${info.backend.chosenBy}, ${info.backend.threads} thread${info.backend.threads === 1 ? '' : 's'})`,
   ];
-  for (const r of info.backend.rejected) lines.push(`  not ${r.backend}: ${r.reason}: ${r.message}`);
+  for (const r of info.backend.rejected)
+    lines.push(`  not ${r.backend}: ${r.reason}: ${r.message}`);
   return lines.join('\n');
 }
 

@@ -6,16 +6,26 @@ import { findAppRoot } from '../run';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 
 /** Builds the renderer with electron-vite when no build is there yet (a fresh clone). */
-async function ensureRendererBuilt(root: string, rendererDir: string, log: (s: string) => void): Promise<void> {
+async function ensureRendererBuilt(
+  root: string,
+  rendererDir: string,
+  log: (s: string) => void,
+): Promise<void> {
   if (existsSync(path.join(rendererDir, 'index.html'))) return;
   log('serve: no renderer build yet, building it once (npx electron-vite build)...');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`electron-vite build failed (exit ${code})`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`electron-vite build failed (exit ${code})`)),
+    );
   });
 }
 
@@ -28,30 +38,57 @@ export const serveCommand: CliCommand = {
     'without the token are refused. A host other than loopback needs --allow-remote and exposes your ' +
     'data to the network: only on networks you trust. Stops with Ctrl+C.',
   options: {
-    port: { type: 'string', valueName: '<N>', description: 'Port to listen on (default 5199; 0 picks a free one).' },
-    host: { type: 'string', valueName: '<host>', description: 'Address to bind (default 127.0.0.1).' },
+    port: {
+      type: 'string',
+      valueName: '<N>',
+      description: 'Port to listen on (default 5199; 0 picks a free one).',
+    },
+    host: {
+      type: 'string',
+      valueName: '<host>',
+      description: 'Address to bind (default 127.0.0.1).',
+    },
     'allow-remote': { type: 'boolean', description: 'Allow a non-loopback --host.' },
-    token: { type: 'string', valueName: '<token>', description: 'Use this token instead of a random one (at least 16 characters).' },
+    token: {
+      type: 'string',
+      valueName: '<token>',
+      description: 'Use this token instead of a random one (at least 16 characters).',
+    },
   },
   async run(args, io) {
     const port = intOption(args, 'port', 5199, 0, 65535);
     const host = stringOption(args, 'host') ?? '127.0.0.1';
     const token = stringOption(args, 'token');
-    if (token !== undefined && token.length < 16) throw new UsageError('--token must have at least 16 characters');
+    if (token !== undefined && token.length < 16)
+      throw new UsageError('--token must have at least 16 characters');
     if (!isLoopbackHost(host)) {
       if (args.values['allow-remote'] !== true) {
-        throw new UsageError(`--host ${host} is not loopback: add --allow-remote to expose the studio on the network`);
+        throw new UsageError(
+          `--host ${host} is not loopback: add --allow-remote to expose the studio on the network`,
+        );
       }
-      io.log(`warning: serving on ${host}: anyone on that network with the token can use this studio and its data.`);
+      io.log(
+        `warning: serving on ${host}: anyone on that network with the token can use this studio and its data.`,
+      );
     }
     const root = findAppRoot();
     const rendererDir = path.join(root, 'out', 'renderer');
     await ensureRendererBuilt(root, rendererDir, io.log);
     const engine = io.engine('browser');
-    const server = await startServer({ engine, rendererDir, host, port, ...(token ? { token } : {}), log: io.log });
+    const server = await startServer({
+      engine,
+      rendererDir,
+      host,
+      port,
+      ...(token ? { token } : {}),
+      log: io.log,
+    });
     io.log(`Vessel Studio (browser mode) is at: ${server.url}`);
     if (!io.json) io.print(server.url);
-    else process.stdout.write(`${JSON.stringify({ url: server.url, host: server.host, port: server.port })}\n`);
+    else
+      process.stdout.write(
+        `${JSON.stringify({ url: server.url, host: server.host, port: server.port })}\n`,
+      );
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -1,9 +1,4 @@
-import type {
-  Area,
-  RequestName,
-  RequestOutput,
-  RequestParsed,
-} from '../../../shared/api';
+import type { Area, RequestName, RequestOutput, RequestParsed } from '../../../shared/api';
 
 /** The engine's implementation of every request in the contract. */
 export type Handlers = {

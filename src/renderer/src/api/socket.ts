@@ -73,7 +73,11 @@ export function connectSocket(url: string, WebSocketImpl: typeof WebSocket = Web
         pending.delete(id);
         resolve({
           ok: false,
-          error: { code: COMMON_ERROR_CODES.TRANSPORT, message: 'The connection to the engine was lost. Check that `serve` is still running, then retry.' },
+          error: {
+            code: COMMON_ERROR_CODES.TRANSPORT,
+            message:
+              'The connection to the engine was lost. Check that `serve` is still running, then retry.',
+          },
         });
       }
       setState('closed');

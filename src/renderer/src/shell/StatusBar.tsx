@@ -35,16 +35,25 @@ export function StatusBar() {
     <footer className="status-bar" role="status" aria-live="polite">
       <span className={`status-dot status-${state}`} aria-hidden="true" />
       <span data-testid="connection-state">
-        {state === 'open' ? 'Engine connected' : state === 'connecting' ? 'Connecting to the engine…' : 'Engine disconnected, retrying…'}
+        {state === 'open'
+          ? 'Engine connected'
+          : state === 'connecting'
+            ? 'Connecting to the engine…'
+            : 'Engine disconnected, retrying…'}
       </span>
       <span className="status-sep" />
       <span data-testid="backend" title={rejected}>
-        Backend: {backend ? `${backend.active ?? 'none'}${backend.threads > 1 ? ` ×${backend.threads}` : ''}` : '…'}
+        Backend:{' '}
+        {backend
+          ? `${backend.active ?? 'none'}${backend.threads > 1 ? ` ×${backend.threads}` : ''}`
+          : '…'}
       </span>
       {error && <span className="status-error">{error}</span>}
       <span className="status-spacer" />
       <span data-testid="version">
-        {info ? `${info.name} ${info.version} · ${info.mode === 'browser' ? 'browser mode' : info.mode}` : ''}
+        {info
+          ? `${info.name} ${info.version} · ${info.mode === 'browser' ? 'browser mode' : info.mode}`
+          : ''}
       </span>
     </footer>
   );
