@@ -43,7 +43,13 @@ export type MenuCommandEvent = z.infer<typeof menuCommandEventSchema>;
 /** What a file dialog is for: main picks the title, the filters and whether folders are chosen. */
 export const OPEN_PURPOSES = ['project', 'dataset', 'model', 'image'] as const;
 export type OpenPurpose = (typeof OPEN_PURPOSES)[number];
-export const SAVE_PURPOSES = ['project', 'metrics-csv', 'chart-png', 'chart-svg', 'mask-png'] as const;
+export const SAVE_PURPOSES = [
+  'project',
+  'metrics-csv',
+  'chart-png',
+  'chart-svg',
+  'mask-png',
+] as const;
 export type SavePurpose = (typeof SAVE_PURPOSES)[number];
 
 /** The chosen absolute path, or nothing when the person cancelled. */

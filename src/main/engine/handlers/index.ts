@@ -1,5 +1,6 @@
 import type { EngineContext } from '../context';
 import { createAppHandlers } from './app';
+import { createShellHandlers } from './shell';
 import type { Handlers } from './types';
 
 export type { AreaHandlers, Handlers } from './types';
@@ -8,5 +9,6 @@ export type { AreaHandlers, Handlers } from './types';
 export function createHandlers(ctx: EngineContext): Handlers {
   return {
     ...createAppHandlers(ctx),
+    ...createShellHandlers(),
   };
 }

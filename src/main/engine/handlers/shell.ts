@@ -1,0 +1,23 @@
+import { AppError } from '../../../shared/result';
+import type { AreaHandlers } from './types';
+
+/** The error every shell request gets outside the desktop app. */
+function desktopOnly(what: string): never {
+  throw new AppError(
+    'SHELL_DESKTOP_ONLY',
+    `${what} exist only in the desktop app. In browser mode or the CLI, type or paste the path instead.`,
+  );
+}
+
+/**
+ * Outside Electron there are no native dialogs and no OS recent list, so the engine answers the
+ * shell area with a clear error; the desktop app's main process binds its own handlers over these.
+ */
+export function createShellHandlers(): AreaHandlers<'shell'> {
+  return {
+    'shell.openDialog': async () => desktopOnly('Native file dialogs'),
+    'shell.saveDialog': async () => desktopOnly('Native file dialogs'),
+    'shell.recentFiles': async () => desktopOnly('Recent files'),
+    'shell.addRecentFile': async () => desktopOnly('Recent files'),
+  };
+}
