@@ -1,0 +1,224 @@
+/**
+ * Exact ranking of scores: every pixel's probability sorted with its label, grouped into distinct
+ * scores. AUC-ROC, average precision, both curves and the counts at any threshold all come from
+ * these groups, so ties are handled once, the same way everywhere (a tie group moves the curve
+ * diagonally, which is the Mann-Whitney statistic with ties counted as one half).
+ *
+ * The sort is exact and linear: a float32 in [0, 1] orders like its bit pattern read as an
+ * unsigned integer, so the keys (bits << 1 | label) go through an LSD radix sort on 31 bits.
+ * No quantisation: two probabilities that differ in the last bit stay two thresholds.
+ */
+import { AppError } from '../../../shared/result';
+import { checkImageSizes, type ConfusionCounts, type ScoredImage } from './confusion';
+
+/** Scores grouped by distinct value, highest first, with cumulative label counts. */
+export interface RankedScores {
+  /** Distinct scores, descending. */
+  scores: Float32Array;
+  /** Positives with a score at least scores[k] (cumulative, so the last is all positives). */
+  cumulativePositives: Uint32Array;
+  /** Negatives with a score at least scores[k]. */
+  cumulativeNegatives: Uint32Array;
+  positives: number;
+  negatives: number;
+}
+
+const ONE_BITS = 0x3f800000;
+const NEGATIVE_ZERO_BITS = 0x80000000;
+
+/**
+ * Number of pixels of the image inside its region. Cheap; used to size the key buffer.
+ */
+export function regionPixelCount(image: ScoredImage): number {
+  if (image.region === null) return image.scores.length;
+  let n = 0;
+  for (let i = 0; i < image.region.length; i++) if (image.region[i] !== 0) n++;
+  return n;
+}
+
+/**
+ * Writes the sort keys of the image's in-region pixels into `keys` from `offset`; returns how
+ * many it wrote. Throws METRICS_BAD_PROBABILITY for NaN or values outside [0, 1].
+ */
+export function writeRankKeys(image: ScoredImage, keys: Uint32Array, offset: number): number {
+  checkImageSizes(image);
+  const { scores, label, region } = image;
+  const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
+  let at = offset;
+  for (let i = 0; i < bits.length; i++) {
+    if (region !== null && region[i] === 0) continue;
+    let b = bits[i];
+    if (b > ONE_BITS) {
+      if (b !== NEGATIVE_ZERO_BITS) {
+        throw new AppError(
+          'METRICS_BAD_PROBABILITY',
+          `${image.id}: pixel ${i} has the probability ${scores[i]}, outside [0, 1]; ` +
+            'give the model output after the sigmoid or softmax.',
+        );
+      }
+      b = 0;
+    }
+    keys[at++] = (b << 1) | (label[i] !== 0 ? 1 : 0);
+  }
+  return at - offset;
+}
+
+/** Sorts 31-bit keys ascending in three stable passes of 11, 11 and 9 bits; may reuse `scratch`. */
+export function radixSortKeys(keys: Uint32Array, scratch: Uint32Array): Uint32Array {
+  const n = keys.length;
+  const low = new Uint32Array(2048);
+  const mid = new Uint32Array(2048);
+  const high = new Uint32Array(2048);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    low[k & 0x7ff]++;
+    mid[(k >>> 11) & 0x7ff]++;
+    high[k >>> 22]++;
+  }
+  let source = keys;
+  let target = scratch.subarray(0, n);
+  const passes: [Uint32Array, number][] = [
+    [low, 0],
+    [mid, 11],
+    [high, 22],
+  ];
+  for (const [counts, shift] of passes) {
+    // A pass where every key has the same digit would only copy: skip it.
+    let allInOneBucket = false;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = counts[d];
+      if (c === n) allInOneBucket = true;
+      counts[d] = sum;
+      sum += c;
+    }
+    if (allInOneBucket) continue;
+    for (let i = 0; i < n; i++) {
+      const k = source[i];
+      target[counts[(k >>> shift) & 0x7ff]++] = k;
+    }
+    const swap = source;
+    source = target;
+    target = swap;
+  }
+  return source;
+}
+
+/** Groups sorted keys (ascending) into distinct scores, highest first. */
+function groupSortedKeys(sorted: Uint32Array): RankedScores {
+  const n = sorted.length;
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || sorted[i] >>> 1 !== sorted[i - 1] >>> 1) distinct++;
+  }
+  const scoreBits = new Uint32Array(distinct);
+  const cumulativePositives = new Uint32Array(distinct);
+  const cumulativeNegatives = new Uint32Array(distinct);
+  let positives = 0;
+  let negatives = 0;
+  let k = -1;
+  // Walk from the highest key down so the cumulative counts grow with k.
+  for (let i = n - 1; i >= 0; i--) {
+    const key = sorted[i];
+    const bits = key >>> 1;
+    if (k < 0 || scoreBits[k] !== bits) {
+      k++;
+      scoreBits[k] = bits;
+    }
+    if (key & 1) positives++;
+    else negatives++;
+    cumulativePositives[k] = positives;
+    cumulativeNegatives[k] = negatives;
+  }
+  return {
+    scores: new Float32Array(scoreBits.buffer),
+    cumulativePositives,
+    cumulativeNegatives,
+    positives,
+    negatives,
+  };
+}
+
+/** Ranks the in-region pixels of the images together (pooled). */
+export function rankImages(images: readonly ScoredImage[]): RankedScores {
+  let total = 0;
+  for (const image of images) total += regionPixelCount(image);
+  const keys = new Uint32Array(total);
+  let at = 0;
+  for (const image of images) at += writeRankKeys(image, keys, at);
+  return rankKeys(keys);
+}
+
+/** Ranks prepared keys (see writeRankKeys); `keys` is overwritten. */
+export function rankKeys(keys: Uint32Array, scratch = new Uint32Array(keys.length)): RankedScores {
+  return groupSortedKeys(radixSortKeys(keys, scratch));
+}
+
+/** Confusion counts at a threshold (`p >= threshold`), by binary search in the ranking. */
+export function countsAtThreshold(ranked: RankedScores, threshold: number): ConfusionCounts {
+  // Find the number of distinct scores that are >= threshold (scores are descending).
+  let lo = 0;
+  let hi = ranked.scores.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranked.scores[mid] >= threshold) lo = mid + 1;
+    else hi = mid;
+  }
+  const tp = lo === 0 ? 0 : ranked.cumulativePositives[lo - 1];
+  const fp = lo === 0 ? 0 : ranked.cumulativeNegatives[lo - 1];
+  return { tp, fp, fn: ranked.positives - tp, tn: ranked.negatives - fp };
+}
+
+/**
+ * Exact area under the ROC curve (trapezoids through every distinct score, so tied scores count
+ * one half), `null` without positives or without negatives. Computed on integers: twice the area
+ * in count units stays below 2^53 for any image set that fits in memory.
+ */
+export function areaUnderRoc(ranked: RankedScores): number | null {
+  const { positives, negatives, cumulativePositives: tp, cumulativeNegatives: fp } = ranked;
+  if (positives === 0 || negatives === 0) return null;
+  let twiceArea = 0;
+  let tpBefore = 0;
+  let fpBefore = 0;
+  for (let k = 0; k < tp.length; k++) {
+    const newNegatives = fp[k] - fpBefore;
+    twiceArea += newNegatives * (tpBefore + tp[k]);
+    tpBefore = tp[k];
+    fpBefore = fp[k];
+  }
+  return twiceArea / (2 * positives * negatives);
+}
+
+/**
+ * Average precision: the sum over distinct scores of the recall gained times the precision
+ * reached (scikit-learn's average_precision_score), `null` without positives.
+ */
+export function averagePrecision(ranked: RankedScores): number | null {
+  const { positives, cumulativePositives: tp, cumulativeNegatives: fp } = ranked;
+  if (positives === 0) return null;
+  let sum = 0;
+  let tpBefore = 0;
+  for (let k = 0; k < tp.length; k++) {
+    const gained = tp[k] - tpBefore;
+    if (gained > 0) sum += (gained * tp[k]) / (tp[k] + fp[k]);
+    tpBefore = tp[k];
+  }
+  return sum / positives;
+}
+
+/** The threshold (one of the distinct scores) with the highest F1, and that F1. */
+export function bestF1Threshold(ranked: RankedScores): { threshold: number; f1: number } | null {
+  const { positives, cumulativePositives: tp, cumulativeNegatives: fp } = ranked;
+  if (positives === 0) return null;
+  let best = -1;
+  let bestF1 = -1;
+  for (let k = 0; k < tp.length; k++) {
+    const f1 = (2 * tp[k]) / (tp[k] + fp[k] + positives);
+    // Strictly greater: among equal F1 the highest threshold (fewest detections) wins.
+    if (f1 > bestF1) {
+      bestF1 = f1;
+      best = k;
+    }
+  }
+  return { threshold: ranked.scores[best], f1: bestF1 };
+}
