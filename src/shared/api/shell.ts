@@ -82,6 +82,10 @@ export const shellRequests = {
     z.object({}).strict().default({}),
     'The recently opened project files, most recent first.',
   ),
+  'shell.takeOpenedFiles': request<{ paths: string[] }>()(
+    z.object({}).strict().default({}),
+    'The .vessel files handed to the app before the page listened (double-click at launch); each is returned once.',
+  ),
   'shell.addRecentFile': request<RecentFiles>()(
     z.object({ path: z.string().min(1) }).strict(),
     'Records a project file as opened (File > Open Recent and the OS recent list).',

@@ -19,5 +19,7 @@ export function createShellHandlers(): AreaHandlers<'shell'> {
     'shell.saveDialog': async () => desktopOnly('Native file dialogs'),
     'shell.recentFiles': async () => desktopOnly('Recent files'),
     'shell.addRecentFile': async () => desktopOnly('Recent files'),
+    // Files are handed over by the OS only to the desktop app: elsewhere there are none.
+    'shell.takeOpenedFiles': async () => ({ paths: [] }),
   };
 }
