@@ -60,7 +60,10 @@ export const ladderNetConfigSchema = z.object({
   preprocessing: preprocessingSchema.nullable(),
 });
 
-export const modelConfigSchema = z.discriminatedUnion('arch', [unetConfigSchema, ladderNetConfigSchema]);
+export const modelConfigSchema = z.discriminatedUnion('arch', [
+  unetConfigSchema,
+  ladderNetConfigSchema,
+]);
 
 export type UnetConfig = z.infer<typeof unetConfigSchema>;
 export type LadderNetConfig = z.infer<typeof ladderNetConfigSchema>;

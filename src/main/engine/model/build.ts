@@ -1,0 +1,25 @@
+/** The one entry point from a stored ModelConfig to a tfjs model. */
+import type * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../../shared/result';
+import { modelConfigSchema, type ModelConfig } from '../../../shared/model-config';
+import { buildLadderNet } from './laddernet';
+import { buildUnet } from './unet';
+
+/**
+ * Validates `config` and builds its network with freshly initialised weights. Throws
+ * MODEL_CONFIG_INVALID naming the offending fields when the config does not parse.
+ */
+export function buildModel(config: ModelConfig): tf.LayersModel {
+  const parsed = modelConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const where = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new AppError(
+      'MODEL_CONFIG_INVALID',
+      `The model configuration is invalid: ${where}.`,
+      parsed.error.issues,
+    );
+  }
+  return parsed.data.arch === 'unet' ? buildUnet(parsed.data) : buildLadderNet(parsed.data);
+}
