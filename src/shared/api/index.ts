@@ -8,15 +8,18 @@ import type { Result } from '../result';
 import { appEvents, appRequests } from './app';
 import type { EventSpec, RequestSpec } from './define';
 import { shellEvents, shellRequests } from './shell';
+import { studioEvents, studioRequests } from './studio';
 
 export const requests = {
   ...appRequests,
   ...shellRequests,
+  ...studioRequests,
 } satisfies Record<string, RequestSpec>;
 
 export const events = {
   ...appEvents,
   ...shellEvents,
+  ...studioEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Requests = typeof requests;

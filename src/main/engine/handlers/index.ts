@@ -1,6 +1,7 @@
 import type { EngineContext } from '../context';
 import { createAppHandlers } from './app';
 import { createShellHandlers } from './shell';
+import { createStudioHandlers } from './studio';
 import type { Handlers } from './types';
 
 export type { AreaHandlers, Handlers } from './types';
@@ -10,5 +11,6 @@ export function createHandlers(ctx: EngineContext): Handlers {
   return {
     ...createAppHandlers(ctx),
     ...createShellHandlers(),
+    ...createStudioHandlers(ctx),
   };
 }

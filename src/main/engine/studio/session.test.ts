@@ -1,0 +1,128 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudioSession } from './session';
+import { maskPng } from './png';
+import { writeTestDataset } from './test-dataset';
+
+async function decodeGrey(
+  png: Uint8Array,
+): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const grey = new Uint8Array(info.width * info.height);
+  for (let i = 0; i < grey.length; i++) grey[i] = data[i * info.channels]!;
+  return { width: info.width, height: info.height, data: grey };
+}
+
+describe('StudioSession', () => {
+  let dir: string;
+  let datasetRoot: string;
+  let projects: string;
+  let ids: string[];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'studio-session-'));
+    datasetRoot = path.join(dir, 'DRIVE');
+    projects = path.join(dir, 'projects');
+    ids = await writeTestDataset(datasetRoot);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens a dataset, creates its project outside it, and serves images, labels and masks', async () => {
+    const env = { VESSEL_PROJECTS_DIR: projects };
+    const session = await StudioSession.open({
+      datasetPath: datasetRoot,
+      appVersion: '0.0.0',
+      env,
+    });
+    try {
+      const info = session.info();
+      expect(info.projectCreated).toBe(true);
+      expect(info.projectFile.startsWith(projects)).toBe(true);
+      expect(info.imageCount).toBe(4);
+      expect(info.model).toBeNull();
+      expect((await readdir(datasetRoot)).sort()).toEqual(['test', 'training']);
+
+      const list = await session.listImages();
+      expect(list.images.map((i) => i.id).sort()).toEqual([...ids].sort());
+      expect(list.images.every((i) => !i.corrected && i.f1 === null)).toBe(true);
+
+      const id = 'test/01_test';
+      const image = await decodeGrey((await session.image(id)).png);
+      expect([image.width, image.height]).toEqual([64, 48]);
+      const labels = await session.labels(id);
+      expect(labels.secondObserver).not.toBeNull();
+      const mask = await session.mask(id);
+      expect(mask.source).toBe('label');
+      expect(Buffer.from(mask.png).equals(Buffer.from(labels.firstObserver))).toBe(true);
+
+      const prediction = await session.prediction(id);
+      expect(prediction.available).toBe(false);
+      if (!prediction.available) expect(prediction.reason).toMatch(/No model/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('saves revisions, lists them newest first, restores, and finds them after reopening', async () => {
+    const env = { VESSEL_PROJECTS_DIR: projects };
+    const id = 'training/21_training';
+    let session = await StudioSession.open({ datasetPath: datasetRoot, appVersion: '0.0.0', env });
+    const painted = new Uint8Array(64 * 48);
+    painted[5 * 64 + 7] = 1;
+    let first;
+    try {
+      expect(session.info().projectCreated).toBe(false);
+      first = await session.saveMask(id, await maskPng(painted, 64, 48), null, 'stroke');
+      painted[6 * 64 + 7] = 1;
+      const second = await session.saveMask(id, await maskPng(painted, 64, 48), first.id, 'stroke');
+      expect(second.parentId).toBe(first.id);
+      expect((await session.revisions(id)).map((r) => r.id)).toEqual([second.id, first.id]);
+      await expect(session.saveMask(id, await maskPng(painted, 32, 96), null, '')).rejects.toThrow(
+        /64x48/,
+      );
+      const listed = (await session.listImages()).images.find((i) => i.id === id);
+      expect(listed?.corrected).toBe(true);
+    } finally {
+      await session.close();
+    }
+    session = await StudioSession.open({ datasetPath: datasetRoot, appVersion: '0.0.0', env });
+    try {
+      const mask = await session.mask(id);
+      expect(mask.source).toBe('revision');
+      const grey = await decodeGrey(mask.png);
+      expect(grey.data[5 * 64 + 7]).toBe(255);
+      expect(grey.data[6 * 64 + 7]).toBe(255);
+      expect(grey.data.filter((v) => v > 0).length).toBe(2);
+      const restored = await session.restoreRevision(id, first.id);
+      expect(restored.revision.parentId).toBe(first.id);
+      const back = await decodeGrey(restored.mask.png);
+      expect(back.data.filter((v) => v > 0).length).toBe(1);
+      await expect(session.image('test/99_test')).rejects.toThrow(/no image/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('opens a project file alone and finds its dataset', async () => {
+    const file = path.join(dir, 'explicit.vessel');
+    let session = await StudioSession.open({
+      datasetPath: datasetRoot,
+      projectPath: file,
+      appVersion: '0',
+    });
+    await session.close();
+    session = await StudioSession.open({ projectPath: file, appVersion: '0' });
+    try {
+      expect(session.info().datasetRoot).toBe(datasetRoot);
+      expect(session.info().projectCreated).toBe(false);
+    } finally {
+      await session.close();
+    }
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The studio's part of the contract: open a dataset and its project, list images with the
+ * active model's figures, fetch an image's pixels, labels, prediction and corrected mask (as
+ * PNG bytes, never JSON pixel arrays), save mask revisions and read the view settings.
+ */
+import { z } from 'zod';
+import { event, request } from './define';
+
+/** PNG bytes cross as Uint8Array (structured clone over IPC, binary attachments over WebSocket). */
+const pngBytes = z.instanceof(Uint8Array).refine((b) => b.byteLength > 8, 'expected PNG bytes');
+
+const imageId = z.string().min(1).max(500);
+
+export interface StudioSessionInfo {
+  datasetRoot: string;
+  /** The dataset layout `openDataset` recognised (`drive`, `stare`, ...). */
+  layout: string;
+  projectFile: string;
+  /** True when this open created the project file. */
+  projectCreated: boolean;
+  imageCount: number;
+  /** Files of the dataset that were skipped or worked around, one line each. */
+  problems: { code: string; message: string; file: string }[];
+  /** The model whose predictions are shown, or null with the reason. */
+  model: { id: number; name: string } | null;
+  modelMissingReason: string | null;
+}
+
+export interface StudioImageSummary {
+  id: string;
+  split: string;
+  name: string;
+  width: number;
+  height: number;
+  observers: ('1st' | '2nd')[];
+  /** True once the person saved a mask revision for it. */
+  corrected: boolean;
+  latestRevisionId: number | null;
+  /** Figures of the active model against the current mask inside the FOV; null without a prediction. */
+  f1: number | null;
+  auc: number | null;
+  /** Mean closeness of the probabilities to 0.5 inside the FOV (0 sure, 1 undecided). */
+  uncertainty: number | null;
+  /** 1 - F1 of the thresholded prediction against the current mask. */
+  disagreement: number | null;
+  /** Position in the "correct next" order (0 first); images without figures come last. */
+  correctNextRank: number;
+}
+
+export interface StudioImageList {
+  images: StudioImageSummary[];
+  /** How the "correct next" order was made, for the person. */
+  orderNote: string;
+}
+
+export interface StudioImagePixels {
+  id: string;
+  width: number;
+  height: number;
+  /** The fundus as an 8-bit RGB PNG, display-ready. */
+  png: Uint8Array;
+}
+
+export interface StudioLabels {
+  id: string;
+  width: number;
+  height: number;
+  /** 0/255 grey PNGs; null when the dataset has no label of that observer. */
+  firstObserver: Uint8Array;
+  secondObserver: Uint8Array | null;
+  /** The FOV mask as a 0/255 grey PNG (derived from the image when the set ships none). */
+  fov: Uint8Array;
+  fovDerived: boolean;
+}
+
+export type StudioPrediction =
+  | {
+      available: true;
+      id: string;
+      modelId: number;
+      modelName: string;
+      width: number;
+      height: number;
+      /** Probabilities scaled to 0..255, as an 8-bit grey PNG. */
+      png: Uint8Array;
+    }
+  | { available: false; id: string; reason: string };
+
+export interface StudioMask {
+  id: string;
+  width: number;
+  height: number;
+  /** 0/255 grey PNG of the current corrected mask. */
+  png: Uint8Array;
+  /** Where it comes from: the latest saved revision, or the 1st observer's label. */
+  source: 'revision' | 'label';
+  revisionId: number | null;
+}
+
+export interface StudioRevision {
+  id: number;
+  imageId: string;
+  parentId: number | null;
+  createdAt: string;
+  note: string;
+  /** Size of the stored mask in bytes. */
+  byteLength: number;
+}
+
+/** The view settings the project file keeps (its typed list lives in the project area). */
+export type StudioViewSettings = Record<string, unknown>;
+
+export const studioRequests = {
+  'studio.open': request<StudioSessionInfo>()(
+    z
+      .object({
+        datasetPath: z.string().min(1).optional(),
+        projectPath: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((v) => v.datasetPath !== undefined || v.projectPath !== undefined, {
+        message: 'give datasetPath, projectPath or both',
+      }),
+    'Opens a dataset folder and/or a project file. A dataset without a project gets one in ' +
+      'VESSEL_PROJECTS_DIR (default ~/.vessel-studio/projects), never inside the dataset folder.',
+  ),
+  'studio.session': request<StudioSessionInfo | null>()(
+    z.object({}).strict().default({}),
+    'The open dataset and project, or null.',
+  ),
+  'studio.close': request<{ closed: boolean }>()(
+    z.object({}).strict().default({}),
+    'Closes the open project and dataset.',
+  ),
+  'studio.listImages': request<StudioImageList>()(
+    z.object({}).strict().default({}),
+    'Every image with its split, corrected flag, the active model figures and the "correct next" order.',
+  ),
+  'studio.image': request<StudioImagePixels>()(
+    z.object({ id: imageId }).strict(),
+    'The fundus image as PNG bytes.',
+  ),
+  'studio.labels': request<StudioLabels>()(
+    z.object({ id: imageId }).strict(),
+    'The manual labels (1st, 2nd) and the FOV mask as PNG bytes.',
+  ),
+  'studio.prediction': request<StudioPrediction>()(
+    z.object({ id: imageId }).strict(),
+    "The active model's probability map as a grey PNG, or why there is none.",
+  ),
+  'studio.mask': request<StudioMask>()(
+    z.object({ id: imageId }).strict(),
+    'The current corrected mask: the latest revision, else the 1st observer label.',
+  ),
+  'studio.saveMask': request<StudioRevision>()(
+    z
+      .object({
+        id: imageId,
+        png: pngBytes,
+        parentRevisionId: z.number().int().positive().nullable(),
+        note: z.string().max(200).default(''),
+      })
+      .strict(),
+    'Appends a mask revision (0/255 grey PNG of the image size).',
+  ),
+  'studio.revisions': request<{ revisions: StudioRevision[] }>()(
+    z.object({ id: imageId }).strict(),
+    "An image's mask revisions, newest first.",
+  ),
+  'studio.restoreRevision': request<{ revision: StudioRevision; mask: StudioMask }>()(
+    z.object({ id: imageId, revisionId: z.number().int().positive() }).strict(),
+    'Makes an older revision current by appending a copy of it; returns the new mask.',
+  ),
+  'studio.viewSettings': request<StudioViewSettings>()(
+    z.object({}).strict().default({}),
+    "The project's saved view settings (defaults for keys never saved).",
+  ),
+  'studio.saveViewSettings': request<StudioViewSettings>()(
+    z.object({ settings: z.record(z.string(), z.unknown()) }).strict(),
+    'Saves some view settings; unknown keys or bad values are refused with PROJECT_BAD_INPUT.',
+  ),
+};
+
+export const studioEvents = {
+  'studio.opened': event<StudioSessionInfo>(
+    'A dataset/project was opened (from any front end, e.g. the native menu).',
+  ),
+  'studio.revisionSaved': event<StudioRevision>('A mask revision was appended to the project.'),
+};
