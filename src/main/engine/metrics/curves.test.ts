@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './seeded-random';
 import { curveArea, downsampleCurve, precisionRecallCurve, rocCurve } from './curves';
 import { areaUnderRoc, averagePrecision, rankImages } from './ranking';
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A vessel-like set: 12% positives, overlapping score distributions, float32 scores. */
 function randomImage(seed: number, n: number, levels = 0) {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const label = Uint8Array.from({ length: n }, () => (random() < 0.12 ? 1 : 0));
   const scores = Float32Array.from(label, (l) => {
     const s = Math.min(1, Math.max(0, random() ** (l ? 0.3 : 3)));

@@ -1,8 +1,8 @@
 /**
- * ROC and precision-recall curves at full resolution (one point per distinct score), their areas,
- * and a downsampling for storage and plots that provably keeps the area: every dropped run of
- * points may move the area by at most a budget proportional to its width, and the result is
- * checked against the exact area before it is returned.
+ * ROC and precision-recall curves at full resolution (one point per distinct score, or only the
+ * points that can matter, losslessly), their areas, and a downsampling for storage and plots that
+ * keeps the area: the running error is bounded while points are dropped, and the result is checked
+ * against the exact area before it is returned.
  */
 import { AppError } from '../../../shared/result';
 import type { RankedScores } from './ranking';
@@ -10,12 +10,14 @@ import type { RankedScores } from './ranking';
 /** How a curve's area is measured: ROC by trapezoids, PR by steps (average precision). */
 export type AreaRule = 'trapezoid' | 'step';
 
-/** A curve at full resolution: x and y per point, and the threshold that gives the point. */
+/** A curve: x and y per point, and the threshold that gives the point. */
 export interface Curve {
   x: Float64Array;
   y: Float64Array;
   /** Scores: the point counts pixels with `p >= threshold`; the first point has +Infinity. */
-  thresholds: Float64Array;
+  thresholds: Float32Array;
+  /** Points of the curve with one point per distinct score (before any lossless compaction). */
+  fullPointCount: number;
 }
 
 /** A curve as stored and plotted: plain arrays, with the proof that the area is kept. */
@@ -24,7 +26,7 @@ export interface StoredCurve {
   y: number[];
   thresholds: (number | null)[];
   rule: AreaRule;
-  /** Points of the full-resolution curve. */
+  /** Points of the full-resolution curve (one per distinct score, plus the origin). */
   fullPointCount: number;
   /** Area of the full-resolution curve (AUC-ROC or average precision). */
   exactArea: number;
@@ -34,42 +36,85 @@ export interface StoredCurve {
   areaError: number;
 }
 
-/** ROC curve: false positive rate against true positive rate, starting at (0, 0). */
-export function rocCurve(ranked: RankedScores): Curve {
+export interface CurveOptions {
+  /**
+   * Leave out the points that cannot change the area or the shape: inside a straight run of the
+   * ROC curve (only negatives, or only positives, on both sides), or, on the PR curve, points that
+   * gain no recall (the step area ignores them). The curve stays exact; it is often 4x smaller.
+   */
+  lossless?: boolean;
+}
+
+/**
+ * Writes the points of the ranking that `keep` marks (all when null): point 0 lies before any
+ * score, point p after the p-th distinct score. x and y come from the cumulative counts.
+ */
+function buildCurve(ranked: RankedScores, keep: Uint8Array | null, kind: 'roc' | 'pr'): Curve {
   const n = ranked.scores.length;
-  const x = new Float64Array(n + 1);
-  const y = new Float64Array(n + 1);
-  const thresholds = new Float64Array(n + 1);
-  thresholds[0] = Infinity;
-  const { positives, negatives } = ranked;
-  for (let k = 0; k < n; k++) {
-    x[k + 1] = negatives === 0 ? 0 : ranked.cumulativeNegatives[k] / negatives;
-    y[k + 1] = positives === 0 ? 0 : ranked.cumulativePositives[k] / positives;
-    thresholds[k + 1] = ranked.scores[k];
+  const { positives, negatives, cumulativePositives: tp, cumulativeNegatives: fp } = ranked;
+  let m = n + 1;
+  if (keep !== null) {
+    m = 0;
+    for (let p = 0; p <= n; p++) m += keep[p];
   }
-  return { x, y, thresholds };
+  const x = new Float64Array(m);
+  const y = new Float64Array(m);
+  const thresholds = new Float32Array(m);
+  thresholds[0] = Infinity;
+  // Point 0: the ROC origin; on the PR curve, recall 0 at the first threshold's precision.
+  if (kind === 'pr') y[0] = n === 0 ? 1 : tp[0] / (tp[0] + fp[0]);
+  let at = 1;
+  for (let p = 1; p <= n; p++) {
+    if (keep !== null && keep[p] === 0) continue;
+    const truePositives = tp[p - 1];
+    const falsePositives = fp[p - 1];
+    if (kind === 'roc') {
+      x[at] = negatives === 0 ? 0 : falsePositives / negatives;
+      y[at] = positives === 0 ? 0 : truePositives / positives;
+    } else {
+      x[at] = positives === 0 ? 0 : truePositives / positives;
+      y[at] = truePositives / (truePositives + falsePositives);
+    }
+    thresholds[at] = ranked.scores[p - 1];
+    at++;
+  }
+  return { x, y, thresholds, fullPointCount: n + 1 };
+}
+
+/** ROC curve: false positive rate against true positive rate, from (0, 0) to (1, 1). */
+export function rocCurve(ranked: RankedScores, options: CurveOptions = {}): Curve {
+  if (!options.lossless) return buildCurve(ranked, null, 'roc');
+  const n = ranked.scores.length;
+  const { cumulativePositives: tp, cumulativeNegatives: fp } = ranked;
+  const keep = new Uint8Array(n + 1);
+  keep[0] = 1;
+  keep[n] = 1;
+  // Point p sits between score groups p and p + 1 (1-based). Drop it when it is collinear with
+  // both neighbours (both groups only negatives, or both only positives): same trapezoid area.
+  for (let p = 1; p < n; p++) {
+    const inP = p === 1 ? tp[0] : tp[p - 1] - tp[p - 2];
+    const inN = p === 1 ? fp[0] : fp[p - 1] - fp[p - 2];
+    const outP = tp[p] - tp[p - 1];
+    const outN = fp[p] - fp[p - 1];
+    keep[p] = (inP === 0 && outP === 0) || (inN === 0 && outN === 0) ? 0 : 1;
+  }
+  return buildCurve(ranked, keep, 'roc');
 }
 
 /**
  * Precision-recall curve: recall on x, precision on y. It starts at recall 0 with the precision of
  * the first threshold, so the step area equals the average precision.
  */
-export function precisionRecallCurve(ranked: RankedScores): Curve {
+export function precisionRecallCurve(ranked: RankedScores, options: CurveOptions = {}): Curve {
+  if (!options.lossless) return buildCurve(ranked, null, 'pr');
   const n = ranked.scores.length;
-  const x = new Float64Array(n + 1);
-  const y = new Float64Array(n + 1);
-  const thresholds = new Float64Array(n + 1);
-  thresholds[0] = Infinity;
-  const { positives } = ranked;
-  for (let k = 0; k < n; k++) {
-    const tp = ranked.cumulativePositives[k];
-    const detected = tp + ranked.cumulativeNegatives[k];
-    x[k + 1] = positives === 0 ? 0 : tp / positives;
-    y[k + 1] = detected === 0 ? 1 : tp / detected;
-    thresholds[k + 1] = ranked.scores[k];
-  }
-  y[0] = n > 0 ? y[1] : 1;
-  return { x, y, thresholds };
+  const tp = ranked.cumulativePositives;
+  const keep = new Uint8Array(n + 1);
+  keep[0] = 1;
+  keep[n] = 1;
+  // A point that gains no recall adds nothing to the step area.
+  for (let p = 1; p < n; p++) keep[p] = (p === 1 ? tp[0] : tp[p - 1] - tp[p - 2]) > 0 ? 1 : 0;
+  return buildCurve(ranked, keep, 'pr');
 }
 
 /** Area of the segment from point a to point b by the rule, as if no point lay between them. */
@@ -91,6 +136,31 @@ export function curveArea(x: ArrayLike<number>, y: ArrayLike<number>, rule: Area
   return area;
 }
 
+/**
+ * Under the step rule a point that gains no recall adds nothing to the area, and dropping it
+ * leaves every other term unchanged: only the points where x grows (and the ends) can matter.
+ * Removing the rest takes the saw-tooth out of a PR curve at no cost in area.
+ */
+function stepCandidates(curve: Curve): Curve {
+  const { x, y, thresholds } = curve;
+  const n = x.length;
+  const keep = new Int32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || i === n - 1 || x[i] !== x[i - 1]) keep[m++] = i;
+  const out = {
+    x: new Float64Array(m),
+    y: new Float64Array(m),
+    thresholds: new Float32Array(m),
+    fullPointCount: curve.fullPointCount,
+  };
+  for (let c = 0; c < m; c++) {
+    out.x[c] = x[keep[c]];
+    out.y[c] = y[keep[c]];
+    out.thresholds[c] = thresholds[keep[c]];
+  }
+  return out;
+}
+
 export interface DownsampleOptions {
   /** Largest allowed |area change|; default 1e-4. */
   maxAreaError?: number;
@@ -110,52 +180,51 @@ export function downsampleCurve(
 ): StoredCurve {
   const maxAreaError = options.maxAreaError ?? 1e-4;
   const maxStep = options.maxStep ?? 0.01;
-  const { x, y, thresholds } = curve;
+  const fullPointCount = curve.fullPointCount;
+  const { x, y, thresholds } = rule === 'step' ? stepCandidates(curve) : curve;
   const n = x.length;
+  const step = rule === 'step';
+
+  // cumulative[i]: area from point 0 to point i; walked[i]: path length (|dx| + |dy|) to point i.
   const cumulative = new Float64Array(n);
-  for (let i = 1; i < n; i++) cumulative[i] = cumulative[i - 1] + segmentArea(x, y, i - 1, i, rule);
+  const walked = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    const dx = x[i] - x[i - 1];
+    cumulative[i] = cumulative[i - 1] + (step ? dx * y[i] : (dx * (y[i - 1] + y[i])) / 2);
+    walked[i] = walked[i - 1] + Math.abs(dx) + Math.abs(y[i] - y[i - 1]);
+  }
   const exactArea = n > 0 ? cumulative[n - 1] : 0;
-
-  // Under the step rule a point that gains no recall adds nothing to the area, and dropping it
-  // leaves every other term unchanged: only the points where x grows (and the ends) are candidates.
-  // That removes the saw-tooth of a PR curve before the greedy pass, at no cost in area.
-  const candidates: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (rule === 'trapezoid' || i === 0 || i === n - 1 || x[i] !== x[i - 1]) candidates.push(i);
-  }
-
-  // The budget grows with the path length (|dx| + |dy|) walked so far: after a run ending at
-  // candidate j, the committed signed error must stay within maxAreaError/2 times the share of the
-  // path walked. Signed, because a saw-tooth's errors cancel; growing, so the early part of the
-  // curve cannot spend what the rest needs. At the last point the bound is maxAreaError/2.
-  const walked = new Float64Array(candidates.length);
-  for (let c = 1; c < candidates.length; c++) {
-    const [a, b] = [candidates[c - 1], candidates[c]];
-    walked[c] = walked[c - 1] + Math.abs(x[b] - x[a]) + Math.abs(y[b] - y[a]);
-  }
-  const pathLength = candidates.length > 0 ? walked[candidates.length - 1] : 0;
+  // The budget grows with the path walked so far: after a run ending at point j, the committed
+  // signed error must stay within maxAreaError/2 times the share of the path walked. Signed,
+  // because a saw-tooth's errors cancel; growing, so the start of the curve cannot spend what the
+  // rest needs. At the last point the bound is maxAreaError/2; the check below proves the result.
+  const pathLength = n > 0 ? walked[n - 1] : 0;
   const errorPerLength = pathLength > 0 ? maxAreaError / 2 / pathLength : 0;
 
-  const dropped = (a: number, j: number) =>
-    segmentArea(x, y, a, j, rule) - (cumulative[j] - cumulative[a]);
+  const kept: number[] = n > 0 ? [0] : [];
   let committed = 0;
-  const accepts = (anchor: number, end: number) => {
-    const [a, j] = [candidates[anchor], candidates[end]];
-    if (Math.abs(x[j] - x[a]) > maxStep || Math.abs(y[j] - y[a]) > maxStep) return false;
-    return Math.abs(committed + dropped(a, j)) <= errorPerLength * walked[end];
-  };
-
-  const kept: number[] = candidates.length > 0 ? [candidates[0]] : [];
   let anchor = 0;
   let end = 1;
-  while (end < candidates.length) {
-    if (end + 1 < candidates.length && accepts(anchor, end + 1)) {
-      end++;
-    } else {
-      committed += dropped(candidates[anchor], candidates[end]);
-      kept.push(candidates[end]);
+  let endError = 0;
+  while (end < n) {
+    const j = end + 1;
+    let accepted = false;
+    if (j < n && Math.abs(x[j] - x[anchor]) <= maxStep && Math.abs(y[j] - y[anchor]) <= maxStep) {
+      const width = x[j] - x[anchor];
+      const chord = step ? width * y[j] : (width * (y[anchor] + y[j])) / 2;
+      const error = chord - (cumulative[j] - cumulative[anchor]);
+      if (Math.abs(committed + error) <= errorPerLength * walked[j]) {
+        accepted = true;
+        end = j;
+        endError = error;
+      }
+    }
+    if (!accepted) {
+      committed += endError;
+      kept.push(end);
       anchor = end;
       end = anchor + 1;
+      endError = 0;
     }
   }
 
@@ -175,7 +244,7 @@ export function downsampleCurve(
     y: keptY,
     thresholds: kept.map((i) => (Number.isFinite(thresholds[i]) ? thresholds[i] : null)),
     rule,
-    fullPointCount: n,
+    fullPointCount,
     exactArea,
     area,
     areaError,

@@ -4,7 +4,7 @@
  * at each given threshold, with exact AUC-ROC, average precision and both curves.
  */
 import { AppError } from '../../../shared/result';
-import type { ConfusionCounts, ScoredImage } from './confusion';
+import { countConfusion, type ConfusionCounts, type ScoredImage } from './confusion';
 import {
   downsampleCurve,
   precisionRecallCurve,
@@ -18,8 +18,10 @@ import {
   averagePrecision,
   bestF1Threshold,
   countsAtThreshold,
+  groupSortedKeys,
+  radixSortTaggedKeys,
   rankImages,
-  rankKeys,
+  rankStatsByTag,
   regionPixelCount,
   writeRankKeys,
 } from './ranking';
@@ -149,39 +151,51 @@ export function evaluateImages(
   const scoreKind = options.scoreKind ?? 'probability';
   const withCurves = scoreKind === 'probability';
 
+  if (images.length > 0xffff) {
+    throw new AppError(
+      'METRICS_TOO_MANY_IMAGES',
+      `${images.length} images in one evaluation; split them into sets of at most 65,535.`,
+    );
+  }
   const sizes = images.map(regionPixelCount);
   const total = sizes.reduce((s, v) => s + v, 0);
   const keys = new Uint32Array(total);
-  const scratch = new Uint32Array(total);
-  const offsets: number[] = [];
+  const tags = new Uint16Array(total);
   let at = 0;
-  for (const image of images) {
-    offsets.push(at);
-    at += writeRankKeys(image, keys, at);
-  }
-  const pooledKeys = keys.slice();
-
-  const perImages: ImageEvaluation[] = images.map((image, i) => {
-    const ranked = rankKeys(keys.subarray(offsets[i], offsets[i] + sizes[i]), scratch);
-    return {
-      id: image.id,
-      pixelCount: sizes[i],
-      auc: withCurves ? areaUnderRoc(ranked) : null,
-      ap: withCurves ? averagePrecision(ranked) : null,
-      atThresholds: atThresholds(ranked, options.thresholds),
-    };
+  images.forEach((image, i) => {
+    const written = writeRankKeys(image, keys, at);
+    tags.fill(i, at, at + written);
+    at += written;
   });
+  // One pooled sort carrying the image index gives the pooled ranking and every image's own.
+  const sorted = radixSortTaggedKeys(keys, tags, new Uint32Array(total), new Uint16Array(total));
+  const ranked = groupSortedKeys(sorted.keys);
+  const byImage = withCurves ? rankStatsByTag(sorted.keys, sorted.tags, images.length) : null;
 
-  const ranked = rankKeys(pooledKeys, scratch);
+  const perImages: ImageEvaluation[] = images.map((image, i) => ({
+    id: image.id,
+    pixelCount: sizes[i],
+    auc: byImage ? byImage.auc[i] : null,
+    ap: byImage ? byImage.ap[i] : null,
+    atThresholds: options.thresholds.map((threshold) => {
+      const counts = countConfusion(image, threshold.value);
+      return { threshold, counts, metrics: metricsFromCounts(counts) };
+    }),
+  }));
+
   const auc = withCurves ? areaUnderRoc(ranked) : null;
   const ap = withCurves ? averagePrecision(ranked) : null;
   const roc =
     withCurves && auc !== null
-      ? downsampleCurve(rocCurve(ranked), 'trapezoid', options.downsample)
+      ? downsampleCurve(rocCurve(ranked, { lossless: true }), 'trapezoid', options.downsample)
       : null;
   const pr =
     withCurves && ap !== null
-      ? downsampleCurve(precisionRecallCurve(ranked), 'step', options.downsample)
+      ? downsampleCurve(
+          precisionRecallCurve(ranked, { lossless: true }),
+          'step',
+          options.downsample,
+        )
       : null;
 
   return {

@@ -1,25 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './seeded-random';
 import { countConfusion, type ScoredImage } from './confusion';
 import {
   areaUnderRoc,
   averagePrecision,
   bestF1Threshold,
   countsAtThreshold,
+  groupSortedKeys,
   radixSortKeys,
+  radixSortTaggedKeys,
+  rankStatsByTag,
+  writeRankKeys,
   rankImages,
 } from './ranking';
-
-/** A small deterministic generator (mulberry32) so failures reproduce. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const handCase: ScoredImage = {
   id: 'hand',
@@ -59,7 +52,7 @@ describe('ranking', () => {
   });
 
   it('matches a brute-force pair count on random data with many ties', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (const levels of [3, 20, 1000]) {
       const n = 1500;
       const scores = new Float32Array(n);
@@ -75,7 +68,7 @@ describe('ranking', () => {
   });
 
   it('gives counts at any threshold equal to a direct count', () => {
-    const random = seeded(11);
+    const random = seededRandom(11);
     const n = 5000;
     const image: ScoredImage = {
       id: 'r',
@@ -90,7 +83,7 @@ describe('ranking', () => {
   });
 
   it('sorts keys exactly, including subnormals, 0, -0 and 1', () => {
-    const random = seeded(3);
+    const random = seededRandom(3);
     const values = [0, -0, 1, 1e-45, 1e-38, 0.5, Math.fround(0.5) + 2 ** -24, 0.9999999];
     const scores = Float32Array.from({ length: 3000 }, (_, i) =>
       i < values.length ? values[i] : random() ** 8,
@@ -128,5 +121,49 @@ describe('ranking', () => {
         rankImages([{ id: 'n', scores, label: Uint8Array.from([0, 0]), region: null }]),
       ),
     ).toBeNull();
+  });
+});
+
+describe('one tagged pooled sort', () => {
+  it('gives every image the AUC and AP of sorting it alone', () => {
+    const random = seededRandom(21);
+    const images: ScoredImage[] = Array.from({ length: 7 }, (_, n) => {
+      const size = 800 + n * 97;
+      const label = Uint8Array.from({ length: size }, () => (random() < 0.15 + n * 0.05 ? 1 : 0));
+      // Image 3 has only ties: two levels, shared with other images.
+      const scores = Float32Array.from(label, (l) =>
+        n === 3 ? (random() < 0.5 ? 0.25 : 0.75) : Math.round((random() + l * 0.4) * 40) / 60,
+      );
+      return { id: `i${n}`, scores, label, region: null };
+    });
+    images.push({
+      id: 'no-positives',
+      scores: new Float32Array(50).fill(0.3),
+      label: new Uint8Array(50),
+      region: null,
+    });
+    const sizes = images.map((i) => i.scores.length);
+    const total = sizes.reduce((s, v) => s + v, 0);
+    const keys = new Uint32Array(total);
+    const tags = new Uint16Array(total);
+    let at = 0;
+    images.forEach((image, i) => {
+      const written = writeRankKeys(image, keys, at);
+      tags.fill(i, at, at + written);
+      at += written;
+    });
+    const sorted = radixSortTaggedKeys(keys, tags, new Uint32Array(total), new Uint16Array(total));
+    const byTag = rankStatsByTag(sorted.keys, sorted.tags, images.length);
+    images.forEach((image, i) => {
+      const alone = rankImages([image]);
+      if (areaUnderRoc(alone) === null) expect(byTag.auc[i]).toBeNull();
+      else expect(byTag.auc[i]).toBeCloseTo(areaUnderRoc(alone)!, 13);
+      if (averagePrecision(alone) === null) expect(byTag.ap[i]).toBeNull();
+      else expect(byTag.ap[i]).toBeCloseTo(averagePrecision(alone)!, 13);
+    });
+    expect(byTag.auc.at(-1)).toBeNull();
+    expect(groupSortedKeys(sorted.keys).positives).toBe(
+      images.reduce((s, im) => s + im.label.reduce((a, b) => a + b, 0), 0),
+    );
   });
 });

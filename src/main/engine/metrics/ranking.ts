@@ -63,49 +63,141 @@ export function writeRankKeys(image: ScoredImage, keys: Uint32Array, offset: num
   return at - offset;
 }
 
-/** Sorts 31-bit keys ascending in three stable passes of 11, 11 and 9 bits; may reuse `scratch`. */
-export function radixSortKeys(keys: Uint32Array, scratch: Uint32Array): Uint32Array {
-  const n = keys.length;
+/** Digit histograms of 31-bit keys for the three passes (11, 11 and 9 bits). */
+function keyHistograms(keys: Uint32Array): Uint32Array[] {
   const low = new Uint32Array(2048);
   const mid = new Uint32Array(2048);
   const high = new Uint32Array(2048);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     low[k & 0x7ff]++;
     mid[(k >>> 11) & 0x7ff]++;
     high[k >>> 22]++;
   }
+  return [low, mid, high];
+}
+
+/**
+ * Turns a histogram into bucket starts; false when every key has the same digit, because such a
+ * pass would only copy and is skipped.
+ */
+function toBucketStarts(counts: Uint32Array, n: number): boolean {
+  let sum = 0;
+  let allInOne = false;
+  for (let d = 0; d < counts.length; d++) {
+    const c = counts[d];
+    if (c === n) allInOne = true;
+    counts[d] = sum;
+    sum += c;
+  }
+  return !allInOne;
+}
+
+/** Sorts 31-bit keys ascending in three stable passes of 11, 11 and 9 bits; may reuse `scratch`. */
+export function radixSortKeys(keys: Uint32Array, scratch: Uint32Array): Uint32Array {
+  const n = keys.length;
+  const histograms = keyHistograms(keys);
   let source = keys;
   let target = scratch.subarray(0, n);
-  const passes: [Uint32Array, number][] = [
-    [low, 0],
-    [mid, 11],
-    [high, 22],
-  ];
-  for (const [counts, shift] of passes) {
-    // A pass where every key has the same digit would only copy: skip it.
-    let allInOneBucket = false;
-    let sum = 0;
-    for (let d = 0; d < 2048; d++) {
-      const c = counts[d];
-      if (c === n) allInOneBucket = true;
-      counts[d] = sum;
-      sum += c;
-    }
-    if (allInOneBucket) continue;
+  for (let pass = 0; pass < 3; pass++) {
+    const starts = histograms[pass];
+    if (!toBucketStarts(starts, n)) continue;
+    const shift = pass * 11;
     for (let i = 0; i < n; i++) {
       const k = source[i];
-      target[counts[(k >>> shift) & 0x7ff]++] = k;
+      target[starts[(k >>> shift) & 0x7ff]++] = k;
     }
-    const swap = source;
-    source = target;
-    target = swap;
+    [source, target] = [target, source];
   }
   return source;
 }
 
+/**
+ * The same sort, moving a 16-bit tag (the image index) with each key, so that one pooled sort
+ * also gives every image's order (see rankStatsByTag).
+ */
+export function radixSortTaggedKeys(
+  keys: Uint32Array,
+  tags: Uint16Array,
+  scratchKeys: Uint32Array,
+  scratchTags: Uint16Array,
+): { keys: Uint32Array; tags: Uint16Array } {
+  const n = keys.length;
+  const histograms = keyHistograms(keys);
+  let source = keys;
+  let sourceTags = tags;
+  let target = scratchKeys.subarray(0, n);
+  let targetTags = scratchTags.subarray(0, n);
+  for (let pass = 0; pass < 3; pass++) {
+    const starts = histograms[pass];
+    if (!toBucketStarts(starts, n)) continue;
+    const shift = pass * 11;
+    for (let i = 0; i < n; i++) {
+      const k = source[i];
+      const at = starts[(k >>> shift) & 0x7ff]++;
+      target[at] = k;
+      targetTags[at] = sourceTags[i];
+    }
+    [source, target] = [target, source];
+    [sourceTags, targetTags] = [targetTags, sourceTags];
+  }
+  return { keys: source, tags: sourceTags };
+}
+
+/**
+ * Exact AUC-ROC and average precision of every tag (image) from one sorted, tagged key array:
+ * each image's own ranking is the pooled order restricted to its tag, so one walk from the top
+ * score with per-image running counts gives the same figures as sorting each image alone.
+ */
+export function rankStatsByTag(
+  sortedKeys: Uint32Array,
+  sortedTags: Uint16Array,
+  tagCount: number,
+): { auc: (number | null)[]; ap: (number | null)[] } {
+  const lastBits = new Int32Array(tagCount).fill(-1);
+  const groupPositives = new Float64Array(tagCount);
+  const groupNegatives = new Float64Array(tagCount);
+  const positives = new Float64Array(tagCount);
+  const negatives = new Float64Array(tagCount);
+  const twiceArea = new Float64Array(tagCount);
+  const precisionSum = new Float64Array(tagCount);
+  const closeGroup = (t: number) => {
+    const gp = groupPositives[t];
+    const gn = groupNegatives[t];
+    const tp = positives[t] + gp;
+    const fp = negatives[t] + gn;
+    twiceArea[t] += gn * (positives[t] + tp);
+    if (gp > 0) precisionSum[t] += (gp * tp) / (tp + fp);
+    positives[t] = tp;
+    negatives[t] = fp;
+    groupPositives[t] = 0;
+    groupNegatives[t] = 0;
+  };
+  for (let i = sortedKeys.length - 1; i >= 0; i--) {
+    const key = sortedKeys[i];
+    const t = sortedTags[i];
+    const bits = key >>> 1;
+    if (bits !== lastBits[t]) {
+      closeGroup(t);
+      lastBits[t] = bits;
+    }
+    if (key & 1) groupPositives[t]++;
+    else groupNegatives[t]++;
+  }
+  const auc: (number | null)[] = [];
+  const ap: (number | null)[] = [];
+  for (let t = 0; t < tagCount; t++) {
+    closeGroup(t);
+    const p = positives[t];
+    const n = negatives[t];
+    auc.push(p === 0 || n === 0 ? null : twiceArea[t] / (2 * p * n));
+    ap.push(p === 0 ? null : precisionSum[t] / p);
+  }
+  return { auc, ap };
+}
+
 /** Groups sorted keys (ascending) into distinct scores, highest first. */
-function groupSortedKeys(sorted: Uint32Array): RankedScores {
+export function groupSortedKeys(sorted: Uint32Array): RankedScores {
   const n = sorted.length;
   let distinct = 0;
   for (let i = 0; i < n; i++) {
