@@ -1,0 +1,80 @@
+/**
+ * Kills a child process with SIGKILL at random moments while it saves mask revisions and model
+ * weights, many times over one project file, and checks after every kill that the file opens,
+ * passes PRAGMA integrity_check and holds every write the child was told had committed.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from './files';
+import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
+import { createProject, openProject } from './project';
+import { temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
+
+const KILLS = 12;
+const folders: string[] = [];
+afterAll(async () => {
+  for (const dir of folders) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('durability under SIGKILL', () => {
+  it(`keeps every acknowledged revision and model version across ${KILLS} random kills`, async () => {
+    const dir = temporaryFolder();
+    folders.push(dir);
+    const root = path.join(dir, 'DRIVE');
+    const file = path.join(dir, 'crash.vessel');
+    const created = await createProject(file, {
+      datasetRoot: root,
+      images: await writeDriveLikeDataset(root, 1),
+    });
+    await created.close();
+
+    const acknowledgedRevisions = new Map<number, string>();
+    const acknowledgedModels = new Map<number, string>();
+    const killDelays: string[] = [];
+    // The next child loads its code while the current one writes: tsx start-up dominates otherwise.
+    let next: CrashTestChild = startCrashTestChild('save', file, 1, true);
+    for (let round = 0; round < KILLS; round++) {
+      const child = next;
+      await child.next('loaded');
+      child.go();
+      const ready = await child.next('ready');
+      expect(ready).toEqual({ type: 'ready' });
+      if (round + 1 < KILLS) next = startCrashTestChild('save', file, round + 2, true);
+      // A random moment inside the write stream: after 0-3 acknowledged writes, plus 0-25 ms
+      // (one revision takes a few ms, a model version more), so the kill lands mid-transaction.
+      const writes = Math.floor(Math.random() * 4);
+      const delay = Math.floor(Math.random() * 26);
+      killDelays.push(`${writes}+${delay}ms`);
+      await child.acknowledged(writes);
+      await new Promise((r) => setTimeout(r, delay));
+      await child.kill();
+      for (const m of child.messages) {
+        if (m.type === 'revision') acknowledgedRevisions.set(m.id, m.sha256);
+        if (m.type === 'model') acknowledgedModels.set(m.id, m.weightsSha256);
+      }
+
+      const project = await openProject(file);
+      try {
+        expect(await project.integrityCheck()).toEqual(['ok']);
+        const stored = new Map((await project.listMaskRevisions()).map((r) => [r.id, r.sha256]));
+        for (const [id, sha] of acknowledgedRevisions)
+          expect(stored.get(id), `revision ${id} after kill ${round}`).toBe(sha);
+        for (const [id, sha] of acknowledgedModels) {
+          const files = await project.readModelFiles(id);
+          expect(sha256Hex(files['weights.bin']), `model ${id} after kill ${round}`).toBe(sha);
+        }
+        // Every stored revision is whole: it decodes to the full mask size.
+        const latest = (await project.listMaskRevisions()).at(-1);
+        if (latest)
+          expect((await project.loadMaskRevision(latest.id)).mask.data.length).toBe(565 * 584);
+      } finally {
+        await project.close();
+      }
+    }
+    expect(acknowledgedRevisions.size + acknowledgedModels.size).toBeGreaterThan(KILLS);
+    console.log(
+      `durability: ${KILLS} kills after ${killDelays.join(', ')}; ${acknowledgedRevisions.size} revisions and ${acknowledgedModels.size} model versions acknowledged, all present`,
+    );
+  }, 120_000);
+});

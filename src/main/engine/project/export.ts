@@ -1,0 +1,153 @@
+/**
+ * Exports what a project holds in forms other tools read: the current corrected masks as PNG
+ * in the dataset's own layout, metrics as CSV, and every model version as a tfjs model folder.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../../shared/result';
+import type { Project } from './project';
+import { PROJECT_ERROR_CODES, type Evaluation } from './types';
+
+export interface ExportReport {
+  dir: string;
+  masks: string[];
+  metrics: string[];
+  models: string[];
+}
+
+/** One CSV field: quoted when it holds a comma, quote or line break. */
+function csvField(value: unknown): string {
+  const text =
+    value === null || value === undefined
+      ? ''
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** CSV text with a header row. */
+export function toCsv(header: string[], rows: unknown[][]): string {
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+}
+
+/** A name safe as one path segment on every platform. */
+function safeSegment(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+}
+
+function curveRows(a: Float32Array, b: Float32Array, t: Float32Array | null): unknown[][] {
+  return Array.from(a, (x, i) => [x, b[i], t ? t[i] : '']);
+}
+
+async function writeEvaluationCsvs(
+  dir: string,
+  evaluations: Evaluation[],
+  modelNames: Map<number, string>,
+): Promise<string[]> {
+  const written: string[] = [];
+  const metricKeys = [...new Set(evaluations.flatMap((e) => Object.keys(e.pooled)))].sort();
+  const summary = toCsv(
+    ['evaluation', 'name', 'model_version', 'model_name', 'created_at', 'protocol', ...metricKeys],
+    evaluations.map((e) => [
+      e.id,
+      e.name,
+      e.modelVersionId ?? '',
+      e.modelVersionId === null ? '' : (modelNames.get(e.modelVersionId) ?? ''),
+      e.createdAt,
+      e.protocol,
+      ...metricKeys.map((k) => e.pooled[k]),
+    ]),
+  );
+  const put = async (name: string, text: string): Promise<void> => {
+    await fs.writeFile(path.join(dir, name), text);
+    written.push(`metrics/${name}`);
+  };
+  await put('evaluations.csv', summary);
+  for (const e of evaluations) {
+    if (e.perImage.length > 0) {
+      const keys = [...new Set(e.perImage.flatMap((p) => Object.keys(p.metrics)))].sort();
+      await put(
+        `evaluation-${e.id}-per-image.csv`,
+        toCsv(
+          ['image', ...keys],
+          e.perImage.map((p) => [p.imageKey, ...keys.map((k) => p.metrics[k])]),
+        ),
+      );
+    }
+    if (e.roc)
+      await put(
+        `evaluation-${e.id}-roc.csv`,
+        toCsv(['fpr', 'tpr', 'threshold'], curveRows(e.roc.fpr, e.roc.tpr, e.roc.thresholds)),
+      );
+    if (e.pr) {
+      await put(
+        `evaluation-${e.id}-pr.csv`,
+        toCsv(
+          ['recall', 'precision', 'threshold'],
+          curveRows(e.pr.recall, e.pr.precision, e.pr.thresholds),
+        ),
+      );
+    }
+  }
+  return written;
+}
+
+/**
+ * Writes the export into `dir` (created; refused when it exists and is not empty, so nothing a
+ * person keeps there is overwritten). Layout: masks/<label path>.png, metrics/*.csv,
+ * models/<id>-<name>/ and export.json listing it all.
+ */
+export async function exportProject(project: Project, dir: string): Promise<ExportReport> {
+  const out = path.resolve(dir);
+  const existing = await fs.readdir(out).catch(() => null);
+  if (existing && existing.length > 0) {
+    throw new AppError(
+      PROJECT_ERROR_CODES.BAD_INPUT,
+      `The export folder ${out} is not empty; pick a new or empty folder.`,
+    );
+  }
+  await fs.mkdir(out, { recursive: true });
+  const report: ExportReport = { dir: out, masks: [], metrics: [], models: [] };
+
+  const images = new Map((await project.listImages()).map((i) => [i.key, i]));
+  for (const revision of await project.latestMaskRevisions()) {
+    const image = images.get(revision.imageKey);
+    const label = image?.files.find((f) => f.role === 'label-1st');
+    // The corrected mask replaces the manual label, so it goes where that label sits in the dataset.
+    const rel = label
+      ? label.relPath.replace(/\.[^./]+$/, '') + '.png'
+      : `${image?.split ? `${image.split}/` : ''}corrected/${image?.name ?? revision.imageKey}.png`;
+    const target = path.join(out, 'masks', ...rel.split('/'));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, await project.maskRevisionPng(revision.id));
+    report.masks.push(`masks/${rel}`);
+  }
+
+  const models = await project.listModelVersions();
+  const evaluations = await project.listEvaluations();
+  if (evaluations.length > 0) {
+    await fs.mkdir(path.join(out, 'metrics'), { recursive: true });
+    report.metrics = await writeEvaluationCsvs(
+      path.join(out, 'metrics'),
+      evaluations,
+      new Map(models.map((m) => [m.id, m.name])),
+    );
+  }
+
+  for (const model of models) {
+    const folder = `models/${model.id}-${safeSegment(model.name)}`;
+    await project.writeModelDir(model.id, path.join(out, ...folder.split('/')));
+    report.models.push(folder);
+  }
+
+  await fs.writeFile(
+    path.join(out, 'export.json'),
+    JSON.stringify(
+      { project: project.file, exportedAt: new Date().toISOString(), ...report },
+      null,
+      2,
+    ) + '\n',
+  );
+  return report;
+}

@@ -1,0 +1,79 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
+import { createProject, openProject, type Project } from './project';
+import { randomMask, temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
+
+const folders: string[] = [];
+const projects: Project[] = [];
+const children: CrashTestChild[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) await c.kill();
+  for (const p of projects.splice(0)) await p.close().catch(() => undefined);
+  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function projectFile(): Promise<string> {
+  const dir = temporaryFolder();
+  folders.push(dir);
+  const root = path.join(dir, 'DRIVE');
+  const file = path.join(dir, 'p.vessel');
+  const project = await createProject(file, {
+    datasetRoot: root,
+    images: await writeDriveLikeDataset(root, 1),
+  });
+  await project.close();
+  return file;
+}
+
+describe('one writer per project', () => {
+  it('tells a second open in the same process who holds it, and lets it read', async () => {
+    const file = await projectFile();
+    const first = await openProject(file);
+    projects.push(first);
+    const error = await openProject(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'PROJECT_LOCKED',
+      details: { owner: { pid: process.pid } },
+    });
+    expect((error as Error).message).toContain('open it read-only');
+
+    const reader = await openProject(file, { readOnly: true });
+    projects.push(reader);
+    const saved = await first.saveMaskRevision('test/01_test', {
+      kind: 'binary',
+      ...randomMask(24, 20, 1),
+    });
+    expect((await reader.listMaskRevisions()).map((r) => r.id)).toEqual([saved.id]);
+    await expect(
+      reader.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 2) }),
+    ).rejects.toMatchObject({
+      code: 'PROJECT_READ_ONLY',
+    });
+    await first.close();
+    const next = await openProject(file);
+    projects.push(next);
+    expect(next.readOnly).toBe(false);
+  });
+
+  it('refuses a second process while the first holds the project, and frees it the moment that one is killed', async () => {
+    const file = await projectFile();
+    const holder = startCrashTestChild('hold', file);
+    children.push(holder);
+    expect(await holder.next('ready')).toEqual({ type: 'ready' });
+    await expect(openProject(file)).rejects.toMatchObject({
+      code: 'PROJECT_LOCKED',
+      details: { owner: { pid: holder.process.pid } },
+    });
+    const contender = startCrashTestChild('hold', file);
+    children.push(contender);
+    expect(await contender.next('ready')).toMatchObject({ type: 'error', code: 'PROJECT_LOCKED' });
+
+    await holder.kill();
+    // No stale lock: the OS released it with the process, so this open succeeds at once.
+    const project = await openProject(file);
+    projects.push(project);
+    expect(await project.integrityCheck()).toEqual(['ok']);
+  });
+});

@@ -1,0 +1,1431 @@
+/**
+ * A Vessel Studio project: one SQLite file (`*.vessel`) holding the dataset's image list, every
+ * mask correction, model version, run, evaluation, the view settings and a prediction cache.
+ *
+ * Open it with `createProject` / `openProject`. One process writes (it holds the project's
+ * lock); others may open it read-only. Every write is one transaction, in WAL mode with
+ * synchronous=FULL, so what a call acknowledged survives a killed process and a power cut.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { AppError } from '../../../shared/result';
+import {
+  listBackups,
+  rollingBackupPath,
+  writeBackup,
+  migrationBackupPath,
+  type BackupFile,
+} from './backups';
+import {
+  hashFile,
+  listFilesRecursively,
+  relativeToRoot,
+  resolveUnderRoot,
+  sha256Hex,
+} from './files';
+import { currentOwner, ProjectLock, type LockOwner } from './lock';
+import {
+  decodeStoredMask,
+  encodeRleDeflate,
+  encodePngMask,
+  pngSize,
+  type BinaryMask,
+  type MaskEncoding,
+} from './mask-codec';
+import { LATEST_SCHEMA_VERSION, migrate, readSchemaVersion } from './schema';
+import { asBlob, SqliteDatabase, sqliteCode, type SqlValue } from './sqlite';
+import {
+  IMAGE_FILE_ROLES,
+  PROJECT_ERROR_CODES as CODES,
+  type CachedPrediction,
+  type EpochLogEntry,
+  type Evaluation,
+  type EvaluationInput,
+  type ImageFileRecord,
+  type ImageFileRole,
+  type ImageInput,
+  type MaskInput,
+  type MaskRevision,
+  type ModelVersion,
+  type ModelVersionInput,
+  type ProjectImage,
+  type ProjectInfo,
+  type RelocationReport,
+  type Run,
+  type RunKind,
+  type RunStatus,
+  type TrainingMask,
+} from './types';
+import {
+  defaultViewSettings,
+  viewSettingKeys,
+  viewSettingSchemas,
+  viewSettingsUpdateSchema,
+  type ViewSettings,
+} from './view-settings';
+
+const FORMAT_TAG = 'vessel-studio-project';
+const DEFAULT_BACKUP_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface OpenProjectOptions {
+  /** Open without the lock and without writing anything (also for a project open elsewhere). */
+  readOnly?: boolean;
+  /** Recorded in the file as the writer's version. */
+  appVersion?: string;
+  /**
+   * On close, a rolling backup (`<file>.bak`) is written when this session wrote something and
+   * the last backup is older than this. 0 backs up on every close that follows a write.
+   */
+  backupIntervalMs?: number;
+}
+
+export interface CreateProjectOptions extends Omit<OpenProjectOptions, 'readOnly'> {
+  /** The dataset folder; image paths are stored relative to it. */
+  datasetRoot: string;
+  images?: ImageInput[];
+}
+
+interface MaskRevisionRow {
+  id: number;
+  image_key: string;
+  parent_id: number | null;
+  created_at: string;
+  note: string;
+  encoding: MaskEncoding;
+  width: number;
+  height: number;
+  byte_length: number;
+  sha256: string;
+}
+
+interface RunRow {
+  id: number;
+  kind: RunKind;
+  status: RunStatus;
+  config: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+interface ModelVersionRow {
+  id: number;
+  name: string;
+  parent_id: number | null;
+  run_id: number | null;
+  config: string;
+  backend: string;
+  epoch_log: string;
+  created_at: string;
+}
+
+interface EvaluationRow {
+  id: number;
+  name: string;
+  model_version_id: number | null;
+  run_id: number | null;
+  protocol: string;
+  pooled: string;
+  roc_fpr: Buffer | null;
+  roc_tpr: Buffer | null;
+  roc_thresholds: Buffer | null;
+  pr_recall: Buffer | null;
+  pr_precision: Buffer | null;
+  pr_thresholds: Buffer | null;
+  created_at: string;
+}
+
+const REVISION_COLUMNS = `r.id, i.key AS image_key, r.parent_id, r.created_at, r.note, r.encoding, r.width, r.height,
+  length(r.bytes) AS byte_length, r.sha256`;
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function toRevision(row: MaskRevisionRow): MaskRevision {
+  return {
+    id: row.id,
+    imageKey: row.image_key,
+    parentId: row.parent_id,
+    createdAt: row.created_at,
+    note: row.note,
+    encoding: row.encoding,
+    width: row.width,
+    height: row.height,
+    byteLength: row.byte_length,
+    sha256: row.sha256,
+  };
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    config: JSON.parse(row.config) as unknown,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error:
+      row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  };
+}
+
+/** A Float32 blob of a curve's values (null stays null). */
+function floatBlob(values: ArrayLike<number> | undefined): Buffer | null {
+  if (values === undefined) return null;
+  return asBlob(Float32Array.from(values));
+}
+
+/** Copies a blob into its own Float32Array (a Buffer's offset need not be 4-aligned). */
+function floatsOf(blob: Buffer | null): Float32Array | null {
+  if (blob === null) return null;
+  const copy = new Uint8Array(blob.byteLength);
+  copy.set(blob);
+  return new Float32Array(copy.buffer);
+}
+
+function jsonText(value: unknown, what: string): string {
+  const text = JSON.stringify(value ?? null);
+  if (text === undefined) throw new AppError(CODES.BAD_INPUT, `${what} cannot be stored as JSON.`);
+  return text;
+}
+
+function corruptError(file: string, backups: BackupFile[], cause: unknown): AppError {
+  const latest = backups[0];
+  const offer = latest
+    ? `The last backup is ${latest.path} (${latest.modifiedAt}); restore it with restoreBackup or \`project restore\`.`
+    : 'No backup of it was found beside it.';
+  return new AppError(
+    CODES.CORRUPT,
+    `The project file ${file} is damaged and cannot be read. ${offer}`,
+    {
+      backups,
+      cause: cause instanceof Error ? cause.message : String(cause),
+    },
+  );
+}
+
+function isCorruption(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
+}
+
+/** One open project. Get one from createProject or openProject; close it when done. */
+export class Project {
+  private dirty = false;
+
+  private constructor(
+    /** The project file, absolute. */
+    readonly file: string,
+    private readonly db: SqliteDatabase,
+    private readonly lock: ProjectLock | null,
+    private readonly options: OpenProjectOptions,
+  ) {}
+
+  /** @internal Used by createProject/openProject. */
+  static attach(
+    file: string,
+    db: SqliteDatabase,
+    lock: ProjectLock | null,
+    options: OpenProjectOptions,
+  ): Project {
+    return new Project(file, db, lock, options);
+  }
+
+  /** True when opened read-only: every write refuses with PROJECT_READ_ONLY. */
+  get readOnly(): boolean {
+    return this.lock === null;
+  }
+
+  get isClosed(): boolean {
+    return this.db.isClosed;
+  }
+
+  /** Runs a read, turning SQLite's corruption errors into PROJECT_CORRUPT. */
+  private async read<T>(work: (db: SqliteDatabase) => Promise<T>): Promise<T> {
+    if (this.db.isClosed)
+      throw new AppError(CODES.CLOSED, `The project ${this.file} is closed; open it again.`);
+    try {
+      return await work(this.db);
+    } catch (error) {
+      if (isCorruption(error)) throw corruptError(this.file, await listBackups(this.file), error);
+      throw error;
+    }
+  }
+
+  /** Runs one write transaction (every write goes through here). */
+  private async write<T>(work: (db: SqliteDatabase) => Promise<T>): Promise<T> {
+    if (this.readOnly) {
+      throw new AppError(
+        CODES.READ_ONLY,
+        `The project ${this.file} is open read-only (another process has it open); close it there to edit.`,
+      );
+    }
+    const result = await this.read((db) => db.transaction(work));
+    this.dirty = true;
+    return result;
+  }
+
+  // ---------------------------------------------------------------- lifecycle and facts
+
+  /**
+   * Closes the project: writes the rolling backup when due, closes the file (SQLite
+   * checkpoints the WAL into it) and drops the lock. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    if (this.db.isClosed) return;
+    try {
+      if (!this.readOnly) {
+        await this.db.transaction((db) => db.run('DELETE FROM lock_owner'));
+        if (this.dirty) await this.backupIfDue();
+      }
+    } finally {
+      await this.db.close();
+      await this.lock?.release();
+    }
+  }
+
+  private async backupIfDue(): Promise<void> {
+    const interval = this.options.backupIntervalMs ?? DEFAULT_BACKUP_INTERVAL_MS;
+    const target = rollingBackupPath(this.file);
+    const stat = await fs.stat(target).catch(() => null);
+    if (stat && Date.now() - stat.mtimeMs < interval) return;
+    await writeBackup(this.db, target);
+  }
+
+  /** Writes a consistent copy of the project to `target` (default: the rolling `<file>.bak`). */
+  async backup(target = rollingBackupPath(this.file)): Promise<string> {
+    return this.read((db) => writeBackup(db, target));
+  }
+
+  /** Runs SQLite's full integrity check; returns its messages (['ok'] when sound). */
+  async integrityCheck(): Promise<string[]> {
+    const rows = await this.read((db) =>
+      db.all<{ integrity_check: string }>('PRAGMA integrity_check'),
+    );
+    return rows.map((r) => r.integrity_check);
+  }
+
+  private async meta(key: string): Promise<string | null> {
+    const row = await this.read((db) =>
+      db.get<{ value: string }>('SELECT value FROM project_meta WHERE key = ?', [key]),
+    );
+    return row?.value ?? null;
+  }
+
+  /** The dataset folder image paths are relative to (absolute). */
+  async datasetRoot(): Promise<string> {
+    return (await this.meta('dataset_root')) ?? '';
+  }
+
+  /** Counts of everything the project holds, for `project info` and the UI. */
+  async info(): Promise<ProjectInfo> {
+    return this.read(async (db) => {
+      const count = async (sql: string): Promise<number> =>
+        (await db.get<{ n: number }>(sql))?.n ?? 0;
+      const runs: Record<RunStatus, number> = {
+        queued: 0,
+        running: 0,
+        finished: 0,
+        cancelled: 0,
+        failed: 0,
+      };
+      for (const row of await db.all<{ status: RunStatus; n: number }>(
+        'SELECT status, count(*) AS n FROM runs GROUP BY status',
+      )) {
+        runs[row.status] = row.n;
+      }
+      const stat = await fs.stat(this.file).catch(() => null);
+      return {
+        file: this.file,
+        readOnly: this.readOnly,
+        schemaVersion: await readSchemaVersion(db),
+        createdAt: await this.meta('created_at'),
+        appVersion: await this.meta('app_version'),
+        datasetRoot: await this.datasetRoot(),
+        images: await count('SELECT count(*) AS n FROM images'),
+        maskRevisions: await count('SELECT count(*) AS n FROM mask_revisions'),
+        correctedImages: await count('SELECT count(DISTINCT image_id) AS n FROM mask_revisions'),
+        modelVersions: await count('SELECT count(*) AS n FROM model_versions'),
+        runs,
+        evaluations: await count('SELECT count(*) AS n FROM evaluations'),
+        cachedPredictions: await count('SELECT count(*) AS n FROM prediction_cache'),
+        fileBytes: stat?.size ?? 0,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- images
+
+  /**
+   * Adds images (reading each file for its size and SHA-256). Keys already present are
+   * refused: an image's files are facts of the dataset, not something to overwrite.
+   */
+  async addImages(inputs: ImageInput[]): Promise<void> {
+    const root = await this.datasetRoot();
+    const prepared: { input: ImageInput; files: ImageFileRecord[] }[] = [];
+    for (const input of inputs) {
+      const files: ImageFileRecord[] = [];
+      for (const role of IMAGE_FILE_ROLES) {
+        const file = input.files[role];
+        if (file === undefined) continue;
+        const relPath = relativeToRoot(root, path.resolve(file));
+        files.push({ role, relPath, ...(await hashFile(file)) });
+      }
+      if (!files.some((f) => f.role === 'image')) {
+        throw new AppError(
+          CODES.BAD_INPUT,
+          `The image ${input.key} has no image file; give files.image.`,
+        );
+      }
+      prepared.push({ input, files });
+    }
+    await this.write(async (db) => {
+      const addedAt = now();
+      for (const { input, files } of prepared) {
+        const existing = await db.get('SELECT id FROM images WHERE key = ?', [input.key]);
+        if (existing)
+          throw new AppError(CODES.BAD_INPUT, `The project already lists an image ${input.key}.`);
+        const { lastId } = await db.run(
+          'INSERT INTO images (key, split, name, width, height, added_at) VALUES (?, ?, ?, ?, ?, ?)',
+          [input.key, input.split, input.name, input.width ?? null, input.height ?? null, addedAt],
+        );
+        for (const f of files) {
+          await db.run(
+            'INSERT INTO image_files (image_id, role, rel_path, size, sha256) VALUES (?, ?, ?, ?, ?)',
+            [lastId, f.role, f.relPath, f.size, f.sha256],
+          );
+        }
+      }
+    });
+  }
+
+  /** Every image with its files, in key order. */
+  async listImages(): Promise<ProjectImage[]> {
+    return this.read(async (db) => {
+      const images = await db.all<{
+        id: number;
+        key: string;
+        split: string;
+        name: string;
+        width: number | null;
+        height: number | null;
+      }>('SELECT id, key, split, name, width, height FROM images ORDER BY key');
+      const files = await db.all<{
+        image_id: number;
+        role: ImageFileRole;
+        rel_path: string;
+        size: number;
+        sha256: string;
+      }>('SELECT image_id, role, rel_path, size, sha256 FROM image_files ORDER BY image_id, role');
+      const byImage = new Map<number, ImageFileRecord[]>();
+      for (const f of files) {
+        const list = byImage.get(f.image_id) ?? [];
+        list.push({ role: f.role, relPath: f.rel_path, size: f.size, sha256: f.sha256 });
+        byImage.set(f.image_id, list);
+      }
+      return images.map((i) => ({
+        key: i.key,
+        split: i.split,
+        name: i.name,
+        width: i.width,
+        height: i.height,
+        files: byImage.get(i.id) ?? [],
+      }));
+    });
+  }
+
+  /** The absolute path of one of an image's files under the current dataset root. */
+  async imageFilePath(imageKey: string, role: ImageFileRole = 'image'): Promise<string> {
+    const row = await this.read((db) =>
+      db.get<{ rel_path: string }>(
+        'SELECT f.rel_path FROM image_files f JOIN images i ON i.id = f.image_id WHERE i.key = ? AND f.role = ?',
+        [imageKey, role],
+      ),
+    );
+    if (!row)
+      throw new AppError(
+        CODES.UNKNOWN_IMAGE,
+        `The project has no ${role} file for image ${imageKey}.`,
+      );
+    return resolveUnderRoot(await this.datasetRoot(), row.rel_path);
+  }
+
+  /** Image files missing (or of another size) under the current root: non-empty means relocate. */
+  async missingImageFiles(): Promise<{ imageKey: string; role: ImageFileRole; relPath: string }[]> {
+    const root = await this.datasetRoot();
+    const missing: { imageKey: string; role: ImageFileRole; relPath: string }[] = [];
+    for (const image of await this.listImages()) {
+      for (const f of image.files) {
+        const stat = await fs.stat(resolveUnderRoot(root, f.relPath)).catch(() => null);
+        if (!stat || stat.size !== f.size)
+          missing.push({ imageKey: image.key, role: f.role, relPath: f.relPath });
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * Finds the images again under `folder` (their dataset moved): files are matched by size and
+   * SHA-256, so renamed subfolders still match. Where one content appears more than once
+   * (identical FOV masks), the path sharing the longest tail with the old path wins.
+   * The folder becomes the new dataset root; files not found are reported and keep their path.
+   */
+  async relocate(folder: string): Promise<RelocationReport> {
+    const root = path.resolve(folder);
+    const stat = await fs.stat(root).catch(() => null);
+    if (!stat?.isDirectory())
+      throw new AppError(
+        CODES.BAD_INPUT,
+        `${root} is not a folder; point to the moved dataset folder.`,
+      );
+    const wanted = await this.read((db) =>
+      db.all<{
+        image_id: number;
+        key: string;
+        role: ImageFileRole;
+        rel_path: string;
+        size: number;
+        sha256: string;
+      }>(
+        'SELECT f.image_id, i.key, f.role, f.rel_path, f.size, f.sha256 FROM image_files f JOIN images i ON i.id = f.image_id',
+      ),
+    );
+    const sizes = new Set(wanted.map((w) => w.size));
+    const byHash = new Map<string, string[]>();
+    for (const rel of await listFilesRecursively(root)) {
+      const fileStat = await fs.stat(resolveUnderRoot(root, rel)).catch(() => null);
+      if (!fileStat || !sizes.has(fileStat.size)) continue;
+      const { sha256 } = await hashFile(resolveUnderRoot(root, rel));
+      byHash.set(sha256, [...(byHash.get(sha256) ?? []), rel]);
+    }
+    const sharedTail = (a: string, b: string): number => {
+      const x = a.split('/').reverse();
+      const y = b.split('/').reverse();
+      let n = 0;
+      while (n < x.length && n < y.length && x[n] === y[n]) n++;
+      return n;
+    };
+    const taken = new Set<string>();
+    const updates: { imageId: number; role: ImageFileRole; relPath: string }[] = [];
+    const report: RelocationReport = { root, found: 0, moved: 0, missing: [] };
+    for (const w of wanted) {
+      const candidates = (byHash.get(w.sha256) ?? []).filter(
+        (c) => !taken.has(c) || w.role === 'fov',
+      );
+      if (candidates.length === 0) {
+        report.missing.push({ imageKey: w.key, role: w.role, relPath: w.rel_path });
+        continue;
+      }
+      const best = candidates.reduce((a, b) =>
+        sharedTail(b, w.rel_path) > sharedTail(a, w.rel_path) ? b : a,
+      );
+      taken.add(best);
+      report.found++;
+      if (best !== w.rel_path) report.moved++;
+      updates.push({ imageId: w.image_id, role: w.role, relPath: best });
+    }
+    if (report.found > 0) {
+      await this.write(async (db) => {
+        await db.run("UPDATE project_meta SET value = ? WHERE key = 'dataset_root'", [root]);
+        for (const u of updates) {
+          await db.run('UPDATE image_files SET rel_path = ? WHERE image_id = ? AND role = ?', [
+            u.relPath,
+            u.imageId,
+            u.role,
+          ]);
+        }
+      });
+    }
+    return report;
+  }
+
+  private async imageId(db: SqliteDatabase, imageKey: string): Promise<number> {
+    const row = await db.get<{ id: number }>('SELECT id FROM images WHERE key = ?', [imageKey]);
+    if (!row)
+      throw new AppError(
+        CODES.UNKNOWN_IMAGE,
+        `The project has no image ${imageKey}; add it first.`,
+      );
+    return row.id;
+  }
+
+  // ---------------------------------------------------------------- mask revisions
+
+  /**
+   * Appends a correction of an image's mask. Its parent is the image's latest revision unless
+   * given (editing on top of an older state); revisions are never changed afterwards.
+   */
+  async saveMaskRevision(
+    imageKey: string,
+    mask: MaskInput,
+    options: { note?: string; parentId?: number | null } = {},
+  ): Promise<MaskRevision> {
+    let encoding: MaskEncoding;
+    let bytes: Uint8Array;
+    let width: number;
+    let height: number;
+    if (mask.kind === 'png') {
+      ({ width, height } = pngSize(mask.bytes));
+      encoding = 'png';
+      bytes = mask.bytes;
+    } else {
+      if (!(
+        mask.width > 0 &&
+        mask.height > 0 &&
+        Number.isInteger(mask.width) &&
+        Number.isInteger(mask.height)
+      )) {
+        throw new AppError(
+          CODES.BAD_MASK,
+          `A mask needs a positive whole width and height, got ${mask.width}x${mask.height}.`,
+        );
+      }
+      ({ width, height } = mask);
+      encoding = 'rle-deflate';
+      bytes = encodeRleDeflate(mask);
+    }
+    const sha256 = sha256Hex(bytes);
+    const note = options.note ?? '';
+    return this.write(async (db) => {
+      const imageId = await this.imageId(db, imageKey);
+      let parentId: number | null;
+      if (options.parentId === undefined) {
+        const head = await db.get<{ id: number }>(
+          'SELECT max(id) AS id FROM mask_revisions WHERE image_id = ?',
+          [imageId],
+        );
+        parentId = head?.id ?? null;
+      } else {
+        parentId = options.parentId;
+        if (parentId !== null) {
+          const parent = await db.get(
+            'SELECT id FROM mask_revisions WHERE id = ? AND image_id = ?',
+            [parentId, imageId],
+          );
+          if (!parent)
+            throw new AppError(
+              CODES.UNKNOWN_REVISION,
+              `Revision ${parentId} is not a revision of image ${imageKey}.`,
+            );
+        }
+      }
+      const createdAt = now();
+      const { lastId } = await db.run(
+        `INSERT INTO mask_revisions (image_id, parent_id, created_at, note, encoding, width, height, bytes, sha256)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [imageId, parentId, createdAt, note, encoding, width, height, asBlob(bytes), sha256],
+      );
+      return {
+        id: lastId,
+        imageKey,
+        parentId,
+        createdAt,
+        note,
+        encoding,
+        width,
+        height,
+        byteLength: bytes.byteLength,
+        sha256,
+      };
+    });
+  }
+
+  /** Revisions of one image (or all images), oldest first. */
+  async listMaskRevisions(imageKey?: string): Promise<MaskRevision[]> {
+    const rows = await this.read((db) =>
+      imageKey === undefined
+        ? db.all<MaskRevisionRow>(
+            `SELECT ${REVISION_COLUMNS} FROM mask_revisions r JOIN images i ON i.id = r.image_id ORDER BY r.id`,
+          )
+        : db.all<MaskRevisionRow>(
+            `SELECT ${REVISION_COLUMNS} FROM mask_revisions r JOIN images i ON i.id = r.image_id WHERE i.key = ? ORDER BY r.id`,
+            [imageKey],
+          ),
+    );
+    return rows.map(toRevision);
+  }
+
+  /** The latest revision of every corrected image: the current corrected masks. */
+  async latestMaskRevisions(): Promise<MaskRevision[]> {
+    const rows = await this.read((db) =>
+      db.all<MaskRevisionRow>(
+        `SELECT ${REVISION_COLUMNS} FROM mask_revisions r JOIN images i ON i.id = r.image_id
+         WHERE r.id IN (SELECT max(id) FROM mask_revisions GROUP BY image_id) ORDER BY i.key`,
+      ),
+    );
+    return rows.map(toRevision);
+  }
+
+  /** One revision's record and its stored bytes (PNG or deflated run lengths, see `encoding`). */
+  async maskRevisionBytes(id: number): Promise<{ revision: MaskRevision; bytes: Uint8Array }> {
+    const row = await this.read((db) =>
+      db.get<MaskRevisionRow & { bytes: Buffer }>(
+        `SELECT ${REVISION_COLUMNS}, r.bytes FROM mask_revisions r JOIN images i ON i.id = r.image_id WHERE r.id = ?`,
+        [id],
+      ),
+    );
+    if (!row) throw new AppError(CODES.UNKNOWN_REVISION, `The project has no mask revision ${id}.`);
+    return {
+      revision: toRevision(row),
+      bytes: new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength),
+    };
+  }
+
+  /** One revision decoded to a 0/1 mask. */
+  async loadMaskRevision(id: number): Promise<{ revision: MaskRevision; mask: BinaryMask }> {
+    const { revision, bytes } = await this.maskRevisionBytes(id);
+    return {
+      revision,
+      mask: await decodeStoredMask(revision.encoding, bytes, revision.width, revision.height),
+    };
+  }
+
+  /** One revision as PNG bytes (0/255 grey), encoding it when it is stored as run lengths. */
+  async maskRevisionPng(id: number): Promise<Uint8Array> {
+    const { revision, bytes } = await this.maskRevisionBytes(id);
+    if (revision.encoding === 'png') return bytes;
+    return encodePngMask(
+      await decodeStoredMask(revision.encoding, bytes, revision.width, revision.height),
+    );
+  }
+
+  /** Makes an earlier state current again by appending a copy of it (history stays intact). */
+  async restoreMaskRevision(id: number, note?: string): Promise<MaskRevision> {
+    return this.write(async (db) => {
+      const old = await db.get<{
+        image_id: number;
+        key: string;
+        encoding: MaskEncoding;
+        width: number;
+        height: number;
+        sha256: string;
+      }>(
+        'SELECT r.image_id, i.key, r.encoding, r.width, r.height, r.sha256 FROM mask_revisions r JOIN images i ON i.id = r.image_id WHERE r.id = ?',
+        [id],
+      );
+      if (!old)
+        throw new AppError(
+          CODES.UNKNOWN_REVISION,
+          `The project has no mask revision ${id} to restore.`,
+        );
+      const createdAt = now();
+      const text = note ?? `restored revision ${id}`;
+      const { lastId } = await db.run(
+        `INSERT INTO mask_revisions (image_id, parent_id, created_at, note, encoding, width, height, bytes, sha256)
+         SELECT image_id, id, ?, ?, encoding, width, height, bytes, sha256 FROM mask_revisions WHERE id = ?`,
+        [createdAt, text, id],
+      );
+      const size = await db.get<{ n: number }>(
+        'SELECT length(bytes) AS n FROM mask_revisions WHERE id = ?',
+        [lastId],
+      );
+      return {
+        id: lastId,
+        imageKey: old.key,
+        parentId: id,
+        createdAt,
+        note: text,
+        encoding: old.encoding,
+        width: old.width,
+        height: old.height,
+        byteLength: size?.n ?? 0,
+        sha256: old.sha256,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  /** Records a new run in state `queued`. */
+  async createRun(input: { kind: RunKind; config: unknown }): Promise<Run> {
+    const config = jsonText(input.config, 'The run config');
+    const id = await this.write(async (db) => {
+      const { lastId } = await db.run(
+        "INSERT INTO runs (kind, status, config, created_at) VALUES (?, 'queued', ?, ?)",
+        [input.kind, config, now()],
+      );
+      return lastId;
+    });
+    return this.getRun(id);
+  }
+
+  async getRun(id: number): Promise<Run> {
+    const row = await this.read((db) => db.get<RunRow>('SELECT * FROM runs WHERE id = ?', [id]));
+    if (!row) throw new AppError(CODES.UNKNOWN_RUN, `The project has no run ${id}.`);
+    return toRun(row);
+  }
+
+  /** Every run, newest first. */
+  async listRuns(): Promise<Run[]> {
+    const rows = await this.read((db) => db.all<RunRow>('SELECT * FROM runs ORDER BY id DESC'));
+    return rows.map(toRun);
+  }
+
+  private async moveRun(
+    id: number,
+    from: RunStatus[],
+    to: RunStatus,
+    extra: { column: 'started_at' | 'finished_at'; error?: { code: string; message: string } },
+  ): Promise<Run> {
+    await this.write(async (db) => {
+      const row = await db.get<{ status: RunStatus }>('SELECT status FROM runs WHERE id = ?', [id]);
+      if (!row) throw new AppError(CODES.UNKNOWN_RUN, `The project has no run ${id}.`);
+      if (!from.includes(row.status)) {
+        throw new AppError(
+          CODES.BAD_RUN_STATE,
+          `Run ${id} is ${row.status}; it can become ${to} only from ${from.join(' or ')}.`,
+        );
+      }
+      const params: SqlValue[] = [to, now()];
+      let sql = `UPDATE runs SET status = ?, ${extra.column} = ?`;
+      if (extra.error) {
+        sql += ', error_code = ?, error_message = ?';
+        params.push(extra.error.code, extra.error.message);
+      }
+      await db.run(`${sql} WHERE id = ?`, [...params, id]);
+    });
+    return this.getRun(id);
+  }
+
+  /** queued -> running. */
+  startRun(id: number): Promise<Run> {
+    return this.moveRun(id, ['queued'], 'running', { column: 'started_at' });
+  }
+  /** running -> finished. */
+  finishRun(id: number): Promise<Run> {
+    return this.moveRun(id, ['running'], 'finished', { column: 'finished_at' });
+  }
+  /** queued or running -> cancelled. */
+  cancelRun(id: number): Promise<Run> {
+    return this.moveRun(id, ['queued', 'running'], 'cancelled', { column: 'finished_at' });
+  }
+  /** queued or running -> failed, keeping the error's code and message. */
+  failRun(id: number, error: { code: string; message: string }): Promise<Run> {
+    return this.moveRun(id, ['queued', 'running'], 'failed', { column: 'finished_at', error });
+  }
+
+  // ---------------------------------------------------------------- model versions
+
+  /**
+   * Stores a model version with the files of its tfjs model folder. model.json must parse and
+   * every weight file its manifest names must be among the files, so a stored version can
+   * always be loaded again.
+   */
+  async addModelVersion(input: ModelVersionInput): Promise<ModelVersion> {
+    checkModelFiles(input.name, input.files);
+    const config = jsonText(input.config, 'The model config');
+    const epochLog = jsonText(input.epochLog ?? [], 'The epoch log');
+    const id = await this.write(async (db) => {
+      if (
+        input.parentId != null &&
+        !(await db.get('SELECT id FROM model_versions WHERE id = ?', [input.parentId]))
+      ) {
+        throw new AppError(
+          CODES.UNKNOWN_MODEL,
+          `The parent model version ${input.parentId} is not in the project.`,
+        );
+      }
+      if (
+        input.runId != null &&
+        !(await db.get('SELECT id FROM runs WHERE id = ?', [input.runId]))
+      ) {
+        throw new AppError(CODES.UNKNOWN_RUN, `The project has no run ${input.runId}.`);
+      }
+      const { lastId } = await db.run(
+        `INSERT INTO model_versions (name, parent_id, run_id, config, backend, epoch_log, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [
+          input.name,
+          input.parentId ?? null,
+          input.runId ?? null,
+          config,
+          input.backend,
+          epochLog,
+          now(),
+        ],
+      );
+      for (const [name, bytes] of Object.entries(input.files)) {
+        await db.run(
+          'INSERT INTO model_files (model_version_id, name, bytes, sha256) VALUES (?, ?, ?, ?)',
+          [lastId, name, asBlob(bytes), sha256Hex(bytes)],
+        );
+      }
+      for (const t of input.trainedOn ?? []) {
+        const imageId = await this.imageId(db, t.imageKey);
+        if (t.revisionId !== null) {
+          const ok = await db.get('SELECT id FROM mask_revisions WHERE id = ? AND image_id = ?', [
+            t.revisionId,
+            imageId,
+          ]);
+          if (!ok)
+            throw new AppError(
+              CODES.UNKNOWN_REVISION,
+              `Revision ${t.revisionId} is not a revision of image ${t.imageKey}.`,
+            );
+        }
+        await db.run(
+          'INSERT INTO model_training_masks (model_version_id, image_id, revision_id) VALUES (?, ?, ?)',
+          [lastId, imageId, t.revisionId],
+        );
+      }
+      return lastId;
+    });
+    return this.getModelVersion(id);
+  }
+
+  /** Stores a model version from a tfjs model folder on disk (every file directly in it). */
+  async addModelVersionFromDir(
+    dir: string,
+    input: Omit<ModelVersionInput, 'files'>,
+  ): Promise<ModelVersion> {
+    const files: Record<string, Uint8Array> = {};
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => {
+      throw new AppError(
+        CODES.BAD_MODEL,
+        `The model folder ${dir} cannot be read; check the path.`,
+      );
+    });
+    for (const entry of entries) {
+      if (entry.isFile())
+        files[entry.name] = new Uint8Array(await fs.readFile(path.join(dir, entry.name)));
+    }
+    return this.addModelVersion({ ...input, files });
+  }
+
+  async getModelVersion(id: number): Promise<ModelVersion> {
+    return this.read(async (db) => {
+      const row = await db.get<ModelVersionRow>('SELECT * FROM model_versions WHERE id = ?', [id]);
+      if (!row) throw new AppError(CODES.UNKNOWN_MODEL, `The project has no model version ${id}.`);
+      const files = await db.all<{ name: string; size: number; sha256: string }>(
+        'SELECT name, length(bytes) AS size, sha256 FROM model_files WHERE model_version_id = ? ORDER BY name',
+        [id],
+      );
+      const trainedOn = await db.all<{ key: string; revision_id: number | null }>(
+        `SELECT i.key, t.revision_id FROM model_training_masks t JOIN images i ON i.id = t.image_id
+         WHERE t.model_version_id = ? ORDER BY i.key`,
+        [id],
+      );
+      return {
+        id: row.id,
+        name: row.name,
+        parentId: row.parent_id,
+        runId: row.run_id,
+        config: JSON.parse(row.config) as unknown,
+        backend: row.backend,
+        epochLog: JSON.parse(row.epoch_log) as EpochLogEntry[],
+        createdAt: row.created_at,
+        files,
+        trainedOn: trainedOn.map((t): TrainingMask => ({
+          imageKey: t.key,
+          revisionId: t.revision_id,
+        })),
+      };
+    });
+  }
+
+  /** Every model version (without files' bytes), oldest first. */
+  async listModelVersions(): Promise<ModelVersion[]> {
+    const ids = await this.read((db) =>
+      db.all<{ id: number }>('SELECT id FROM model_versions ORDER BY id'),
+    );
+    const out: ModelVersion[] = [];
+    for (const { id } of ids) out.push(await this.getModelVersion(id));
+    return out;
+  }
+
+  /** The bytes of a model version's files by name (model.json, weight shards, ...). */
+  async readModelFiles(id: number): Promise<Record<string, Uint8Array>> {
+    const rows = await this.read((db) =>
+      db.all<{ name: string; bytes: Buffer }>(
+        'SELECT name, bytes FROM model_files WHERE model_version_id = ?',
+        [id],
+      ),
+    );
+    if (rows.length === 0) await this.getModelVersion(id);
+    return Object.fromEntries(
+      rows.map((r) => [
+        r.name,
+        new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+      ]),
+    );
+  }
+
+  /** Writes a model version as a tfjs model folder (loadable by tf.loadLayersModel / loadModelDir). */
+  async writeModelDir(id: number, dir: string): Promise<string[]> {
+    const files = await this.readModelFiles(id);
+    await fs.mkdir(dir, { recursive: true });
+    for (const [name, bytes] of Object.entries(files))
+      await fs.writeFile(path.join(dir, name), bytes);
+    return Object.keys(files).sort();
+  }
+
+  // ---------------------------------------------------------------- evaluations
+
+  /** Stores an evaluation: protocol, pooled and per-image metrics, ROC and PR points. */
+  async addEvaluation(input: EvaluationInput): Promise<Evaluation> {
+    for (const [label, a, b] of [
+      ['ROC', input.roc?.fpr, input.roc?.tpr],
+      ['PR', input.pr?.recall, input.pr?.precision],
+    ] as const) {
+      if (a !== undefined && b !== undefined && a.length !== b.length) {
+        throw new AppError(
+          CODES.BAD_INPUT,
+          `The ${label} curve's two arrays differ in length (${a.length} vs ${b.length}).`,
+        );
+      }
+    }
+    const protocol = jsonText(input.protocol, 'The evaluation protocol');
+    const pooled = jsonText(input.pooled, 'The pooled metrics');
+    const id = await this.write(async (db) => {
+      if (
+        input.modelVersionId !== null &&
+        !(await db.get('SELECT id FROM model_versions WHERE id = ?', [input.modelVersionId]))
+      ) {
+        throw new AppError(
+          CODES.UNKNOWN_MODEL,
+          `The project has no model version ${input.modelVersionId}.`,
+        );
+      }
+      const { lastId } = await db.run(
+        `INSERT INTO evaluations (model_version_id, run_id, name, protocol, pooled, roc_fpr, roc_tpr, roc_thresholds,
+           pr_recall, pr_precision, pr_thresholds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          input.modelVersionId,
+          input.runId ?? null,
+          input.name ?? '',
+          protocol,
+          pooled,
+          floatBlob(input.roc?.fpr),
+          floatBlob(input.roc?.tpr),
+          floatBlob(input.roc?.thresholds),
+          floatBlob(input.pr?.recall),
+          floatBlob(input.pr?.precision),
+          floatBlob(input.pr?.thresholds),
+          now(),
+        ],
+      );
+      for (const item of input.perImage ?? []) {
+        await db.run(
+          'INSERT INTO evaluation_images (evaluation_id, image_key, metrics) VALUES (?, ?, ?)',
+          [lastId, item.imageKey, jsonText(item.metrics, `The metrics of ${item.imageKey}`)],
+        );
+      }
+      return lastId;
+    });
+    return this.getEvaluation(id);
+  }
+
+  async getEvaluation(id: number): Promise<Evaluation> {
+    return this.read(async (db) => {
+      const row = await db.get<EvaluationRow>('SELECT * FROM evaluations WHERE id = ?', [id]);
+      if (!row)
+        throw new AppError(CODES.UNKNOWN_EVALUATION, `The project has no evaluation ${id}.`);
+      const perImage = await db.all<{ image_key: string; metrics: string }>(
+        'SELECT image_key, metrics FROM evaluation_images WHERE evaluation_id = ? ORDER BY image_key',
+        [id],
+      );
+      const fpr = floatsOf(row.roc_fpr);
+      const tpr = floatsOf(row.roc_tpr);
+      const recall = floatsOf(row.pr_recall);
+      const precision = floatsOf(row.pr_precision);
+      return {
+        id: row.id,
+        name: row.name,
+        modelVersionId: row.model_version_id,
+        runId: row.run_id,
+        protocol: JSON.parse(row.protocol) as unknown,
+        pooled: JSON.parse(row.pooled) as Record<string, unknown>,
+        perImage: perImage.map((p) => ({
+          imageKey: p.image_key,
+          metrics: JSON.parse(p.metrics) as Record<string, unknown>,
+        })),
+        roc: fpr && tpr ? { fpr, tpr, thresholds: floatsOf(row.roc_thresholds) } : null,
+        pr:
+          recall && precision
+            ? { recall, precision, thresholds: floatsOf(row.pr_thresholds) }
+            : null,
+        createdAt: row.created_at,
+      };
+    });
+  }
+
+  /** Evaluations (of one model version, or all), oldest first. */
+  async listEvaluations(modelVersionId?: number): Promise<Evaluation[]> {
+    const ids = await this.read((db) =>
+      modelVersionId === undefined
+        ? db.all<{ id: number }>('SELECT id FROM evaluations ORDER BY id')
+        : db.all<{ id: number }>(
+            'SELECT id FROM evaluations WHERE model_version_id = ? ORDER BY id',
+            [modelVersionId],
+          ),
+    );
+    const out: Evaluation[] = [];
+    for (const { id } of ids) out.push(await this.getEvaluation(id));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- view settings
+
+  /** The saved view settings; keys never saved (or saved in a shape no longer valid) get defaults. */
+  async getViewSettings(): Promise<ViewSettings> {
+    const rows = await this.read((db) =>
+      db.all<{ key: string; value: string }>('SELECT key, value FROM view_settings'),
+    );
+    const settings: Record<string, unknown> = { ...defaultViewSettings };
+    for (const row of rows) {
+      if (!(viewSettingKeys as string[]).includes(row.key)) continue;
+      const parsed = viewSettingSchemas[row.key as keyof typeof viewSettingSchemas].safeParse(
+        JSON.parse(row.value),
+      );
+      if (parsed.success) settings[row.key] = parsed.data;
+    }
+    return settings as ViewSettings;
+  }
+
+  /** Saves some view settings; refuses unknown keys and values outside their schema. */
+  async updateViewSettings(update: Partial<ViewSettings>): Promise<ViewSettings> {
+    const parsed = viewSettingsUpdateSchema.safeParse(update);
+    if (!parsed.success) {
+      throw new AppError(
+        CODES.BAD_INPUT,
+        `Invalid view settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        parsed.error.issues,
+      );
+    }
+    await this.write(async (db) => {
+      const at = now();
+      for (const [key, value] of Object.entries(parsed.data)) {
+        await db.run(
+          'INSERT INTO view_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+          [key, JSON.stringify(value), at],
+        );
+      }
+    });
+    return this.getViewSettings();
+  }
+
+  // ---------------------------------------------------------------- prediction cache
+
+  /**
+   * Caches a model version's probabilities for an image (lossless: deflated Float32), replacing
+   * an earlier entry for the same inference options.
+   */
+  async putPrediction(
+    modelVersionId: number,
+    imageKey: string,
+    prediction: { width: number; height: number; probabilities: Float32Array },
+    optionsKey = '',
+  ): Promise<void> {
+    const { width, height, probabilities } = prediction;
+    if (probabilities.length !== width * height) {
+      throw new AppError(
+        CODES.BAD_INPUT,
+        `The prediction has ${probabilities.length} values, expected ${width}x${height}.`,
+      );
+    }
+    const bytes = deflateRawSync(asBlob(probabilities), { level: 1 });
+    await this.write(async (db) => {
+      const imageId = await this.imageId(db, imageKey);
+      if (!(await db.get('SELECT id FROM model_versions WHERE id = ?', [modelVersionId]))) {
+        throw new AppError(
+          CODES.UNKNOWN_MODEL,
+          `The project has no model version ${modelVersionId}.`,
+        );
+      }
+      await db.run(
+        `INSERT OR REPLACE INTO prediction_cache (model_version_id, image_id, options_key, encoding, width, height, bytes, created_at)
+         VALUES (?, ?, ?, 'f32-deflate', ?, ?, ?, ?)`,
+        [modelVersionId, imageId, optionsKey, width, height, bytes, now()],
+      );
+    });
+  }
+
+  /** A cached prediction, or undefined when there is none. */
+  async getPrediction(
+    modelVersionId: number,
+    imageKey: string,
+    optionsKey = '',
+  ): Promise<CachedPrediction | undefined> {
+    const row = await this.read((db) =>
+      db.get<{ width: number; height: number; bytes: Buffer; created_at: string }>(
+        `SELECT p.width, p.height, p.bytes, p.created_at FROM prediction_cache p JOIN images i ON i.id = p.image_id
+         WHERE p.model_version_id = ? AND i.key = ? AND p.options_key = ?`,
+        [modelVersionId, imageKey, optionsKey],
+      ),
+    );
+    if (!row) return undefined;
+    const raw = inflateRawSync(row.bytes);
+    const probabilities = new Float32Array(raw.byteLength / 4);
+    new Uint8Array(probabilities.buffer).set(raw);
+    return { width: row.width, height: row.height, probabilities, createdAt: row.created_at };
+  }
+
+  /** Drops cached predictions (of one model version, or all); they can always be recomputed. */
+  async clearPredictions(modelVersionId?: number): Promise<number> {
+    return this.write(async (db) => {
+      const { changes } =
+        modelVersionId === undefined
+          ? await db.run('DELETE FROM prediction_cache')
+          : await db.run('DELETE FROM prediction_cache WHERE model_version_id = ?', [
+              modelVersionId,
+            ]);
+      return changes;
+    });
+  }
+}
+
+/** Refuses a model folder that could not be loaded again. */
+function checkModelFiles(name: string, files: Record<string, Uint8Array>): void {
+  const modelJson = files['model.json'];
+  if (!modelJson)
+    throw new AppError(CODES.BAD_MODEL, `The model version "${name}" has no model.json.`);
+  let parsed: { modelTopology?: unknown; weightsManifest?: { paths?: string[] }[] };
+  try {
+    parsed = JSON.parse(Buffer.from(modelJson).toString('utf8')) as typeof parsed;
+  } catch {
+    throw new AppError(CODES.BAD_MODEL, `The model.json of "${name}" is not valid JSON.`);
+  }
+  if (parsed.modelTopology === undefined || !Array.isArray(parsed.weightsManifest)) {
+    throw new AppError(
+      CODES.BAD_MODEL,
+      `The model.json of "${name}" is not a tfjs layers model (no modelTopology/weightsManifest).`,
+    );
+  }
+  for (const group of parsed.weightsManifest) {
+    for (const weightPath of group.paths ?? []) {
+      if (!files[weightPath]) {
+        throw new AppError(
+          CODES.BAD_MODEL,
+          `The model.json of "${name}" lists the weight file ${weightPath}, which was not given.`,
+        );
+      }
+    }
+  }
+}
+
+// -------------------------------------------------------------------- open and create
+
+/** Applies the per-connection settings every writer uses. */
+async function configureWriter(db: SqliteDatabase): Promise<void> {
+  // WAL: readers (a read-only second process) never block the writer and vice versa.
+  // synchronous=FULL: a commit is on disk before it is acknowledged, even across a power cut.
+  await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+}
+
+async function ownerOf(db: SqliteDatabase): Promise<LockOwner | null> {
+  try {
+    const row = await db.get<{ pid: number; host: string; opened_at: string; app_version: string }>(
+      'SELECT pid, host, opened_at, app_version FROM lock_owner WHERE id = 1',
+    );
+    return row
+      ? { pid: row.pid, host: row.host, openedAt: row.opened_at, appVersion: row.app_version }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function tooNewError(file: string, version: number): AppError {
+  return new AppError(
+    CODES.TOO_NEW,
+    `${file} was written by a newer Vessel Studio (schema ${version}; this one reads up to ${LATEST_SCHEMA_VERSION}). Update Vessel Studio to open it; the file was not changed.`,
+    { fileVersion: version, supportedVersion: LATEST_SCHEMA_VERSION },
+  );
+}
+
+/**
+ * Reads user_version straight from the file header (big-endian at byte 60) before SQLite opens
+ * it: even a read-only SQLite open of a WAL file creates -wal/-shm beside it, and a file from a
+ * newer version must be left exactly as it was found.
+ */
+async function refuseNewerByHeader(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const header = Buffer.alloc(100);
+    const { bytesRead } = await handle.read(header, 0, 100, 0);
+    if (bytesRead < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return; // SQLite will say what it is
+    const version = header.readUInt32BE(60);
+    if (version > LATEST_SCHEMA_VERSION) throw tooNewError(file, version);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Looks at a file without changing a byte of it: opens read-only, reads the schema version and
+ * the format tag. Throws PROJECT_TOO_NEW / PROJECT_CORRUPT / PROJECT_NOT_A_PROJECT.
+ */
+async function inspect(file: string): Promise<{ db: SqliteDatabase; version: number }> {
+  await refuseNewerByHeader(file);
+  const db = await SqliteDatabase.open(file, { readOnly: true }).catch(async (error: unknown) => {
+    if (isCorruption(error)) throw corruptError(file, await listBackups(file), error);
+    throw new AppError(
+      CODES.NOT_FOUND,
+      `Cannot open ${file} (${(error as Error).message}); check the path and permissions.`,
+    );
+  });
+  try {
+    const version = await readSchemaVersion(db);
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw tooNewError(file, version);
+    }
+    const hasMeta = await db.get(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'project_meta'",
+    );
+    const tag = hasMeta
+      ? await db.get<{ value: string }>("SELECT value FROM project_meta WHERE key = 'format'")
+      : undefined;
+    if (tag?.value !== FORMAT_TAG) {
+      throw new AppError(
+        CODES.NOT_A_PROJECT,
+        `${file} is an SQLite file but not a Vessel Studio project; pick a .vessel file.`,
+      );
+    }
+    // quick_check walks every b-tree page (not the blob overflow chains): catches torn or damaged pages.
+    const check = await db.all<{ quick_check: string }>('PRAGMA quick_check(5)');
+    if (check.length !== 1 || check[0].quick_check !== 'ok') {
+      throw corruptError(
+        file,
+        await listBackups(file),
+        new Error(check.map((c) => c.quick_check).join('; ')),
+      );
+    }
+    return { db, version };
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    if (isCorruption(error)) throw corruptError(file, await listBackups(file), error);
+    throw error;
+  }
+}
+
+/**
+ * Opens a project. Read-write (the default) takes the project's lock: when another process (or
+ * another Project in this one) has it open, this fails with PROJECT_LOCKED naming the holder,
+ * and `{ readOnly: true }` opens it for reading instead. Older schemas are migrated after a
+ * backup copy; newer ones fail with PROJECT_TOO_NEW and a damaged file with PROJECT_CORRUPT
+ * (its `details.backups` lists the backups, newest first). Runs left `queued` or `running` by a
+ * process that died are marked failed.
+ */
+export async function openProject(
+  file: string,
+  options: OpenProjectOptions = {},
+): Promise<Project> {
+  const absolute = path.resolve(file);
+  const stat = await fs.stat(absolute).catch(() => null);
+  if (!stat?.isFile()) throw new AppError(CODES.NOT_FOUND, `There is no project file ${absolute}.`);
+  const { db: probe, version } = await inspect(absolute);
+  if (options.readOnly) {
+    if (version < LATEST_SCHEMA_VERSION) {
+      await probe.close();
+      throw new AppError(
+        CODES.NEEDS_UPGRADE,
+        `${absolute} uses the older schema ${version}; open it once for writing (where it is not open elsewhere) to upgrade it.`,
+      );
+    }
+    return Project.attach(absolute, probe, null, options);
+  }
+  let lock: ProjectLock | null;
+  try {
+    lock = await ProjectLock.acquire(absolute);
+    if (!lock) {
+      const owner = await ownerOf(probe);
+      const who = owner
+        ? `process ${owner.pid} on ${owner.host} since ${owner.openedAt}`
+        : 'another process';
+      throw new AppError(
+        CODES.LOCKED,
+        `${absolute} is already open in ${who}. Close it there, or open it read-only.`,
+        { owner },
+      );
+    }
+  } finally {
+    await probe.close();
+  }
+  try {
+    const db = await SqliteDatabase.open(absolute);
+    try {
+      await configureWriter(db);
+      await migrate(db, (from) => writeBackup(db, migrationBackupPath(absolute, from)));
+      await claim(db, options);
+      return Project.attach(absolute, db, lock, options);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** Records this process as the owner and fails runs a dead process left unfinished. */
+async function claim(db: SqliteDatabase, options: OpenProjectOptions): Promise<void> {
+  const owner = currentOwner(options.appVersion ?? '0.0.0');
+  await db.transaction(async (tx) => {
+    await tx.run(
+      'INSERT OR REPLACE INTO lock_owner (id, pid, host, opened_at, app_version) VALUES (1, ?, ?, ?, ?)',
+      [owner.pid, owner.host, owner.openedAt, owner.appVersion],
+    );
+    await tx.run(
+      `UPDATE runs SET status = 'failed', finished_at = ?, error_code = 'PROJECT_RUN_INTERRUPTED',
+         error_message = 'The process running it ended before the run finished.'
+       WHERE status IN ('queued', 'running')`,
+      [now()],
+    );
+  });
+}
+
+/**
+ * Creates a new project file for a dataset folder and lists its images (hashing each file).
+ * Refuses to overwrite an existing file (PROJECT_EXISTS).
+ */
+export async function createProject(file: string, options: CreateProjectOptions): Promise<Project> {
+  const absolute = path.resolve(file);
+  const root = path.resolve(options.datasetRoot);
+  if (await fs.stat(absolute).catch(() => null)) {
+    throw new AppError(
+      CODES.EXISTS,
+      `${absolute} already exists; open it, or pick another file name.`,
+    );
+  }
+  const rootStat = await fs.stat(root).catch(() => null);
+  if (!rootStat?.isDirectory())
+    throw new AppError(CODES.BAD_INPUT, `The dataset folder ${root} does not exist.`);
+  await fs.mkdir(path.dirname(absolute), { recursive: true });
+  const lock = await ProjectLock.acquire(absolute);
+  if (!lock) throw new AppError(CODES.LOCKED, `${absolute} is being created by another process.`);
+  let db: SqliteDatabase | null = null;
+  try {
+    db = await SqliteDatabase.open(absolute, { create: true });
+    await configureWriter(db);
+    await migrate(db, (from) =>
+      writeBackup(db as SqliteDatabase, migrationBackupPath(absolute, from)),
+    );
+    await db.transaction(async (tx) => {
+      const at = now();
+      for (const [key, value] of [
+        ['format', FORMAT_TAG],
+        ['created_at', at],
+        ['app_version', options.appVersion ?? '0.0.0'],
+        ['dataset_root', root],
+      ]) {
+        await tx.run('INSERT INTO project_meta (key, value) VALUES (?, ?)', [key, value]);
+      }
+    });
+    await claim(db, options);
+    const project = Project.attach(absolute, db, lock, options);
+    if (options.images && options.images.length > 0) await project.addImages(options.images);
+    return project;
+  } catch (error) {
+    await db?.close().catch(() => undefined);
+    await lock.release();
+    // A half-made project is worth nothing: remove it so the person can simply retry.
+    for (const suffix of ['', '-wal', '-shm']) await fs.rm(`${absolute}${suffix}`, { force: true });
+    throw error;
+  }
+}
