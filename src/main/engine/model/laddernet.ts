@@ -12,7 +12,11 @@ import { applyLayer, Crop2D, heConv, sharedResidualBlock, type BlockOptions } fr
  * PyTorch's Conv2d(k=3, stride=2, padding=1): zero-pad one pixel on every side, then a valid
  * stride-2 convolution. tfjs 'same' would pad only the bottom/right and shift the sampling grid.
  */
-function strideTwoDown(x: tf.SymbolicTensor, channels: number, name: string): tf.SymbolicTensor {
+export function strideTwoDown(
+  x: tf.SymbolicTensor,
+  channels: number,
+  name: string,
+): tf.SymbolicTensor {
   const padded = applyLayer(tf.layers.zeroPadding2d({ padding: 1, name: `${name}_pad` }), x);
   return applyLayer(
     heConv(channels, name, { strides: 2, padding: 'valid', activation: 'relu' }),
@@ -24,7 +28,11 @@ function strideTwoDown(x: tf.SymbolicTensor, channels: number, name: string): tf
  * PyTorch's ConvTranspose2d(k=3, stride=2, padding=1, output_padding=1): the full (valid)
  * transposed convolution is 2H+1 wide; PyTorch's output is it without the first row and column.
  */
-function strideTwoUp(x: tf.SymbolicTensor, channels: number, name: string): tf.SymbolicTensor {
+export function strideTwoUp(
+  x: tf.SymbolicTensor,
+  channels: number,
+  name: string,
+): tf.SymbolicTensor {
   const full = applyLayer(
     tf.layers.conv2dTranspose({
       filters: channels,

@@ -228,7 +228,9 @@ export function sharedResidualBlock(
     out = applyLayer(tf.layers.batchNormalization({ axis: -1, name: `${name}_use2_bn` }), out);
   // Valid convolutions trimmed 2 pixels per side over the two uses: trim the residual to match.
   const residual =
-    options.padding === 'valid' ? applyLayer(cropEverySide(2, `${name}_crop`), input) : input;
+    options.padding === 'valid'
+      ? applyLayer(cropEverySide(2, `${name}_residual_crop`), input)
+      : input;
   out = applyLayer(tf.layers.add({ name: `${name}_add` }), [out, residual]);
   return applyLayer(tf.layers.reLU({ name: `${name}_relu` }), out);
 }

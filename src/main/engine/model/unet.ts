@@ -169,7 +169,7 @@ export function buildUnet(config: UnetConfig): tf.LayersModel {
     if (config.skip !== 'none') {
       let skip = skips[level];
       if (crops[level] > 0) {
-        skip = applyLayer(cropEverySide(crops[level], `dec${level}_crop`), skip);
+        skip = applyLayer(cropEverySide(crops[level], `dec${level}_skip_crop`), skip);
       }
       x =
         config.skip === 'concat'
