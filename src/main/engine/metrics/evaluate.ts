@@ -19,11 +19,9 @@ import {
   bestF1Threshold,
   countsAtThreshold,
   groupSortedKeys,
-  radixSortTaggedKeys,
   rankImages,
   rankStatsByTag,
-  regionPixelCount,
-  writeRankKeys,
+  sortImagePixels,
 } from './ranking';
 
 /** Which manual segmentation is the ground truth (DRIVE: 1st_manual or 2nd_manual). */
@@ -151,24 +149,10 @@ export function evaluateImages(
   const scoreKind = options.scoreKind ?? 'probability';
   const withCurves = scoreKind === 'probability';
 
-  if (images.length > 0xffff) {
-    throw new AppError(
-      'METRICS_TOO_MANY_IMAGES',
-      `${images.length} images in one evaluation; split them into sets of at most 65,535.`,
-    );
-  }
-  const sizes = images.map(regionPixelCount);
-  const total = sizes.reduce((s, v) => s + v, 0);
-  const keys = new Uint32Array(total);
-  const tags = new Uint16Array(total);
-  let at = 0;
-  images.forEach((image, i) => {
-    const written = writeRankKeys(image, keys, at);
-    tags.fill(i, at, at + written);
-    at += written;
-  });
   // One pooled sort carrying the image index gives the pooled ranking and every image's own.
-  const sorted = radixSortTaggedKeys(keys, tags, new Uint32Array(total), new Uint16Array(total));
+  const sorted = sortImagePixels(images);
+  const sizes = sorted.sizes;
+  const total = sorted.keys.length;
   const ranked = groupSortedKeys(sorted.keys);
   const byImage = withCurves ? rankStatsByTag(sorted.keys, sorted.tags, images.length) : null;
 

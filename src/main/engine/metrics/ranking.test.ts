@@ -7,10 +7,9 @@ import {
   bestF1Threshold,
   countsAtThreshold,
   groupSortedKeys,
-  radixSortKeys,
   radixSortTaggedKeys,
   rankStatsByTag,
-  writeRankKeys,
+  sortImagePixels,
   rankImages,
 } from './ranking';
 
@@ -95,8 +94,11 @@ describe('ranking', () => {
     );
     expect(Array.from(ranked.scores)).toEqual(distinct);
     const keys = Uint32Array.from({ length: 4000 }, () => Math.floor(random() * 2 ** 31));
+    const tags = Uint16Array.from(keys, (k) => k % 65521);
     const expected = Array.from(keys).sort((a, b) => a - b);
-    expect(Array.from(radixSortKeys(keys, new Uint32Array(keys.length)))).toEqual(expected);
+    const sorted = radixSortTaggedKeys(keys, tags, new Uint32Array(4000), new Uint16Array(4000));
+    expect(Array.from(sorted.keys)).toEqual(expected);
+    expect(Array.from(sorted.tags)).toEqual(expected.map((k) => k % 65521));
   });
 
   it('refuses probabilities outside [0, 1] and NaN, naming the image', () => {
@@ -142,17 +144,7 @@ describe('one tagged pooled sort', () => {
       label: new Uint8Array(50),
       region: null,
     });
-    const sizes = images.map((i) => i.scores.length);
-    const total = sizes.reduce((s, v) => s + v, 0);
-    const keys = new Uint32Array(total);
-    const tags = new Uint16Array(total);
-    let at = 0;
-    images.forEach((image, i) => {
-      const written = writeRankKeys(image, keys, at);
-      tags.fill(i, at, at + written);
-      at += written;
-    });
-    const sorted = radixSortTaggedKeys(keys, tags, new Uint32Array(total), new Uint16Array(total));
+    const sorted = sortImagePixels(images);
     const byTag = rankStatsByTag(sorted.keys, sorted.tags, images.length);
     images.forEach((image, i) => {
       const alone = rankImages([image]);

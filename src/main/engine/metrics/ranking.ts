@@ -93,28 +93,9 @@ function toBucketStarts(counts: Uint32Array, n: number): boolean {
   return !allInOne;
 }
 
-/** Sorts 31-bit keys ascending in three stable passes of 11, 11 and 9 bits; may reuse `scratch`. */
-export function radixSortKeys(keys: Uint32Array, scratch: Uint32Array): Uint32Array {
-  const n = keys.length;
-  const histograms = keyHistograms(keys);
-  let source = keys;
-  let target = scratch.subarray(0, n);
-  for (let pass = 0; pass < 3; pass++) {
-    const starts = histograms[pass];
-    if (!toBucketStarts(starts, n)) continue;
-    const shift = pass * 11;
-    for (let i = 0; i < n; i++) {
-      const k = source[i];
-      target[starts[(k >>> shift) & 0x7ff]++] = k;
-    }
-    [source, target] = [target, source];
-  }
-  return source;
-}
-
 /**
- * The same sort, moving a 16-bit tag (the image index) with each key, so that one pooled sort
- * also gives every image's order (see rankStatsByTag).
+ * Sorts 31-bit keys ascending in three stable passes of 11, 11 and 9 bits, moving a 16-bit tag
+ * (the image index) with each key, so one pooled sort also gives every image's order.
  */
 export function radixSortTaggedKeys(
   keys: Uint32Array,
@@ -231,19 +212,39 @@ export function groupSortedKeys(sorted: Uint32Array): RankedScores {
   };
 }
 
-/** Ranks the in-region pixels of the images together (pooled). */
-export function rankImages(images: readonly ScoredImage[]): RankedScores {
-  let total = 0;
-  for (const image of images) total += regionPixelCount(image);
-  const keys = new Uint32Array(total);
-  let at = 0;
-  for (const image of images) at += writeRankKeys(image, keys, at);
-  return rankKeys(keys);
+/** The in-region pixels of several images, sorted together, each tagged with its image index. */
+export interface SortedPixels {
+  keys: Uint32Array;
+  tags: Uint16Array;
+  /** In-region pixels per image. */
+  sizes: number[];
 }
 
-/** Ranks prepared keys (see writeRankKeys); `keys` is overwritten. */
-export function rankKeys(keys: Uint32Array, scratch = new Uint32Array(keys.length)): RankedScores {
-  return groupSortedKeys(radixSortKeys(keys, scratch));
+/** Sorts the in-region pixels of the images together (see writeRankKeys for the key). */
+export function sortImagePixels(images: readonly ScoredImage[]): SortedPixels {
+  if (images.length > 0x10000) {
+    throw new AppError(
+      'METRICS_TOO_MANY_IMAGES',
+      `${images.length} images in one evaluation; split them into sets of at most 65,536.`,
+    );
+  }
+  const sizes = images.map(regionPixelCount);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  const keys = new Uint32Array(total);
+  const tags = new Uint16Array(total);
+  let at = 0;
+  images.forEach((image, i) => {
+    const written = writeRankKeys(image, keys, at);
+    tags.fill(i, at, at + written);
+    at += written;
+  });
+  const sorted = radixSortTaggedKeys(keys, tags, new Uint32Array(total), new Uint16Array(total));
+  return { ...sorted, sizes };
+}
+
+/** Ranks the in-region pixels of the images together (pooled). */
+export function rankImages(images: readonly ScoredImage[]): RankedScores {
+  return groupSortedKeys(sortImagePixels(images).keys);
 }
 
 /** Confusion counts at a threshold (`p >= threshold`), by binary search in the ranking. */
