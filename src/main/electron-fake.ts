@@ -210,7 +210,18 @@ export function createElectronFake() {
     getAllDisplays: () => screen.displays,
   };
   const utilityProcess = { fork: vi.fn() };
+  /** Back to a just-started app (vi.resetModules keeps a mocked module's instance). */
+  const reset = () => {
+    FakeBrowserWindow.all = [];
+    app.removeAllListeners();
+    app.hasLock = true;
+    app.isPackaged = false;
+    ipcMain.handlers.clear();
+    menu.current = null;
+    vi.clearAllMocks();
+  };
   return {
+    reset,
     app,
     ipcMain,
     BrowserWindow: FakeBrowserWindow,
