@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
 import { infoCommand } from './info';
 import { serveCommand } from './serve';
+import { projectCommand } from './project';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, benchCommand];

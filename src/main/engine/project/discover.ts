@@ -1,36 +1,35 @@
 /**
- * The images a new project lists. Until the dataset area's openDataset lands, every image file
- * under the folder (tif, gif, png, jpg, ppm) becomes one image keyed by its relative path
- * without extension, its first folder as the split.
+ * The images a new project lists: the dataset area's openDataset finds them (its layouts, its
+ * checks), and each entry becomes a project image with its image, label and FOV files.
  */
-import path from 'node:path';
-import { promises as fs } from 'node:fs';
-import { AppError } from '../../../shared/result';
-import { listFilesRecursively, resolveUnderRoot } from './files';
-import { PROJECT_ERROR_CODES, type ImageInput } from './types';
+import { allEntries, openDataset, type DatasetIndex } from '../dataset';
+import type { ImageInput } from './types';
 
-const IMAGE_EXTENSIONS = new Set(['.tif', '.tiff', '.gif', '.png', '.jpg', '.jpeg', '.ppm']);
+/** Project image inputs for every usable image of an opened dataset. */
+export function imageInputsOf(dataset: DatasetIndex): ImageInput[] {
+  return allEntries(dataset).map((entry) => ({
+    key: entry.id,
+    split: entry.split,
+    name: entry.name,
+    width: entry.width,
+    height: entry.height,
+    files: {
+      image: entry.imagePath,
+      ...(entry.labelPaths['1st'] ? { 'label-1st': entry.labelPaths['1st'] } : {}),
+      ...(entry.labelPaths['2nd'] ? { 'label-2nd': entry.labelPaths['2nd'] } : {}),
+      // A derived FOV has no file: nothing to hash or find again.
+      ...(entry.fovPath ? { fov: entry.fovPath } : {}),
+    },
+  }));
+}
 
-/** Lists the images under a dataset folder as project image inputs. */
-export async function discoverImages(root: string): Promise<ImageInput[]> {
-  const stat = await fs.stat(root).catch(() => null);
-  if (!stat?.isDirectory()) {
-    throw new AppError(
-      PROJECT_ERROR_CODES.BAD_INPUT,
-      `The dataset folder ${root} does not exist or is not a folder.`,
-    );
-  }
-  const files = (await listFilesRecursively(root)).filter((rel) =>
-    IMAGE_EXTENSIONS.has(path.extname(rel).toLowerCase()),
-  );
-  return files.map((rel) => {
-    const key = rel.slice(0, rel.length - path.extname(rel).length);
-    const parts = key.split('/');
-    return {
-      key,
-      split: parts.length > 1 ? parts[0] : '',
-      name: parts[parts.length - 1],
-      files: { image: resolveUnderRoot(root, rel) },
-    };
-  });
+/**
+ * Opens the dataset under `root` and lists its images as project image inputs, with the
+ * problems the dataset area found (files it skipped, and why).
+ */
+export async function discoverImages(
+  root: string,
+): Promise<{ dataset: DatasetIndex; images: ImageInput[] }> {
+  const dataset = await openDataset(root);
+  return { dataset, images: imageInputsOf(dataset) };
 }

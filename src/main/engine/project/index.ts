@@ -10,7 +10,7 @@ export {
   type OpenProjectOptions,
 } from './project';
 export { listBackups, restoreBackup, rollingBackupPath, type BackupFile } from './backups';
-export { discoverImages } from './discover';
+export { discoverImages, imageInputsOf } from './discover';
 export { exportProject, type ExportReport } from './export';
 export { lockFileFor, type LockOwner } from './lock';
 export { decodePngMask, encodePngMask, type BinaryMask, type MaskEncoding } from './mask-codec';

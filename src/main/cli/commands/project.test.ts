@@ -1,0 +1,80 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openProject } from '../../engine/project';
+import {
+  randomMask,
+  temporaryFolder,
+  writeDriveLikeDataset,
+} from '../../engine/project/test-fixtures';
+import { runCli } from '../run';
+import { projectCommand } from './project';
+
+const folders: string[] = [];
+afterEach(async () => {
+  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    commands: [projectCommand],
+    streams: {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('project command', () => {
+  it('creates, describes, exports and relocates a project', async () => {
+    const dir = temporaryFolder();
+    folders.push(dir);
+    const data = path.join(dir, 'DRIVE');
+    await writeDriveLikeDataset(data, 2);
+    const file = path.join(dir, 'p.vessel');
+
+    const created = await cli('project', 'create', file, '--data', data, '--json');
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ file, images: 2, layout: 'drive' });
+
+    const project = await openProject(file);
+    await project.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 1) });
+    await project.close();
+
+    const info = await cli('project', 'info', file, '--json');
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      images: 2,
+      maskRevisions: 1,
+      correctedImages: 1,
+      missingFiles: 0,
+    });
+
+    const exported = await cli('project', 'export', file, path.join(dir, 'out'), '--json');
+    expect(JSON.parse(exported.stdout)).toMatchObject({
+      masks: ['masks/test/1st_manual/01_manual1.png'],
+    });
+
+    await fs.rename(data, path.join(dir, 'moved'));
+    expect(JSON.parse((await cli('project', 'info', file, '--json')).stdout).missingFiles).toBe(6);
+    const relocated = await cli('project', 'relocate', file, path.join(dir, 'moved'), '--json');
+    expect(JSON.parse(relocated.stdout)).toMatchObject({ found: 6, missing: [] });
+  });
+
+  it('answers bad input with exit code 2 and the reason', async () => {
+    const dir = temporaryFolder();
+    folders.push(dir);
+    expect((await cli('project', 'create', path.join(dir, 'p.vessel'))).stderr).toContain(
+      'missing --data',
+    );
+    const missing = await cli('project', 'info', path.join(dir, 'none.vessel'), '--json');
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'PROJECT_NOT_FOUND' },
+    });
+    expect((await cli('project', 'frobnicate', 'x')).code).toBe(2);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * `project`: create a project file for a dataset, describe one, export what it holds, find a
+ * moved dataset again, and restore a backup of a damaged file.
+ */
+import path from 'node:path';
+import {
+  createProject,
+  discoverImages,
+  exportProject,
+  listBackups,
+  openProject,
+  restoreBackup,
+  type ProjectInfo,
+} from '../../engine/project';
+import { appVersion } from '../run';
+import { stringOption, UsageError, type CliArgs, type CliCommand } from '../command';
+
+const SUBCOMMANDS =
+  'create <file> --data <folder> | info <file> | export <file> <dir> | relocate <file> <folder> | restore <file> [--backup <file>]';
+
+function positional(args: CliArgs, index: number, what: string): string {
+  const value = args.positionals[index];
+  if (value === undefined) throw new UsageError(`missing ${what}; usage: project ${SUBCOMMANDS}`);
+  return value;
+}
+
+function describeInfo(info: ProjectInfo & { missingFiles: number; backups: string[] }): string {
+  const runs = Object.entries(info.runs)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  return [
+    `${info.file} (schema ${info.schemaVersion}, ${(info.fileBytes / 2 ** 20).toFixed(1)} MiB${info.readOnly ? '' : ''})`,
+    `dataset: ${info.datasetRoot}${info.missingFiles > 0 ? ` (${info.missingFiles} files missing: run \`project relocate\`)` : ''}`,
+    `images: ${info.images}, corrected: ${info.correctedImages} (${info.maskRevisions} revisions)`,
+    `model versions: ${info.modelVersions}, evaluations: ${info.evaluations}, runs: ${runs || 'none'}`,
+    `cached predictions: ${info.cachedPredictions}`,
+    `backups: ${info.backups.length > 0 ? info.backups.join(', ') : 'none'}`,
+  ].join('\n');
+}
+
+export const projectCommand: CliCommand = {
+  name: 'project',
+  summary: 'Create, describe, export, relocate or restore a project file (*.vessel).',
+  usage: SUBCOMMANDS,
+  description: [
+    'create: lists the dataset images (with size and SHA-256) in a new project file.',
+    'info: what the project holds (opens it read-only, so it works while the app has it open).',
+    'export: corrected masks as PNG in the dataset layout, metrics as CSV, model versions as tfjs folders.',
+    'relocate: finds the images again by content under a folder after the dataset moved.',
+    'restore: replaces a damaged project by its latest (or the given) backup; the damaged file is kept aside.',
+  ].join('\n'),
+  options: {
+    data: { type: 'string', valueName: '<folder>', description: 'create: the dataset folder.' },
+    backup: {
+      type: 'string',
+      valueName: '<file>',
+      description: 'restore: the backup to use (default: the newest).',
+    },
+  },
+  async run(args, io) {
+    const sub = positional(args, 0, 'a subcommand');
+    const file = path.resolve(positional(args, 1, 'the project file'));
+    const version = appVersion();
+    switch (sub) {
+      case 'create': {
+        const data = path.resolve(stringOption(args, 'data', true));
+        const { dataset, images } = await discoverImages(data);
+        for (const problem of dataset.problems)
+          io.log(`skipped ${problem.file}: ${problem.message}`);
+        const project = await createProject(file, {
+          datasetRoot: data,
+          images,
+          appVersion: version,
+        });
+        const info = await project.info();
+        await project.close();
+        const result = {
+          file,
+          datasetRoot: data,
+          layout: dataset.layout,
+          images: info.images,
+          skipped: dataset.problems.length,
+        };
+        return {
+          json: result,
+          text: `created ${file}: ${info.images} images from ${data} (${dataset.layout} layout${dataset.problems.length ? `, ${dataset.problems.length} files skipped` : ''})`,
+        };
+      }
+      case 'info': {
+        const project = await openProject(file, { readOnly: true });
+        try {
+          const info = {
+            ...(await project.info()),
+            missingFiles: (await project.missingImageFiles()).length,
+            backups: (await listBackups(file)).map((b) => b.path),
+          };
+          return { json: info, text: describeInfo(info) };
+        } finally {
+          await project.close();
+        }
+      }
+      case 'export': {
+        const dir = path.resolve(positional(args, 2, 'the export folder'));
+        const project = await openProject(file, { readOnly: true });
+        try {
+          const report = await exportProject(project, dir);
+          return {
+            json: report,
+            text: `exported to ${dir}: ${report.masks.length} corrected masks, ${report.metrics.length} metrics files, ${report.models.length} model versions`,
+          };
+        } finally {
+          await project.close();
+        }
+      }
+      case 'relocate': {
+        const folder = path.resolve(positional(args, 2, 'the folder the dataset moved to'));
+        const project = await openProject(file, { appVersion: version });
+        try {
+          const report = await project.relocate(folder);
+          const text = [
+            `dataset root is now ${report.root}: ${report.found} files found (${report.moved} at new paths)`,
+            ...report.missing.map((m) => `  not found: ${m.relPath} (${m.role} of ${m.imageKey})`),
+          ].join('\n');
+          return { json: report, text };
+        } finally {
+          await project.close();
+        }
+      }
+      case 'restore': {
+        const chosen = stringOption(args, 'backup');
+        const backup = chosen ? path.resolve(chosen) : (await listBackups(file))[0]?.path;
+        if (!backup)
+          throw new UsageError(`no backup of ${file} was found beside it; give one with --backup`);
+        const { movedAside } = await restoreBackup(file, backup);
+        return {
+          json: { file, restoredFrom: backup, movedAside },
+          text: `restored ${file} from ${backup}${movedAside ? `; the damaged file is kept as ${movedAside}` : ''}`,
+        };
+      }
+      default:
+        throw new UsageError(`unknown subcommand "${sub}"; usage: project ${SUBCOMMANDS}`);
+    }
+  },
+};

@@ -1,0 +1,89 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exportProject, toCsv } from './export';
+import { decodePngMask } from './mask-codec';
+import { createProject, type Project } from './project';
+import {
+  randomMask,
+  temporaryFolder,
+  tinyModelFiles,
+  writeDriveLikeDataset,
+} from './test-fixtures';
+
+const folders: string[] = [];
+const projects: Project[] = [];
+afterEach(async () => {
+  for (const p of projects.splice(0)) await p.close();
+  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('exportProject', () => {
+  it('writes corrected masks in the dataset layout, metrics as CSV and models as tfjs folders', async () => {
+    const dir = temporaryFolder();
+    folders.push(dir);
+    const root = path.join(dir, 'DRIVE');
+    const project = await createProject(path.join(dir, 'p.vessel'), {
+      datasetRoot: root,
+      images: await writeDriveLikeDataset(root, 2),
+    });
+    projects.push(project);
+    const first = randomMask(24, 20, 1);
+    const latest = randomMask(24, 20, 2);
+    await project.saveMaskRevision('test/02_test', { kind: 'binary', ...first });
+    await project.saveMaskRevision('test/02_test', { kind: 'binary', ...latest });
+    const model = await project.addModelVersion({
+      name: 'U-Net baseline',
+      config: {},
+      files: tinyModelFiles(new Uint8Array(16).fill(3)),
+      backend: 'cpu',
+    });
+    await project.addEvaluation({
+      name: 'test, "1st" observer',
+      modelVersionId: model.id,
+      protocol: { split: 'test' },
+      pooled: { auc: 0.97, f1: 0.8 },
+      perImage: [{ imageKey: 'test/02_test', metrics: { auc: 0.96 } }],
+      roc: { fpr: [0, 1], tpr: [0, 1] },
+    });
+
+    const out = path.join(dir, 'export');
+    const report = await exportProject(project, out);
+    expect(report.masks).toEqual(['masks/test/1st_manual/02_manual1.png']);
+    const exported = await decodePngMask(
+      await fs.readFile(path.join(out, 'masks/test/1st_manual/02_manual1.png')),
+    );
+    expect(Array.from(exported.data)).toEqual(Array.from(latest.data));
+    expect(report.models).toEqual([`models/${model.id}-U-Net-baseline`]);
+    expect(existsSync(path.join(out, report.models[0], 'weights.bin'))).toBe(true);
+    const summary = await fs.readFile(path.join(out, 'metrics/evaluations.csv'), 'utf8');
+    expect(summary.split('\n')[0]).toBe(
+      'evaluation,name,model_version,model_name,created_at,protocol,auc,f1',
+    );
+    expect(summary).toContain('"test, ""1st"" observer"');
+    expect(summary).toContain(',0.97,0.8');
+    expect(report.metrics).toEqual(
+      expect.arrayContaining([
+        'metrics/evaluation-1-per-image.csv',
+        'metrics/evaluation-1-roc.csv',
+      ]),
+    );
+    expect(JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8'))).toMatchObject({
+      masks: report.masks,
+    });
+
+    await expect(exportProject(project, out)).rejects.toMatchObject({ code: 'PROJECT_BAD_INPUT' });
+  });
+
+  it('quotes CSV fields only when they need it', () => {
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['x,y', 'plain'],
+          [null, 'q"'],
+        ],
+      ),
+    ).toBe('a,b\n"x,y",plain\n,"q"""\n');
+  });
+});
