@@ -10,6 +10,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
+          // The compute process entry: ComputeHost looks for worker.js beside the main bundle
+          // and the desktop app starts it as a utilityProcess.
+          worker: resolve(__dirname, 'src/main/engine/compute/worker.ts'),
         },
       },
     },
