@@ -1,0 +1,501 @@
+/**
+ * Layout detection: which public retinal set (or the generic layout) a folder holds, and which
+ * files belong together. Only file names are looked at here; `openDataset` decodes and checks.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../../shared/result';
+import { DATASET_ERRORS } from './errors';
+import type { DatasetProblem, LayoutName, Observer, SplitName } from './types';
+
+/** An image with the files that should go with it, before decoding. */
+export interface Candidate {
+  split: SplitName;
+  name: string;
+  imagePath: string;
+  labelPaths: Partial<Record<Observer, string>>;
+  /** Null when the layout ships no FOV masks or this image's mask is missing. */
+  fovPath: string | null;
+}
+
+export interface Discovery {
+  layout: LayoutName;
+  /** Split folders found, each with its candidates (possibly none). */
+  splits: { split: SplitName; folder: string; candidates: Candidate[] }[];
+  problems: DatasetProblem[];
+}
+
+const IMAGE_EXTENSIONS = /\.(tiff?|gif|png|jpe?g|ppm|pgm|bmp)(\.gz)?$/i;
+
+/** What the layouts look for, listed in DATASET_NO_LAYOUT so a person can rename folders to match. */
+export const LAYOUTS_LOOKED_FOR = [
+  'DRIVE: training/ and/or test/ each with images/ plus 1st_manual/ (2nd_manual/, mask/), or one such folder alone',
+  'STARE: stare-images/ with labels-ah/ and/or labels-vk/ (.ppm or .ppm.gz)',
+  'CHASE_DB1: Image_01L.jpg with Image_01L_1stHO.png (and _2ndHO.png) in one folder',
+  'HRF: images/ with manual1/ (and mask/)',
+  'generic: images/ with labels/ (and masks/), matched by file stem; or training/ and test/ holding those',
+];
+
+interface Listing {
+  dirs: Map<string, string>; // lower-case name -> real name
+  files: string[];
+}
+
+async function listFolder(folder: string): Promise<Listing> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const dirs = new Map<string, string>();
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    if (e.isDirectory()) dirs.set(e.name.toLowerCase(), e.name);
+    else if (e.isFile() || e.isSymbolicLink()) files.push(e.name);
+  }
+  files.sort();
+  return { dirs, files };
+}
+
+async function imageFiles(folder: string): Promise<string[]> {
+  return (await listFolder(folder)).files.filter((f) => IMAGE_EXTENSIONS.test(f));
+}
+
+/** A file's stem: the name without its image extension (and .gz). */
+export function stemOf(file: string): string {
+  return file.replace(IMAGE_EXTENSIONS, '');
+}
+
+function leadingNumber(file: string): string | null {
+  const m = /^(\d+)/.exec(file);
+  return m ? String(Number(m[1])) : null;
+}
+
+function missing(code: string, file: string, message: string): DatasetProblem {
+  return { code, file, message };
+}
+
+/** A DRIVE split folder: images/ beside 1st_manual/ or 2nd_manual/ (mask/ alone is HRF's too). */
+function isDriveSplit(listing: Listing): boolean {
+  return (
+    listing.dirs.has('images') && (listing.dirs.has('1st_manual') || listing.dirs.has('2nd_manual'))
+  );
+}
+
+function isGenericSplit(listing: Listing): boolean {
+  return listing.dirs.has('images') && listing.dirs.has('labels');
+}
+
+function splitFromName(folder: string): SplitName {
+  const base = path.basename(folder).toLowerCase();
+  if (base === 'training' || base === 'train') return 'training';
+  if (base === 'test' || base === 'testing') return 'test';
+  return 'all';
+}
+
+async function discoverDriveSplit(
+  folder: string,
+  listing: Listing,
+  split: SplitName,
+  problems: DatasetProblem[],
+): Promise<Candidate[]> {
+  const sub = (name: string) =>
+    listing.dirs.has(name) ? path.join(folder, listing.dirs.get(name)!) : null;
+  const byNumber = async (dir: string | null) => {
+    const map = new Map<string, string>();
+    if (dir === null) return map;
+    for (const f of await imageFiles(dir)) {
+      const n = leadingNumber(f);
+      if (n !== null) map.set(n, path.join(dir, f));
+    }
+    return map;
+  };
+  const imagesDir = sub('images')!;
+  const manual1Dir = sub('1st_manual');
+  const manual2Dir = sub('2nd_manual');
+  const maskDir = sub('mask');
+  const [manual1, manual2, masks] = await Promise.all([
+    byNumber(manual1Dir),
+    byNumber(manual2Dir),
+    byNumber(maskDir),
+  ]);
+  const candidates: Candidate[] = [];
+  for (const file of await imageFiles(imagesDir)) {
+    const n = leadingNumber(file);
+    const imagePath = path.join(imagesDir, file);
+    const num = n === null ? '' : String(n).padStart(2, '0');
+    const labelPaths: Partial<Record<Observer, string>> = {};
+    const label1 = n === null ? undefined : manual1.get(n);
+    if (label1) labelPaths['1st'] = label1;
+    else {
+      const expected = path.join(
+        manual1Dir ?? path.join(folder, '1st_manual'),
+        `${num}_manual1.gif`,
+      );
+      problems.push(
+        missing(
+          DATASET_ERRORS.LABEL_MISSING,
+          imagePath,
+          `${imagePath} has no first-observer label (looked for ${expected}): add that file, or remove the image; it is left out until then.`,
+        ),
+      );
+    }
+    const label2 = n === null ? undefined : manual2.get(n);
+    if (label2) labelPaths['2nd'] = label2;
+    else if (manual2Dir !== null) {
+      const expected = path.join(manual2Dir, `${num}_manual2.gif`);
+      problems.push(
+        missing(
+          DATASET_ERRORS.LABEL_MISSING,
+          imagePath,
+          `${imagePath} has no second-observer label (looked for ${expected}): add it to compare with the second observer.`,
+        ),
+      );
+    }
+    let fovPath: string | null = null;
+    const mask = n === null ? undefined : masks.get(n);
+    if (mask) fovPath = mask;
+    else if (maskDir !== null) {
+      const expected = path.join(maskDir, `${stemOf(file)}_mask.gif`);
+      problems.push(
+        missing(
+          DATASET_ERRORS.MASK_MISSING,
+          imagePath,
+          `${imagePath} has no FOV mask (looked for ${expected}): a FOV is derived from the image instead; add the mask to use the official one.`,
+        ),
+      );
+    }
+    if (!labelPaths['1st']) continue;
+    candidates.push({ split, name: stemOf(file), imagePath, labelPaths, fovPath });
+  }
+  return candidates;
+}
+
+/** Generic split: images/ with labels/ (and masks/), all matched by stem. */
+async function discoverGenericSplit(
+  folder: string,
+  listing: Listing,
+  split: SplitName,
+  problems: DatasetProblem[],
+): Promise<Candidate[]> {
+  const imagesDir = path.join(folder, listing.dirs.get('images')!);
+  const labelsDir = path.join(folder, listing.dirs.get('labels')!);
+  const masksName = listing.dirs.get('masks') ?? listing.dirs.get('mask');
+  const masksDir = masksName ? path.join(folder, masksName) : null;
+  const byStem = async (dir: string | null) => {
+    const map = new Map<string, string>();
+    if (dir !== null) for (const f of await imageFiles(dir)) map.set(stemOf(f), path.join(dir, f));
+    return map;
+  };
+  const [labels, masks] = await Promise.all([byStem(labelsDir), byStem(masksDir)]);
+  const candidates: Candidate[] = [];
+  for (const file of await imageFiles(imagesDir)) {
+    const name = stemOf(file);
+    const imagePath = path.join(imagesDir, file);
+    const label = labels.get(name);
+    if (!label) {
+      problems.push(
+        missing(
+          DATASET_ERRORS.LABEL_MISSING,
+          imagePath,
+          `${imagePath} has no label: add ${path.join(labelsDir, `${name}.png`)} (same stem, any supported format); the image is left out until then.`,
+        ),
+      );
+      continue;
+    }
+    let fovPath: string | null = null;
+    if (masksDir !== null) {
+      fovPath = masks.get(name) ?? null;
+      if (fovPath === null) {
+        problems.push(
+          missing(
+            DATASET_ERRORS.MASK_MISSING,
+            imagePath,
+            `${imagePath} has no FOV mask (looked for ${name}.* in ${masksDir}): a FOV is derived from the image instead; add the mask to use your own.`,
+          ),
+        );
+      }
+    }
+    candidates.push({ split, name, imagePath, labelPaths: { '1st': label }, fovPath });
+  }
+  return candidates;
+}
+
+async function discoverStare(
+  root: string,
+  listing: Listing,
+  problems: DatasetProblem[],
+): Promise<Candidate[]> {
+  const imagesDir = path.join(root, listing.dirs.get('stare-images') ?? '');
+  const observers: [Observer, string, string][] = [
+    ['1st', 'labels-ah', 'ah'],
+    ['2nd', 'labels-vk', 'vk'],
+  ];
+  const labelMaps = await Promise.all(
+    observers.map(async ([, dirName]) => {
+      const map = new Map<string, string>();
+      const real = listing.dirs.get(dirName);
+      if (real)
+        for (const f of await imageFiles(path.join(root, real)))
+          map.set(f.split('.')[0]!, path.join(root, real, f));
+      return real ? map : null;
+    }),
+  );
+  const candidates: Candidate[] = [];
+  for (const file of await imageFiles(imagesDir)) {
+    const name = file.split('.')[0]!;
+    const imagePath = path.join(imagesDir, file);
+    const labelPaths: Partial<Record<Observer, string>> = {};
+    observers.forEach(([observer, dirName, suffix], i) => {
+      const map = labelMaps[i];
+      if (!map) return;
+      const found = map.get(name);
+      if (found) labelPaths[observer] = found;
+      else
+        problems.push(
+          missing(
+            DATASET_ERRORS.LABEL_MISSING,
+            imagePath,
+            `${imagePath} has no label in ${dirName}/ (looked for ${name}.${suffix}.ppm or .ppm.gz): add it${observer === '1st' ? '; the image is left out until then' : ''}.`,
+          ),
+        );
+    });
+    // The first observer of STARE is Hoover (ah); with only vk present, vk is all there is.
+    if (!labelPaths['1st'] && labelPaths['2nd'] && !labelMaps[0]) {
+      labelPaths['1st'] = labelPaths['2nd'];
+      delete labelPaths['2nd'];
+    }
+    if (!labelPaths['1st']) continue;
+    candidates.push({ split: 'all', name, imagePath, labelPaths, fovPath: null });
+  }
+  return candidates;
+}
+
+const CHASE_IMAGE = /^(Image_\d+[LR])\.jpe?g$/i;
+
+async function discoverChase(
+  root: string,
+  listing: Listing,
+  problems: DatasetProblem[],
+): Promise<Candidate[]> {
+  const byLower = new Map(listing.files.map((f) => [f.toLowerCase(), f]));
+  const find = (stem: string) => {
+    for (const ext of ['png', 'gif', 'tif', 'jpg']) {
+      const real = byLower.get(`${stem}.${ext}`.toLowerCase());
+      if (real) return path.join(root, real);
+    }
+    return undefined;
+  };
+  const candidates: Candidate[] = [];
+  for (const file of listing.files) {
+    const m = CHASE_IMAGE.exec(file);
+    if (!m) continue;
+    const name = m[1]!;
+    const imagePath = path.join(root, file);
+    const labelPaths: Partial<Record<Observer, string>> = {};
+    const first = find(`${name}_1stHO`);
+    const second = find(`${name}_2ndHO`);
+    if (first) labelPaths['1st'] = first;
+    else
+      problems.push(
+        missing(
+          DATASET_ERRORS.LABEL_MISSING,
+          imagePath,
+          `${imagePath} has no first-observer label (looked for ${path.join(root, `${name}_1stHO.png`)}): add it; the image is left out until then.`,
+        ),
+      );
+    if (second) labelPaths['2nd'] = second;
+    if (!first) continue;
+    candidates.push({ split: 'all', name, imagePath, labelPaths, fovPath: null });
+  }
+  return candidates;
+}
+
+async function discoverHrf(
+  root: string,
+  listing: Listing,
+  problems: DatasetProblem[],
+): Promise<Candidate[]> {
+  const imagesDir = path.join(root, listing.dirs.get('images')!);
+  const manualDir = path.join(root, listing.dirs.get('manual1')!);
+  const maskName = listing.dirs.get('mask');
+  const maskDir = maskName ? path.join(root, maskName) : null;
+  const labels = new Map(
+    (await imageFiles(manualDir)).map((f) => [stemOf(f).toLowerCase(), path.join(manualDir, f)]),
+  );
+  const masks = new Map<string, string>();
+  if (maskDir)
+    for (const f of await imageFiles(maskDir))
+      masks.set(
+        stemOf(f)
+          .replace(/_mask$/i, '')
+          .toLowerCase(),
+        path.join(maskDir, f),
+      );
+  const candidates: Candidate[] = [];
+  for (const file of await imageFiles(imagesDir)) {
+    const name = stemOf(file);
+    const imagePath = path.join(imagesDir, file);
+    const label = labels.get(name.toLowerCase());
+    if (!label) {
+      problems.push(
+        missing(
+          DATASET_ERRORS.LABEL_MISSING,
+          imagePath,
+          `${imagePath} has no label (looked for ${path.join(manualDir, `${name}.tif`)}): add it; the image is left out until then.`,
+        ),
+      );
+      continue;
+    }
+    let fovPath: string | null = null;
+    if (maskDir) {
+      fovPath = masks.get(name.toLowerCase()) ?? null;
+      if (!fovPath)
+        problems.push(
+          missing(
+            DATASET_ERRORS.MASK_MISSING,
+            imagePath,
+            `${imagePath} has no FOV mask (looked for ${path.join(maskDir, `${name}_mask.tif`)}): a FOV is derived from the image instead.`,
+          ),
+        );
+    }
+    candidates.push({ split: 'all', name, imagePath, labelPaths: { '1st': label }, fovPath });
+  }
+  return candidates;
+}
+
+/** Finds the layout of `root` and the files of every image; throws for a missing or unknown folder. */
+export async function discoverLayout(root: string): Promise<Discovery> {
+  let info;
+  try {
+    info = await stat(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new AppError(
+        DATASET_ERRORS.FOLDER_MISSING,
+        `The folder ${root} does not exist: check the path, or choose the folder that holds the dataset.`,
+        { file: root },
+      );
+    }
+    throw new AppError(
+      DATASET_ERRORS.FOLDER_UNREADABLE,
+      `The folder ${root} cannot be read (${code ?? 'error'}): check its permissions.`,
+      { file: root },
+    );
+  }
+  if (!info.isDirectory()) {
+    throw new AppError(
+      DATASET_ERRORS.FOLDER_UNREADABLE,
+      `${root} is a file, not a folder: choose the folder that holds the dataset.`,
+      { file: root },
+    );
+  }
+  let listing: Listing;
+  try {
+    listing = await listFolder(root);
+  } catch (error) {
+    throw new AppError(
+      DATASET_ERRORS.FOLDER_UNREADABLE,
+      `The folder ${root} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check its permissions.`,
+      { file: root },
+    );
+  }
+  const problems: DatasetProblem[] = [];
+
+  // DRIVE root, or a root of generic training/ and test/ folders.
+  const splitDirs: [SplitName, string][] = [];
+  for (const [lower, split] of [
+    ['training', 'training'],
+    ['train', 'training'],
+    ['test', 'test'],
+    ['testing', 'test'],
+  ] as const) {
+    const real = listing.dirs.get(lower);
+    if (real) splitDirs.push([split, path.join(root, real)]);
+  }
+  if (splitDirs.length > 0) {
+    const listed = await Promise.all(
+      splitDirs.map(async ([split, dir]) => ({ split, dir, listing: await listFolder(dir) })),
+    );
+    const drive = listed.filter((s) => isDriveSplit(s.listing));
+    if (drive.length > 0) {
+      const splits = [];
+      for (const s of drive)
+        splits.push({
+          split: s.split,
+          folder: s.dir,
+          candidates: await discoverDriveSplit(s.dir, s.listing, s.split, problems),
+        });
+      return { layout: 'drive', splits, problems };
+    }
+    const generic = listed.filter((s) => isGenericSplit(s.listing));
+    if (generic.length > 0) {
+      const splits = [];
+      for (const s of generic)
+        splits.push({
+          split: s.split,
+          folder: s.dir,
+          candidates: await discoverGenericSplit(s.dir, s.listing, s.split, problems),
+        });
+      return { layout: 'generic', splits, problems };
+    }
+  }
+  if (isDriveSplit(listing)) {
+    const split = splitFromName(root);
+    return {
+      layout: 'drive',
+      splits: [
+        {
+          split,
+          folder: root,
+          candidates: await discoverDriveSplit(root, listing, split, problems),
+        },
+      ],
+      problems,
+    };
+  }
+  if (listing.dirs.has('stare-images')) {
+    return {
+      layout: 'stare',
+      splits: [
+        { split: 'all', folder: root, candidates: await discoverStare(root, listing, problems) },
+      ],
+      problems,
+    };
+  }
+  if (listing.files.some((f) => CHASE_IMAGE.test(f))) {
+    return {
+      layout: 'chase',
+      splits: [
+        { split: 'all', folder: root, candidates: await discoverChase(root, listing, problems) },
+      ],
+      problems,
+    };
+  }
+  if (listing.dirs.has('images') && listing.dirs.has('manual1')) {
+    return {
+      layout: 'hrf',
+      splits: [
+        { split: 'all', folder: root, candidates: await discoverHrf(root, listing, problems) },
+      ],
+      problems,
+    };
+  }
+  if (isGenericSplit(listing)) {
+    const split = splitFromName(root);
+    return {
+      layout: 'generic',
+      splits: [
+        {
+          split,
+          folder: root,
+          candidates: await discoverGenericSplit(root, listing, split, problems),
+        },
+      ],
+      problems,
+    };
+  }
+  throw new AppError(
+    DATASET_ERRORS.NO_LAYOUT,
+    `No known dataset layout in ${root}. Looked for:\n  - ${LAYOUTS_LOOKED_FOR.join('\n  - ')}\nArrange the folder like one of these (the generic one fits your own data).`,
+    { file: root, lookedFor: LAYOUTS_LOOKED_FOR },
+  );
+}

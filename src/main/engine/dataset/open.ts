@@ -1,0 +1,127 @@
+/** openDataset: discovery, then every file decoded once and checked, so training never meets a bad file. */
+import path from 'node:path';
+import { AppError } from '../../../shared/result';
+import { decodeFile, sizeMismatch, type DecodedPixels } from './decode';
+import { discoverLayout, type Candidate } from './discover';
+import { DATASET_ERRORS } from './errors';
+import type { DatasetIndex, DatasetProblem, ImageEntry, Observer, SplitName } from './types';
+
+/** Runs `task` over `items` with at most `limit` at once, keeping the order of results. */
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function asProblem(error: unknown, file: string): DatasetProblem {
+  if (error instanceof AppError) return { code: error.code, message: error.message, file };
+  return {
+    code: DATASET_ERRORS.FILE_CORRUPT,
+    message: `Cannot decode ${file}: ${String(error)}`,
+    file,
+  };
+}
+
+/** Decodes one candidate's files; returns its entry (or null when unusable) and the problems found. */
+async function checkCandidate(
+  c: Candidate,
+): Promise<{ entry: ImageEntry | null; problems: DatasetProblem[] }> {
+  const problems: DatasetProblem[] = [];
+  let image: DecodedPixels;
+  try {
+    image = await decodeFile(c.imagePath);
+  } catch (error) {
+    problems.push(asProblem(error, c.imagePath));
+    return { entry: null, problems };
+  }
+  const dims = { width: image.width, height: image.height, imagePath: c.imagePath };
+  const usable = async (file: string): Promise<boolean> => {
+    try {
+      const pixels = await decodeFile(file);
+      if (pixels.width !== image.width || pixels.height !== image.height)
+        throw sizeMismatch(dims, pixels, file);
+      return true;
+    } catch (error) {
+      problems.push(asProblem(error, file));
+      return false;
+    }
+  };
+  const labelPaths: Partial<Record<Observer, string>> = {};
+  for (const observer of ['1st', '2nd'] as const) {
+    const file = c.labelPaths[observer];
+    if (file !== undefined && (await usable(file))) labelPaths[observer] = file;
+  }
+  if (labelPaths['1st'] === undefined) return { entry: null, problems };
+  let fovPath = c.fovPath;
+  if (fovPath !== null && !(await usable(fovPath))) fovPath = null;
+  return {
+    entry: {
+      id: `${c.split}/${c.name}`,
+      split: c.split,
+      name: c.name,
+      imagePath: c.imagePath,
+      labelPaths,
+      fovPath,
+      fovDerived: fovPath === null,
+      width: image.width,
+      height: image.height,
+    },
+    problems,
+  };
+}
+
+/**
+ * Opens a dataset folder: finds its layout and files, decodes every image, label and mask once
+ * and checks their sizes. Unusable images are left out and listed in `problems`; throws an
+ * AppError (DATASET_...) only when the folder is missing, unreadable, of no known layout, or
+ * has not one usable image.
+ */
+export async function openDataset(root: string): Promise<DatasetIndex> {
+  const resolved = path.resolve(root);
+  const discovery = await discoverLayout(resolved);
+  const problems = [...discovery.problems];
+  const splits: Partial<Record<SplitName, ImageEntry[]>> = {};
+  let usable = 0;
+  for (const { split, folder, candidates } of discovery.splits) {
+    const checked = await mapLimited(candidates, 4, checkCandidate);
+    const entries: ImageEntry[] = [];
+    for (const { entry, problems: found } of checked) {
+      problems.push(...found);
+      if (entry) entries.push(entry);
+    }
+    if (entries.length === 0) {
+      problems.push({
+        code: DATASET_ERRORS.SPLIT_EMPTY,
+        file: folder,
+        message: `The ${split} split in ${folder} has no usable image: add images with their labels, or fix the problems listed for it.`,
+      });
+    }
+    splits[split] = entries;
+    usable += entries.length;
+  }
+  if (usable === 0) {
+    const first = problems.slice(0, 5).map((p) => `  - ${p.message}`);
+    throw new AppError(
+      DATASET_ERRORS.NO_USABLE_IMAGES,
+      `${resolved} looks like a ${discovery.layout} dataset but holds no usable image (an image with its label, all decodable):\n${first.join('\n')}`,
+      { file: resolved, problems },
+    );
+  }
+  return { root: resolved, layout: discovery.layout, splits, problems };
+}
+
+/** Every entry of a dataset, split by split (training, test, all). */
+export function allEntries(index: DatasetIndex): ImageEntry[] {
+  return (['training', 'test', 'all'] as const).flatMap((s) => index.splits[s] ?? []);
+}

@@ -1,0 +1,72 @@
+/** What `inspect` reports: per split the image count, sizes, label sets, FOV and vessel pixel counts. */
+import { loadFov, loadLabel } from './decode';
+import type {
+  DatasetIndex,
+  DatasetProblem,
+  ImageEntry,
+  LayoutName,
+  Observer,
+  SplitName,
+} from './types';
+
+export interface SplitSummary {
+  split: SplitName;
+  images: number;
+  /** Distinct image sizes, e.g. ["565x584"]. */
+  sizes: string[];
+  /** Observers with a label for every image of the split, and those with labels for some. */
+  labelSets: { observer: Observer; images: number }[];
+  /** Images whose FOV was derived from the image (no mask shipped or usable). */
+  derivedFov: number;
+  fovPixels: number;
+  /** Vessel pixels inside the FOV, per observer. */
+  vesselPixelsInFov: Partial<Record<Observer, number>>;
+}
+
+export interface DatasetSummary {
+  root: string;
+  layout: LayoutName;
+  splits: SplitSummary[];
+  problems: DatasetProblem[];
+}
+
+async function summariseSplit(split: SplitName, entries: ImageEntry[]): Promise<SplitSummary> {
+  const sizes = [...new Set(entries.map((e) => `${e.width}x${e.height}`))];
+  const labelSets: SplitSummary['labelSets'] = [];
+  for (const observer of ['1st', '2nd'] as const) {
+    const count = entries.filter((e) => e.labelPaths[observer] !== undefined).length;
+    if (count > 0) labelSets.push({ observer, images: count });
+  }
+  let fovPixels = 0;
+  const vessel: Partial<Record<Observer, number>> = {};
+  for (const entry of entries) {
+    const fov = await loadFov(entry);
+    for (let i = 0; i < fov.length; i++) fovPixels += fov[i]!;
+    for (const { observer } of labelSets) {
+      if (entry.labelPaths[observer] === undefined) continue;
+      const label = await loadLabel(entry, observer);
+      let count = 0;
+      for (let i = 0; i < label.length; i++) count += label[i]! & fov[i]!;
+      vessel[observer] = (vessel[observer] ?? 0) + count;
+    }
+  }
+  return {
+    split,
+    images: entries.length,
+    sizes,
+    labelSets,
+    derivedFov: entries.filter((e) => e.fovDerived).length,
+    fovPixels,
+    vesselPixelsInFov: vessel,
+  };
+}
+
+/** Counts what an opened dataset holds (decodes every label and FOV once). */
+export async function summariseDataset(index: DatasetIndex): Promise<DatasetSummary> {
+  const splits: SplitSummary[] = [];
+  for (const split of ['training', 'test', 'all'] as const) {
+    const entries = index.splits[split];
+    if (entries !== undefined) splits.push(await summariseSplit(split, entries));
+  }
+  return { root: index.root, layout: index.layout, splits, problems: index.problems };
+}
