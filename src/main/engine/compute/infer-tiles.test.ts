@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { modelPreset, type UnetConfig } from '../../../shared/model-config';
+import {
+  copyWindow,
+  patchStarts,
+  planSameAxis,
+  planValidAxis,
+  reflectIndex,
+  type FloatImage,
+} from './infer-tiles';
+
+describe('reflectIndex', () => {
+  it('mirrors without repeating the edge, as often as needed', () => {
+    expect([-3, -2, -1, 0, 1, 2, 3, 4, 5, 6].map((i) => reflectIndex(i, 4))).toEqual([
+      3, 2, 1, 0, 1, 2, 3, 2, 1, 0,
+    ]);
+    expect([-7, 9].map((i) => reflectIndex(i, 3))).toEqual([1, 1]);
+    expect(reflectIndex(-5, 1)).toBe(0);
+  });
+});
+
+describe('copyWindow', () => {
+  const image: FloatImage = {
+    width: 3,
+    height: 2,
+    channels: 1,
+    data: Float32Array.from([1, 2, 3, 4, 5, 6]),
+  };
+  it('mirrors outside pixels', () => {
+    const target = new Float32Array(8);
+    copyWindow(image, { top: -1, left: -1, height: 2, width: 4 }, 'mirror', target);
+    expect(Array.from(target)).toEqual([5, 4, 5, 6, 2, 1, 2, 3]);
+  });
+  it('fills outside pixels with zeros', () => {
+    const target = new Float32Array(8).fill(9);
+    copyWindow(image, { top: 1, left: 1, height: 2, width: 4 }, 'zero', target);
+    expect(Array.from(target)).toEqual([5, 6, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('planSameAxis', () => {
+  it('uses one tile when the padded image fits, rounded to the pooling multiple', () => {
+    const plan = planSameAxis(37, 8, 4, 512);
+    expect(plan.starts).toEqual([0]);
+    expect(plan.tileInput).toBe(48);
+    expect(plan.padBefore).toBe(4);
+  });
+
+  it('covers every image pixel away from tile edges, starts on multiples of the pooling grid', () => {
+    const margin = 16;
+    const plan = planSameAxis(1000, 16, margin, 256);
+    expect(plan.tileInput).toBe(256);
+    for (const start of plan.starts) expect(start % 16).toBe(0);
+    for (let pixel = 0; pixel < 1000; pixel++) {
+      const padded = pixel + plan.padBefore;
+      const full = plan.starts.some(
+        (s) => padded - s >= margin && s + plan.tileInput - padded > margin,
+      );
+      expect(full).toBe(true);
+    }
+  });
+
+  it('refuses a tile too small for its overlap', () => {
+    expect(() => planSameAxis(1000, 16, 64, 128)).toThrow(RangeError);
+  });
+});
+
+describe('planValidAxis', () => {
+  const config = { ...modelPreset('unet-paper'), depth: 2 } as UnetConfig;
+  it('tiles by output size with the receptive border mirrored on each side', () => {
+    const plan = planValidAxis(300, config, 128);
+    expect(plan.tileInput).toBeLessThanOrEqual(128);
+    expect(plan.tileInput - plan.tileOutput).toBe(2 * plan.padBefore);
+    const last = plan.starts[plan.starts.length - 1];
+    expect(last + plan.tileOutput).toBeGreaterThanOrEqual(300);
+    for (const start of plan.starts) expect(start % 4).toBe(0);
+  });
+});
+
+describe('patchStarts', () => {
+  it('extends the axis like paint_border_overlap so the last patch ends on it', () => {
+    // DRIVE height 584, 48 px patches at stride 5: extended to 588, 109 patches.
+    const starts = patchStarts(584, 48, 5);
+    expect(starts.length).toBe(109);
+    expect(starts[starts.length - 1] + 48).toBe(588);
+    expect(patchStarts(58, 48, 5)).toEqual([0, 5, 10]);
+    expect(patchStarts(30, 48, 5)).toEqual([0]);
+  });
+});
