@@ -171,6 +171,9 @@ export class FakeApp extends EventEmitter {
   requestSingleInstanceLock() {
     return this.hasLock;
   }
+  setPath(name: string, value: string) {
+    if (name === 'userData') this.userData = value;
+  }
   getPath(name: string) {
     if (name === 'userData') return this.userData;
     return `/tmp/vessel-fake-${name}`;

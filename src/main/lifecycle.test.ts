@@ -136,6 +136,22 @@ describe('single instance', () => {
 });
 
 describe('window and recent files', () => {
+  it('takes its user data folder from VESSEL_USER_DATA_DIR outside a packaged app', async () => {
+    const loaded = await load();
+    const own = path.join(root, 'own-profile');
+    vi.stubEnv('VESSEL_USER_DATA_DIR', own);
+    try {
+      await loaded.lifecycle.startDesktopApp(loaded.paths);
+      expect(loaded.electron.app.getPath('userData')).toBe(own);
+      const packaged = await load();
+      packaged.electron.app.isPackaged = true;
+      await packaged.lifecycle.startDesktopApp(packaged.paths);
+      expect(packaged.electron.app.getPath('userData')).not.toBe(own);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('restores the window where it was closed', async () => {
     const loaded = await load();
     writeFileSync(

@@ -187,6 +187,11 @@ export async function startDesktopApp(
   paths: DesktopPaths,
   options: DesktopOptions = {},
 ): Promise<DesktopApp | null> {
+  // Tests and side-by-side profiles start with their own user data (and so their own lock).
+  const userDataOverride = process.env.VESSEL_USER_DATA_DIR;
+  if (!app.isPackaged && userDataOverride !== undefined && path.isAbsolute(userDataOverride)) {
+    app.setPath('userData', userDataOverride);
+  }
   const launchFile = projectFileFromArgv(process.argv, process.cwd());
   // The first instance gets the file directly: argv order differs between platforms.
   if (!app.requestSingleInstanceLock({ file: launchFile })) {

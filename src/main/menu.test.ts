@@ -107,6 +107,8 @@ describe('application menu', () => {
     );
     for (const item of direct) click(item);
     const sent = menuEvents(window).map((e) => e.command);
+    // Each item that sends a command is findable by it (end-to-end tests click by id).
+    expect(direct.filter((item) => item.id !== undefined).map((item) => item.id)).toEqual(sent);
     const needDialog = ['project.new', 'project.open', 'dataset.openFolder'];
     expect(new Set(sent)).toEqual(new Set(MENU_COMMANDS.filter((c) => !needDialog.includes(c))));
   });

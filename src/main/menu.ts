@@ -55,7 +55,10 @@ export function describeAbout(info: AppInfo): string {
   return lines.join('\n');
 }
 
-/** Builds the menu template (a pure function of its options, so it is tested without Electron). */
+/**
+ * Builds the menu template (a pure function of its options, so it is tested without Electron).
+ * Items that send a command carry it as their id, so end-to-end tests can click them by id.
+ */
 export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
   const { actions } = options;
   const isMac = options.platform === 'darwin';
@@ -91,16 +94,19 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     label: '&File',
     submenu: [
       {
+        id: 'project.new',
         label: 'New Project…',
         accelerator: 'CmdOrCtrl+N',
         click: openThen('New Project', () => actions.showNewProjectDialog(), 'project.new'),
       },
       {
+        id: 'project.open',
         label: 'Open Project…',
         accelerator: 'CmdOrCtrl+O',
         click: openThen('Open Project', () => actions.showOpenDialog('project'), 'project.open'),
       },
       {
+        id: 'dataset.openFolder',
         label: 'Open Dataset Folder…',
         accelerator: 'CmdOrCtrl+Shift+O',
         click: openThen(
@@ -115,6 +121,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
           ...recentItems,
           { type: 'separator' },
           {
+            id: 'recent.clear',
             label: 'Clear Recent',
             enabled: options.recentFiles.length > 0,
             click: run('Clear Recent', () => actions.clearRecentFiles()),
@@ -122,7 +129,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
         ],
       },
       { type: 'separator' },
-      { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: send('export') },
+      { id: 'export', label: 'Export…', accelerator: 'CmdOrCtrl+E', click: send('export') },
       ...(isMac ? [] : [{ type: 'separator' as const }, { role: 'quit' as const }]),
     ],
   };
@@ -131,8 +138,9 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     label: '&Edit',
     submenu: [
       // Undo and redo are the canvas's (one step per stroke), so they go to the renderer.
-      { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: send('edit.undo') },
+      { id: 'edit.undo', label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: send('edit.undo') },
       {
+        id: 'edit.redo',
         label: 'Redo',
         accelerator: isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y',
         click: send('edit.redo'),
@@ -146,6 +154,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   };
 
   const layer = (label: string, key: string, command: MenuCommand): MenuItemConstructorOptions => ({
+    id: command,
     label,
     ...hint(key),
     click: send(command),
@@ -164,10 +173,30 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
         ],
       },
       { type: 'separator' },
-      { label: 'Zoom In', accelerator: 'CmdOrCtrl+=', click: send('view.zoomIn') },
-      { label: 'Zoom Out', accelerator: 'CmdOrCtrl+-', click: send('view.zoomOut') },
-      { label: 'Fit to Window', accelerator: 'CmdOrCtrl+0', click: send('view.zoomFit') },
-      { label: 'Actual Pixels (1:1)', accelerator: 'CmdOrCtrl+1', click: send('view.zoomActual') },
+      {
+        id: 'view.zoomIn',
+        label: 'Zoom In',
+        accelerator: 'CmdOrCtrl+=',
+        click: send('view.zoomIn'),
+      },
+      {
+        id: 'view.zoomOut',
+        label: 'Zoom Out',
+        accelerator: 'CmdOrCtrl+-',
+        click: send('view.zoomOut'),
+      },
+      {
+        id: 'view.zoomFit',
+        label: 'Fit to Window',
+        accelerator: 'CmdOrCtrl+0',
+        click: send('view.zoomFit'),
+      },
+      {
+        id: 'view.zoomActual',
+        label: 'Actual Pixels (1:1)',
+        accelerator: 'CmdOrCtrl+1',
+        click: send('view.zoomActual'),
+      },
       { type: 'separator' },
       { role: 'togglefullscreen' },
       ...(options.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
@@ -175,6 +204,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   };
 
   const about = {
+    id: 'help.about',
     label: `About ${options.appName}`,
     click: run('About', async () => {
       const info = await actions.appInfo();
@@ -185,7 +215,12 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     label: '&Help',
     role: 'help',
     submenu: [
-      { label: 'Keyboard Shortcuts', ...hint('Shift+/'), click: send('help.shortcuts') },
+      {
+        id: 'help.shortcuts',
+        label: 'Keyboard Shortcuts',
+        ...hint('Shift+/'),
+        click: send('help.shortcuts'),
+      },
       ...(isMac ? [] : [{ type: 'separator' as const }, about]),
     ],
   };
