@@ -2,9 +2,8 @@
  * The engine facade: plain Node, never electron. Main binds it to IPC, `serve` to a
  * WebSocket, the CLI calls it directly; all three run the same code.
  */
-import type { BackendRejection, BackendReport } from '../../shared/api/app';
 import type { Result } from '../../shared/result';
-import { chooseBackend, probeNativeBackend, toBackendReport } from './compute/backends';
+import { predictBackendReport } from './compute/setup';
 import type { EngineContext, EngineOptions } from './context';
 import { dispatchRequest } from './dispatch';
 import { EngineEvents } from './events';
@@ -19,22 +18,15 @@ export interface Engine {
   dispose(): Promise<void>;
 }
 
-async function probeRung(backend: BackendReport['rejected'][number]['backend']): Promise<BackendRejection | null> {
-  if (backend === 'tensorflow-gpu' || backend === 'tensorflow') return probeNativeBackend(backend);
-  return null;
-}
-
 export function createEngine(options: EngineOptions): Engine {
   const events = new EngineEvents();
-  let report: Promise<BackendReport> | null = null;
   const context: EngineContext = {
     options,
     events,
     backendReport() {
-      report ??= chooseBackend(probeRung, options.forcedBackend?.name).then((choice) =>
-        toBackendReport(choice, options.forcedBackend?.by ?? 'ladder', 1),
-      );
-      return report;
+      // The ladder's own checks, without importing tfjs (app.info stays fast); the real
+      // report once setupCompute has run in this process. Cheap, so not cached.
+      return predictBackendReport(options.forcedBackend);
     },
   };
   const handlers = createHandlers(context);

@@ -3,10 +3,24 @@
  * tensorflow through tfjs-node, wasm with our training kernels, cpu. Every rung that is not
  * used keeps why, so the UI and `info` can tell the person.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { BackendName, BackendRejection, BackendReport } from '../../../shared/api/app';
+import { AppError } from '../../../shared/result';
 
-export const BACKEND_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** Error codes of the compute area's backend choice. */
+export const COMPUTE_ERROR_CODES = {
+  NO_BACKEND: 'COMPUTE_NO_BACKEND',
+  BAD_BACKEND_NAME: 'COMPUTE_BAD_BACKEND_NAME',
+} as const;
+
+export const BACKEND_LADDER: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
 
 const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -60,6 +74,80 @@ export function probeNativeBackend(
   return null;
 }
 
+/** Where Linux lists NVIDIA GPUs the driver sees; tfjs-node-gpu needs one of them. */
+const NVIDIA_GPU_DIRS = ['/proc/driver/nvidia/gpus'];
+
+/**
+ * Whether a CUDA GPU is visible (the NVIDIA driver lists one), without loading TensorFlow:
+ * tfjs-node-gpu on a machine without one runs on the CPU at best. Returns why not, or null.
+ */
+export function probeGpuVisible(
+  dirs: readonly string[] = NVIDIA_GPU_DIRS,
+): BackendRejection | null {
+  for (const dir of dirs) {
+    try {
+      if (fs.readdirSync(dir).length > 0) return null;
+    } catch {
+      // not there: try the next place
+    }
+  }
+  return {
+    backend: 'tensorflow-gpu',
+    reason: 'no-gpu',
+    message: `No NVIDIA GPU is visible (nothing in ${dirs.join(', ')}): tfjs-node-gpu needs one, with CUDA 11.2 and cuDNN 8.1.`,
+  };
+}
+
+/** The SIMD build of the wasm backend; present wherever the package installed. */
+export const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
+
+/**
+ * Checks the wasm rung without starting it: WebAssembly in this runtime and the package with
+ * its binary on disk. Returns null when it should start, or why not.
+ */
+export function probeWasmFiles(
+  resolve: (pkg: string) => string = require.resolve,
+): BackendRejection | null {
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') {
+    return { backend: 'wasm', reason: 'load-failed', message: 'This runtime has no WebAssembly.' };
+  }
+  let main: string;
+  try {
+    main = resolve('@tensorflow/tfjs-backend-wasm');
+  } catch {
+    return {
+      backend: 'wasm',
+      reason: 'not-installed',
+      message: '@tensorflow/tfjs-backend-wasm is not installed: run npm ci in the app folder.',
+    };
+  }
+  const binary = path.join(path.dirname(main), WASM_BINARY);
+  if (!fs.existsSync(binary)) {
+    return {
+      backend: 'wasm',
+      reason: 'load-failed',
+      message: `${binary} is missing: reinstall @tensorflow/tfjs-backend-wasm (npm ci).`,
+    };
+  }
+  return null;
+}
+
+/** A backend forced through the environment (VESSEL_BACKEND), or undefined; throws on a bad name. */
+export function forcedBackendFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): { name: BackendName; by: 'env' } | undefined {
+  const value = env.VESSEL_BACKEND;
+  if (value === undefined || value.trim() === '') return undefined;
+  const name = parseBackendName(value);
+  if (name === null) {
+    throw new AppError(
+      COMPUTE_ERROR_CODES.BAD_BACKEND_NAME,
+      `VESSEL_BACKEND must be tensorflow-gpu, tensorflow, wasm or cpu, got "${value}".`,
+    );
+  }
+  return { name, by: 'env' };
+}
+
 export interface LadderChoice {
   active: BackendName;
   rejected: BackendRejection[];
@@ -91,8 +179,10 @@ export async function chooseBackend(
     if (forced !== undefined) break;
   }
   const last = rejected[rejected.length - 1];
-  throw new Error(
-    `No compute backend could start${forced ? ` (forced: ${forced})` : ''}: ${last?.message ?? 'unknown reason'}`,
+  throw new AppError(
+    COMPUTE_ERROR_CODES.NO_BACKEND,
+    `No compute backend could start${forced ? ` (forced: ${forced}; drop --backend or VESSEL_BACKEND to let the ladder choose)` : ''}: ${last?.message ?? 'unknown reason'}`,
+    { rejected },
   );
 }
 

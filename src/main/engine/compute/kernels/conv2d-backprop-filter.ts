@@ -1,0 +1,73 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend, which upstream lacks (tfjs issue 8474), as one
+ * XNNPACK convolution: swap the roles of batch and channels so the filter gradient becomes a
+ * forward convolution of the input (channels as batch, batch as channels) with the output
+ * gradient as the filter, dilated by the forward stride.
+ *
+ *   dW[kh, kw, ci, co] = sum_{b, oh, ow} x[b, oh*s + kh - top, ow*s + kw - left, ci] * dy[b, oh, ow, co]
+ *                      = conv(xT, dyT, dilation s)[ci, kh, kw, co]
+ *   with xT = x transposed to [ci, H, W, B] and dyT = dy transposed to [oh, ow, B, co].
+ */
+import {
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropFilterInputs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { channelsLastConvInfo, KernelScratch } from './kernel-scratch';
+
+/** The filter gradient of an NHWC convolution, computed by XNNPACK. */
+export function conv2dBackpropFilterWasm(args: {
+  inputs: Conv2DBackpropFilterInputs;
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const info = channelsLastConvInfo(
+    'Conv2DBackpropFilter',
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs,
+  );
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  // Rows past (outHeight-1)*stride + filterHeight - top never reach an output: crop them
+  // rather than pad negatively, so the gradient convolution yields exactly filterHeight rows.
+  let bottom = filterHeight - 1 + (outHeight - 1) * strideHeight - inHeight - top + 1;
+  let right = filterWidth - 1 + (outWidth - 1) * strideWidth - inWidth - left + 1;
+  const scratch = new KernelScratch(backend);
+  try {
+    let input = x;
+    if (bottom < 0 || right < 0) {
+      const rows = inHeight + Math.min(bottom, 0);
+      const cols = inWidth + Math.min(right, 0);
+      input = scratch.slice(x, [0, 0, 0, 0], [batchSize, rows, cols, inChannels]);
+      bottom = Math.max(bottom, 0);
+      right = Math.max(right, 0);
+    }
+    const inputT = scratch.transpose(input, [3, 1, 2, 0]);
+    const dyT = scratch.transpose(dy, [1, 2, 0, 3]);
+    const gradT = scratch.conv2d(inputT, dyT, { top, bottom, left, right }, [
+      strideHeight,
+      strideWidth,
+    ]);
+    if (inChannels === 1) {
+      return scratch.keep(scratch.reshape(gradT, [filterHeight, filterWidth, 1, outChannels]));
+    }
+    return scratch.keep(scratch.transpose(gradT, [1, 2, 0, 3]));
+  } finally {
+    scratch.dispose();
+  }
+}
+
+export const conv2dBackpropFilterWasmConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropFilterWasm as unknown as KernelFunc,
+};

@@ -1,0 +1,301 @@
+/**
+ * Our wasm convolution kernels against the cpu backend on random shapes.
+ *
+ * Tolerance: every output is a float32 sum of K products. By the standard inner-product bound
+ * (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., section 3.1), each backend's
+ * result lies within gamma_K * sum|products| of the exact value, gamma_K = K*u / (1 - K*u),
+ * u = 2^-24, whatever order it sums in. Two backends may therefore differ by 2 * gamma_K times
+ * the same convolution of the absolute values, which we compute on cpu. A wrong tap, phase
+ * or padding breaks this by orders of magnitude (errors of the size of the terms themselves).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { setupCompute } from '../setup';
+import { planPhaseAxis } from './conv2d-backprop-input';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+interface Case {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: [number, number];
+  strides: [number, number];
+  pad: Pad;
+}
+
+const UNIT_ROUNDOFF = 2 ** -24;
+
+function seededValues(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < count; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = (state >>> 0) / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+function gamma(terms: number): number {
+  return (terms * UNIT_ROUNDOFF) / (1 - terms * UNIT_ROUNDOFF);
+}
+
+/** Runs `op` on one backend, returns its values. */
+function valuesOn(backend: string, op: () => tf.Tensor): Float32Array {
+  tf.setBackend(backend);
+  const result = tf.tidy(op);
+  const values = result.dataSync() as Float32Array;
+  result.dispose();
+  return values.slice();
+}
+
+/** Asserts wasm matches cpu within 2*gamma_K times the bound tensor, element by element. */
+function expectClose(
+  wasm: Float32Array,
+  cpu: Float32Array,
+  bound: Float32Array,
+  terms: number,
+  label: string,
+) {
+  expect(wasm.length, label).toBe(cpu.length);
+  const scale = 2 * gamma(terms);
+  let worst = 0;
+  for (let i = 0; i < cpu.length; i++) {
+    const allowed = scale * bound[i]! + 1e-30;
+    worst = Math.max(worst, Math.abs(wasm[i]! - cpu[i]!) / allowed);
+  }
+  expect(worst, `${label}: worst error as a fraction of the float32 bound`).toBeLessThanOrEqual(1);
+}
+
+const CASES: Case[] = [
+  {
+    batch: 1,
+    height: 5,
+    width: 5,
+    inChannels: 1,
+    outChannels: 1,
+    kernel: [3, 3],
+    strides: [1, 1],
+    pad: 'same',
+  },
+  {
+    batch: 3,
+    height: 7,
+    width: 6,
+    inChannels: 3,
+    outChannels: 4,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    batch: 2,
+    height: 8,
+    width: 9,
+    inChannels: 2,
+    outChannels: 5,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 'valid',
+  },
+  {
+    batch: 1,
+    height: 9,
+    width: 7,
+    inChannels: 4,
+    outChannels: 3,
+    kernel: [3, 3],
+    strides: [1, 1],
+    pad: 'valid',
+  },
+  {
+    batch: 4,
+    height: 6,
+    width: 6,
+    inChannels: 3,
+    outChannels: 2,
+    kernel: [1, 1],
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    batch: 2,
+    height: 10,
+    width: 11,
+    inChannels: 5,
+    outChannels: 6,
+    kernel: [2, 2],
+    strides: [2, 2],
+    pad: 'valid',
+  },
+  {
+    batch: 5,
+    height: 13,
+    width: 13,
+    inChannels: 1,
+    outChannels: 8,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    batch: 1,
+    height: 12,
+    width: 12,
+    inChannels: 8,
+    outChannels: 1,
+    kernel: [5, 5],
+    strides: [1, 1],
+    pad: 'same',
+  },
+  {
+    batch: 2,
+    height: 11,
+    width: 9,
+    inChannels: 3,
+    outChannels: 4,
+    kernel: [3, 2],
+    strides: [1, 2],
+    pad: 'same',
+  },
+  {
+    batch: 2,
+    height: 12,
+    width: 12,
+    inChannels: 6,
+    outChannels: 4,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+  },
+  {
+    batch: 6,
+    height: 16,
+    width: 16,
+    inChannels: 8,
+    outChannels: 12,
+    kernel: [3, 3],
+    strides: [1, 1],
+    pad: 'same',
+  },
+];
+
+function describeCase(c: Case): string {
+  return `${c.batch}x${c.height}x${c.width}x${c.inChannels} -> ${c.outChannels}, k${c.kernel.join('x')} s${c.strides.join('x')} ${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
+}
+
+beforeAll(async () => {
+  const report = await setupCompute({ name: 'wasm', by: 'setting' }, { wasmThreads: 1 });
+  expect(report.active).toBe('wasm');
+});
+
+describe('planPhaseAxis', () => {
+  it('is the plain flipped filter at stride 1', () => {
+    const plan = planPhaseAxis(10, 10, 3, 1, 1);
+    expect(plan).toMatchObject({ taps: 3, padBefore: 1, padAfter: 1, phaseSize: 10, skip: 0 });
+    expect(plan.filterIndex).toEqual([[2, 1, 0]]);
+  });
+
+  it('splits a 3-tap stride-2 filter into a 2-tap phase and a 1-tap phase', () => {
+    // 'same' at stride 2 on 8 rows: 4 outputs, padding 0 before, 1 after.
+    const plan = planPhaseAxis(8, 4, 3, 2, 0);
+    expect(plan.taps).toBe(2);
+    expect(plan.phaseSize).toBe(4);
+    // Phase 0 (even rows) uses taps 2 and 0; phase 1 (odd rows) uses tap 1 only.
+    expect(plan.filterIndex).toEqual([
+      [2, 0],
+      [-1, 1],
+    ]);
+  });
+});
+
+describe('wasm convolution kernels match cpu', () => {
+  for (const [index, c] of CASES.entries()) {
+    it(describeCase(c), () => {
+      const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
+      const wShape: [number, number, number, number] = [
+        c.kernel[0],
+        c.kernel[1],
+        c.inChannels,
+        c.outChannels,
+      ];
+      const xValues = seededValues(tf.util.sizeFromShape(xShape), 11 + index);
+      const wValues = seededValues(tf.util.sizeFromShape(wShape), 23 + index);
+      tf.setBackend('cpu');
+      const yShape = tf.tidy(() =>
+        tf.conv2d(tf.tensor4d(xValues, xShape), tf.tensor4d(wValues, wShape), c.strides, c.pad),
+      ).shape as [number, number, number, number];
+      const dyValues = seededValues(tf.util.sizeFromShape(yShape), 37 + index);
+      const x = (abs = false) => tf.tensor4d(abs ? xValues.map(Math.abs) : xValues, xShape);
+      const w = (abs = false) => tf.tensor4d(abs ? wValues.map(Math.abs) : wValues, wShape);
+      const dy = (abs = false) => tf.tensor4d(abs ? dyValues.map(Math.abs) : dyValues, yShape);
+      const filterGrad = (abs = false) =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x: x(abs), dy: dy(abs) },
+            { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: wShape },
+          ) as tf.Tensor;
+      const inputGrad = (abs = false) =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy: dy(abs), filter: w(abs) },
+            { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape },
+          ) as tf.Tensor;
+
+      const filterTerms = c.batch * yShape[1] * yShape[2];
+      expectClose(
+        valuesOn('wasm', () => filterGrad()),
+        valuesOn('cpu', () => filterGrad()),
+        valuesOn('cpu', () => filterGrad(true)),
+        filterTerms,
+        'Conv2DBackpropFilter',
+      );
+      const inputTerms = c.kernel[0] * c.kernel[1] * c.outChannels;
+      expectClose(
+        valuesOn('wasm', () => inputGrad()),
+        valuesOn('cpu', () => inputGrad()),
+        valuesOn('cpu', () => inputGrad(true)),
+        inputTerms,
+        'Conv2DBackpropInput',
+      );
+    });
+  }
+
+  it('trains through strided and transposed convolutions like cpu (gradients of a LadderNet step)', () => {
+    const xValues = seededValues(2 * 9 * 9 * 3, 5);
+    const downValues = seededValues(3 * 3 * 3 * 4, 6);
+    const upValues = seededValues(3 * 3 * 3 * 4, 7);
+    const grads = () => {
+      const x = tf.tensor4d(xValues, [2, 9, 9, 3]);
+      const f = (down: tf.Tensor, up: tf.Tensor) => {
+        const h = tf.relu(tf.conv2d(x, down as tf.Tensor4D, 2, 'same'));
+        // Transposed conv back to the input size, then a skip added (LadderNet's decoder).
+        const u = tf.conv2dTranspose(h, up as tf.Tensor4D, [2, 9, 9, 3], 2, 'same');
+        return tf.sum(tf.square(tf.add(u, x)));
+      };
+      const [dDown, dUp] = tf.grads(f)([
+        tf.tensor4d(downValues, [3, 3, 3, 4]),
+        tf.tensor4d(upValues, [3, 3, 3, 4]),
+      ]);
+      return tf.concat([dDown!.flatten(), dUp!.flatten()]);
+    };
+    const wasm = valuesOn('wasm', grads);
+    const cpu = valuesOn('cpu', grads);
+    const scale = Math.max(...cpu.map(Math.abs));
+    // Two chained convolutions of at most 2*5*5*4 = 200 terms each: well inside 1e-4 relative.
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(wasm[i]! - cpu[i]!)).toBeLessThan(1e-4 * scale);
+  });
+});
