@@ -1,3 +1,4 @@
+import { datasetBenchmark } from './dataset.bench';
 import { metricsBenchmark } from './metrics.bench';
 
 /**
@@ -19,4 +20,4 @@ export interface Benchmark {
 }
 
 /** Registered benchmarks, in the order they run. */
-export const benchmarks: Benchmark[] = [metricsBenchmark];
+export const benchmarks: Benchmark[] = [datasetBenchmark, metricsBenchmark];

@@ -1,0 +1,71 @@
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDrive } from '../../engine/dataset/synthetic-datasets';
+import { runCli } from '../run';
+import { inspectCommand } from './inspect';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'vessel-inspect-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    commands: [inspectCommand],
+    streams: {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('inspect command', () => {
+  it('reports layout, splits, label sets, FOV and vessel pixels, and problems as one JSON object', async () => {
+    const root = path.join(tmp, 'DRIVE');
+    const planted = await writeDrive(root);
+    await unlink(path.join(root, 'training', 'mask', '22_training_mask.gif'));
+    const { code, stdout } = await cli('inspect', root, '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.layout).toBe('drive');
+    const test = report.splits.find((s: { split: string }) => s.split === 'test');
+    const fov = [...planted]
+      .filter(([id]) => id.startsWith('test/'))
+      .reduce((n, [, im]) => n + im.fov.reduce((a, b) => a + b, 0), 0);
+    const vessels = [...planted]
+      .filter(([id]) => id.startsWith('test/'))
+      .reduce((n, [, im]) => n + im.label.reduce((a, v, i) => a + (v & im.fov[i]!), 0), 0);
+    expect(test).toMatchObject({ images: 2, sizes: ['40x36'], fovPixels: fov, derivedFov: 0 });
+    expect(test.labelSets).toEqual([
+      { observer: '1st', images: 2 },
+      { observer: '2nd', images: 2 },
+    ]);
+    expect(test.vesselPixelsInFov).toEqual({ '1st': vessels, '2nd': vessels });
+    const training = report.splits.find((s: { split: string }) => s.split === 'training');
+    expect(training.derivedFov).toBe(1);
+    expect(report.problems).toEqual([expect.objectContaining({ code: 'DATASET_MASK_MISSING' })]);
+
+    const text = await cli('inspect', root);
+    expect(text.stdout).toContain('layout: drive');
+    expect(text.stdout).toContain('DATASET_MASK_MISSING');
+  });
+
+  it('exits 2 with the error code for a missing folder, and for no folder at all', async () => {
+    const missing = path.join(tmp, 'nowhere');
+    const { code, stdout } = await cli('inspect', missing, '--json');
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).error).toMatchObject({
+      code: 'DATASET_FOLDER_MISSING',
+      message: expect.stringContaining(missing),
+    });
+    expect((await cli('inspect')).code).toBe(2);
+  });
+});
