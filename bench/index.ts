@@ -1,5 +1,6 @@
 import { datasetBenchmark } from './dataset.bench';
 import { metricsBenchmark } from './metrics.bench';
+import { projectBenchmark } from './project.bench';
 
 /**
  * Every benchmark, run by `npm run cli -- bench`. Each returns a JSON object whose keys are
@@ -20,4 +21,4 @@ export interface Benchmark {
 }
 
 /** Registered benchmarks, in the order they run. */
-export const benchmarks: Benchmark[] = [datasetBenchmark, metricsBenchmark];
+export const benchmarks: Benchmark[] = [datasetBenchmark, metricsBenchmark, projectBenchmark];

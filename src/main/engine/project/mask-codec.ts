@@ -26,7 +26,9 @@ export function encodeRleDeflate(mask: BinaryMask): Uint8Array {
       `The mask has ${data.length} pixels, expected ${mask.width}x${mask.height}.`,
     );
   }
-  const out = new Uint8Array(data.length * 5 + 10);
+  // A run of length L takes at most L varint bytes (1 byte holds up to 127), so the runs of a
+  // mask never take more bytes than it has pixels, plus one for a leading empty run of 0s.
+  const out = Buffer.allocUnsafe(data.length + 8);
   let used = 0;
   const writeVarint = (value: number): void => {
     let v = value;

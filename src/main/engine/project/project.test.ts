@@ -463,6 +463,37 @@ describe('files that must stay untouched or be recovered', () => {
   });
 });
 
+describe('upgrading a file with model weights', () => {
+  it('rebuilds the blob tables and gives the freed space back', async () => {
+    const dir = scratchFolder();
+    const file = path.join(dir, 'v3.vessel');
+    const db = await SqliteDatabase.open(file, { create: true });
+    await db.exec('PRAGMA journal_mode = WAL');
+    await migrate(db, async () => '', migrations.slice(0, 3));
+    await db.exec(`
+      INSERT INTO project_meta VALUES ('format', 'vessel-studio-project'), ('dataset_root', '/d');
+      INSERT INTO model_versions VALUES (1, 'm', NULL, NULL, '{}', 'cpu', '[]', 'now');`);
+    const weights = Buffer.alloc(2_000_000, 5);
+    await db.run("INSERT INTO model_files VALUES (1, 'model.json', ?, 'x')", [Buffer.from('{}')]);
+    await db.run("INSERT INTO model_files VALUES (1, 'weights.bin', ?, ?)", [
+      weights,
+      sha(weights),
+    ]);
+    await db.close();
+    const before = (await fs.stat(file)).size;
+
+    const project = await openProject(file);
+    open.push(project);
+    expect((await project.getModelVersion(1)).files).toEqual([
+      { name: 'model.json', size: 2, sha256: 'x' },
+      { name: 'weights.bin', size: weights.length, sha256: sha(weights) },
+    ]);
+    expect(sha((await project.readModelFiles(1))['weights.bin'])).toBe(sha(weights));
+    await project.close();
+    expect((await fs.stat(file)).size).toBeLessThan(before * 1.25);
+  });
+});
+
 describe('relocating a moved dataset', () => {
   it('finds every file again by hash under a renamed, restructured folder', async () => {
     const { dir, root, project } = await newProject(3);

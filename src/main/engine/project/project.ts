@@ -851,8 +851,8 @@ export class Project {
       );
       for (const [name, bytes] of Object.entries(input.files)) {
         await db.run(
-          'INSERT INTO model_files (model_version_id, name, bytes, sha256) VALUES (?, ?, ?, ?)',
-          [lastId, name, asBlob(bytes), sha256Hex(bytes)],
+          'INSERT INTO model_files (model_version_id, name, size, sha256, bytes) VALUES (?, ?, ?, ?, ?)',
+          [lastId, name, bytes.byteLength, sha256Hex(bytes), asBlob(bytes)],
         );
       }
       for (const t of input.trainedOn ?? []) {
@@ -898,19 +898,45 @@ export class Project {
   }
 
   async getModelVersion(id: number): Promise<ModelVersion> {
+    const [version] = await this.loadModelVersions(id);
+    if (!version)
+      throw new AppError(CODES.UNKNOWN_MODEL, `The project has no model version ${id}.`);
+    return version;
+  }
+
+  /** Every model version (without files' bytes), oldest first. */
+  listModelVersions(): Promise<ModelVersion[]> {
+    return this.loadModelVersions(null);
+  }
+
+  /** One version or all, in three queries whatever their number (opening lists them all). */
+  private loadModelVersions(id: number | null): Promise<ModelVersion[]> {
+    const where = id === null ? '' : 'WHERE model_version_id = ?';
+    const params = id === null ? [] : [id];
     return this.read(async (db) => {
-      const row = await db.get<ModelVersionRow>('SELECT * FROM model_versions WHERE id = ?', [id]);
-      if (!row) throw new AppError(CODES.UNKNOWN_MODEL, `The project has no model version ${id}.`);
-      const files = await db.all<{ name: string; size: number; sha256: string }>(
-        'SELECT name, length(bytes) AS size, sha256 FROM model_files WHERE model_version_id = ? ORDER BY name',
-        [id],
+      const rows = await db.all<ModelVersionRow>(
+        `SELECT * FROM model_versions ${id === null ? '' : 'WHERE id = ?'} ORDER BY id`,
+        params,
       );
-      const trainedOn = await db.all<{ key: string; revision_id: number | null }>(
-        `SELECT i.key, t.revision_id FROM model_training_masks t JOIN images i ON i.id = t.image_id
-         WHERE t.model_version_id = ? ORDER BY i.key`,
-        [id],
+      const files = await db.all<{
+        model_version_id: number;
+        name: string;
+        size: number;
+        sha256: string;
+      }>(
+        `SELECT model_version_id, name, size, sha256 FROM model_files ${where} ORDER BY name`,
+        params,
       );
-      return {
+      const trainedOn = await db.all<{
+        model_version_id: number;
+        key: string;
+        revision_id: number | null;
+      }>(
+        `SELECT t.model_version_id, i.key, t.revision_id FROM model_training_masks t
+         JOIN images i ON i.id = t.image_id ${where.replace('model_version_id', 't.model_version_id')} ORDER BY i.key`,
+        params,
+      );
+      return rows.map((row) => ({
         id: row.id,
         name: row.name,
         parentId: row.parent_id,
@@ -919,23 +945,14 @@ export class Project {
         backend: row.backend,
         epochLog: JSON.parse(row.epoch_log) as EpochLogEntry[],
         createdAt: row.created_at,
-        files,
-        trainedOn: trainedOn.map((t): TrainingMask => ({
-          imageKey: t.key,
-          revisionId: t.revision_id,
-        })),
-      };
+        files: files
+          .filter((f) => f.model_version_id === row.id)
+          .map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
+        trainedOn: trainedOn
+          .filter((t) => t.model_version_id === row.id)
+          .map((t): TrainingMask => ({ imageKey: t.key, revisionId: t.revision_id })),
+      }));
     });
-  }
-
-  /** Every model version (without files' bytes), oldest first. */
-  async listModelVersions(): Promise<ModelVersion[]> {
-    const ids = await this.read((db) =>
-      db.all<{ id: number }>('SELECT id FROM model_versions ORDER BY id'),
-    );
-    const out: ModelVersion[] = [];
-    for (const { id } of ids) out.push(await this.getModelVersion(id));
-    return out;
   }
 
   /** The bytes of a model version's files by name (model.json, weight shards, ...). */
@@ -1230,6 +1247,30 @@ async function ownerOf(db: SqliteDatabase): Promise<LockOwner | null> {
   }
 }
 
+/**
+ * Tables whose pages are mostly blob overflow chains (hundreds of MB of model weights): checking
+ * them on every open would cost seconds. They are checked by integrityCheck(), and a damaged
+ * page there still surfaces as PROJECT_CORRUPT on the read that meets it.
+ */
+const BLOB_TABLES = new Set(['model_files', 'prediction_cache']);
+
+/** PRAGMA quick_check of every table except the blob stores; returns the problems found. */
+async function quickCheck(db: SqliteDatabase): Promise<string[]> {
+  const tables = await db.all<{ name: string }>(
+    "SELECT name FROM sqlite_schema WHERE type = 'table'",
+  );
+  const problems: string[] = [];
+  for (const { name } of tables) {
+    if (BLOB_TABLES.has(name)) continue;
+    // PRAGMA takes no bound parameters; the name comes from sqlite_schema and is quoted.
+    const rows = await db.all<{ quick_check: string }>(
+      `PRAGMA quick_check("${name.replace(/"/g, '""')}")`,
+    );
+    for (const row of rows) if (row.quick_check !== 'ok') problems.push(row.quick_check);
+  }
+  return problems;
+}
+
 function tooNewError(file: string, version: number): AppError {
   return new AppError(
     CODES.TOO_NEW,
@@ -1286,15 +1327,9 @@ async function inspect(file: string): Promise<{ db: SqliteDatabase; version: num
         `${file} is an SQLite file but not a Vessel Studio project; pick a .vessel file.`,
       );
     }
-    // quick_check walks every b-tree page (not the blob overflow chains): catches torn or damaged pages.
-    const check = await db.all<{ quick_check: string }>('PRAGMA quick_check(5)');
-    if (check.length !== 1 || check[0].quick_check !== 'ok') {
-      throw corruptError(
-        file,
-        await listBackups(file),
-        new Error(check.map((c) => c.quick_check).join('; ')),
-      );
-    }
+    const problems = await quickCheck(db);
+    if (problems.length > 0)
+      throw corruptError(file, await listBackups(file), new Error(problems.join('; ')));
     return { db, version };
   } catch (error) {
     await db.close().catch(() => undefined);
@@ -1350,7 +1385,10 @@ export async function openProject(
     const db = await SqliteDatabase.open(absolute);
     try {
       await configureWriter(db);
-      await migrate(db, (from) => writeBackup(db, migrationBackupPath(absolute, from)));
+      const upgrade = await migrate(db, (from) =>
+        writeBackup(db, migrationBackupPath(absolute, from)),
+      );
+      if (upgrade.backup !== null) await compactIfMostlyFree(db);
       await claim(db, options);
       return Project.attach(absolute, db, lock, options);
     } catch (error) {
@@ -1361,6 +1399,18 @@ export async function openProject(
     await lock.release();
     throw error;
   }
+}
+
+/**
+ * A migration that rebuilds a table leaves the old pages free inside the file (0004 would
+ * double a 300 MB project). Reclaim them once, right after the upgrade, when over a quarter
+ * of the file is free; later writes would reuse them only slowly.
+ */
+async function compactIfMostlyFree(db: SqliteDatabase): Promise<void> {
+  const free =
+    (await db.get<{ freelist_count: number }>('PRAGMA freelist_count'))?.freelist_count ?? 0;
+  const pages = (await db.get<{ page_count: number }>('PRAGMA page_count'))?.page_count ?? 0;
+  if (pages > 0 && free / pages > 0.25) await db.exec('VACUUM');
 }
 
 /** Records this process as the owner and fails runs a dead process left unfinished. */

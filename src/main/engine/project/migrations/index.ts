@@ -2,11 +2,17 @@
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-models-runs-evaluations';
 import { migration0003 } from './0003-view-settings-prediction-cache';
+import { migration0004 } from './0004-blob-columns-last';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;
