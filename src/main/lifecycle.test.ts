@@ -152,6 +152,19 @@ describe('window and recent files', () => {
     }
   });
 
+  it('hardens every web contents the app creates', async () => {
+    const loaded = await load();
+    await loaded.lifecycle.startDesktopApp(loaded.paths);
+    const { FakeWebContents, fakeEvent } = await import('./electron-fake');
+    const contents = new FakeWebContents();
+    loaded.electron.app.emit('web-contents-created', {}, contents);
+    const event = fakeEvent();
+    contents.emit('will-navigate', event, 'https://example.org/');
+    expect(event.defaultPrevented).toBe(true);
+    const open = contents.windowOpenHandler as (d: { url: string }) => { action: string };
+    expect(open({ url: 'https://example.org/' })).toEqual({ action: 'deny' });
+  });
+
   it('restores the window where it was closed', async () => {
     const loaded = await load();
     writeFileSync(

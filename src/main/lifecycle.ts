@@ -22,6 +22,7 @@ import { createDesktopShellHandlers } from './shell-handlers';
 import { keepWindowState, loadWindowState } from './window-state';
 import {
   createAppWindow,
+  hardenWebContents,
   isAppPageUrl,
   listAppWindows,
   resolveAppContent,
@@ -238,6 +239,9 @@ export async function startDesktopApp(
     }
   });
   if (launchFile !== null) openedFiles.receive(launchFile);
+  // Defence in depth: any web contents at all (a future view, the dev tools' pages) gets the
+  // same navigation and window.open denial as the app window.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
   await app.whenReady();
 

@@ -6,10 +6,11 @@ import type { ElectronFake, FakeBrowserWindow as FakeWindow, FakeSession } from 
 vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
 
 const electron = (await import('electron')) as unknown as ElectronFake;
-const { fakeEvent } = await import('./electron-fake');
+const { fakeEvent, FakeWebContents } = await import('./electron-fake');
 const {
   buildContentSecurityPolicy,
   createAppWindow,
+  hardenWebContents,
   isAllowedRequestUrl,
   isAppPageUrl,
   isAppWebContents,
@@ -90,6 +91,20 @@ describe('window factory', () => {
       wc.emit(name, event, 'https://example.org/');
       expect(event.defaultPrevented, name).toBe(true);
     }
+  });
+
+  it('hardens any web contents once, however often it is asked', () => {
+    const contents = new FakeWebContents();
+    const openExternal = vi.fn(() => Promise.resolve());
+    hardenWebContents(contents as never, openExternal);
+    hardenWebContents(contents as never, openExternal);
+    expect(contents.listenerCount('will-navigate')).toBe(1);
+    const event = fakeEvent();
+    contents.emit('will-navigate', event, 'https://example.org/');
+    expect(event.defaultPrevented).toBe(true);
+    expect(openExternal).toHaveBeenCalledTimes(1);
+    const open = contents.windowOpenHandler as (d: { url: string }) => { action: string };
+    expect(open({ url: 'https://example.org/' })).toEqual({ action: 'deny' });
   });
 
   it('denies window.open, handing http(s) URLs to the browser and nothing else', () => {

@@ -185,6 +185,8 @@ export function applySessionPolicy(session: Session, content: AppContent): void 
   });
 }
 
+const hardenedContents = new WeakSet<WebContents>();
+
 /** Opens http(s) links in the person's browser; never anything else (file:, custom schemes). */
 export type OpenExternal = (url: string) => Promise<void>;
 
@@ -196,6 +198,9 @@ export function hardenWebContents(
   webContents: WebContents,
   openExternal: OpenExternal = (url) => shell.openExternal(url),
 ): void {
+  // Every web contents is hardened when created and our windows again by the factory: once is enough.
+  if (hardenedContents.has(webContents)) return;
+  hardenedContents.add(webContents);
   const openInBrowser = (url: string) => {
     if (isExternalWebUrl(url)) void openExternal(url).catch(() => undefined);
   };
