@@ -234,14 +234,17 @@ function sourceCoordinates(
   }
   const halfW = Math.floor(w / 2);
   const halfH = Math.floor(h / 2);
+  const { m00, m01, m10, m11 } = t;
+  const xs = scratchX;
+  const ys = scratchY;
   for (let v = 0; v < h; v++) {
     const dv = v - halfH;
-    const bx = cx + t.m01 * dv;
-    const by = cy + t.m11 * dv;
+    const bx = cx + m01 * dv - m00 * halfW;
+    const by = cy + m11 * dv - m10 * halfW;
+    const row = v * w;
     for (let u = 0; u < w; u++) {
-      const du = u - halfW;
-      scratchX[v * w + u] = bx + t.m00 * du;
-      scratchY[v * w + u] = by + t.m10 * du;
+      xs[row + u] = bx + m00 * u;
+      ys[row + u] = by + m10 * u;
     }
   }
   const ctrl = t.elastic;
@@ -333,17 +336,25 @@ function renderMasks(source: TrainingImage, target: RenderTarget): void {
   const { width: W, height: H, label, fov } = source;
   const { pixelOffset, y: outY, fov: outFov } = target;
   const n = target.height * target.width;
+  const xs = scratchX;
+  const ys = scratchY;
   for (let q = 0; q < n; q++) {
-    const sx = scratchX[q]!;
-    const sy = scratchY[q]!;
+    const sx = xs[q]!;
+    const sy = ys[q]!;
     const x0 = Math.floor(sx);
     const y0 = Math.floor(sy);
     const fx = sx - x0;
     const fy = sy - y0;
-    const xa = reflect(x0, W);
-    const xb = reflect(x0 + 1, W);
-    const ya = reflect(y0, H) * W;
-    const yb = reflect(y0 + 1, H) * W;
+    let xa = x0;
+    let xb = x0 + 1;
+    let ya = y0 * W;
+    let yb = ya + W;
+    if (x0 < 0 || xb >= W || y0 < 0 || y0 + 1 >= H) {
+      xa = reflect(x0, W);
+      xb = reflect(x0 + 1, W);
+      ya = reflect(y0, H) * W;
+      yb = reflect(y0 + 1, H) * W;
+    }
     const w00 = (1 - fx) * (1 - fy);
     const w10 = fx * (1 - fy);
     const w01 = (1 - fx) * fy;
@@ -426,6 +437,35 @@ function renderImage(source: TrainingImage, target: RenderTarget): void {
       r1 = reflect(r1, H);
       r2 = reflect(r2, H);
       r3 = reflect(r3, H);
+    }
+    if (C === 1) {
+      // The common case (one preprocessed channel), with the 16 taps as plain indexed loads.
+      const i0 = r0 * W;
+      const i1 = r1 * W;
+      const i2 = r2 * W;
+      const i3 = r3 * W;
+      out[pixelOffset + q] =
+        b0 *
+          (a0 * image[i0 + c0]! +
+            a1 * image[i0 + c1]! +
+            a2 * image[i0 + c2]! +
+            a3 * image[i0 + c3]!) +
+        b1 *
+          (a0 * image[i1 + c0]! +
+            a1 * image[i1 + c1]! +
+            a2 * image[i1 + c2]! +
+            a3 * image[i1 + c3]!) +
+        b2 *
+          (a0 * image[i2 + c0]! +
+            a1 * image[i2 + c1]! +
+            a2 * image[i2 + c2]! +
+            a3 * image[i2 + c3]!) +
+        b3 *
+          (a0 * image[i3 + c0]! +
+            a1 * image[i3 + c1]! +
+            a2 * image[i3 + c2]! +
+            a3 * image[i3 + c3]!);
+      continue;
     }
     for (let c = 0; c < C; c++) {
       // Channel c of pixel (x, y) is at (y * W + x) * C + c: scale the indices once per channel.
