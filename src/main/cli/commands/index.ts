@@ -2,8 +2,9 @@ import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
+import { predictCommand } from './predict';
 import { serveCommand } from './serve';
 import { projectCommand } from './project';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, inspectCommand, benchCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, predictCommand, inspectCommand, benchCommand];

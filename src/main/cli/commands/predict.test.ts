@@ -1,0 +1,175 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelPreset, type ModelConfig } from '../../../shared/model-config';
+import { predictProbabilities } from '../../engine/compute/infer';
+import { setupCompute } from '../../engine/compute/setup';
+import { loadRgb, PREPROCESS_RECIPES, preprocessImages } from '../../engine/dataset';
+import { buildModel, loadModelDir, saveModelDir } from '../../engine/model';
+import { runCli } from '../run';
+import { predictCommand } from './predict';
+
+let tmp: string;
+let modelDir: string;
+let imagePath: string;
+const [width, height] = [45, 38];
+const config = {
+  ...modelPreset('bench-unet'),
+  depth: 2,
+  baseWidth: 4,
+  preprocessing: { ...PREPROCESS_RECIPES.green },
+} as ModelConfig;
+
+beforeAll(async () => {
+  await setupCompute({ name: 'cpu', by: 'flag' });
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'vessel-predict-'));
+  modelDir = path.join(tmp, 'model');
+  const model = buildModel(config);
+  await saveModelDir(modelDir, model, { config });
+  model.dispose();
+  // An RGB image with a dark "vessel" line on a varying background.
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const line = Math.abs(x - y) < 2 ? 0.3 : 1;
+      const base = (y * width + x) * 3;
+      rgb[base] = Math.round(200 * line);
+      rgb[base + 1] = Math.round((90 + x * 2) * line);
+      rgb[base + 2] = Math.round(40 * line);
+    }
+  }
+  imagePath = path.join(tmp, 'image.png');
+  await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toFile(imagePath);
+});
+
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    commands: [predictCommand],
+    streams: {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** `predict` on the CPU backend with the given model, input and output, plus extra flags. */
+function predict(model: string, input: string, out: string, ...extra: string[]) {
+  return cli(
+    'predict',
+    '--model',
+    model,
+    '--input',
+    input,
+    '--out',
+    out,
+    '--backend',
+    'cpu',
+    ...extra,
+  );
+}
+
+/** The model's probabilities computed directly, preprocessing as the model says. */
+async function expectedProbabilities(): Promise<Float32Array> {
+  const loaded = await loadModelDir(modelDir);
+  try {
+    const [pixels] = await preprocessImages(
+      [await loadRgb({ imagePath })],
+      PREPROCESS_RECIPES.green,
+    );
+    return await predictProbabilities(
+      loaded.model,
+      { width, height, data: pixels },
+      { config: loaded.config },
+    );
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+async function readGrey16(
+  file: string,
+): Promise<{ values: Uint16Array; width: number; height: number }> {
+  const { data, info } = await sharp(file)
+    .toColourspace('grey16')
+    .raw({ depth: 'ushort' })
+    .toBuffer({ resolveWithObject: true });
+  return {
+    values: new Uint16Array(data.buffer, data.byteOffset, data.length / 2),
+    width: info.width,
+    height: info.height,
+  };
+}
+
+describe('predict command', () => {
+  it('writes the probability map as a 16-bit grey PNG of the input size', async () => {
+    const out = path.join(tmp, 'out', 'probabilities.png');
+    const { code, stdout } = await predict(modelDir, imagePath, out, '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as {
+      width: number;
+      height: number;
+      output: string;
+      backend: string;
+    };
+    expect(result).toMatchObject({ width, height, output: 'probability-16bit', backend: 'cpu' });
+    expect((await sharp(out).metadata()).depth).toBe('ushort');
+    const png = await readGrey16(out);
+    expect([png.width, png.height]).toEqual([width, height]);
+    const expected = await expectedProbabilities();
+    let maxDifference = 0;
+    for (let i = 0; i < expected.length; i++) {
+      maxDifference = Math.max(
+        maxDifference,
+        Math.abs(png.values[i] - Math.round(expected[i] * 65535)),
+      );
+    }
+    expect(maxDifference).toBeLessThanOrEqual(1);
+  });
+
+  it('writes a 0/255 mask with --threshold', async () => {
+    const out = path.join(tmp, 'mask.png');
+    const expected = await expectedProbabilities();
+    const sorted = Array.from(expected).sort((a, b) => a - b);
+    const threshold = Number(sorted[Math.floor(sorted.length / 2)].toFixed(4));
+    const { code } = await predict(modelDir, imagePath, out, '--threshold', String(threshold));
+    expect(code).toBe(0);
+    expect((await sharp(out).metadata()).channels).toBe(1);
+    const { data, info } = await sharp(out)
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([width, height, 1]);
+    let agreeing = 0;
+    for (let i = 0; i < expected.length; i++) {
+      expect([0, 255]).toContain(data[i]);
+      if ((data[i] === 255) === expected[i] >= threshold) agreeing++;
+    }
+    expect(agreeing).toBe(expected.length);
+  });
+
+  it('refuses bad input with exit code 2 and a message naming the file, writing nothing', async () => {
+    const out = path.join(tmp, 'never.png');
+    const missingImage = await predict(modelDir, path.join(tmp, 'nope.tif'), out);
+    expect(missingImage.code).toBe(2);
+    expect(missingImage.stderr).toContain('nope.tif');
+    const missingModel = await predict(path.join(tmp, 'no-model'), imagePath, out, '--json');
+    expect(missingModel.code).toBe(2);
+    expect(JSON.parse(missingModel.stdout).error.code).toBe('MODEL_NOT_FOUND');
+    const badThreshold = await predict(modelDir, imagePath, out, '--threshold', '1');
+    expect(badThreshold.code).toBe(2);
+    expect(badThreshold.stderr).toContain('--threshold');
+    await expect(stat(out)).rejects.toThrow();
+    expect((await readFile(imagePath)).length).toBeGreaterThan(0);
+  });
+});
