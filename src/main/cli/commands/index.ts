@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
+import { evalCommand } from './eval';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
 import { predictCommand } from './predict';
@@ -7,4 +8,4 @@ import { serveCommand } from './serve';
 import { projectCommand } from './project';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, predictCommand, inspectCommand, benchCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, predictCommand, inspectCommand, evalCommand, benchCommand];

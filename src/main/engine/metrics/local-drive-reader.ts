@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../../shared/result';
 
-export interface DriveTestEntry {
+export interface DriveEntry {
   id: string;
   stem: string;
   label1st: string;
@@ -16,8 +16,15 @@ export interface DriveTestEntry {
 }
 
 /** The DRIVE entries of a split, with their file paths. */
-export function driveEntries(root: string, split: 'test' | 'training'): DriveTestEntry[] {
-  const entries: DriveTestEntry[] = [];
+export function driveEntries(root: string, split: 'test' | 'training'): DriveEntry[] {
+  const folder = path.join(root, split, '1st_manual');
+  if (!existsSync(folder)) {
+    throw new AppError(
+      'METRICS_DATA_NOT_FOUND',
+      `${root} is not a DRIVE folder: ${folder} is missing. Give the folder that holds training/ and test/.`,
+    );
+  }
+  const entries: DriveEntry[] = [];
   const numbers = split === 'test' ? [1, 20] : [21, 40];
   for (let n = numbers[0]; n <= numbers[1]; n++) {
     const nn = String(n).padStart(2, '0');

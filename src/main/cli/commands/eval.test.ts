@@ -1,0 +1,228 @@
+import { mkdtempSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDriveFixture, type DriveFixtureImage } from '../../engine/metrics/drive-fixture';
+import { writeProbabilityPng } from '../../engine/metrics/probability-maps';
+import { seededRandom } from '../../engine/metrics/seeded-random';
+import { runCli } from '../run';
+import { evalCommand } from './eval';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'vessel-eval-'));
+const data = path.join(root, 'DRIVE');
+const predictions = path.join(root, 'predictions');
+let fixture: DriveFixtureImage[] = [];
+const scores = new Map<string, Float32Array>();
+
+const HEADLINE_KEYS = [
+  'tp',
+  'fp',
+  'fn',
+  'tn',
+  'precision',
+  'recall',
+  'specificity',
+  'accuracy',
+  'f1',
+  'iou',
+];
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    commands: [evalCommand],
+    streams: {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+beforeAll(async () => {
+  fixture = await writeDriveFixture(data);
+  await mkdir(predictions);
+  const random = seededRandom(3);
+  for (const image of fixture) {
+    // Stored as 16-bit PNG, so the scores the CLI sees are these values quantised to 1/65535.
+    const values = Float32Array.from(image.label1st, (v) => (v ? random() ** 0.5 : random() ** 3));
+    await writeProbabilityPng(path.join(predictions, `${image.stem}.png`), {
+      width: image.width,
+      height: image.height,
+      data: values,
+    });
+    scores.set(
+      image.stem,
+      Float32Array.from(values, (v) => Math.round(v * 65535) / 65535),
+    );
+  }
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** Counts at 0.5 inside the FOV over the test images, by a plain loop. */
+function expectedCounts(observer: '1st' | '2nd' | 'model') {
+  const c = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  for (const image of fixture.filter((i) => i.split === 'test')) {
+    const s = scores.get(image.stem)!;
+    for (let i = 0; i < image.fov.length; i++) {
+      if (!image.fov[i]) continue;
+      const predicted = observer === 'model' ? s[i] >= 0.5 : image.label2nd![i] === 1;
+      const vessel = image.label1st[i] === 1;
+      if (vessel && predicted) c.tp++;
+      else if (vessel) c.fn++;
+      else if (predicted) c.fp++;
+      else c.tn++;
+    }
+  }
+  return c;
+}
+
+describe('eval command with --predictions', () => {
+  it('prints the fixed JSON keys with counts a plain loop agrees with, and exports readable files', async () => {
+    const exportDir = path.join(root, 'export');
+    const result = await cli(
+      'eval',
+      '--data',
+      data,
+      '--predictions',
+      predictions,
+      '--json',
+      '--export',
+      exportDir,
+    );
+    expect(result.stderr).not.toMatch(/error/);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    // The issue's fixed keys: every count and metric, and for the model AUC and AP.
+    expect(Object.keys(json.primary)).toEqual(
+      expect.arrayContaining([...HEADLINE_KEYS, 'auc', 'ap']),
+    );
+    expect(Object.keys(json.secondObserver)).toEqual(expect.arrayContaining(HEADLINE_KEYS));
+    expect(json.primary).toMatchObject(expectedCounts('model'));
+    expect(json.secondObserver).toMatchObject(expectedCounts('2nd'));
+    const { tp, fp, fn } = json.primary;
+    expect(json.primary.f1).toBeCloseTo((2 * tp) / (2 * tp + fp + fn), 12);
+    expect(json.primary.protocol).toMatch(
+      /inside the FOV, pooled over 20 images, 1st manual, threshold 0.5/,
+    );
+    // A threshold chosen on the 20 training maps, and whole-image rows labelled as such.
+    expect(json.thresholds.map((t: { chosenOn: string }) => t.chosenOn)).toEqual([
+      'fixed',
+      'training',
+    ]);
+    const whole = json.protocols.filter(
+      (r: { protocol: { region: string } }) => r.protocol.region === 'whole-image',
+    );
+    expect(whole.length).toBeGreaterThan(0);
+    for (const row of whole) expect(row.protocol.description).toMatch(/^WHOLE IMAGE/);
+    expect(json.curves.roc.areaError).toBeLessThanOrEqual(1e-4);
+
+    const stems = fixture
+      .filter((i) => i.split === 'test')
+      .map((i) => `${i.stem}.png`)
+      .sort();
+    for (const folder of ['probabilities', 'masks', 'errors']) {
+      expect((await readdir(path.join(exportDir, folder))).sort()).toEqual(stems);
+    }
+    const probability = await sharp(
+      path.join(exportDir, 'probabilities', '01_test.png'),
+    ).metadata();
+    expect(probability).toMatchObject({ format: 'png', depth: 'ushort', width: 32, height: 24 });
+    const errors = await sharp(path.join(exportDir, 'errors', '01_test.png')).metadata();
+    expect(errors).toMatchObject({ format: 'png', channels: 3 });
+    for (const plot of ['roc', 'pr']) {
+      const svg = await readFile(path.join(exportDir, `${plot}.svg`), 'utf8');
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(svg.trimEnd()).toMatch(/<\/svg>$/);
+      expect(svg).toMatch(/Second observer \(2nd manual\)/);
+      expect(svg).toMatch(plot === 'roc' ? /AUC 0\.\d{4}/ : /AP 0\.\d{4}/);
+      expect(await sharp(path.join(exportDir, `${plot}.png`)).metadata()).toMatchObject({
+        format: 'png',
+        width: 720,
+      });
+    }
+    const csv = (await readFile(path.join(exportDir, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toMatch(/^row,subject,region,aggregation,reference,threshold/);
+    const columns = csv[0].split(',').length;
+    const primaryLine = csv.find((l) => l.startsWith('model/fov/t0.5/pooled,'))!;
+    expect(primaryLine.split(',').slice(9, 13).map(Number)).toEqual([tp, fp, fn, json.primary.tn]);
+    expect(primaryLine.match(/^([^"]*)/)![1].split(',').length).toBe(columns);
+    const roc = (await readFile(path.join(exportDir, 'roc.csv'), 'utf8')).trim().split('\n');
+    expect(roc[0]).toBe('fpr,tpr,threshold');
+    expect(roc.at(-1)!.split(',').slice(0, 2).map(Number)).toEqual([1, 1]);
+    expect(
+      JSON.parse(await readFile(path.join(exportDir, 'metrics.json'), 'utf8')).primary,
+    ).toEqual(json.primary);
+
+    // The exported 16-bit maps score exactly like the originals.
+    const again = await cli(
+      'eval',
+      '--data',
+      data,
+      '--predictions',
+      path.join(exportDir, 'probabilities'),
+      '--json',
+      '--fixed-only',
+    );
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).primary).toEqual(json.primary);
+  });
+
+  it('prints a table naming the protocols when --json is absent', async () => {
+    const result = await cli('eval', '--data', data, '--predictions', predictions, '--fixed-only');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Ours, threshold 0\.5/);
+    expect(result.stdout).toMatch(/Second observer \(2nd manual\)/);
+    expect(result.stdout).toMatch(/LadderNet/);
+    expect(result.stdout).toMatch(/WHOLE IMAGE/);
+    expect(result.stdout).toMatch(/512x512 image/);
+    expect(result.stderr).toMatch(/test images/);
+  });
+
+  it('exits 2 with a reason for bad input', async () => {
+    expect((await cli('eval', '--predictions', predictions)).code).toBe(2);
+    const noData = await cli(
+      'eval',
+      '--data',
+      path.join(root, 'nowhere'),
+      '--predictions',
+      predictions,
+      '--json',
+    );
+    expect(noData.code).toBe(2);
+    expect(JSON.parse(noData.stdout).error.message).toMatch(/not a DRIVE folder/);
+    expect(
+      (await cli('eval', '--data', data, '--predictions', predictions, '--labels', '3rd')).code,
+    ).toBe(2);
+    expect(
+      (await cli('eval', '--data', data, '--predictions', path.join(root, 'none'))).stderr,
+    ).toMatch(/does not exist/);
+
+    const partial = path.join(root, 'partial');
+    await mkdir(partial);
+    const some = await cli(
+      'eval',
+      '--data',
+      data,
+      '--predictions',
+      predictions,
+      '--export',
+      partial,
+      '--fixed-only',
+    );
+    expect(some.code).toBe(0);
+    await unlink(path.join(partial, 'probabilities', '07_test.png'));
+    const missing = await cli(
+      'eval',
+      '--data',
+      data,
+      '--predictions',
+      path.join(partial, 'probabilities'),
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no probability map for 1 of the 20 test images \(07_test\)/);
+  });
+});

@@ -1,0 +1,466 @@
+/**
+ * `eval`: scores vessel probabilities on a DRIVE split under every protocol and prints our row
+ * beside the published rows and the second observer, saying which protocol each number used.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  OUR_PROTOCOL_DESCRIPTION,
+  PUBLISHED_DRIVE_RESULTS,
+  UNET_PAPER_CLAIMS,
+  UNET_PAPER_SOURCE,
+  type PublishedResult,
+} from '../../../shared/published-results';
+import { AppError } from '../../../shared/result';
+import {
+  evaluateDatasetSplit,
+  type DatasetEvaluation,
+  type ProbabilitySource,
+} from '../../engine/metrics/dataset-evaluation';
+import {
+  curveCsv,
+  metricsCsv,
+  writeImageMaps,
+  writePlot,
+  ERROR_MAP_COLOURS,
+} from '../../engine/metrics/export';
+import { curvePlotSvg, OKABE_ITO, type PlotPoint } from '../../engine/metrics/plot-svg';
+import {
+  checkPredictionFolder,
+  predictionFileFor,
+  readProbabilityPng,
+} from '../../engine/metrics/probability-maps';
+import type { PerImageRow, PooledRow, ProtocolRow } from '../../engine/metrics/report';
+import { stringOption, UsageError, type CliCommand } from '../command';
+import { findAppRoot } from '../run';
+
+const PRIMARY_ROW = 'model/fov/t0.5/pooled';
+const OBSERVER_ROW = 'second-observer/fov/binary/pooled';
+
+/** Probabilities from a folder of PNG maps named by image stem. */
+function predictionFolderSource(dir: string): ProbabilitySource {
+  return {
+    description: `predictions in ${dir}`,
+    async probabilities(entry, width, height) {
+      const file = predictionFileFor(dir, entry.stem);
+      if (file === null) return null;
+      const map = await readProbabilityPng(file);
+      if (map.width !== width || map.height !== height) {
+        throw new AppError(
+          'METRICS_SIZE_MISMATCH',
+          `${file} is ${map.width}x${map.height} but ${entry.id} is ${width}x${height}; write the map at the image's size.`,
+        );
+      }
+      return map.data;
+    },
+  };
+}
+
+/** The model source: inference belongs to the compute area and is not in this build yet. */
+function modelSource(dir: string): ProbabilitySource {
+  throw new AppError(
+    'METRICS_INFERENCE_UNAVAILABLE',
+    `Inference is not available yet in this build, so the model ${dir} cannot be run; ` +
+      'score saved probability maps instead with --predictions <dir> (PNG, named by image stem).',
+  );
+}
+
+const f4 = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(4));
+const pct = (v: number) => v.toLocaleString('en-US');
+
+function findRow<T extends ProtocolRow>(rows: readonly ProtocolRow[], id: string): T | null {
+  return (rows.find((r) => r.id === id) as T | undefined) ?? null;
+}
+
+/** The fixed top-level shape of a row in --json: counts and every metric. */
+function headline(row: PooledRow, withRanking: boolean) {
+  const base = {
+    protocol: row.protocol.description,
+    tp: row.tp,
+    fp: row.fp,
+    fn: row.fn,
+    tn: row.tn,
+    precision: row.precision,
+    recall: row.recall,
+    specificity: row.specificity,
+    accuracy: row.accuracy,
+    f1: row.f1,
+    iou: row.iou,
+    mcc: row.mcc,
+  };
+  return withRanking ? { ...base, auc: row.auc, ap: row.ap } : base;
+}
+
+function tableLine(
+  name: string,
+  v: {
+    f1?: number | null;
+    recall?: number | null;
+    specificity?: number | null;
+    accuracy?: number | null;
+    precision?: number | null;
+    auc?: number | null;
+  },
+  note: string,
+): string {
+  const cells = [v.f1, v.recall, v.specificity, v.accuracy, v.precision, v.auc].map((x) =>
+    f4(x).padEnd(8),
+  );
+  return `  ${name.padEnd(NAME_WIDTH)}${cells.join('')}${note}`;
+}
+
+// Wide enough for the longest published method name.
+const NAME_WIDTH = Math.max(44, ...PUBLISHED_DRIVE_RESULTS.map((r) => r.method.length + 2));
+
+const TABLE_HEADER = `  ${'Method'.padEnd(NAME_WIDTH)}${['F1', 'Se', 'Sp', 'Acc', 'Prec', 'AUC'].map((h) => h.padEnd(8)).join('')}Notes`;
+
+function publishedNote(row: PublishedResult): string {
+  const check =
+    row.verification.status === 'confirmed'
+      ? 'confirmed against its source'
+      : row.verification.status === 'partly confirmed'
+        ? `partly confirmed (${row.verification.confirmed.join(', ')})`
+        : 'not confirmed';
+  const protocol =
+    row.protocol.region === 'whole-image'
+      ? 'WHOLE IMAGE, not the FOV'
+      : row.comparableWithOurs
+        ? 'FOV, pooled, 0.5'
+        : 'protocol not stated';
+  return `${protocol}; ${check}`;
+}
+
+/** The human-readable report. */
+function describe(report: DatasetEvaluation, seconds: { inference: number | null }): string {
+  const rows = report.rows;
+  const lines: string[] = [];
+  lines.push(
+    `DRIVE ${report.split} split: ${report.imageCount} images, ${pct(report.fovPixelCount)} pixels inside the FOV.`,
+    `Probabilities: ${report.source}. Ground truth: ${report.reference} manual. A pixel is a vessel when p >= t.`,
+  );
+  const tuned = report.thresholds.find((t) => t.chosenOn === 'training');
+  lines.push(
+    tuned
+      ? `Thresholds: 0.5 (fixed) and ${tuned.value.toFixed(4)} (best pooled F1 ${f4(tuned.trainingF1)} on the 20 training images, never the test images).`
+      : `Threshold: 0.5 (fixed). No training threshold: ${report.trainingThresholdNote}.`,
+    '',
+    `Comparable rows: ${OUR_PROTOCOL_DESCRIPTION}.`,
+    TABLE_HEADER,
+  );
+  for (const row of rows) {
+    if (row.protocol.region !== 'fov' || 'mean' in row) continue;
+    const name =
+      row.subject === 'model'
+        ? row.protocol.threshold!.chosenOn === 'fixed'
+          ? 'Ours, threshold 0.5'
+          : `Ours, threshold ${row.protocol.threshold!.value.toFixed(4)} (from training)`
+        : `Second observer (${report.otherObserver} manual)`;
+    lines.push(
+      tableLine(name, row, row.subject === 'model' ? 'measured here' : 'measured here, binary map'),
+    );
+  }
+  for (const row of PUBLISHED_DRIVE_RESULTS.filter((r) => r.comparableWithOurs)) {
+    lines.push(tableLine(row.method, row.values, publishedNote(row)));
+  }
+  lines.push(
+    '',
+    'Published rows under another or an unstated protocol (not comparable as they stand):',
+  );
+  lines.push(TABLE_HEADER);
+  for (const row of PUBLISHED_DRIVE_RESULTS.filter((r) => !r.comparableWithOurs)) {
+    lines.push(tableLine(row.method, row.values, publishedNote(row)));
+  }
+
+  lines.push('', 'Per image, inside the FOV (mean +- population std over the images):');
+  for (const row of rows) {
+    if (row.protocol.region !== 'fov' || !('mean' in row)) continue;
+    const r = row as PerImageRow;
+    const pm = (k: keyof PerImageRow['mean']) => `${f4(r.mean[k])} +- ${f4(r.std[k])}`;
+    const who =
+      row.subject === 'model'
+        ? `Ours, threshold ${row.protocol.threshold!.chosenOn === 'fixed' ? '0.5' : row.protocol.threshold!.value.toFixed(4)}`
+        : 'Second observer';
+    lines.push(
+      `  ${who}: F1 ${pm('f1')}, Se ${pm('recall')}, Sp ${pm('specificity')}, Acc ${pm('accuracy')}` +
+        (row.subject === 'model' ? `, AUC ${pm('auc')}` : ''),
+    );
+  }
+
+  lines.push(
+    '',
+    'WHOLE IMAGE (labelled: the ~2 million easy background pixels outside the FOV inflate Acc and Sp; not comparable with the rows above):',
+  );
+  for (const row of rows) {
+    if (row.protocol.region !== 'whole-image' || 'mean' in row) continue;
+    const who =
+      row.subject === 'model'
+        ? `Ours, threshold ${row.protocol.threshold!.chosenOn === 'fixed' ? '0.5' : row.protocol.threshold!.value.toFixed(4)}, pooled`
+        : 'Second observer, pooled';
+    lines.push(
+      `  ${who}: F1 ${f4(row.f1)}, Se ${f4(row.recall)}, Sp ${f4(row.specificity)}, Acc ${f4(row.accuracy)}` +
+        (row.subject === 'model' ? `, AUC ${f4(row.auc)}` : ''),
+    );
+  }
+
+  lines.push('', `The U-Net paper's own results (not on DRIVE; ${UNET_PAPER_SOURCE.citation}):`);
+  for (const claim of UNET_PAPER_CLAIMS) {
+    lines.push(`  ${claim.task}: ${claim.claim} [${claim.verification.status}]`);
+  }
+  lines.push(
+    `  Here: ${seconds.inference === null ? 'no inference timed (saved probability maps were scored)' : `${seconds.inference.toFixed(2)} s per ${report.images[0]?.width}x${report.images[0]?.height} image on this machine's CPU backend`}.`,
+  );
+  return lines.join('\n');
+}
+
+/** The README of an export folder: what each file is and how it was scored. */
+function exportReadme(report: DatasetEvaluation): string {
+  const c = ERROR_MAP_COLOURS;
+  const rgb = (v: readonly number[]) => `RGB(${v.join(', ')})`;
+  return [
+    'Vessel Studio evaluation export',
+    '',
+    `Data: ${report.root}, ${report.split} split, ${report.imageCount} images; probabilities: ${report.source}.`,
+    `Ground truth: ${report.reference} manual. Primary protocol: ${OUR_PROTOCOL_DESCRIPTION}.`,
+    '',
+    'probabilities/<stem>.png  vessel probability, 16-bit grey, p = value / 65535',
+    'masks/<stem>.png          binary mask at threshold 0.5 (p >= 0.5), 255 = vessel',
+    `errors/<stem>.png         error map at 0.5 inside the FOV: true positive ${rgb(c.truePositive)}, false positive (orange) ${rgb(c.falsePositive)}, false negative (blue) ${rgb(c.falseNegative)}, true negative ${rgb(c.trueNegative)}, outside the FOV ${rgb(c.outsideFov)}`,
+    'metrics.json              the full report (the same JSON as eval --json)',
+    'metrics.csv               every protocol row: counts and metrics; per-image rows with mean, std and each image',
+    'roc.csv, pr.csv           curve points inside the FOV, pooled (downsampled: area within 1e-4 of the exact one)',
+    'roc.svg/png, pr.svg/png   the curves with the second observer and our operating points',
+    '',
+  ].join('\n');
+}
+
+async function exportAll(dir: string, report: DatasetEvaluation, json: unknown): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files = await writeImageMaps(dir, report.images, 0.5);
+  const write = async (name: string, text: string) => {
+    const file = path.join(dir, name);
+    await writeFile(file, text);
+    files.push(file);
+  };
+  await write('README.txt', exportReadme(report));
+  await write('metrics.json', `${JSON.stringify(json, null, 2)}\n`);
+  await write('metrics.csv', metricsCsv(report.rows));
+  const pooled = report.model.fov.pooled;
+  if (pooled.roc) await write('roc.csv', curveCsv(pooled.roc, 'fpr', 'tpr'));
+  if (pooled.pr) await write('pr.csv', curveCsv(pooled.pr, 'recall', 'precision'));
+
+  const modelRows = report.rows.filter(
+    (r): r is PooledRow => r.subject === 'model' && r.protocol.region === 'fov' && !('mean' in r),
+  );
+  const observer = findRow<PooledRow>(report.rows, OBSERVER_ROW);
+  const subtitle = `DRIVE ${report.split}, ${report.imageCount} images, inside the FOV, pooled, vs ${report.reference} manual`;
+  const rocPoints: PlotPoint[] = [];
+  const prPoints: PlotPoint[] = [];
+  modelRows.forEach((row, i) => {
+    const t = row.protocol.threshold!;
+    const label = `Ours at ${t.chosenOn === 'fixed' ? '0.5' : `${t.value.toFixed(3)} (training)`}: Se ${f4(row.recall)}, Sp ${f4(row.specificity)}`;
+    const style = {
+      color: OKABE_ITO.blue,
+      shape: i === 0 ? ('circle' as const) : ('square' as const),
+    };
+    rocPoints.push({ label, x: 1 - row.specificity!, y: row.recall!, ...style });
+    prPoints.push({
+      ...style,
+      label: label.replace(/Sp .*/, `P ${f4(row.precision)}`),
+      x: row.recall!,
+      y: row.precision ?? 0,
+    });
+  });
+  if (observer) {
+    const label = `Second observer (${report.otherObserver} manual): Se ${f4(observer.recall)}`;
+    const style = { color: OKABE_ITO.vermillion, shape: 'diamond' as const };
+    rocPoints.push({
+      ...style,
+      label: `${label}, Sp ${f4(observer.specificity)}`,
+      x: 1 - observer.specificity!,
+      y: observer.recall!,
+    });
+    prPoints.push({
+      ...style,
+      label: `${label}, P ${f4(observer.precision)}`,
+      x: observer.recall!,
+      y: observer.precision!,
+    });
+  }
+  if (pooled.roc) {
+    const svg = curvePlotSvg({
+      title: 'ROC curve',
+      subtitle,
+      xLabel: 'False positive rate (1 - specificity)',
+      yLabel: 'True positive rate (sensitivity)',
+      series: [
+        {
+          label: `Ours (AUC ${f4(pooled.auc)})`,
+          x: pooled.roc.x,
+          y: pooled.roc.y,
+          color: OKABE_ITO.blue,
+        },
+      ],
+      points: rocPoints,
+      diagonal: true,
+      legendCorner: 'bottom-right',
+    });
+    files.push(...(await writePlot(dir, 'roc', svg)));
+  }
+  if (pooled.pr) {
+    const svg = curvePlotSvg({
+      title: 'Precision-recall curve',
+      subtitle,
+      xLabel: 'Recall (sensitivity)',
+      yLabel: 'Precision',
+      series: [
+        {
+          label: `Ours (AP ${f4(pooled.ap)})`,
+          x: pooled.pr.x,
+          y: pooled.pr.y,
+          color: OKABE_ITO.blue,
+        },
+      ],
+      points: prPoints,
+      legendCorner: 'bottom-left',
+    });
+    files.push(...(await writePlot(dir, 'pr', svg)));
+  }
+  return files;
+}
+
+export const evalCommand: CliCommand = {
+  name: 'eval',
+  summary:
+    'Score a model (or saved probability maps) on DRIVE beside the published results and the second observer.',
+  usage:
+    '--data <folder> [--model <dir> | --predictions <dir>] [--split test] [--labels 1st|2nd] [--export <dir>] [--json]',
+  description:
+    'Every number says its protocol: inside the FOV or the whole image (labelled), pooled or per image, threshold 0.5 or chosen on the training images (never the test images). The second observer is scored the same way.',
+  options: {
+    data: {
+      type: 'string',
+      valueName: '<folder>',
+      description: 'The DRIVE folder (holds training/ and test/).',
+    },
+    model: {
+      type: 'string',
+      valueName: '<dir>',
+      description: 'Model folder to run (default: the bundled model in resources/models/default).',
+    },
+    predictions: {
+      type: 'string',
+      valueName: '<dir>',
+      description:
+        'Score saved probability maps instead: 8/16-bit PNGs named by image stem (01_test.png).',
+    },
+    split: { type: 'string', valueName: '<name>', description: 'test (default) or training.' },
+    labels: {
+      type: 'string',
+      valueName: '1st|2nd',
+      description: 'Ground truth observer (default 1st).',
+    },
+    export: {
+      type: 'string',
+      valueName: '<dir>',
+      description: 'Write maps, error maps, metrics CSV/JSON, curve points and ROC/PR plots here.',
+    },
+    'fixed-only': {
+      type: 'boolean',
+      description: 'Only threshold 0.5: do not choose a threshold on the training images.',
+    },
+  },
+  async run(args, io) {
+    const data = path.resolve(stringOption(args, 'data', true));
+    const split = stringOption(args, 'split') ?? 'test';
+    if (split !== 'test' && split !== 'training') {
+      throw new UsageError(`--split must be test or training, got "${split}"`);
+    }
+    const labels = stringOption(args, 'labels') ?? '1st';
+    if (labels !== '1st' && labels !== '2nd') {
+      throw new UsageError(`--labels must be 1st or 2nd, got "${labels}"`);
+    }
+    const predictions = stringOption(args, 'predictions');
+    const modelDir = stringOption(args, 'model');
+    if (predictions !== undefined && modelDir !== undefined) {
+      throw new UsageError('give either --model or --predictions, not both');
+    }
+    const exportDir = stringOption(args, 'export');
+
+    let source: ProbabilitySource;
+    if (predictions !== undefined) {
+      await checkPredictionFolder(path.resolve(predictions));
+      source = predictionFolderSource(path.resolve(predictions));
+    } else {
+      source = modelSource(
+        path.resolve(modelDir ?? path.join(findAppRoot(), 'resources', 'models', 'default')),
+      );
+    }
+
+    // One bar per stage, started on its first report and ended on its last.
+    const bars: Partial<Record<'test' | 'training', ReturnType<typeof io.progress>>> = {};
+    const report = await evaluateDatasetSplit({
+      root: data,
+      split,
+      reference: labels,
+      source,
+      tuneOnTraining: args.values['fixed-only'] !== true,
+      onProgress: (stage, done, total) => {
+        const bar = (bars[stage] ??= io.progress(
+          stage === 'test' ? `${split} images` : 'training images (for the threshold)',
+        ));
+        bar.update(done, total);
+        if (done === total) bar.finish();
+      },
+    });
+
+    const primary = findRow<PooledRow>(report.rows, PRIMARY_ROW);
+    const observer = findRow<PooledRow>(report.rows, OBSERVER_ROW);
+    const json = {
+      dataset: {
+        root: report.root,
+        split: report.split,
+        images: report.imageCount,
+        fovPixels: report.fovPixelCount,
+        reference: report.reference,
+      },
+      source: report.source,
+      primary: primary ? headline(primary, true) : null,
+      secondObserver: observer
+        ? {
+            observer: report.otherObserver,
+            reference: report.reference,
+            ...headline(observer, false),
+          }
+        : null,
+      thresholds: report.thresholds,
+      trainingThresholdNote: report.trainingThresholdNote,
+      curves: {
+        roc: summariseCurve(report.model.fov.pooled.roc),
+        pr: summariseCurve(report.model.fov.pooled.pr),
+      },
+      protocols: report.rows,
+      published: PUBLISHED_DRIVE_RESULTS,
+      unetPaper: { source: UNET_PAPER_SOURCE, claims: UNET_PAPER_CLAIMS },
+      inferenceSecondsPerImage: null,
+      export: null as null | { dir: string; files: number },
+    };
+    if (exportDir !== undefined) {
+      const dir = path.resolve(exportDir);
+      const files = await exportAll(dir, report, json);
+      json.export = { dir, files: files.length };
+      io.log(`exported ${files.length} files to ${dir}`);
+    }
+    return { json, text: describe(report, { inference: null }) };
+  },
+};
+
+function summariseCurve(curve: DatasetEvaluation['model']['fov']['pooled']['roc']) {
+  if (curve === null) return null;
+  return {
+    fullPoints: curve.fullPointCount,
+    storedPoints: curve.x.length,
+    exactArea: curve.exactArea,
+    storedArea: curve.area,
+    areaError: curve.areaError,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Evaluation of probability maps over a dataset split, under every protocol we report: inside
+ * the FOV and on the whole image (labelled), pooled and per image, at threshold 0.5 and at the
+ * threshold with the best F1 on the training images (never the test images), with the other
+ * human observer scored the same way. The probabilities come from a ProbabilitySource: a
+ * folder of PNG maps, or a model.
+ */
+import { AppError } from '../../../shared/result';
+import type { ScoredImage } from './confusion';
+import {
+  chooseThresholdOnTraining,
+  evaluateImages,
+  type Evaluation,
+  type Observer,
+  type ThresholdChoice,
+} from './evaluate';
+import type { ExportImage } from './export';
+import { driveEntries, readBinaryGif, type DriveEntry } from './local-drive-reader';
+import { protocolRows, type ProtocolRow } from './report';
+
+/** One image of the split as the evaluation needs it. */
+export type EvaluationEntry = DriveEntry;
+
+/** Where vessel probabilities come from. */
+export interface ProbabilitySource {
+  /** For reports: `predictions in <dir>` or `model <name> (<dir>)`. */
+  description: string;
+  /** The image's probabilities (HxW), or null when this source has none for it. */
+  probabilities(
+    entry: EvaluationEntry,
+    width: number,
+    height: number,
+  ): Promise<Float32Array | null>;
+}
+
+export interface DatasetEvaluationOptions {
+  root: string;
+  split: 'test' | 'training';
+  reference: Observer;
+  source: ProbabilitySource;
+  /** Choose a second threshold by best F1 on the training split (needs its probabilities). */
+  tuneOnTraining: boolean;
+  onProgress?: (stage: 'test' | 'training', done: number, total: number) => void;
+}
+
+export interface DatasetEvaluation {
+  root: string;
+  split: 'test' | 'training';
+  reference: Observer;
+  /** The other observer, scored like a model against the reference; null when absent. */
+  otherObserver: Observer | null;
+  source: string;
+  imageCount: number;
+  fovPixelCount: number;
+  thresholds: ThresholdChoice[];
+  /** Why there is no training threshold, when there is none. */
+  trainingThresholdNote: string | null;
+  model: { fov: Evaluation; wholeImage: Evaluation };
+  secondObserver: { fov: Evaluation; wholeImage: Evaluation } | null;
+  rows: ProtocolRow[];
+  /** The maps of every evaluated image, for export. */
+  images: ExportImage[];
+}
+
+const FIXED: ThresholdChoice = { value: 0.5, chosenOn: 'fixed' };
+
+async function loadScoredImage(
+  entry: EvaluationEntry,
+  source: ProbabilitySource,
+  reference: Observer,
+): Promise<{ image: ExportImage; other: Uint8Array | null } | null> {
+  const labelPath = reference === '1st' ? entry.label1st : entry.label2nd;
+  if (labelPath === null) {
+    throw new AppError(
+      'METRICS_NO_LABELS',
+      `${entry.id} has no ${reference} manual; choose --labels 1st, or a split that has it.`,
+    );
+  }
+  const otherPath = reference === '1st' ? entry.label2nd : entry.label1st;
+  const [label, fov, other] = await Promise.all([
+    readBinaryGif(labelPath),
+    readBinaryGif(entry.fov),
+    otherPath ? readBinaryGif(otherPath) : Promise.resolve(null),
+  ]);
+  const scores = await source.probabilities(entry, label.width, label.height);
+  if (scores === null) return null;
+  if (scores.length !== label.data.length) {
+    throw new AppError(
+      'METRICS_SIZE_MISMATCH',
+      `${entry.id}: the prediction has ${scores.length} pixels, the label ${label.width}x${label.height}; predict at the image's own size.`,
+    );
+  }
+  const image: ExportImage = {
+    id: entry.id,
+    stem: entry.stem,
+    width: label.width,
+    height: label.height,
+    scores,
+    label: label.data,
+    fov: fov.data,
+  };
+  return { image, other: other?.data ?? null };
+}
+
+function scored(images: readonly ExportImage[], region: 'fov' | 'whole-image'): ScoredImage[] {
+  return images.map((i) => ({
+    id: i.id,
+    scores: i.scores,
+    label: i.label,
+    region: region === 'fov' ? i.fov : null,
+  }));
+}
+
+/** Chooses the training threshold, or says why it cannot. */
+async function trainingThreshold(
+  options: DatasetEvaluationOptions,
+): Promise<{ choice: ThresholdChoice | null; note: string | null }> {
+  if (!options.tuneOnTraining) return { choice: null, note: 'not asked for (--fixed-only)' };
+  if (options.split === 'training') {
+    return { choice: null, note: 'the evaluated split is the training split itself' };
+  }
+  const entries = driveEntries(options.root, 'training');
+  const images: ScoredImage[] = [];
+  const missing: string[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const loaded = await loadScoredImage(entry, options.source, '1st');
+    if (loaded === null) missing.push(entry.stem);
+    else images.push(scored([loaded.image], 'fov')[0]);
+    options.onProgress?.('training', i + 1, entries.length);
+  }
+  if (missing.length > 0) {
+    return {
+      choice: null,
+      note: `${options.source.description} has no map for ${missing.length} training image(s) (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}); the threshold is chosen on all 20 or not at all`,
+    };
+  }
+  return { choice: chooseThresholdOnTraining(images), note: null };
+}
+
+/** Evaluates a split under every protocol (see the file comment). */
+export async function evaluateDatasetSplit(
+  options: DatasetEvaluationOptions,
+): Promise<DatasetEvaluation> {
+  const entries = driveEntries(options.root, options.split);
+  const images: ExportImage[] = [];
+  const others: (Uint8Array | null)[] = [];
+  const missing: string[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const loaded = await loadScoredImage(entry, options.source, options.reference);
+    if (loaded === null) missing.push(entry.stem);
+    else {
+      images.push(loaded.image);
+      others.push(loaded.other);
+    }
+    options.onProgress?.('test', i + 1, entries.length);
+  }
+  if (missing.length > 0) {
+    throw new AppError(
+      'METRICS_PREDICTIONS_MISSING',
+      `${options.source.description} has no probability map for ${missing.length} of the ${entries.length} ${options.split} images (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); add <stem>.png for each, or score with --model.`,
+    );
+  }
+
+  const tuned = await trainingThreshold(options);
+  const thresholds = tuned.choice ? [FIXED, tuned.choice] : [FIXED];
+  const model = {
+    fov: evaluateImages(scored(images, 'fov'), { region: 'fov', thresholds }),
+    wholeImage: evaluateImages(scored(images, 'whole-image'), {
+      region: 'whole-image',
+      thresholds,
+    }),
+  };
+  const rows = [
+    ...protocolRows(model.fov, 'model', options.reference),
+    ...protocolRows(model.wholeImage, 'model', options.reference),
+  ];
+
+  const otherObserver: Observer = options.reference === '1st' ? '2nd' : '1st';
+  let secondObserver: DatasetEvaluation['secondObserver'] = null;
+  if (others.every((o) => o !== null)) {
+    const observerImages = images.map((image, i) => ({
+      ...image,
+      scores: Float32Array.from(others[i]!),
+    }));
+    const binary = { thresholds: [FIXED], scoreKind: 'binary' as const };
+    secondObserver = {
+      fov: evaluateImages(scored(observerImages, 'fov'), { region: 'fov', ...binary }),
+      wholeImage: evaluateImages(scored(observerImages, 'whole-image'), {
+        region: 'whole-image',
+        ...binary,
+      }),
+    };
+    rows.push(
+      ...protocolRows(secondObserver.fov, 'second-observer', options.reference),
+      ...protocolRows(secondObserver.wholeImage, 'second-observer', options.reference),
+    );
+  }
+
+  return {
+    root: options.root,
+    split: options.split,
+    reference: options.reference,
+    otherObserver: secondObserver ? otherObserver : null,
+    source: options.source.description,
+    imageCount: images.length,
+    fovPixelCount: model.fov.pixelCount,
+    thresholds,
+    trainingThresholdNote: tuned.note,
+    model,
+    secondObserver,
+    rows,
+    images,
+  };
+}
