@@ -274,6 +274,47 @@ describe('runs, model versions and evaluations', () => {
     expect(sha(await fs.readFile(path.join(out, 'weights.bin')))).toBe(sha(weights));
   });
 
+  it('renames and deletes versions, keeping the record for lineage and evaluations', async () => {
+    const { project } = await newProject(1);
+    const files = tinyModelFiles(new Uint8Array(64).fill(1));
+    const parent = await project.addModelVersion({ name: 'v1', config: {}, files, backend: 'cpu' });
+    const child = await project.addModelVersion({
+      name: 'v2',
+      config: {},
+      files,
+      backend: 'cpu',
+      parentId: parent.id,
+    });
+    await project.addEvaluation({ modelVersionId: parent.id, protocol: {}, pooled: { auc: 0.9 } });
+    await project.putPrediction(parent.id, 'test/01_test', {
+      width: 1,
+      height: 1,
+      probabilities: new Float32Array([0.5]),
+    });
+    expect((await project.renameModelVersion(parent.id, '  baseline ')).name).toBe('baseline');
+    await expect(project.renameModelVersion(parent.id, ' ')).rejects.toMatchObject({
+      code: 'PROJECT_BAD_INPUT',
+    });
+
+    const deleted = await project.deleteModelVersion(parent.id);
+    expect(deleted.deletedAt).not.toBeNull();
+    expect(deleted.files).toEqual([]);
+    expect((await project.listModelVersions()).map((v) => v.id)).toEqual([child.id]);
+    expect((await project.listModelVersions({ includeDeleted: true })).map((v) => v.id)).toEqual([
+      parent.id,
+      child.id,
+    ]);
+    expect((await project.getModelVersion(child.id)).parentId).toBe(parent.id);
+    expect((await project.listEvaluations(parent.id)).length).toBe(1);
+    expect(await project.getPrediction(parent.id, 'test/01_test')).toBeUndefined();
+    await expect(project.readModelFiles(parent.id)).rejects.toMatchObject({
+      code: 'PROJECT_MODEL_DELETED',
+    });
+    await expect(project.deleteModelVersion(999)).rejects.toMatchObject({
+      code: 'PROJECT_UNKNOWN_MODEL',
+    });
+  });
+
   it('refuses a model folder that could not be loaded again', async () => {
     const { project } = await newProject(1);
     const files = tinyModelFiles(new Uint8Array(8));

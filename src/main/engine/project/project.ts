@@ -120,6 +120,7 @@ interface ModelVersionRow {
   backend: string;
   epoch_log: string;
   created_at: string;
+  deleted_at: string | null;
 }
 
 interface EvaluationRow {
@@ -904,9 +905,46 @@ export class Project {
     return version;
   }
 
-  /** Every model version (without files' bytes), oldest first. */
-  listModelVersions(): Promise<ModelVersion[]> {
-    return this.loadModelVersions(null);
+  /** Model versions (without files' bytes), oldest first; deleted ones only when asked for. */
+  async listModelVersions(options: { includeDeleted?: boolean } = {}): Promise<ModelVersion[]> {
+    const all = await this.loadModelVersions(null);
+    return options.includeDeleted ? all : all.filter((v) => v.deletedAt === null);
+  }
+
+  /** Renames a model version (names are for people; ids stay). */
+  async renameModelVersion(id: number, name: string): Promise<ModelVersion> {
+    const trimmed = name.trim();
+    if (trimmed.length === 0 || trimmed.length > 200) {
+      throw new AppError(CODES.BAD_INPUT, 'A model version name needs 1 to 200 characters.');
+    }
+    await this.write(async (db) => {
+      const { changes } = await db.run('UPDATE model_versions SET name = ? WHERE id = ?', [
+        trimmed,
+        id,
+      ]);
+      if (changes === 0)
+        throw new AppError(CODES.UNKNOWN_MODEL, `The project has no model version ${id}.`);
+    });
+    return this.getModelVersion(id);
+  }
+
+  /**
+   * Deletes a model version's weights and cached predictions (the bulk of a project). Its record
+   * stays, marked deleted, so children keep their parent and evaluations keep their model.
+   */
+  async deleteModelVersion(id: number): Promise<ModelVersion> {
+    await this.write(async (db) => {
+      const row = await db.get<{ deleted_at: string | null }>(
+        'SELECT deleted_at FROM model_versions WHERE id = ?',
+        [id],
+      );
+      if (!row) throw new AppError(CODES.UNKNOWN_MODEL, `The project has no model version ${id}.`);
+      if (row.deleted_at !== null) return;
+      await db.run('DELETE FROM model_files WHERE model_version_id = ?', [id]);
+      await db.run('DELETE FROM prediction_cache WHERE model_version_id = ?', [id]);
+      await db.run('UPDATE model_versions SET deleted_at = ? WHERE id = ?', [now(), id]);
+    });
+    return this.getModelVersion(id);
   }
 
   /** One version or all, in three queries whatever their number (opening lists them all). */
@@ -945,6 +983,7 @@ export class Project {
         backend: row.backend,
         epochLog: JSON.parse(row.epoch_log) as EpochLogEntry[],
         createdAt: row.created_at,
+        deletedAt: row.deleted_at,
         files: files
           .filter((f) => f.model_version_id === row.id)
           .map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
@@ -963,7 +1002,15 @@ export class Project {
         [id],
       ),
     );
-    if (rows.length === 0) await this.getModelVersion(id);
+    if (rows.length === 0) {
+      const version = await this.getModelVersion(id);
+      if (version.deletedAt !== null) {
+        throw new AppError(
+          CODES.MODEL_DELETED,
+          `Model version ${id} ("${version.name}") was deleted on ${version.deletedAt}; its weights are gone.`,
+        );
+      }
+    }
     return Object.fromEntries(
       rows.map((r) => [
         r.name,
@@ -1148,10 +1195,14 @@ export class Project {
     const bytes = deflateRawSync(asBlob(probabilities), { level: 1 });
     await this.write(async (db) => {
       const imageId = await this.imageId(db, imageKey);
-      if (!(await db.get('SELECT id FROM model_versions WHERE id = ?', [modelVersionId]))) {
+      const model = await db.get<{ deleted_at: string | null }>(
+        'SELECT deleted_at FROM model_versions WHERE id = ?',
+        [modelVersionId],
+      );
+      if (!model || model.deleted_at !== null) {
         throw new AppError(
-          CODES.UNKNOWN_MODEL,
-          `The project has no model version ${modelVersionId}.`,
+          model ? CODES.MODEL_DELETED : CODES.UNKNOWN_MODEL,
+          `Model version ${modelVersionId} is ${model ? 'deleted' : 'not in the project'}; predictions are cached only for live versions.`,
         );
       }
       await db.run(

@@ -19,6 +19,7 @@ export const PROJECT_ERROR_CODES = {
   UNKNOWN_IMAGE: 'PROJECT_UNKNOWN_IMAGE',
   UNKNOWN_REVISION: 'PROJECT_UNKNOWN_REVISION',
   UNKNOWN_MODEL: 'PROJECT_UNKNOWN_MODEL',
+  MODEL_DELETED: 'PROJECT_MODEL_DELETED',
   UNKNOWN_RUN: 'PROJECT_UNKNOWN_RUN',
   UNKNOWN_EVALUATION: 'PROJECT_UNKNOWN_EVALUATION',
   FILE_OUTSIDE_ROOT: 'PROJECT_FILE_OUTSIDE_ROOT',
@@ -135,6 +136,8 @@ export interface ModelVersion {
   backend: string;
   epochLog: EpochLogEntry[];
   createdAt: string;
+  /** Set when the version was deleted: its files are gone, its record and evaluations stay. */
+  deletedAt: string | null;
   files: ModelFileRecord[];
   trainedOn: TrainingMask[];
 }

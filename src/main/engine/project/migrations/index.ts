@@ -3,6 +3,7 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-models-runs-evaluations';
 import { migration0003 } from './0003-view-settings-prediction-cache';
 import { migration0004 } from './0004-blob-columns-last';
+import { migration0005 } from './0005-model-version-deletion';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -12,6 +13,7 @@ export const migrations: readonly Migration[] = [
   migration0002,
   migration0003,
   migration0004,
+  migration0005,
 ];
 
 /** The schema version this build writes. */
