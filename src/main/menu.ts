@@ -137,12 +137,13 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   const edit: MenuItemConstructorOptions = {
     label: '&Edit',
     submenu: [
-      // Undo and redo are the canvas's (one step per stroke), so they go to the renderer.
-      { id: 'edit.undo', label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: send('edit.undo') },
+      // Undo and redo are the canvas's (one step per stroke). The page handles their keys itself
+      // (as in browser mode, and so text fields keep their own undo); the items send the command.
+      { id: 'edit.undo', label: 'Undo', ...hint('CmdOrCtrl+Z'), click: send('edit.undo') },
       {
         id: 'edit.redo',
         label: 'Redo',
-        accelerator: isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y',
+        ...hint(isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y'),
         click: send('edit.redo'),
       },
       { type: 'separator' },
