@@ -5,6 +5,7 @@
  * own generator, so both versions share the crop centre.
  *
  *   npx tsx scripts/contact-sheet.ts --out sheet.png [--samples 8] [--size 160] [--seed 1]
+ *     [--augment all|geometric|elastic|intensity]
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,11 +19,20 @@ import {
   openDataset,
   PatchSampler,
   PREPROCESS_RECIPES,
+  type AugmentConfig,
   type SamplerConfig,
 } from '../src/main/engine/dataset';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const driveRoot = path.resolve(here, '../../shared/datasets/DRIVE');
+
+/** What --augment can show, one kind at a time or all together. */
+const AUGMENTATIONS: Record<string, AugmentConfig> = {
+  all: AUGMENT_ALL,
+  geometric: { ...AUGMENT_NONE, flips: true, rotate90: true, rotationDegrees: 180 },
+  elastic: { ...AUGMENT_NONE, elastic: AUGMENT_ALL.elastic },
+  intensity: { ...AUGMENT_NONE, brightness: 0.1, contrast: 0.2, gamma: 0.2 },
+};
 
 function fail(message: string): never {
   process.stderr.write(`contact-sheet: ${message}\n`);
@@ -37,6 +47,7 @@ async function main(): Promise<void> {
       size: { type: 'string', default: '160' },
       seed: { type: 'string', default: '1' },
       data: { type: 'string', default: driveRoot },
+      augment: { type: 'string', default: 'all' },
     },
   });
   if (!values.out) fail('missing --out <file.png>');
@@ -46,6 +57,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(samples) || samples < 1 || samples > 64) fail('--samples must be 1 to 64');
   if (!Number.isInteger(size) || size < 16 || size > 584) fail('--size must be 16 to 584');
   if (!Number.isInteger(seed)) fail('--seed must be a whole number');
+  const augment = AUGMENTATIONS[values.augment];
+  if (!augment) fail(`--augment must be one of ${Object.keys(AUGMENTATIONS).join(', ')}`);
   if (!existsSync(values.data)) fail(`${values.data} is absent: pass --data <DRIVE folder>`);
 
   const index = await openDataset(values.data);
@@ -57,7 +70,7 @@ async function main(): Promise<void> {
     batchSize: samples,
     centres: 'fov',
     vesselFraction: 0.5,
-    augment: AUGMENT_ALL,
+    augment,
     seed,
   };
   const augmented = new PatchSampler(images, config).batch(0);
@@ -108,7 +121,8 @@ async function main(): Promise<void> {
     .png()
     .toFile(values.out);
   process.stdout.write(
-    `${values.out}: ${samples} samples of ${size}x${size} from ${entries.length} images of ${index.root}, seed ${seed}; ` +
+    `${values.out}: ${samples} samples of ${size}x${size} from ${entries.length} images of ${index.root}, ` +
+      `augmentation ${values.augment}, seed ${seed}; ` +
       `panels: crop, augmented crop, label, FOV\n`,
   );
 }

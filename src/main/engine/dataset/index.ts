@@ -17,6 +17,9 @@
  *
  * `new PatchSampler(images, config).batch(k)` gives batch k synchronously (the same batch the
  * stream gives for that index): use another seed, or other images, for a validation stream.
+ * Lower level, for samplers of their own (e.g. with loss-weight maps): `drawTransform(augment,
+ * random)` draws one sample's augmentation and `renderSample(image, cx, cy, transform, target)`
+ * renders it; rendering a second image (a weight map) with the same transform keeps it aligned.
  * Whole-image inference uses `loadRgb` + `preprocessImages` with the model's stored config.
  */
 export type {

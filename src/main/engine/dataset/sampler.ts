@@ -11,7 +11,7 @@ import { SeededRandom } from './random';
 
 export const samplerConfigSchema = z
   .object({
-    /** `patch`: random windows of `patchSize` (crops are large patches); `whole`: each sample is a whole image. */
+    /** `patch`: random windows of `patchSize` (random crops are large patches); `whole`: whole images, taken in turn. */
     mode: z.enum(['patch', 'whole']),
     /** Patch height and width in pixels (ignored for `whole`). */
     patchSize: z.number().int().min(1).max(4096),
