@@ -1,23 +1,159 @@
+import { useEffect, useMemo } from 'react';
+import { useApi } from './api/client';
+import { commandForKey } from './canvas/shortcuts';
+import { StudioCanvas } from './canvas/StudioCanvas';
+import { ImageList } from './panels/ImageList';
+import { OpenDialog } from './panels/OpenDialog';
+import { ShortcutSheet } from './panels/ShortcutSheet';
+import { SidePanel } from './panels/SidePanel';
 import { StatusBar } from './shell/StatusBar';
+import { useStore } from './state/store';
+import { StudioController } from './state/studio-controller';
 
-/** The studio's frame: image list, canvas area, side panel and status bar. */
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement
+  );
+}
+
+/** The studio: image list, canvas, side panel and status bar. */
 export function App() {
+  const api = useApi();
+  const controller = useMemo(() => new StudioController(api), [api]);
+  const { store } = controller;
+  const session = useStore(store, (s) => s.session);
+  const save = useStore(store, (s) => s.save);
+  const current = useStore(store, (s) => s.current);
+  const loadError = useStore(store, (s) => s.loadError);
+  const view = useStore(store, (s) => s.view);
+  const tool = useStore(store, (s) => s.tool);
+  const brushSize = useStore(store, (s) => s.brushSize);
+
+  // A session already open in the engine (page reload) or opened from the desktop menu.
+  useEffect(() => {
+    void controller.resume();
+    const offOpened = api.on('studio.opened', (info) => {
+      if (controller.state.session?.projectFile !== info.projectFile) void controller.resume();
+    });
+    const offMenu = api.on('shell.menu', ({ command, path }) => {
+      if ((command === 'dataset.openFolder' || command === 'project.open') && path) {
+        void controller.open(path);
+        return;
+      }
+      const map: Record<string, Parameters<StudioController['run']>[0]> = {
+        'edit.undo': 'edit.undo',
+        'edit.redo': 'edit.redo',
+        'view.layer.image': 'layer.image',
+        'view.layer.groundTruth': 'layer.groundTruth',
+        'view.layer.prediction': 'layer.prediction',
+        'view.layer.corrections': 'layer.corrected',
+        'view.layer.errors': 'layer.errors',
+        'view.zoomIn': 'view.zoomIn',
+        'view.zoomOut': 'view.zoomOut',
+        'view.zoomFit': 'view.fit',
+        'view.zoomActual': 'view.actual',
+        'help.shortcuts': 'help.shortcuts',
+      };
+      const mapped = map[command];
+      if (mapped) controller.run(mapped);
+    });
+    return () => {
+      offOpened();
+      offMenu();
+    };
+  }, [api, controller]);
+
+  // Every main action by keyboard, from the shortcut table.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const s = controller.state;
+      if (e.key === 'Escape') {
+        if (s.shortcutsOpen) controller.store.set({ shortcutsOpen: false });
+        else if (s.openDialog) controller.store.set({ openDialog: false });
+        else controller.cancelPolygon();
+        return;
+      }
+      if (isTyping(e.target) || s.openDialog) return;
+      if (e.key === 'Enter' && s.polygon.length > 0) {
+        e.preventDefault();
+        controller.closePolygon(e.altKey);
+        return;
+      }
+      const command = commandForKey(e, isMac);
+      if (!command) return;
+      e.preventDefault();
+      controller.run(command);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [controller]);
+
+  // Nothing lost on close: warn while a save is still running.
+  useEffect(() => {
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (controller.state.save.state === 'saving') e.preventDefault();
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [controller]);
+
   return (
     <div className="app-shell">
       <header className="app-header">
         <span className="app-title">Vessel Studio</span>
+        <button
+          type="button"
+          onClick={() => controller.run('dataset.open')}
+          data-testid="open-button"
+        >
+          Open…
+        </button>
+        {session && (
+          <span className="muted session-line" title={session.projectFile} data-testid="session">
+            {session.datasetRoot} · project {session.projectFile.split(/[\\/]/).pop()}
+          </span>
+        )}
+        <span className="spacer" />
+        {current && (
+          <span className="muted" data-testid="image-info">
+            {current.id} · {current.width}×{current.height} · {Math.round(view.zoom * 100)}% ·{' '}
+            {tool} {tool === 'brush' || tool === 'eraser' ? `${brushSize}px` : ''}
+          </span>
+        )}
+        <span className={`save-state save-${save.state}`} data-testid="save-state" role="status">
+          {save.message}
+        </span>
+        <button type="button" className="link" onClick={() => controller.run('help.shortcuts')}>
+          Shortcuts <kbd>?</kbd>
+        </button>
       </header>
       <nav className="region region-images" aria-label="Images">
         <h2 className="region-title">Images</h2>
-        <p className="empty-hint">Open a dataset folder to list its images.</p>
+        <ImageList controller={controller} />
       </nav>
       <main className="region region-canvas" aria-label="Canvas">
-        <p className="empty-hint">No image open.</p>
+        <StudioCanvas controller={controller} />
+        {!current && !loadError && (
+          <p className="empty-hint canvas-hint">
+            {session ? 'Loading image…' : 'No image open. Press Ctrl+O to open a dataset folder.'}
+          </p>
+        )}
+        {loadError && (
+          <p className="error canvas-hint" role="alert">
+            {loadError}
+          </p>
+        )}
       </main>
       <aside className="region region-side" aria-label="Layers and tools">
-        <h2 className="region-title">Layers</h2>
+        <SidePanel controller={controller} />
       </aside>
       <StatusBar />
+      <OpenDialog controller={controller} />
+      <ShortcutSheet controller={controller} isMac={isMac} />
     </div>
   );
 }

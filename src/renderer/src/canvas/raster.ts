@@ -211,3 +211,15 @@ export function polygonSpans(
   }
   return rect;
 }
+
+/** Grows a rectangle by `by` pixels on every side, clipped to the image. */
+export function grow(rect: PixelRect, by: number, width: number, height: number): PixelRect {
+  const x = Math.max(0, rect.x - by);
+  const y = Math.max(0, rect.y - by);
+  return {
+    x,
+    y,
+    width: Math.min(width, rect.x + rect.width + by) - x,
+    height: Math.min(height, rect.y + rect.height + by) - y,
+  };
+}

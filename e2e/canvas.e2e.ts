@@ -1,0 +1,332 @@
+/**
+ * The studio canvas end to end, in Chromium against browser mode: open a generated DRIVE-
+ * layout dataset (and the real DRIVE when present), paint, check the saved mask pixel for
+ * pixel through the contract, undo/redo, switch images, reload, restart, and a keyboard pass.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
+import { bresenham, discFootprint, footprintPixels } from '../src/renderer/src/canvas/raster';
+import { connectContract, type ContractClient } from './contract-client';
+import {
+  launchBrowser,
+  repoRoot,
+  saveScreenshot,
+  startServe,
+  type BrowserSession,
+  type ServeProcess,
+} from './harness';
+
+const DRIVE = path.resolve(repoRoot, '../shared/datasets/DRIVE');
+
+async function decodeMask(png: Uint8Array): Promise<{ width: number; data: Uint8Array }> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const mask = new Uint8Array(info.width * info.height);
+  for (let i = 0; i < mask.length; i++) mask[i] = data[i * info.channels]! > 127 ? 1 : 0;
+  return { width: info.width, data: mask };
+}
+
+async function currentMask(client: ContractClient, id: string): Promise<Uint8Array> {
+  return (await decodeMask((await client.request('studio.mask', { id })).png)).data;
+}
+
+/** The pixels a stroke along a row paints: the disc footprint stamped on every Bresenham pixel. */
+function strokePixels(
+  diameter: number,
+  x0: number,
+  x1: number,
+  y: number,
+  width: number,
+): Set<number> {
+  const out = new Set<number>();
+  const fp = discFootprint(diameter);
+  bresenham(x0, y, x1, y, (x, yy) => {
+    for (const [px, py] of footprintPixels(fp, x, yy)) out.add(py * width + px);
+  });
+  return out;
+}
+
+function changedPixels(before: Uint8Array, after: Uint8Array): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) out.add(i);
+  return out;
+}
+
+async function canvasState(page: Page) {
+  return page.getByTestId('canvas').evaluate((el) => ({
+    id: el.getAttribute('data-image-id'),
+    zoom: Number(el.getAttribute('data-zoom')),
+    x: Number(el.getAttribute('data-view-x')),
+    y: Number(el.getAttribute('data-view-y')),
+    box: el.getBoundingClientRect().toJSON() as { left: number; top: number },
+  }));
+}
+
+async function waitForImage(page: Page, id: string): Promise<void> {
+  await expect.poll(async () => (await canvasState(page)).id, { timeout: 30_000 }).toBe(id);
+}
+
+async function waitSaved(page: Page): Promise<void> {
+  await expect
+    .poll(async () => page.getByTestId('save-state').textContent(), { timeout: 30_000 })
+    .toBe('All changes saved');
+}
+
+/** Drags the brush along image row `y` from x0 to x1 (screen points at pixel centres). */
+async function paintRow(page: Page, x0: number, x1: number, y: number): Promise<void> {
+  const s = await canvasState(page);
+  const at = (px: number, py: number) => ({
+    x: s.box.left + s.x + (px + 0.5) * s.zoom,
+    y: s.box.top + s.y + (py + 0.5) * s.zoom,
+  });
+  const a = at(x0, y);
+  const b = at(x1, y);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function openByKeyboard(page: Page, target: string): Promise<void> {
+  await expect
+    .poll(() => page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
+    .toBe('Engine connected');
+  await page.keyboard.press('Control+O');
+  await expect.poll(() => page.getByTestId('open-dialog').isVisible()).toBe(true);
+  await page.keyboard.type(target);
+  await page.keyboard.press('Enter');
+}
+
+describe('studio canvas on a generated dataset', () => {
+  let dir: string;
+  let datasetRoot: string;
+  let env: NodeJS.ProcessEnv;
+  let serve: ServeProcess;
+  let browser: BrowserSession;
+  let client: ContractClient;
+  const W = 96;
+  const H = 80;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-canvas-e2e-'));
+    datasetRoot = path.join(dir, 'DRIVE-mini');
+    await writeTestDataset(datasetRoot, { width: W, height: H, perSplit: 2 });
+    env = { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') };
+    serve = await startServe([], env);
+    browser = await launchBrowser();
+    client = await connectContract(serve);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await browser?.close();
+    await serve?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens, paints exactly the footprint, undoes, redoes, keeps undo across images, restores after reload', async () => {
+    const { page } = browser;
+    await page.goto(serve.url);
+    await openByKeyboard(page, datasetRoot);
+    const first = 'training/21_training';
+    await waitForImage(page, first);
+    // No model in a fresh project: the prediction and error layers say so.
+    await expect
+      .poll(() => page.getByTestId('layer-prediction-note').textContent())
+      .toMatch(/No model/);
+    await saveScreenshot(page, 'canvas-1-opened');
+
+    const original = await currentMask(client, first);
+    const brush = Number(await page.getByTestId('brush-size').inputValue());
+    expect(brush).toBe(5);
+    await paintRow(page, 20, 60, 40);
+    await waitSaved(page);
+    const painted = await currentMask(client, first);
+    const expected = strokePixels(brush, 20, 60, 40, W);
+    const expectedChanges = new Set([...expected].filter((i) => original[i] === 0));
+    expect(expectedChanges.size).toBeGreaterThan(100);
+    expect(changedPixels(original, painted)).toEqual(expectedChanges);
+    await saveScreenshot(page, 'canvas-2-painted');
+
+    await page.keyboard.press('Control+Z');
+    await waitSaved(page);
+    expect(await currentMask(client, first)).toEqual(original);
+    await saveScreenshot(page, 'canvas-3-undone');
+    await page.keyboard.press('Control+Shift+Z');
+    await waitSaved(page);
+    expect(await currentMask(client, first)).toEqual(painted);
+
+    // Switch to the next image and back: the undo history of the first is still there.
+    await page.keyboard.press('j');
+    await waitForImage(page, 'training/22_training');
+    await saveScreenshot(page, 'canvas-4-switched');
+    await page.keyboard.press('k');
+    await waitForImage(page, first);
+    await page.keyboard.press('Control+Z');
+    await waitSaved(page);
+    expect(await currentMask(client, first)).toEqual(original);
+    await page.keyboard.press('Control+Y');
+    await waitSaved(page);
+    expect(await currentMask(client, first)).toEqual(painted);
+
+    // Reload: the engine session resumes and the mask comes back from the project file.
+    await page.reload();
+    await waitForImage(page, first);
+    expect(await currentMask(client, first)).toEqual(painted);
+    await expect
+      .poll(() => page.locator(`[data-image-id="${first}"] .dot`).first().getAttribute('class'))
+      .toContain('corrected');
+    await saveScreenshot(page, 'canvas-5-reloaded');
+    const revisions = await client.request('studio.revisions', { id: first });
+    expect(revisions.revisions.length).toBeGreaterThanOrEqual(5);
+    expect(browser.consoleErrors).toEqual([]);
+  });
+
+  it('finds the correction after the engine restarts (the project file, not memory)', async () => {
+    client.close();
+    await serve.stop();
+    serve = await startServe([], env);
+    client = await connectContract(serve);
+    const { page } = browser;
+    await page.goto(serve.url);
+    // The old page's socket failed to reconnect while the engine was down; that is expected.
+    browser.consoleErrors.length = 0;
+    await openByKeyboard(page, datasetRoot);
+    await waitForImage(page, 'training/21_training');
+    const mask = await currentMask(client, 'training/21_training');
+    const session = await client.request('studio.session', {});
+    expect(session?.projectCreated).toBe(false);
+    expect(session?.projectFile.startsWith(env.VESSEL_PROJECTS_DIR!)).toBe(true);
+    const row = strokePixels(5, 20, 60, 40, W);
+    for (const i of row) expect(mask[i]).toBe(1);
+  });
+
+  it('reaches the main actions by keyboard alone', async () => {
+    const { page } = browser;
+    const checked = (key: string) =>
+      page.getByTestId(`layer-${key}`).locator('input[type=checkbox]').isChecked();
+    await page.keyboard.press('?');
+    await expect.poll(() => page.getByTestId('shortcut-sheet').isVisible()).toBe(true);
+    await saveScreenshot(page, 'canvas-6-shortcuts');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('shortcut-sheet').count()).toBe(0);
+
+    const gt = await checked('groundTruth');
+    await page.keyboard.press('2');
+    await expect.poll(() => checked('groundTruth')).toBe(!gt);
+    const errs = await checked('errors');
+    await page.keyboard.press('5');
+    await expect.poll(() => checked('errors')).toBe(!errs);
+    await page.keyboard.press('c');
+    await expect.poll(() => page.getByText('Masks: contours').count()).toBe(1);
+    await saveScreenshot(page, 'canvas-7-contours');
+    await page.keyboard.press('c');
+
+    await page.keyboard.press('e');
+    await expect
+      .poll(() => page.getByTestId('tool-eraser').getAttribute('aria-checked'))
+      .toBe('true');
+    await page.keyboard.press('f');
+    await expect
+      .poll(() => page.getByTestId('tool-fill').getAttribute('aria-checked'))
+      .toBe('true');
+    await page.keyboard.press('p');
+    await expect
+      .poll(() => page.getByTestId('tool-polygon').getAttribute('aria-checked'))
+      .toBe('true');
+    await page.keyboard.press('b');
+    await expect
+      .poll(() => page.getByTestId('tool-brush').getAttribute('aria-checked'))
+      .toBe('true');
+    await page.keyboard.press(']');
+    await expect.poll(() => page.getByTestId('brush-size').inputValue()).toBe('6');
+    await page.keyboard.press('[');
+    await page.keyboard.press('[');
+    await expect.poll(() => page.getByTestId('brush-size').inputValue()).toBe('4');
+
+    await page.keyboard.press('Control+1');
+    await expect.poll(async () => (await canvasState(page)).zoom).toBe(1);
+    await page.keyboard.press('+');
+    await expect.poll(async () => (await canvasState(page)).zoom).toBe(1.5);
+    await page.keyboard.press('Control+0');
+    await expect.poll(async () => (await canvasState(page)).zoom).toBeGreaterThan(2);
+
+    await page.keyboard.press('.');
+    await expect.poll(() => page.getByTestId('threshold').inputValue()).toBe('0.55');
+
+    await page.keyboard.press('h');
+    await expect.poll(() => page.getByTestId('history').locator('li').count()).toBeGreaterThan(1);
+    await saveScreenshot(page, 'canvas-8-history');
+
+    // Revert to the ground truth by keyboard: the saved mask equals the 1st observer label.
+    await page.keyboard.press('Shift+G');
+    await waitSaved(page);
+    const labels = await client.request('studio.labels', { id: 'training/21_training' });
+    expect(await currentMask(client, 'training/21_training')).toEqual(
+      (await decodeMask(labels.firstObserver)).data,
+    );
+
+    // "Correct next" jumps to an uncorrected image; Page Down walks the list.
+    await page.keyboard.press('n');
+    await expect.poll(async () => (await canvasState(page)).id).not.toBe('training/21_training');
+    await page.keyboard.press('PageDown');
+    await expect.poll(async () => (await canvasState(page)).id).toMatch(/^test\//);
+    await page.keyboard.press('o');
+    await expect.poll(() => page.getByText('Ground truth: 2nd').count()).toBe(1);
+    await saveScreenshot(page, 'canvas-9-keyboard');
+    expect(browser.consoleErrors).toEqual([]);
+  });
+});
+
+describe('studio canvas on DRIVE', () => {
+  const present = existsSync(path.join(DRIVE, 'test', 'images'));
+  if (!present) console.log(`Skipping the DRIVE canvas test: no DRIVE folder at ${DRIVE}.`);
+
+  it.skipIf(!present)(
+    'opens the read-only DRIVE with its project elsewhere and paints exactly',
+    async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-canvas-drive-'));
+      const serve = await startServe([], { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') });
+      const browser = await launchBrowser();
+      const client = await connectContract(serve);
+      try {
+        const { page } = browser;
+        await page.goto(serve.url);
+        await openByKeyboard(page, DRIVE);
+        const first = 'training/21_training';
+        await waitForImage(page, first);
+        const session = await client.request('studio.session', {});
+        expect(session?.imageCount).toBe(40);
+        expect(session?.projectFile.startsWith(dir)).toBe(true);
+        await saveScreenshot(page, 'canvas-drive-1-opened');
+        const original = await currentMask(client, first);
+        await page.keyboard.press('Control+1');
+        await expect.poll(async () => (await canvasState(page)).zoom).toBe(1);
+        await paintRow(page, 250, 330, 290);
+        await waitSaved(page);
+        const painted = await currentMask(client, first);
+        const expected = strokePixels(5, 250, 330, 290, 565);
+        expect(changedPixels(original, painted)).toEqual(
+          new Set([...expected].filter((i) => original[i] === 0)),
+        );
+        await page.keyboard.press('2');
+        await page.keyboard.press('Control+0');
+        await saveScreenshot(page, 'canvas-drive-2-painted');
+        await page.keyboard.press('Control+Z');
+        await waitSaved(page);
+        expect(await currentMask(client, first)).toEqual(original);
+        expect(browser.consoleErrors).toEqual([]);
+      } finally {
+        client.close();
+        await browser.close();
+        await serve.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -1,0 +1,363 @@
+/**
+ * The canvas: Konva layers for the overlays (static per image), the corrected mask (updated
+ * by dirty rectangles while painting) and the interactive bits (cursor footprint, polygon,
+ * pixel grid). Pointer input goes straight to the mask document, never through React state,
+ * so a stroke costs a stamp and a rectangle upload, not a render.
+ */
+import type Konva from 'konva';
+import {
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type PointerEvent as ReactPointerEvent,
+  type RefObject,
+} from 'react';
+import { Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
+import { useStore } from '../state/store';
+import type { StudioController } from '../state/studio-controller';
+import { footprintCursor } from './layer-canvases';
+import { discFootprint } from './raster';
+import { GRID_MIN_ZOOM, screenToImage, screenToPixel, zoomAt } from './view';
+
+interface Gesture {
+  kind: 'paint' | 'pan' | 'size';
+  pointerId: number;
+  startX: number;
+  startY: number;
+  startView: { x: number; y: number };
+  startSize: number;
+}
+
+export function StudioCanvas({ controller }: { controller: StudioController }) {
+  const { store } = controller;
+  const current = useStore(store, (s) => s.current);
+  const view = useStore(store, (s) => s.view);
+  const layers = useStore(store, (s) => s.layers);
+  const tool = useStore(store, (s) => s.tool);
+  const brushSize = useStore(store, (s) => s.brushSize);
+  const polygon = useStore(store, (s) => s.polygon);
+  const loading = useStore(store, (s) => s.loading);
+  const maskVersion = useStore(store, (s) => s.maskVersion);
+
+  const containerRef = useRef<HTMLDivElement>(null);
+  const overlayLayer = useRef<Konva.Layer>(null);
+  const maskLayer = useRef<Konva.Layer>(null);
+  const uiLayer = useRef<Konva.Layer>(null);
+  const cursorNode = useRef<Konva.Image>(null);
+  const gesture = useRef<Gesture | null>(null);
+  const spaceDown = useRef(false);
+  const size = useRef({ width: 800, height: 600 });
+
+  const cursorCanvas = useMemo(
+    () =>
+      tool === 'brush' || tool === 'eraser' ? footprintCursor(brushSize, tool === 'eraser') : null,
+    [tool, brushSize],
+  );
+
+  // The controller asks for redraws of exactly the layers that changed.
+  useEffect(() => {
+    controller.attachCanvas({
+      drawOverlays: () => overlayLayer.current?.batchDraw(),
+      drawMask: () => maskLayer.current?.batchDraw(),
+    });
+    return () => controller.attachCanvas(null);
+  }, [controller]);
+
+  // Viewport size for fit and 1:1.
+  const stageSize = useStageSize(containerRef, (w, h) => {
+    size.current = { width: w, height: h };
+    controller.setViewport(w, h);
+  });
+
+  // Space held: pan mode. Tracked on window so it works wherever focus is.
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => {
+      if (e.code === 'Space' && !isTyping(e.target)) {
+        spaceDown.current = true;
+        e.preventDefault();
+      }
+    };
+    const up = (e: KeyboardEvent) => {
+      if (e.code === 'Space') spaceDown.current = false;
+    };
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+    };
+  }, []);
+
+  // Wheel zoom to the cursor (a native listener: React's wheel listener is passive).
+  useEffect(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const box = el.getBoundingClientRect();
+      const factor = Math.pow(1.0015, -e.deltaY);
+      controller.setView(
+        zoomAt(controller.state.view, factor, e.clientX - box.left, e.clientY - box.top),
+      );
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [controller]);
+
+  const local = (e: { clientX: number; clientY: number }) => {
+    const box = containerRef.current!.getBoundingClientRect();
+    return { x: e.clientX - box.left, y: e.clientY - box.top };
+  };
+
+  const moveCursor = (sx: number, sy: number) => {
+    const node = cursorNode.current;
+    if (!node) return;
+    const p = screenToPixel(controller.state.view, sx, sy);
+    const offset = discFootprint(controller.state.brushSize).offset;
+    node.position({ x: p.x - offset, y: p.y - offset });
+    node.visible(true);
+    uiLayer.current?.batchDraw();
+  };
+
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const s = controller.state;
+    if (!s.current) return;
+    containerRef.current?.focus();
+    const p = local(e);
+    const base = {
+      pointerId: e.pointerId,
+      startX: p.x,
+      startY: p.y,
+      startView: { x: s.view.x, y: s.view.y },
+      startSize: s.brushSize,
+    };
+    if (e.button === 1 || (e.button === 0 && spaceDown.current)) {
+      gesture.current = { kind: 'pan', ...base };
+    } else if (e.button === 0 && e.altKey && (s.tool === 'brush' || s.tool === 'eraser')) {
+      gesture.current = { kind: 'size', ...base };
+    } else if (e.button === 0) {
+      const px = screenToPixel(s.view, p.x, p.y);
+      if (s.tool === 'fill') {
+        if (s.current.doc.fillAt(px.x, px.y, e.altKey ? 0 : 1)) controller.afterEdit();
+        return;
+      }
+      if (s.tool === 'polygon') {
+        const ip = screenToImage(s.view, p.x, p.y);
+        if (e.detail >= 2) controller.closePolygon(e.altKey);
+        else controller.addPolygonPoint(ip.x, ip.y);
+        return;
+      }
+      s.current.doc.beginStroke(s.tool === 'brush' ? 1 : 0, s.brushSize);
+      s.current.doc.strokeTo(px.x, px.y);
+      gesture.current = { kind: 'paint', ...base };
+    } else {
+      return;
+    }
+    e.currentTarget.setPointerCapture(e.pointerId);
+    e.preventDefault();
+  };
+
+  const onPointerMove = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const p = local(e);
+    moveCursor(p.x, p.y);
+    const g = gesture.current;
+    if (!g || g.pointerId !== e.pointerId) return;
+    const s = controller.state;
+    if (g.kind === 'pan') {
+      controller.setView({
+        zoom: s.view.zoom,
+        x: g.startView.x + p.x - g.startX,
+        y: g.startView.y + p.y - g.startY,
+      });
+    } else if (g.kind === 'size') {
+      controller.setBrushSize(g.startSize + (p.x - g.startX) / 4);
+    } else if (s.current) {
+      // Coalesced events keep fast strokes exact; Bresenham joins the points between them.
+      const events = e.nativeEvent.getCoalescedEvents?.() ?? [];
+      for (const ev of events.length > 0 ? events : [e.nativeEvent]) {
+        const q = local(ev);
+        const px = screenToPixel(s.view, q.x, q.y);
+        s.current.doc.strokeTo(px.x, px.y);
+      }
+    }
+  };
+
+  const endGesture = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const g = gesture.current;
+    if (!g || g.pointerId !== e.pointerId) return;
+    gesture.current = null;
+    if (g.kind === 'paint') {
+      controller.state.current?.doc.endStroke();
+      controller.afterEdit();
+    }
+  };
+
+  const hideCursor = () => {
+    cursorNode.current?.visible(false);
+    uiLayer.current?.batchDraw();
+  };
+
+  const w = current?.width ?? 0;
+  const h = current?.height ?? 0;
+  return (
+    <div
+      ref={containerRef}
+      className="studio-canvas"
+      data-testid="canvas"
+      data-image-id={current?.id ?? ''}
+      data-mask-version={maskVersion}
+      data-zoom={view.zoom}
+      data-view-x={view.x}
+      data-view-y={view.y}
+      data-loading={loading ? 'true' : 'false'}
+      tabIndex={0}
+      aria-label="Image canvas: paint with the brush; press ? for shortcuts"
+      style={{ cursor: tool === 'polygon' || tool === 'fill' ? 'crosshair' : 'none' }}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={endGesture}
+      onPointerCancel={endGesture}
+      onPointerLeave={hideCursor}
+      onDoubleClick={(e) => e.preventDefault()}
+      onContextMenu={(e) => e.preventDefault()}
+    >
+      <Stage
+        width={stageSize.width}
+        height={stageSize.height}
+        x={view.x}
+        y={view.y}
+        scaleX={view.zoom}
+        scaleY={view.zoom}
+      >
+        <Layer ref={overlayLayer} imageSmoothingEnabled={false} listening={false}>
+          {current && (
+            <>
+              <KonvaImage
+                image={current.fundus}
+                width={w}
+                height={h}
+                visible={layers.image.visible}
+                opacity={layers.image.opacity}
+              />
+              <KonvaImage
+                image={controller.overlays.groundTruth.canvas}
+                width={w}
+                height={h}
+                visible={layers.groundTruth.visible}
+                opacity={layers.groundTruth.opacity}
+              />
+              <KonvaImage
+                image={controller.overlays.prediction.canvas}
+                width={w}
+                height={h}
+                visible={layers.prediction.visible && current.probabilities !== null}
+                opacity={layers.prediction.opacity}
+              />
+              <KonvaImage
+                image={controller.overlays.errors.canvas}
+                width={w}
+                height={h}
+                visible={layers.errors.visible && current.probabilities !== null}
+                opacity={layers.errors.opacity}
+              />
+            </>
+          )}
+        </Layer>
+        <Layer ref={maskLayer} imageSmoothingEnabled={false} listening={false}>
+          {current && (
+            <KonvaImage
+              image={controller.overlays.corrected.canvas}
+              width={w}
+              height={h}
+              visible={layers.corrected.visible}
+              opacity={layers.corrected.opacity}
+            />
+          )}
+        </Layer>
+        <Layer ref={uiLayer} imageSmoothingEnabled={false} listening={false}>
+          {current && view.zoom >= GRID_MIN_ZOOM && (
+            <PixelGrid view={view} width={w} height={h} viewport={stageSize} />
+          )}
+          {polygon.length > 0 && (
+            <Line
+              points={polygon.flatMap((p) => [p.x, p.y])}
+              stroke="#56b4e9"
+              strokeWidth={1.5 / view.zoom}
+              closed={polygon.length > 2}
+              dash={[4 / view.zoom, 3 / view.zoom]}
+            />
+          )}
+          {cursorCanvas && current && (
+            <KonvaImage ref={cursorNode} image={cursorCanvas} visible={false} />
+          )}
+        </Layer>
+      </Stage>
+    </div>
+  );
+}
+
+/** Lines between image pixels over the visible part of the image, from 8x zoom up. */
+function PixelGrid(props: {
+  view: { zoom: number; x: number; y: number };
+  width: number;
+  height: number;
+  viewport: { width: number; height: number };
+}) {
+  const { view, width, height, viewport } = props;
+  const x0 = Math.max(0, Math.floor(-view.x / view.zoom));
+  const y0 = Math.max(0, Math.floor(-view.y / view.zoom));
+  const x1 = Math.min(width, Math.ceil((viewport.width - view.x) / view.zoom));
+  const y1 = Math.min(height, Math.ceil((viewport.height - view.y) / view.zoom));
+  return (
+    <Shape
+      stroke="rgba(255,255,255,0.18)"
+      strokeWidth={1 / view.zoom}
+      sceneFunc={(ctx, shape) => {
+        ctx.beginPath();
+        for (let x = x0; x <= x1; x++) {
+          ctx.moveTo(x, y0);
+          ctx.lineTo(x, y1);
+        }
+        for (let y = y0; y <= y1; y++) {
+          ctx.moveTo(x0, y);
+          ctx.lineTo(x1, y);
+        }
+        ctx.strokeShape(shape);
+      }}
+    />
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement
+  );
+}
+
+/** Tracks an element's size with a ResizeObserver. */
+function useStageSize(
+  ref: RefObject<HTMLDivElement | null>,
+  onResize: (w: number, h: number) => void,
+): { width: number; height: number } {
+  const [sizeState, setSize] = useState({ width: 800, height: 600 });
+  const callback = useRef(onResize);
+  useEffect(() => {
+    callback.current = onResize;
+  });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      const w = Math.max(1, Math.floor(el.clientWidth));
+      const h = Math.max(1, Math.floor(el.clientHeight));
+      callback.current(w, h);
+      setSize({ width: w, height: h });
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref, setSize]);
+  return sizeState;
+}
