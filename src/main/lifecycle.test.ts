@@ -135,6 +135,24 @@ describe('single instance', () => {
   });
 });
 
+describe('a file handed over without a window', () => {
+  it('opens a window again (macOS keeps running without one) whose page takes the file', async () => {
+    const loaded = await load();
+    const desktop = await loaded.lifecycle.startDesktopApp(loaded.paths);
+    const first = desktop?.mainWindow() as unknown as FakeBrowserWindow;
+    first.destroy();
+    expect(desktop?.mainWindow()).toBeNull();
+    loaded.electron.app.emit('open-file', { preventDefault: vi.fn() }, '/Users/ana/late.vessel');
+    const second = desktop?.mainWindow() as unknown as FakeBrowserWindow;
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    expect(await invokeFromPage(loaded, second, 'shell.takeOpenedFiles', {})).toEqual({
+      ok: true,
+      value: { paths: ['/Users/ana/late.vessel'] },
+    });
+  });
+});
+
 describe('window and recent files', () => {
   it('takes its user data folder from VESSEL_USER_DATA_DIR outside a packaged app', async () => {
     const loaded = await load();

@@ -213,11 +213,16 @@ export async function startDesktopApp(
     sendEvent(target, 'shell.openFile', { path: file });
     return true;
   });
+  /** Opens the window again once the app is ready (macOS keeps running without one). */
+  let reopenWindow: () => void = () => {};
   const receiveFile = (file: string) => {
     openedFiles.receive(file);
     if (window !== null && !window.isDestroyed()) {
       if (window.isMinimized()) window.restore();
       window.focus();
+    } else {
+      // The new page takes the file through shell.takeOpenedFiles.
+      reopenWindow();
     }
   };
 
@@ -244,6 +249,8 @@ export async function startDesktopApp(
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
   await app.whenReady();
+  // Windows groups the taskbar and the file association under the installer's app id.
+  if (process.platform === 'win32') app.setAppUserModelId('studio.vessel.desktop');
 
   const engine = createEngine({
     mode: 'electron',
@@ -328,6 +335,9 @@ export async function startDesktopApp(
     return created;
   };
   openWindow();
+  reopenWindow = () => {
+    if (window === null || window.isDestroyed()) openWindow();
+  };
 
   app.on('activate', () => {
     if (listAppWindows().length === 0) openWindow();
