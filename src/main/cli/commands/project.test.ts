@@ -44,12 +44,13 @@ describe('project command', () => {
     await project.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 1) });
     await project.close();
 
-    const info = await cli('project', 'info', file, '--json');
+    const info = await cli('project', 'info', file, '--json', '--check');
     expect(JSON.parse(info.stdout)).toMatchObject({
       images: 2,
       maskRevisions: 1,
       correctedImages: 1,
       missingFiles: 0,
+      integrity: ['ok'],
     });
 
     const exported = await cli('project', 'export', file, path.join(dir, 'out'), '--json');

@@ -24,7 +24,9 @@ function positional(args: CliArgs, index: number, what: string): string {
   return value;
 }
 
-function describeInfo(info: ProjectInfo & { missingFiles: number; backups: string[] }): string {
+function describeInfo(
+  info: ProjectInfo & { missingFiles: number; backups: string[]; integrity?: string[] },
+): string {
   const runs = Object.entries(info.runs)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
@@ -36,6 +38,7 @@ function describeInfo(info: ProjectInfo & { missingFiles: number; backups: strin
     `model versions: ${info.modelVersions}, evaluations: ${info.evaluations}, runs: ${runs || 'none'}`,
     `cached predictions: ${info.cachedPredictions}`,
     `backups: ${info.backups.length > 0 ? info.backups.join(', ') : 'none'}`,
+    ...(info.integrity ? [`integrity: ${info.integrity.join('; ')}`] : []),
   ].join('\n');
 }
 
@@ -52,6 +55,11 @@ export const projectCommand: CliCommand = {
   ].join('\n'),
   options: {
     data: { type: 'string', valueName: '<folder>', description: 'create: the dataset folder.' },
+    check: {
+      type: 'boolean',
+      description:
+        'info: also run the full PRAGMA integrity_check (reads every page, weights too).',
+    },
     backup: {
       type: 'string',
       valueName: '<file>',
@@ -94,6 +102,7 @@ export const projectCommand: CliCommand = {
             ...(await project.info()),
             missingFiles: (await project.missingImageFiles()).length,
             backups: (await listBackups(file)).map((b) => b.path),
+            ...(args.values.check === true ? { integrity: await project.integrityCheck() } : {}),
           };
           return { json: info, text: describeInfo(info) };
         } finally {

@@ -167,6 +167,10 @@ describe('mask revisions', () => {
       restored.id,
     ]);
     expect((await project.latestMaskRevisions()).map((r) => r.id)).toEqual([restored.id]);
+    expect(await project.currentTrainingMasks(['test/01_test', 'test/02_test'])).toEqual([
+      { imageKey: 'test/01_test', revisionId: restored.id },
+      { imageKey: 'test/02_test', revisionId: null },
+    ]);
   });
 
   it('keeps PNG corrections as given and decodes them to 0/1', async () => {

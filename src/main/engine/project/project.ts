@@ -662,6 +662,21 @@ export class Project {
     return rows.map(toRevision);
   }
 
+  /**
+   * The labels a training run on these images uses now: each image's latest revision, or null
+   * where it was never corrected (its original label file). Pass the result as `trainedOn`.
+   */
+  async currentTrainingMasks(imageKeys: string[]): Promise<TrainingMask[]> {
+    const latest = new Map((await this.latestMaskRevisions()).map((r) => [r.imageKey, r.id]));
+    const known = new Set((await this.listImages()).map((i) => i.key));
+    return imageKeys.map((imageKey) => {
+      if (!known.has(imageKey)) {
+        throw new AppError(CODES.UNKNOWN_IMAGE, `The project has no image ${imageKey}.`);
+      }
+      return { imageKey, revisionId: latest.get(imageKey) ?? null };
+    });
+  }
+
   /** One revision's record and its stored bytes (PNG or deflated run lengths, see `encoding`). */
   async maskRevisionBytes(id: number): Promise<{ revision: MaskRevision; bytes: Uint8Array }> {
     const row = await this.read((db) =>
