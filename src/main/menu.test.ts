@@ -99,7 +99,10 @@ describe('application menu', () => {
     });
     expect(find(template, 'Edit', 'Redo')).toBeDefined();
     expect(find(template, 'View', 'Layers', 'Prediction')).toBeDefined();
-    expect(find(template, 'View', 'Zoom In')).toBeDefined();
+    expect(find(template, 'View', 'Zoom In')).toMatchObject({
+      accelerator: 'CmdOrCtrl+=',
+      registerAccelerator: false,
+    });
     expect(find(template, 'Help', 'Keyboard Shortcuts')).toBeDefined();
     expect(find(template, 'Help', 'About Vessel Studio')).toBeDefined();
   });
