@@ -161,8 +161,10 @@ function reflect(i: number, n: number): number {
 /** Where one sample is taken from and written to. */
 export interface RenderTarget {
   x: Float32Array;
-  y: Float32Array;
-  fov: Uint8Array;
+  /** Label output; null renders the image alone (e.g. a loss-weight map with a known transform). */
+  y: Float32Array | null;
+  /** FOV output; null together with `y` skips the masks. */
+  fov: Uint8Array | null;
   /** Offset (in pixels) of this sample in the batch: x gets `pixelOffset * channels`. */
   pixelOffset: number;
   height: number;
@@ -325,8 +327,8 @@ function renderInteger(
       const p = pixelOffset + v * w + u;
       if (C === 1) out[p] = image[s]!;
       else for (let c = 0; c < C; c++) out[p * C + c] = image[s * C + c]!;
-      outY[p] = label[s]!;
-      outFov[p] = fov[s]!;
+      if (outY !== null) outY[p] = label[s]!;
+      if (outFov !== null) outFov[p] = fov[s]!;
     }
   }
 }
@@ -360,18 +362,22 @@ function renderMasks(source: TrainingImage, target: RenderTarget): void {
     const w01 = (1 - fx) * fy;
     const w11 = fx * fy;
     const p = pixelOffset + q;
-    outY[p] =
-      w00 * label[ya + xa]! +
-        w10 * label[ya + xb]! +
-        w01 * label[yb + xa]! +
-        w11 * label[yb + xb]! >=
-      0.5
-        ? 1
-        : 0;
-    outFov[p] =
-      w00 * fov[ya + xa]! + w10 * fov[ya + xb]! + w01 * fov[yb + xa]! + w11 * fov[yb + xb]! >= 0.5
-        ? 1
-        : 0;
+    if (outY !== null) {
+      outY[p] =
+        w00 * label[ya + xa]! +
+          w10 * label[ya + xb]! +
+          w01 * label[yb + xa]! +
+          w11 * label[yb + xb]! >=
+        0.5
+          ? 1
+          : 0;
+    }
+    if (outFov !== null) {
+      outFov[p] =
+        w00 * fov[ya + xa]! + w10 * fov[ya + xb]! + w01 * fov[yb + xa]! + w11 * fov[yb + xb]! >= 0.5
+          ? 1
+          : 0;
+    }
   }
 }
 
@@ -531,7 +537,7 @@ export function renderSample(
     renderInteger(source, cx, cy, t, target);
   } else {
     sourceCoordinates(source.width, source.height, cx, cy, t, target.height, target.width);
-    renderMasks(source, target);
+    if (target.y !== null || target.fov !== null) renderMasks(source, target);
     renderImage(source, target);
   }
   if (t.brightness !== 0 || t.contrast !== 1 || t.gammaExponent !== 1) {

@@ -148,6 +148,31 @@ describe('augmentation invariants', () => {
     }
   });
 
+  it('renders the image alone when label and FOV outputs are null, with the same values', () => {
+    const source = fundusImage('a');
+    const t = drawTransform(AUGMENT_ALL, new SeededRandom(5));
+    const size = 20;
+    const full = {
+      x: new Float32Array(size * size),
+      y: new Float32Array(size * size),
+      fov: new Uint8Array(size * size),
+      pixelOffset: 0,
+      height: size,
+      width: size,
+    };
+    const alone = {
+      x: new Float32Array(size * size),
+      y: null,
+      fov: null,
+      pixelOffset: 0,
+      height: size,
+      width: size,
+    };
+    renderSample(source, 30, 25, t, full);
+    renderSample(source, 30, 25, t, alone);
+    expect(alone.x).toEqual(full.x);
+  });
+
   it('elastic displacements have the configured standard deviation (U-Net: 10 px)', () => {
     // Source intensity = x / W, so the sampled value at the centre reveals the horizontal displacement.
     const image = new Float32Array(W * H);
