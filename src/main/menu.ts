@@ -174,28 +174,29 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
         ],
       },
       { type: 'separator' },
+      // The canvas handles its zoom keys itself; the items show them and send the command.
       {
         id: 'view.zoomIn',
         label: 'Zoom In',
-        accelerator: 'CmdOrCtrl+=',
+        ...hint('CmdOrCtrl+='),
         click: send('view.zoomIn'),
       },
       {
         id: 'view.zoomOut',
         label: 'Zoom Out',
-        accelerator: 'CmdOrCtrl+-',
+        ...hint('CmdOrCtrl+-'),
         click: send('view.zoomOut'),
       },
       {
         id: 'view.zoomFit',
         label: 'Fit to Window',
-        accelerator: 'CmdOrCtrl+0',
+        ...hint('CmdOrCtrl+0'),
         click: send('view.zoomFit'),
       },
       {
         id: 'view.zoomActual',
         label: 'Actual Pixels (1:1)',
-        accelerator: 'CmdOrCtrl+1',
+        ...hint('CmdOrCtrl+1'),
         click: send('view.zoomActual'),
       },
       { type: 'separator' },
