@@ -36,7 +36,12 @@ interface BuilderConfig {
   asarUnpack: string[];
   extraResources: Array<{ from: string; to: string }>;
   fileAssociations: Array<{ ext: string; name: string; role?: string; mimeType?: string }>;
-  linux: { target: Array<string | TargetEntry>; icon: string; mimeTypes: string[] };
+  linux: {
+    target: Array<string | TargetEntry>;
+    icon: string;
+    mimeTypes: string[];
+    maintainer: string;
+  };
   win: { target: Array<string | TargetEntry>; icon: string };
   mac: { target: Array<string | TargetEntry>; icon: string; entitlements: string };
 }
@@ -77,6 +82,8 @@ describe('electron-builder.yml', () => {
 
   it('builds AppImage and deb, nsis, and dmg for arm64 and x64', () => {
     expect(targets(config.linux.target).map((t) => t.target)).toEqual(['AppImage', 'deb']);
+    // electron-builder refuses a deb without a maintainer.
+    expect(config.linux.maintainer).toMatch(/^.+ <.+@.+>$/);
     expect(targets(config.win.target).map((t) => t.target)).toEqual(['nsis']);
     const dmg = targets(config.mac.target).find((t) => t.target === 'dmg');
     expect(dmg?.arch?.sort()).toEqual(['arm64', 'x64']);
