@@ -94,7 +94,7 @@ async function paintRow(page: Page, x0: number, x1: number, y: number): Promise<
 
 async function openByKeyboard(page: Page, target: string): Promise<void> {
   await expect
-    .poll(() => page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
+    .poll(() => page.getByTestId('connection-state').textContent(), { timeout: 120_000 })
     .toBe('Engine connected');
   await page.keyboard.press('Control+O');
   await expect.poll(() => page.getByTestId('open-dialog').isVisible()).toBe(true);

@@ -1,47 +1,24 @@
 import type { EngineContext } from '../context';
-import { StudioSession, STUDIO_ERROR_CODES } from '../studio/session';
-import { AppError } from '../../../shared/result';
+import { studioHolder } from '../studio/holder';
 import type { AreaHandlers } from './types';
 
-/** The studio requests, over one session per engine (one open dataset and project at a time). */
+/** The studio requests, over the engine's one session (one open dataset and project). */
 export function createStudioHandlers(ctx: EngineContext): AreaHandlers<'studio'> {
-  let session: StudioSession | null = null;
-  let opening: Promise<StudioSession> | null = null;
-
-  const current = (): StudioSession => {
-    if (!session) {
-      throw new AppError(
-        STUDIO_ERROR_CODES.NOT_OPEN,
-        'No dataset is open: open a dataset folder or a project file first.',
-      );
-    }
-    return session;
-  };
-
+  const holder = studioHolder(ctx);
+  const current = () => holder.current();
   return {
     'studio.open': async ({ datasetPath, projectPath }) => {
-      // Opening twice at once would lock the same project twice: wait for the first.
-      await opening?.catch(() => undefined);
-      const previous = session;
-      session = null;
-      await previous?.close();
-      opening = StudioSession.open({
+      const session = await holder.open({
         datasetPath,
         projectPath,
         appVersion: ctx.options.appVersion,
       });
-      session = await opening;
       const info = session.info();
       ctx.events.emit('studio.opened', info);
       return info;
     },
-    'studio.session': async () => session?.info() ?? null,
-    'studio.close': async () => {
-      const previous = session;
-      session = null;
-      await previous?.close();
-      return { closed: previous !== null };
-    },
+    'studio.session': async () => holder.peek()?.info() ?? null,
+    'studio.close': async () => ({ closed: await holder.close() }),
     'studio.listImages': async () => current().listImages(),
     'studio.image': async ({ id }) => current().image(id),
     'studio.labels': async ({ id }) => current().labels(id),

@@ -88,6 +88,11 @@ describe('StudioSession', () => {
       );
       const listed = (await session.listImages()).images.find((i) => i.id === id);
       expect(listed?.corrected).toBe(true);
+      const current = await session.currentMaskData(id);
+      expect([...current.data].filter((v) => v === 1)).toHaveLength(2);
+      const other = await session.currentMaskData('test/01_test');
+      const label = await decodeGrey((await session.labels('test/01_test')).firstObserver);
+      expect([...other.data]).toEqual([...label.data].map((v) => (v > 127 ? 1 : 0)));
     } finally {
       await session.close();
     }

@@ -66,8 +66,8 @@ class RecentCache<T> {
     return promise;
   }
 
-  delete(key: string): void {
-    this.entries.delete(key);
+  clear(): void {
+    this.entries.clear();
   }
 }
 
@@ -106,7 +106,7 @@ export class StudioSession {
     readonly dataset: DatasetIndex,
     readonly project: Project,
     private readonly projectCreated: boolean,
-    private readonly model: ModelVersion | null,
+    private model: ModelVersion | null,
   ) {
     this.entries = new Map(allEntries(dataset).map((e) => [e.id, e]));
   }
@@ -148,8 +148,11 @@ export class StudioSession {
         }
       }
       await StudioSession.addMissingImages(project, dataset);
+      // The active model: the one the view settings name, else the newest.
       const models = await project.listModelVersions();
-      return new StudioSession(dataset, project, created, models.at(-1) ?? null);
+      const { selectedModelVersion } = await project.getViewSettings();
+      const active = models.find((m) => m.id === selectedModelVersion) ?? models.at(-1) ?? null;
+      return new StudioSession(dataset, project, created, active);
     } catch (error) {
       await project?.close().catch(() => undefined);
       throw error;
@@ -191,6 +194,34 @@ export class StudioSession {
       modelMissingReason: this.model
         ? null
         : 'No model in this project yet: train one (or import the bundled model) to see predictions.',
+    };
+  }
+
+  /** The model version whose predictions and figures are shown, or null. */
+  get activeModel(): ModelVersion | null {
+    return this.model;
+  }
+
+  /** Makes another model version active (after training, or chosen by the person). */
+  async setActiveModel(version: ModelVersion | null): Promise<void> {
+    this.model = version;
+    this.forgetPredictions();
+  }
+
+  /** Drops cached probabilities and figures, e.g. after new predictions were stored. */
+  forgetPredictions(): void {
+    this.probabilityCache.clear();
+    this.figureCache.clear();
+  }
+
+  /** The current mask of an image as 0/1 pixels: its latest revision, else its 1st label. */
+  async currentMaskData(id: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+    const entry = this.entry(id);
+    const latest = await this.latestRevision(id);
+    return {
+      width: entry.width,
+      height: entry.height,
+      data: await this.currentMask(entry, latest?.id ?? null),
     };
   }
 
