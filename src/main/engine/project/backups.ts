@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/result';
+import { ProjectLock } from './lock';
 import { SqliteDatabase } from './sqlite';
 
 export interface BackupFile {
@@ -90,6 +91,25 @@ export async function restoreBackup(
   } finally {
     await check.close();
   }
+  // Replacing the file under a process that has it open would lose that process's writes.
+  const lock = await ProjectLock.acquire(projectFile);
+  if (!lock) {
+    throw new AppError(
+      'PROJECT_LOCKED',
+      `${projectFile} is open in another process; close it there before restoring a backup.`,
+    );
+  }
+  try {
+    return await replaceWithBackup(projectFile, backupFile);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function replaceWithBackup(
+  projectFile: string,
+  backupFile: string,
+): Promise<{ movedAside: string | null }> {
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')

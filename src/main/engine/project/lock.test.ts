@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { restoreBackup } from './backups';
 import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
 import { createProject, openProject, type Project } from './project';
 import { randomMask, temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
@@ -69,6 +70,10 @@ describe('one writer per project', () => {
     const contender = startCrashTestChild('hold', file);
     children.push(contender);
     expect(await contender.next('ready')).toMatchObject({ type: 'error', code: 'PROJECT_LOCKED' });
+
+    await expect(restoreBackup(file, `${file}.bak`)).rejects.toMatchObject({
+      code: 'PROJECT_LOCKED',
+    });
 
     await holder.kill();
     // No stale lock: the OS released it with the process, so this open succeeds at once.

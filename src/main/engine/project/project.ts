@@ -215,6 +215,13 @@ function isCorruption(error: unknown): boolean {
   return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
 }
 
+async function metaValue(db: SqliteDatabase, key: string): Promise<string | null> {
+  const row = await db.get<{ value: string }>('SELECT value FROM project_meta WHERE key = ?', [
+    key,
+  ]);
+  return row?.value ?? null;
+}
+
 /** One open project. Get one from createProject or openProject; close it when done. */
 export class Project {
   private dirty = false;
@@ -250,8 +257,12 @@ export class Project {
   private async read<T>(work: (db: SqliteDatabase) => Promise<T>): Promise<T> {
     if (this.db.isClosed)
       throw new AppError(CODES.CLOSED, `The project ${this.file} is closed; open it again.`);
+    return this.translateCorruption(() => this.db.serialized(() => work(this.db)));
+  }
+
+  private async translateCorruption<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await work(this.db);
+      return await work();
     } catch (error) {
       if (isCorruption(error)) throw corruptError(this.file, await listBackups(this.file), error);
       throw error;
@@ -266,7 +277,10 @@ export class Project {
         `The project ${this.file} is open read-only (another process has it open); close it there to edit.`,
       );
     }
-    const result = await this.read((db) => db.transaction(work));
+    if (this.db.isClosed) {
+      throw new AppError(CODES.CLOSED, `The project ${this.file} is closed; open it again.`);
+    }
+    const result = await this.translateCorruption(() => this.db.transaction(work));
     this.dirty = true;
     return result;
   }
@@ -311,16 +325,9 @@ export class Project {
     return rows.map((r) => r.integrity_check);
   }
 
-  private async meta(key: string): Promise<string | null> {
-    const row = await this.read((db) =>
-      db.get<{ value: string }>('SELECT value FROM project_meta WHERE key = ?', [key]),
-    );
-    return row?.value ?? null;
-  }
-
   /** The dataset folder image paths are relative to (absolute). */
   async datasetRoot(): Promise<string> {
-    return (await this.meta('dataset_root')) ?? '';
+    return (await this.read((db) => metaValue(db, 'dataset_root'))) ?? '';
   }
 
   /** Counts of everything the project holds, for `project info` and the UI. */
@@ -345,13 +352,15 @@ export class Project {
         file: this.file,
         readOnly: this.readOnly,
         schemaVersion: await readSchemaVersion(db),
-        createdAt: await this.meta('created_at'),
-        appVersion: await this.meta('app_version'),
-        datasetRoot: await this.datasetRoot(),
+        createdAt: await metaValue(db, 'created_at'),
+        appVersion: await metaValue(db, 'app_version'),
+        datasetRoot: (await metaValue(db, 'dataset_root')) ?? '',
         images: await count('SELECT count(*) AS n FROM images'),
         maskRevisions: await count('SELECT count(*) AS n FROM mask_revisions'),
         correctedImages: await count('SELECT count(DISTINCT image_id) AS n FROM mask_revisions'),
-        modelVersions: await count('SELECT count(*) AS n FROM model_versions'),
+        modelVersions: await count(
+          'SELECT count(*) AS n FROM model_versions WHERE deleted_at IS NULL',
+        ),
         runs,
         evaluations: await count('SELECT count(*) AS n FROM evaluations'),
         cachedPredictions: await count('SELECT count(*) AS n FROM prediction_cache'),
@@ -1450,6 +1459,9 @@ export async function openProject(
   try {
     const db = await SqliteDatabase.open(absolute);
     try {
+      // Another process may have upgraded the file between the look and the lock.
+      const lockedVersion = await readSchemaVersion(db);
+      if (lockedVersion > LATEST_SCHEMA_VERSION) throw tooNewError(absolute, lockedVersion);
       await configureWriter(db);
       const upgrade = await migrate(db, (from) =>
         writeBackup(db, migrationBackupPath(absolute, from)),

@@ -114,15 +114,27 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs `work` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it throws. Calls are queued,
-   * so two async callers never share one transaction. IMMEDIATE takes the write lock up front:
-   * a reader upgrading later could fail with SQLITE_BUSY midway through.
+   * Runs `work` when every earlier queued call has finished. Reads go through here too, so a
+   * read never sees the uncommitted rows of a transaction that may still roll back (the
+   * connection is shared). Never call serialized or transaction from inside `work`: it would
+   * wait for itself.
+   */
+  serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Runs `work` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it throws; queued like
+   * serialized. IMMEDIATE takes the write lock up front: a reader upgrading later could fail
+   * with SQLITE_BUSY midway through.
    */
   transaction<T>(
     work: (db: SqliteDatabase) => Promise<T>,
     mode: 'IMMEDIATE' | 'DEFERRED' = 'IMMEDIATE',
   ): Promise<T> {
-    const next = this.queue.then(async () => {
+    return this.serialized(async () => {
       await this.exec(`BEGIN ${mode}`);
       try {
         const result = await work(this);
@@ -133,8 +145,6 @@ export class SqliteDatabase {
         throw error;
       }
     });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
   /** Waits for queued transactions, then closes the connection. Safe to call twice. */
