@@ -6,6 +6,7 @@ import { inspectCommand } from './inspect';
 import { predictCommand } from './predict';
 import { serveCommand } from './serve';
 import { projectCommand } from './project';
+import { trainCommand } from './train';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, predictCommand, inspectCommand, evalCommand, benchCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, trainCommand, predictCommand, inspectCommand, evalCommand, benchCommand];

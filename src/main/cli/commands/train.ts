@@ -1,0 +1,251 @@
+/**
+ * `train`: trains a model in the compute process (the same code the app runs), with a progress
+ * bar on stderr, SIGINT as a clean cancel (the best checkpoint stays), and --json for scripts.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  MODEL_PRESET_NAMES,
+  modelPreset,
+  type ModelConfig,
+  type ModelPresetName,
+} from '../../../shared/model-config';
+import { parseBackendName } from '../../engine/compute/backends';
+import { ComputeHost } from '../../engine/compute/host';
+import { checkpointDirFor } from '../../engine/compute/train/checkpoint';
+import type {
+  ModelSource,
+  TrainJob,
+  TrainProgress,
+  TrainSummary,
+} from '../../engine/compute/train/job';
+import type { TrainOptionsInput } from '../../engine/compute/train/options';
+import { intOption, numberOption, stringOption, UsageError, type CliCommand } from '../command';
+
+const LOSSES = ['bce', 'dice', 'bce-dice', 'weighted-bce'] as const;
+
+/** A --config file: a model config, or `{ model, training }` with a model config or preset name. */
+function readConfigFile(file: string): { model: ModelConfig; training: TrainOptionsInput } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--config ${file} cannot be read as JSON: ${(error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object')
+    throw new UsageError(`--config ${file} must hold a JSON object`);
+  const object = raw as Record<string, unknown>;
+  if ('arch' in object) return { model: object as unknown as ModelConfig, training: {} };
+  const model = object.model;
+  const resolved =
+    typeof model === 'string'
+      ? presetOrUsage(model, `--config ${file}: model`)
+      : (model as ModelConfig | undefined);
+  if (resolved === undefined)
+    throw new UsageError(
+      `--config ${file} names no model: give "arch" (a model config) or "model" (a config or one of ${MODEL_PRESET_NAMES.join(', ')})`,
+    );
+  return { model: resolved, training: (object.training ?? {}) as TrainOptionsInput };
+}
+
+function presetOrUsage(name: string, where: string): ModelConfig {
+  if (!(MODEL_PRESET_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(
+      `${where}: unknown architecture "${name}"; choose one of ${MODEL_PRESET_NAMES.join(', ')}`,
+    );
+  }
+  return modelPreset(name as ModelPresetName);
+}
+
+function formatFigure(value: number | null | undefined, digits = 4): string {
+  return value === null || value === undefined ? '-' : value.toFixed(digits);
+}
+
+function describeSummary(summary: TrainSummary): string {
+  const best = summary.best;
+  const lines = [
+    `training ${summary.status} after ${summary.epochsRun} epoch(s) in ${Math.round(summary.seconds)} s on ${summary.backend} (${summary.parameters.toLocaleString('en')} parameters)`,
+    best
+      ? `best epoch ${best.epoch}: loss ${formatFigure(best.loss)}, validation loss ${formatFigure(best.valLoss)}, AUC ${formatFigure(best.valAuc)}, F1 ${formatFigure(best.valF1)}`
+      : 'no epoch finished: nothing was saved',
+    summary.modelDir ? `model: ${summary.modelDir}` : '',
+    `checkpoint (for --resume): ${summary.checkpointDir}`,
+    `split (seed ${summary.split.seed}): ${summary.split.train.length} training, ${summary.split.validation.length} validation images (${summary.split.validation.join(', ') || 'none'}); ${summary.split.excluded.length} test images left out`,
+  ];
+  return lines.filter((l) => l !== '').join('\n');
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train (or fine-tune, or resume) a vessel segmentation model in the compute process.',
+  usage:
+    '--data <folder> --out <model-dir> [--config <file> | --arch <name> | --init <model-dir>] [--epochs N] [--seed N] [--resume]',
+  description:
+    'Trains on the images of the dataset folder outside its test split, holding out a seeded share of them (by image) ' +
+    'for validation. The best model by validation loss is written to --out after every improving epoch; ' +
+    '<out>.checkpoint holds the state --resume continues from. Ctrl+C stops after the current batch and keeps both. ' +
+    `Architectures: ${MODEL_PRESET_NAMES.join(', ')}.`,
+  options: {
+    data: {
+      type: 'string',
+      valueName: '<folder>',
+      description: 'Dataset folder (DRIVE layout and others openDataset knows).',
+    },
+    out: {
+      type: 'string',
+      valueName: '<model-dir>',
+      description:
+        'Folder for the best model (created; must be new unless --resume or --overwrite).',
+    },
+    config: {
+      type: 'string',
+      valueName: '<file>',
+      description:
+        'JSON: a model config, or {"model": <config or preset name>, "training": <options>}.',
+    },
+    arch: {
+      type: 'string',
+      valueName: '<name>',
+      description: `Model preset: ${MODEL_PRESET_NAMES.join(', ')} (default laddernet).`,
+    },
+    init: {
+      type: 'string',
+      valueName: '<model-dir>',
+      description: 'Fine-tune this model folder instead of starting from random weights.',
+    },
+    resume: {
+      type: 'boolean',
+      description: 'Continue the run whose output is --out from its checkpoint.',
+    },
+    overwrite: {
+      type: 'boolean',
+      description: 'Replace an existing --out folder and its checkpoint.',
+    },
+    epochs: {
+      type: 'string',
+      valueName: '<N>',
+      description: 'Epochs (with --resume: raise it to train longer).',
+    },
+    steps: { type: 'string', valueName: '<N>', description: 'Batches per epoch.' },
+    batch: { type: 'string', valueName: '<N>', description: 'Patches per batch.' },
+    patch: { type: 'string', valueName: '<N>', description: 'Patch side in pixels.' },
+    lr: { type: 'string', valueName: '<rate>', description: 'Initial Adam learning rate.' },
+    loss: { type: 'string', valueName: '<kind>', description: `Loss: ${LOSSES.join(', ')}.` },
+    seed: {
+      type: 'string',
+      valueName: '<N>',
+      description: 'Seed of the split, the patches and the augmentation.',
+    },
+    'no-augment': { type: 'boolean', description: 'Train without augmentation.' },
+    observer: {
+      type: 'string',
+      valueName: '<1st|2nd>',
+      description: 'Which manual segmentation to learn (default 1st).',
+    },
+  },
+  async run(args, io) {
+    const out = path.resolve(stringOption(args, 'out', true));
+    const resume = args.values.resume === true;
+    const dataFolder = stringOption(args, 'data', true);
+    const data = path.resolve(dataFolder);
+    if (!existsSync(data)) throw new UsageError(`--data ${dataFolder} does not exist`);
+    const observer = stringOption(args, 'observer') ?? '1st';
+    if (observer !== '1st' && observer !== '2nd')
+      throw new UsageError(`--observer must be 1st or 2nd, got "${observer}"`);
+
+    const sources = ['config', 'arch', 'init'].filter((k) => args.values[k] !== undefined);
+    if (sources.length > 1)
+      throw new UsageError(
+        `give only one of --config, --arch and --init (got ${sources.map((s) => `--${s}`).join(', ')})`,
+      );
+    if (resume && sources.length > 0)
+      throw new UsageError('--resume continues the recorded run: drop --config, --arch and --init');
+    if (resume && !existsSync(path.join(checkpointDirFor(out), 'state.json'))) {
+      throw new UsageError(
+        `--resume: there is no checkpoint at ${checkpointDirFor(out)}; start the run without --resume`,
+      );
+    }
+    if (
+      !resume &&
+      existsSync(out) &&
+      readdirSync(out).length > 0 &&
+      args.values.overwrite !== true
+    ) {
+      throw new UsageError(
+        `--out ${out} already exists; choose a new folder, add --resume to continue its run, or --overwrite to replace it`,
+      );
+    }
+
+    let training: TrainOptionsInput = {};
+    let model: ModelSource;
+    const configFile = stringOption(args, 'config');
+    const init = stringOption(args, 'init');
+    if (configFile) {
+      const read = readConfigFile(path.resolve(configFile));
+      model = { kind: 'config', config: read.model };
+      training = read.training;
+    } else if (init) {
+      model = { kind: 'dir', dir: path.resolve(init) };
+    } else {
+      model = {
+        kind: 'config',
+        config: presetOrUsage(stringOption(args, 'arch') ?? 'laddernet', '--arch'),
+      };
+    }
+    const flags: TrainOptionsInput = {};
+    if (args.values.epochs !== undefined) flags.epochs = intOption(args, 'epochs', 1, 1, 100_000);
+    if (args.values.steps !== undefined)
+      flags.stepsPerEpoch = intOption(args, 'steps', 1, 1, 10_000_000);
+    if (args.values.batch !== undefined) flags.batchSize = intOption(args, 'batch', 1, 1, 1024);
+    if (args.values.patch !== undefined) flags.patchSize = intOption(args, 'patch', 48, 8, 4096);
+    if (args.values.lr !== undefined) flags.learningRate = numberOption(args, 'lr', 1e-3, 1e-9, 10);
+    if (args.values.seed !== undefined) flags.seed = intOption(args, 'seed', 1, 0, 2 ** 31 - 1);
+    if (args.values['no-augment'] === true) flags.augment = false;
+    const loss = stringOption(args, 'loss');
+    if (loss !== undefined) {
+      if (!(LOSSES as readonly string[]).includes(loss))
+        throw new UsageError(`--loss must be one of ${LOSSES.join(', ')}, got "${loss}"`);
+      flags.loss = {
+        ...(typeof training.loss === 'object' ? training.loss : {}),
+        kind: loss as (typeof LOSSES)[number],
+      };
+    }
+    const backendFlag = stringOption(args, 'backend');
+    const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
+
+    const job: TrainJob = {
+      data: { kind: 'folder', root: data, observer },
+      outDir: out,
+      options: { ...training, ...flags },
+      ...(resume ? { resume: true } : { model }),
+      ...(backend ? { backend } : {}),
+    };
+
+    const host = new ComputeHost();
+    const bar = io.progress('train');
+    const plainLines = !(process.stderr as { isTTY?: boolean }).isTTY;
+    const onProgress = (p: TrainProgress) => {
+      if (p.phase === 'preparing') {
+        io.log(`train: ${p.message ?? 'preparing'}`);
+        return;
+      }
+      const total = p.epochs * p.batchesPerEpoch;
+      const done = (p.epoch - 1) * p.batchesPerEpoch + p.batch;
+      const figures = `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch} loss ${formatFigure(p.loss)}`;
+      if (p.phase === 'epoch') {
+        const line = `${figures} val loss ${formatFigure(p.valLoss)} AUC ${formatFigure(p.valAuc)} F1 ${formatFigure(p.valF1)} lr ${p.learningRate.toPrecision(2)}${p.message ? ` (${p.message})` : ''}`;
+        if (plainLines) io.log(`train: ${line}`);
+        bar.update(done, total, line);
+        return;
+      }
+      bar.update(done, total, figures);
+    };
+    try {
+      const summary = await host.request('train.run', job, { onProgress, signal: io.signal });
+      bar.finish(summary.status);
+      return { json: summary, text: describeSummary(summary) };
+    } finally {
+      await host.dispose();
+    }
+  },
+};

@@ -1,0 +1,190 @@
+/**
+ * A training request as the compute process runs it: choose the backend, validate the options,
+ * get the model (new from a config, a model folder to fine-tune, or the checkpoint to resume),
+ * read and preprocess the images, then run the loop with progress and cancel wired to the host.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../../../shared/result';
+import { modelConfigSchema, type ModelConfig } from '../../../../shared/model-config';
+import { loadFov, loadLabel, loadRgb } from '../../dataset/decode';
+import { openDataset } from '../../dataset/open';
+import {
+  PREPROCESS_RECIPES,
+  parsePreprocessConfig,
+  preprocessImages,
+} from '../../dataset/preprocess';
+import type { ImageEntry } from '../../dataset/types';
+import { buildModel } from '../../model/build';
+import { loadModelDir } from '../../model/storage';
+import { setupCompute } from '../setup';
+import type { WorkerRequestContext } from '../worker';
+import { checkpointDirFor, loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import {
+  TRAIN_ERROR_CODES,
+  type TrainData,
+  type TrainImage,
+  type TrainJob,
+  type TrainProgress,
+  type TrainSummary,
+} from './job';
+import { trainModel } from './loop';
+import { trainOptionsSchema, type TrainOptions } from './options';
+import { isTestImage } from './split';
+
+/** The preprocessing a new model gets when its config names none: LadderNet's DRIVE protocol. */
+export const DEFAULT_PREPROCESSING = PREPROCESS_RECIPES.laddernet;
+
+/** Runs one training job in this process. */
+export async function runTrainJob(
+  job: TrainJob,
+  ctx: WorkerRequestContext<TrainProgress>,
+): Promise<TrainSummary> {
+  const backend = await setupCompute(job.backend ? { name: job.backend, by: 'flag' } : undefined);
+  const outDir = path.resolve(job.outDir);
+  let resume: LoadedCheckpoint | undefined;
+  let options: TrainOptions;
+  let model: tf.LayersModel;
+  let config: ModelConfig;
+  let initialModel: string | null = null;
+
+  if (job.resume) {
+    resume = await loadCheckpoint(checkpointDirFor(outDir));
+    // A resumed run keeps its options; only the number of epochs may be raised to train longer.
+    options = {
+      ...resume.state.options,
+      ...(job.options?.epochs !== undefined
+        ? { epochs: parseOptions({ epochs: job.options.epochs }).epochs }
+        : {}),
+    };
+    model = resume.model;
+    config = resume.state.config;
+    initialModel = resume.state.initialModel;
+  } else {
+    options = parseOptions(job.options ?? {});
+    if (job.model?.kind === 'dir') {
+      const loaded = await loadModelDir(job.model.dir);
+      model = loaded.model;
+      config = loaded.config;
+      initialModel = loaded.dir;
+    } else {
+      const parsed = modelConfigSchema.safeParse(job.model?.config);
+      if (!parsed.success) {
+        const where = parsed.error.issues
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ');
+        throw new AppError(
+          TRAIN_ERROR_CODES.BAD_OPTIONS,
+          `The model configuration is invalid: ${where}. Pick a preset (--arch) or fix the config file.`,
+        );
+      }
+      config = parsed.data;
+      if (job.data.kind === 'folder' && config.preprocessing === null)
+        config = { ...config, preprocessing: { ...DEFAULT_PREPROCESSING } };
+      model = buildModel(config);
+    }
+  }
+
+  ctx.progress({
+    phase: 'preparing',
+    epoch: 0,
+    epochs: options.epochs,
+    batch: 0,
+    batchesPerEpoch: options.stepsPerEpoch,
+    loss: null,
+    valLoss: null,
+    valAuc: null,
+    valF1: null,
+    learningRate: options.learningRate,
+    elapsedSeconds: 0,
+    etaSeconds: null,
+    bestEpoch: null,
+    message: 'reading images',
+  });
+  const { images, source } = await readImages(job.data, config);
+  if (images.some((i) => i.channels !== config.inputChannels)) {
+    throw new AppError(
+      TRAIN_ERROR_CODES.BAD_OPTIONS,
+      `The model takes ${config.inputChannels} input channel(s) but the images have ${images[0]?.channels}; set inputChannels in the model config.`,
+    );
+  }
+  try {
+    return await trainModel({
+      model,
+      config,
+      images,
+      options,
+      outDir,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress(p),
+      ...(resume ? { resume } : {}),
+      initialModel,
+      ...(job.validationIds ? { validationIds: job.validationIds } : {}),
+      dataSource: source,
+      backend: backend.active ?? tf.getBackend(),
+    });
+  } finally {
+    model.dispose();
+    if (resume) tf.dispose(resume.optimizerWeights.map((w) => w.tensor));
+  }
+}
+
+function parseOptions(raw: unknown): TrainOptions {
+  const parsed = trainOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new AppError(
+      TRAIN_ERROR_CODES.BAD_OPTIONS,
+      `The training options are invalid: ${where}.`,
+      parsed.error.issues,
+    );
+  }
+  return parsed.data;
+}
+
+/** The images of a job: as given, or read from a dataset folder (test split left out) and preprocessed. */
+async function readImages(
+  data: TrainData,
+  config: ModelConfig,
+): Promise<{ images: TrainImage[]; source: string }> {
+  if (data.kind === 'images') return { images: data.images, source: 'images given by the caller' };
+  const index = await openDataset(data.root);
+  const entries: ImageEntry[] = [
+    ...(index.splits.training ?? []),
+    ...(index.splits.all ?? []),
+  ].filter((e) => !isTestImage(e));
+  if (entries.length === 0) {
+    throw new AppError(
+      TRAIN_ERROR_CODES.NO_IMAGES,
+      `${index.root} has no images outside its test split to train on. Add a training folder.`,
+    );
+  }
+  const observer = data.observer ?? '1st';
+  const preprocessing = parsePreprocessConfig(config.preprocessing ?? DEFAULT_PREPROCESSING);
+  const rgb = [];
+  const labels: Uint8Array[] = [];
+  const fovs: Uint8Array[] = [];
+  for (const entry of entries) {
+    rgb.push(await loadRgb(entry));
+    labels.push(await loadLabel(entry, observer));
+    fovs.push(await loadFov(entry));
+  }
+  const pixels = await preprocessImages(rgb, preprocessing);
+  const images = entries.map((entry, k): TrainImage => {
+    const override = data.overrides?.[entry.id];
+    return {
+      id: entry.id,
+      split: entry.split,
+      width: entry.width,
+      height: entry.height,
+      channels: 1,
+      pixels: pixels[k] as Float32Array,
+      label: override?.label ?? (labels[k] as Uint8Array),
+      fov: fovs[k] as Uint8Array,
+      ...(override?.weight ? { weight: override.weight } : {}),
+    };
+  });
+  return { images, source: `${index.root} (${observer} observer)` };
+}
