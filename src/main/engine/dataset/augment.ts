@@ -171,54 +171,13 @@ export interface RenderTarget {
   width: number;
 }
 
-/** Output pixels between exact evaluations of the elastic field (see `sourceCoordinates`). */
-const ELASTIC_STEP = 8;
-
 let scratchX = new Float64Array(0);
 let scratchY = new Float64Array(0);
 
-/** Bicubic interpolation of the control-point displacements at source position (sx, sy). */
-function elasticDisplacement(
-  ctrl: Float32Array,
-  grid: number,
-  gx: number,
-  gy: number,
-  out: Float64Array,
-): void {
-  const gx0 = Math.floor(gx);
-  const gy0 = Math.floor(gy);
-  const tx = gx - gx0;
-  const ty = gy - gy0;
-  let dx = 0;
-  let dy = 0;
-  for (let j = 0; j < 4; j++) {
-    const wyj = cubicWeight(ty, j);
-    const row = Math.min(grid - 1, Math.max(0, gy0 - 1 + j)) * grid;
-    for (let i = 0; i < 4; i++) {
-      const weight = wyj * cubicWeight(tx, i);
-      const k = (row + Math.min(grid - 1, Math.max(0, gx0 - 1 + i))) * 2;
-      dx += weight * ctrl[k]!;
-      dy += weight * ctrl[k + 1]!;
-    }
-  }
-  out[0] = dx;
-  out[1] = dy;
-}
-
-/** Keys' weight (a = -0.5) of tap i (offsets -1, 0, 1, 2) at fraction t. */
-function cubicWeight(t: number, i: number): number {
-  const d = Math.abs(t - (i - 1));
-  return d < 1 ? (1.5 * d - 2.5) * d * d + 1 : d < 2 ? ((-0.5 * d + 2.5) * d - 4) * d + 2 : 0;
-}
-
-const displacement = new Float64Array(2);
-
 /**
- * Source position of every output pixel: the affine map, plus the elastic displacement. The
- * displacement is evaluated exactly (bicubic on the control grid) every ELASTIC_STEP output
- * pixels and bilinearly in between: the field varies over hundreds of pixels (3x3 grid over
- * the image), so this differs from per-pixel evaluation by far less than a hundredth of a pixel
- * and makes the elastic step almost free.
+ * Source position of every output pixel: the affine map, plus the elastic displacement, which
+ * is the bicubic (Keys, a = -0.5) interpolation of the control-point vectors at that position,
+ * with the grid's edge points repeated beyond it.
  */
 function sourceCoordinates(
   W: number,
@@ -252,53 +211,60 @@ function sourceCoordinates(
   const ctrl = t.elastic;
   if (ctrl === null) return;
   const grid = t.elasticGrid;
-  const gxScale = (grid - 1) / Math.max(1, W - 1);
-  const gyScale = (grid - 1) / Math.max(1, H - 1);
-  const lw = Math.ceil((w - 1) / ELASTIC_STEP) + 1;
-  const lh = Math.ceil((h - 1) / ELASTIC_STEP) + 1;
-  const lattice = new Float64Array(lw * lh * 2);
-  for (let j = 0; j < lh; j++) {
-    const v = Math.min(h - 1, j * ELASTIC_STEP);
-    for (let i = 0; i < lw; i++) {
-      const u = Math.min(w - 1, i * ELASTIC_STEP);
-      elasticDisplacement(
-        ctrl,
-        grid,
-        scratchX[v * w + u]! * gxScale,
-        scratchY[v * w + u]! * gyScale,
-        displacement,
-      );
-      lattice[(j * lw + i) * 2] = displacement[0]!;
-      lattice[(j * lw + i) * 2 + 1] = displacement[1]!;
+  const last = grid - 1;
+  const gxScale = last / Math.max(1, W - 1);
+  const gyScale = last / Math.max(1, H - 1);
+  for (let q = 0; q < n; q++) {
+    const gx = xs[q]! * gxScale;
+    const gy = ys[q]! * gyScale;
+    const gx0 = Math.floor(gx);
+    const gy0 = Math.floor(gy);
+    const tx = gx - gx0;
+    const ty = gy - gy0;
+    const tx2 = tx * tx;
+    const ty2 = ty * ty;
+    const a0 = (-0.5 * tx + 1) * tx2 - 0.5 * tx;
+    const a1 = (1.5 * tx - 2.5) * tx2 + 1;
+    const a2 = (-1.5 * tx + 2) * tx2 + 0.5 * tx;
+    const a3 = (0.5 * tx - 0.5) * tx2;
+    // Column offsets (x2 for the dx, dy pairs) of the four taps, edge points repeated.
+    const c0 = clampIndex(gx0 - 1, last) * 2;
+    const c1 = clampIndex(gx0, last) * 2;
+    const c2 = clampIndex(gx0 + 1, last) * 2;
+    const c3 = clampIndex(gx0 + 2, last) * 2;
+    let dx = 0;
+    let dy = 0;
+    for (let j = 0; j < 4; j++) {
+      const wy =
+        j === 0
+          ? (-0.5 * ty + 1) * ty2 - 0.5 * ty
+          : j === 1
+            ? (1.5 * ty - 2.5) * ty2 + 1
+            : j === 2
+              ? (-1.5 * ty + 2) * ty2 + 0.5 * ty
+              : (0.5 * ty - 0.5) * ty2;
+      const base = clampIndex(gy0 - 1 + j, last) * grid * 2;
+      dx +=
+        wy *
+        (a0 * ctrl[base + c0]! +
+          a1 * ctrl[base + c1]! +
+          a2 * ctrl[base + c2]! +
+          a3 * ctrl[base + c3]!);
+      dy +=
+        wy *
+        (a0 * ctrl[base + c0 + 1]! +
+          a1 * ctrl[base + c1 + 1]! +
+          a2 * ctrl[base + c2 + 1]! +
+          a3 * ctrl[base + c3 + 1]!);
     }
+    xs[q] = xs[q]! + dx;
+    ys[q] = ys[q]! + dy;
   }
-  for (let v = 0; v < h; v++) {
-    const j0 = Math.min(lh - 2, Math.floor(v / ELASTIC_STEP));
-    const v0 = j0 * ELASTIC_STEP;
-    const v1 = Math.min(h - 1, v0 + ELASTIC_STEP);
-    const fy = lh === 1 || v1 === v0 ? 0 : (v - v0) / (v1 - v0);
-    for (let u = 0; u < w; u++) {
-      const i0 = Math.min(lw - 2, Math.floor(u / ELASTIC_STEP));
-      const u0 = i0 * ELASTIC_STEP;
-      const u1 = Math.min(w - 1, u0 + ELASTIC_STEP);
-      const fx = lw === 1 || u1 === u0 ? 0 : (u - u0) / (u1 - u0);
-      const a = (Math.max(0, j0) * lw + Math.max(0, i0)) * 2;
-      const b = a + (lw > 1 ? 2 : 0);
-      const c = a + (lh > 1 ? lw * 2 : 0);
-      const d = c + (lw > 1 ? 2 : 0);
-      const w00 = (1 - fx) * (1 - fy);
-      const w10 = fx * (1 - fy);
-      const w01 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      const p = v * w + u;
-      scratchX[p]! += w00 * lattice[a]! + w10 * lattice[b]! + w01 * lattice[c]! + w11 * lattice[d]!;
-      scratchY[p]! +=
-        w00 * lattice[a + 1]! +
-        w10 * lattice[b + 1]! +
-        w01 * lattice[c + 1]! +
-        w11 * lattice[d + 1]!;
-    }
-  }
+}
+
+/** i clamped to [0, last]. */
+function clampIndex(i: number, last: number): number {
+  return i < 0 ? 0 : i > last ? last : i;
 }
 
 /** Pure flips and turns: every output pixel is one source pixel (mirrored past the edges). */

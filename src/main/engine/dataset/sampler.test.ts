@@ -213,6 +213,68 @@ describe('augmentation invariants', () => {
     expect(std).toBeLessThan(11.5);
   });
 
+  it('elastic displacements are the bicubic interpolation of the control grid at every pixel', () => {
+    // Reference: the displacement of every pixel by bicubic (Keys, a = -0.5) interpolation of
+    // the control grid, evaluated directly; the image is a ramp whose value is its x coordinate.
+    const width = 400;
+    const height = 300;
+    const ramp = new Float32Array(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) ramp[y * width + x] = x;
+    const blank = new Uint8Array(width * height);
+    const source: TrainingImage = {
+      id: 'ramp',
+      width,
+      height,
+      channels: 1,
+      image: ramp,
+      label: blank,
+      fov: blank,
+    };
+    const keys = (d: number) => {
+      const a = Math.abs(d);
+      return a < 1 ? (1.5 * a - 2.5) * a * a + 1 : a < 2 ? ((-0.5 * a + 2.5) * a - 4) * a + 2 : 0;
+    };
+    const exactDx = (ctrl: Float32Array, grid: number, sx: number, sy: number) => {
+      const gx = (sx * (grid - 1)) / (width - 1);
+      const gy = (sy * (grid - 1)) / (height - 1);
+      let dx = 0;
+      for (let j = Math.floor(gy) - 1; j <= Math.floor(gy) + 2; j++) {
+        for (let i = Math.floor(gx) - 1; i <= Math.floor(gx) + 2; i++) {
+          const ci = Math.min(grid - 1, Math.max(0, i));
+          const cj = Math.min(grid - 1, Math.max(0, j));
+          dx += keys(gx - i) * keys(gy - j) * ctrl[(cj * grid + ci) * 2]!;
+        }
+      }
+      return dx;
+    };
+    const size = 48;
+    const target = {
+      x: new Float32Array(size * size),
+      y: null,
+      fov: null,
+      pixelOffset: 0,
+      height: size,
+      width: size,
+    };
+    const random = new SeededRandom(11);
+    let worst = 0;
+    for (let k = 0; k < 10; k++) {
+      const t = drawTransform({ ...AUGMENT_NONE, elastic: { grid: 3, sigma: 10 } }, random);
+      const cx = 150 + 10 * k;
+      const cy = 140;
+      renderSample(source, cx, cy, t, target);
+      for (let v = 0; v < size; v++) {
+        for (let u = 0; u < size; u++) {
+          const sx = cx + u - size / 2;
+          const sy = cy + v - size / 2;
+          const expected = sx + exactDx(t.elastic!, 3, sx, sy);
+          worst = Math.max(worst, Math.abs(target.x[v * size + u]! - expected));
+        }
+      }
+    }
+    expect(worst).toBeLessThan(0.001);
+  });
+
   it('intensity jitter changes the image only, within [0, 1]', () => {
     const images = [fundusImage('a')];
     const augment: AugmentConfig = { ...AUGMENT_NONE, brightness: 0.2, contrast: 0.3, gamma: 0.3 };
