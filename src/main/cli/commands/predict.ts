@@ -109,7 +109,11 @@ export const predictCommand: CliCommand = {
     );
 
     const started = Date.now();
-    const report = await setupCompute(backend ? { name: backend, by: 'flag' } : undefined);
+    // One wasm thread: the threaded build's pthread workers would keep this process alive after
+    // the command returns (the training command avoids that by running in the compute process).
+    const report = await setupCompute(backend ? { name: backend, by: 'flag' } : undefined, {
+      wasmThreads: 1,
+    });
     io.log(`predict: backend ${report.active ?? 'none'}; model ${modelDir}`);
     const loaded = await loadModelDir(modelDir);
     try {
