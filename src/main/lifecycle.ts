@@ -215,15 +215,18 @@ export async function startDesktopApp(
   });
   /** Opens the window again once the app is ready (macOS keeps running without one). */
   let reopenWindow: () => void = () => {};
-  const receiveFile = (file: string) => {
-    openedFiles.receive(file);
+  const bringToFront = () => {
     if (window !== null && !window.isDestroyed()) {
       if (window.isMinimized()) window.restore();
       window.focus();
     } else {
-      // The new page takes the file through shell.takeOpenedFiles.
       reopenWindow();
     }
+  };
+  /** A handed-over file: the page takes it (event, or shell.takeOpenedFiles when it starts). */
+  const receiveFile = (file: string) => {
+    openedFiles.receive(file);
+    bringToFront();
   };
 
   // macOS sends open-file (double-click, drop on the Dock icon), possibly before ready.
@@ -238,10 +241,7 @@ export async function startDesktopApp(
         ? handed
         : projectFileFromArgv(argv, workingDirectory);
     if (file !== null) receiveFile(file);
-    else if (window !== null && !window.isDestroyed()) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
+    else bringToFront();
   });
   if (launchFile !== null) openedFiles.receive(launchFile);
   // Defence in depth: any web contents at all (a future view, the dev tools' pages) gets the
