@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './index';
 import { evaluateImages, type ScoredImage } from '../src/main/engine/metrics';
-import { driveEntries, readBinaryGif } from '../src/main/engine/metrics/local-drive-reader';
+import { loadFov, loadLabel, openDataset } from '../src/main/engine/dataset';
 import { seededRandom } from '../src/main/engine/metrics/seeded-random';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,17 +19,15 @@ const driveRoot = path.resolve(here, '../../shared/datasets/DRIVE');
 async function driveTestImages(): Promise<ScoredImage[]> {
   const random = seededRandom(2015);
   const images: ScoredImage[] = [];
-  for (const entry of driveEntries(driveRoot, 'test')) {
-    const [label, fov] = await Promise.all([
-      readBinaryGif(entry.label1st),
-      readBinaryGif(entry.fov),
-    ]);
-    const scores = new Float32Array(label.data.length);
+  const index = await openDataset(driveRoot);
+  for (const entry of index.splits.test ?? []) {
+    const [label, fov] = await Promise.all([loadLabel(entry, '1st'), loadFov(entry)]);
+    const scores = new Float32Array(label.length);
     for (let i = 0; i < scores.length; i++) {
       const u = random();
-      scores[i] = label.data[i] ? u ** 0.35 : u ** 6;
+      scores[i] = label[i] ? u ** 0.35 : u ** 6;
     }
-    images.push({ id: entry.id, scores, label: label.data, region: fov.data });
+    images.push({ id: entry.id, scores, label, region: fov });
   }
   return images;
 }

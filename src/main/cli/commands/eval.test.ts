@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDriveFixture, type DriveFixtureImage } from '../../engine/metrics/drive-fixture';
 import { writeProbabilityPng } from '../../engine/metrics/probability-maps';
 import { seededRandom } from '../../engine/metrics/seeded-random';
+import { modelPreset, type ModelConfig } from '../../../shared/model-config';
+import { setupCompute } from '../../engine/compute/setup';
+import { PREPROCESS_RECIPES } from '../../engine/dataset';
+import { buildModel, saveModelDir } from '../../engine/model';
 import { runCli } from '../run';
 import { evalCommand } from './eval';
 
@@ -193,7 +197,7 @@ describe('eval command with --predictions', () => {
       '--json',
     );
     expect(noData.code).toBe(2);
-    expect(JSON.parse(noData.stdout).error.message).toMatch(/not a DRIVE folder/);
+    expect(JSON.parse(noData.stdout).error.message).toMatch(/nowhere.*does not exist/);
     expect(
       (await cli('eval', '--data', data, '--predictions', predictions, '--labels', '3rd')).code,
     ).toBe(2);
@@ -224,5 +228,57 @@ describe('eval command with --predictions', () => {
     );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no probability map for 1 of the 20 test images \(07_test\)/);
+  });
+});
+
+describe('eval command with --model', () => {
+  it('runs the model on every test image and reports its inference time', async () => {
+    await setupCompute({ name: 'cpu', by: 'flag' });
+    const config = {
+      ...modelPreset('bench-unet'),
+      depth: 2,
+      baseWidth: 4,
+      preprocessing: { ...PREPROCESS_RECIPES.green },
+    } as ModelConfig;
+    const modelDir = path.join(root, 'model');
+    const model = buildModel(config);
+    await saveModelDir(modelDir, model, { config });
+    model.dispose();
+
+    const result = await cli(
+      'eval',
+      '--data',
+      data,
+      '--model',
+      modelDir,
+      '--backend',
+      'cpu',
+      '--json',
+      '--fixed-only',
+    );
+    expect(result.stderr).not.toMatch(/error/);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.source).toContain(modelDir);
+    expect(json.inference).toMatchObject({ backend: 'cpu', images: 20, width: 32, height: 24 });
+    expect(json.inference.secondsPerImageMedian).toBeGreaterThan(0);
+    const fovPixels = fixture
+      .filter((i) => i.split === 'test')
+      .reduce((sum, i) => sum + i.fov.reduce((a, b) => a + b, 0), 0);
+    const { tp, fp, fn, tn } = json.primary;
+    expect(tp + fp + fn + tn).toBe(fovPixels);
+    expect(json.primary.auc).toBeGreaterThanOrEqual(0);
+
+    const missing = await cli(
+      'eval',
+      '--data',
+      data,
+      '--model',
+      path.join(root, 'no-model'),
+      '--backend',
+      'cpu',
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-model/);
   });
 });

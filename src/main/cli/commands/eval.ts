@@ -11,11 +11,10 @@ import {
   UNET_PAPER_SOURCE,
   type PublishedResult,
 } from '../../../shared/published-results';
-import { AppError } from '../../../shared/result';
+import { parseBackendName } from '../../engine/compute/backends';
 import {
   evaluateDatasetSplit,
   type DatasetEvaluation,
-  type ProbabilitySource,
 } from '../../engine/metrics/dataset-evaluation';
 import {
   curveCsv,
@@ -25,45 +24,18 @@ import {
   ERROR_MAP_COLOURS,
 } from '../../engine/metrics/export';
 import { curvePlotSvg, OKABE_ITO, type PlotPoint } from '../../engine/metrics/plot-svg';
+import { checkPredictionFolder } from '../../engine/metrics/probability-maps';
 import {
-  checkPredictionFolder,
-  predictionFileFor,
-  readProbabilityPng,
-} from '../../engine/metrics/probability-maps';
+  openModelSource,
+  predictionFolderSource,
+  type ModelSource,
+  type ProbabilitySource,
+} from '../../engine/metrics/probability-sources';
 import type { PerImageRow, PooledRow, ProtocolRow } from '../../engine/metrics/report';
 import { stringOption, UsageError, type CliCommand } from '../command';
-import { findAppRoot } from '../run';
 
 const PRIMARY_ROW = 'model/fov/t0.5/pooled';
 const OBSERVER_ROW = 'second-observer/fov/binary/pooled';
-
-/** Probabilities from a folder of PNG maps named by image stem. */
-function predictionFolderSource(dir: string): ProbabilitySource {
-  return {
-    description: `predictions in ${dir}`,
-    async probabilities(entry, width, height) {
-      const file = predictionFileFor(dir, entry.stem);
-      if (file === null) return null;
-      const map = await readProbabilityPng(file);
-      if (map.width !== width || map.height !== height) {
-        throw new AppError(
-          'METRICS_SIZE_MISMATCH',
-          `${file} is ${map.width}x${map.height} but ${entry.id} is ${width}x${height}; write the map at the image's size.`,
-        );
-      }
-      return map.data;
-    },
-  };
-}
-
-/** The model source: inference belongs to the compute area and is not in this build yet. */
-function modelSource(dir: string): ProbabilitySource {
-  throw new AppError(
-    'METRICS_INFERENCE_UNAVAILABLE',
-    `Inference is not available yet in this build, so the model ${dir} cannot be run; ` +
-      'score saved probability maps instead with --predictions <dir> (PNG, named by image stem).',
-  );
-}
 
 const f4 = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(4));
 const pct = (v: number) => v.toLocaleString('en-US');
@@ -131,7 +103,16 @@ function publishedNote(row: PublishedResult): string {
 }
 
 /** The human-readable report. */
-function describe(report: DatasetEvaluation, seconds: { inference: number | null }): string {
+/** Timing of the model's inference on this machine, for the comparison with the paper's claim. */
+interface InferenceTiming {
+  backend: string | null;
+  images: number;
+  secondsPerImageMedian: number;
+  width: number;
+  height: number;
+}
+
+function describe(report: DatasetEvaluation, inference: InferenceTiming | null): string {
   const rows = report.rows;
   const lines: string[] = [];
   lines.push(
@@ -207,7 +188,7 @@ function describe(report: DatasetEvaluation, seconds: { inference: number | null
     lines.push(`  ${claim.task}: ${claim.claim} [${claim.verification.status}]`);
   }
   lines.push(
-    `  Here: ${seconds.inference === null ? 'no inference timed (saved probability maps were scored)' : `${seconds.inference.toFixed(2)} s per ${report.images[0]?.width}x${report.images[0]?.height} image on this machine's CPU backend`}.`,
+    `  Here: ${inference === null ? 'no inference timed (saved probability maps were scored)' : `${inference.secondsPerImageMedian.toFixed(2)} s per ${inference.width}x${inference.height} image (median of ${inference.images}, ${inference.backend ?? 'no'} backend, this machine's CPU)`}.`,
   );
   return lines.join('\n');
 }
@@ -387,31 +368,55 @@ export const evalCommand: CliCommand = {
     const exportDir = stringOption(args, 'export');
 
     let source: ProbabilitySource;
+    let model: ModelSource | null = null;
     if (predictions !== undefined) {
       await checkPredictionFolder(path.resolve(predictions));
       source = predictionFolderSource(path.resolve(predictions));
     } else {
-      source = modelSource(
-        path.resolve(modelDir ?? path.join(findAppRoot(), 'resources', 'models', 'default')),
+      const dir = path.resolve(
+        modelDir ?? path.join(io.engine().context.options.resourcesDir, 'models', 'default'),
       );
+      const backendFlag = stringOption(args, 'backend');
+      const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
+      model = await openModelSource(dir, {
+        ...(backend ? { backend: { name: backend, by: 'flag' as const } } : {}),
+        signal: io.signal,
+      });
+      io.log(`eval: backend ${model.backend ?? 'none'}; ${model.description}`);
+      source = model;
     }
 
     // One bar per stage, started on its first report and ended on its last.
     const bars: Partial<Record<'test' | 'training', ReturnType<typeof io.progress>>> = {};
-    const report = await evaluateDatasetSplit({
-      root: data,
-      split,
-      reference: labels,
-      source,
-      tuneOnTraining: args.values['fixed-only'] !== true,
-      onProgress: (stage, done, total) => {
-        const bar = (bars[stage] ??= io.progress(
-          stage === 'test' ? `${split} images` : 'training images (for the threshold)',
-        ));
-        bar.update(done, total);
-        if (done === total) bar.finish();
-      },
-    });
+    let report: DatasetEvaluation;
+    try {
+      report = await evaluateDatasetSplit({
+        root: data,
+        split,
+        reference: labels,
+        source,
+        tuneOnTraining: args.values['fixed-only'] !== true,
+        onProgress: (stage, done, total) => {
+          const bar = (bars[stage] ??= io.progress(
+            stage === 'test' ? `${split} images` : 'training images (for the threshold)',
+          ));
+          bar.update(done, total, model ? 'predicting' : 'reading maps');
+          if (done === total) bar.finish();
+        },
+      });
+    } finally {
+      model?.dispose();
+    }
+    const seconds = model && model.seconds.length > 0 ? model.seconds : null;
+    const inference = seconds
+      ? {
+          backend: model!.backend,
+          images: seconds.length,
+          secondsPerImageMedian: [...seconds].sort((a, b) => a - b)[seconds.length >> 1],
+          width: report.images[0]?.width ?? 0,
+          height: report.images[0]?.height ?? 0,
+        }
+      : null;
 
     const primary = findRow<PooledRow>(report.rows, PRIMARY_ROW);
     const observer = findRow<PooledRow>(report.rows, OBSERVER_ROW);
@@ -441,7 +446,7 @@ export const evalCommand: CliCommand = {
       protocols: report.rows,
       published: PUBLISHED_DRIVE_RESULTS,
       unetPaper: { source: UNET_PAPER_SOURCE, claims: UNET_PAPER_CLAIMS },
-      inferenceSecondsPerImage: null,
+      inference,
       export: null as null | { dir: string; files: number },
     };
     if (exportDir !== undefined) {
@@ -450,7 +455,7 @@ export const evalCommand: CliCommand = {
       json.export = { dir, files: files.length };
       io.log(`exported ${files.length} files to ${dir}`);
     }
-    return { json, text: describe(report, { inference: null }) };
+    return { json, text: describe(report, inference) };
   },
 };
 

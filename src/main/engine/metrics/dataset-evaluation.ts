@@ -15,23 +15,9 @@ import {
   type ThresholdChoice,
 } from './evaluate';
 import type { ExportImage } from './export';
-import { driveEntries, readBinaryGif, type DriveEntry } from './local-drive-reader';
+import { loadFov, loadLabel, openDataset, type DatasetIndex, type ImageEntry } from '../dataset';
+import type { ProbabilitySource } from './probability-sources';
 import { protocolRows, type ProtocolRow } from './report';
-
-/** One image of the split as the evaluation needs it. */
-export type EvaluationEntry = DriveEntry;
-
-/** Where vessel probabilities come from. */
-export interface ProbabilitySource {
-  /** For reports: `predictions in <dir>` or `model <name> (<dir>)`. */
-  description: string;
-  /** The image's probabilities (HxW), or null when this source has none for it. */
-  probabilities(
-    entry: EvaluationEntry,
-    width: number,
-    height: number,
-  ): Promise<Float32Array | null>;
-}
 
 export interface DatasetEvaluationOptions {
   root: string;
@@ -65,41 +51,53 @@ export interface DatasetEvaluation {
 const FIXED: ThresholdChoice = { value: 0.5, chosenOn: 'fixed' };
 
 async function loadScoredImage(
-  entry: EvaluationEntry,
+  entry: ImageEntry,
   source: ProbabilitySource,
   reference: Observer,
 ): Promise<{ image: ExportImage; other: Uint8Array | null } | null> {
-  const labelPath = reference === '1st' ? entry.label1st : entry.label2nd;
-  if (labelPath === null) {
+  if (entry.labelPaths[reference] === undefined) {
     throw new AppError(
       'METRICS_NO_LABELS',
       `${entry.id} has no ${reference} manual; choose --labels 1st, or a split that has it.`,
     );
   }
-  const otherPath = reference === '1st' ? entry.label2nd : entry.label1st;
-  const [label, fov, other] = await Promise.all([
-    readBinaryGif(labelPath),
-    readBinaryGif(entry.fov),
-    otherPath ? readBinaryGif(otherPath) : Promise.resolve(null),
+  const other: Observer = reference === '1st' ? '2nd' : '1st';
+  const [label, fov, otherLabel] = await Promise.all([
+    loadLabel(entry, reference),
+    loadFov(entry),
+    entry.labelPaths[other] === undefined ? Promise.resolve(null) : loadLabel(entry, other),
   ]);
-  const scores = await source.probabilities(entry, label.width, label.height);
+  const scores = await source.probabilities(entry, entry.width, entry.height);
   if (scores === null) return null;
-  if (scores.length !== label.data.length) {
+  if (scores.length !== label.length) {
     throw new AppError(
       'METRICS_SIZE_MISMATCH',
-      `${entry.id}: the prediction has ${scores.length} pixels, the label ${label.width}x${label.height}; predict at the image's own size.`,
+      `${entry.id}: the prediction has ${scores.length} pixels, the image ${entry.width}x${entry.height}; predict at the image's own size.`,
     );
   }
   const image: ExportImage = {
     id: entry.id,
-    stem: entry.stem,
-    width: label.width,
-    height: label.height,
+    stem: entry.name,
+    width: entry.width,
+    height: entry.height,
     scores,
-    label: label.data,
-    fov: fov.data,
+    label,
+    fov,
   };
-  return { image, other: other?.data ?? null };
+  return { image, other: otherLabel };
+}
+
+/** The entries of a split, or a clear error naming the folder. */
+function splitEntries(index: DatasetIndex, split: 'test' | 'training'): ImageEntry[] {
+  const entries = index.splits[split] ?? [];
+  if (entries.length === 0) {
+    const problems = index.problems.slice(0, 3).map((p) => p.message);
+    throw new AppError(
+      'METRICS_SPLIT_MISSING',
+      `${index.root} has no usable ${split} images${problems.length > 0 ? ` (${problems.join('; ')})` : ''}; give a DRIVE folder with ${split}/images, ${split}/1st_manual and ${split}/mask.`,
+    );
+  }
+  return entries;
 }
 
 function scored(images: readonly ExportImage[], region: 'fov' | 'whole-image'): ScoredImage[] {
@@ -114,24 +112,29 @@ function scored(images: readonly ExportImage[], region: 'fov' | 'whole-image'): 
 /** Chooses the training threshold, or says why it cannot. */
 async function trainingThreshold(
   options: DatasetEvaluationOptions,
+  index: DatasetIndex,
 ): Promise<{ choice: ThresholdChoice | null; note: string | null }> {
   if (!options.tuneOnTraining) return { choice: null, note: 'not asked for (--fixed-only)' };
   if (options.split === 'training') {
     return { choice: null, note: 'the evaluated split is the training split itself' };
   }
-  const entries = driveEntries(options.root, 'training');
+  if ((index.splits.training ?? []).length === 0) {
+    return { choice: null, note: `${index.root} has no training images` };
+  }
+  const entries = splitEntries(index, 'training');
+  await options.source.prepare?.(entries);
   const images: ScoredImage[] = [];
   const missing: string[] = [];
   for (const [i, entry] of entries.entries()) {
     const loaded = await loadScoredImage(entry, options.source, '1st');
-    if (loaded === null) missing.push(entry.stem);
+    if (loaded === null) missing.push(entry.name);
     else images.push(scored([loaded.image], 'fov')[0]);
     options.onProgress?.('training', i + 1, entries.length);
   }
   if (missing.length > 0) {
     return {
       choice: null,
-      note: `${options.source.description} has no map for ${missing.length} training image(s) (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}); the threshold is chosen on all 20 or not at all`,
+      note: `${options.source.description} has no map for ${missing.length} training image(s) (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}); the threshold is chosen on all of them or not at all`,
     };
   }
   return { choice: chooseThresholdOnTraining(images), note: null };
@@ -141,13 +144,15 @@ async function trainingThreshold(
 export async function evaluateDatasetSplit(
   options: DatasetEvaluationOptions,
 ): Promise<DatasetEvaluation> {
-  const entries = driveEntries(options.root, options.split);
+  const index = await openDataset(options.root);
+  const entries = splitEntries(index, options.split);
+  await options.source.prepare?.(entries);
   const images: ExportImage[] = [];
   const others: (Uint8Array | null)[] = [];
   const missing: string[] = [];
   for (const [i, entry] of entries.entries()) {
     const loaded = await loadScoredImage(entry, options.source, options.reference);
-    if (loaded === null) missing.push(entry.stem);
+    if (loaded === null) missing.push(entry.name);
     else {
       images.push(loaded.image);
       others.push(loaded.other);
@@ -161,7 +166,7 @@ export async function evaluateDatasetSplit(
     );
   }
 
-  const tuned = await trainingThreshold(options);
+  const tuned = await trainingThreshold(options, index);
   const thresholds = tuned.choice ? [FIXED, tuned.choice] : [FIXED];
   const model = {
     fov: evaluateImages(scored(images, 'fov'), { region: 'fov', thresholds }),

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ScoredImage } from './confusion';
 import { evaluateImages } from './evaluate';
-import { driveEntries, readBinaryGif } from './local-drive-reader';
+import { loadFov, loadLabel, openDataset } from '../dataset';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const driveRoot = path.resolve(here, '../../../../../shared/datasets/DRIVE');
@@ -16,18 +16,19 @@ const present = existsSync(path.join(driveRoot, 'test', '2nd_manual'));
 if (!present) console.log(`skipping the DRIVE metrics tests: ${driveRoot} is absent`);
 
 async function secondObserverImages(withFov: boolean): Promise<ScoredImage[]> {
+  const index = await openDataset(driveRoot);
   return Promise.all(
-    driveEntries(driveRoot, 'test').map(async (entry) => {
+    (index.splits.test ?? []).map(async (entry) => {
       const [first, second, fov] = await Promise.all([
-        readBinaryGif(entry.label1st),
-        readBinaryGif(entry.label2nd!),
-        readBinaryGif(entry.fov),
+        loadLabel(entry, '1st'),
+        loadLabel(entry, '2nd'),
+        loadFov(entry),
       ]);
       return {
         id: entry.id,
-        scores: Float32Array.from(second.data),
-        label: first.data,
-        region: withFov ? fov.data : null,
+        scores: Float32Array.from(second),
+        label: first,
+        region: withFov ? fov : null,
       };
     }),
   );

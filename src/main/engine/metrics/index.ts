@@ -1,6 +1,6 @@
 /**
  * Metrics: confusion counts inside a region, threshold metrics, exact AUC-ROC and average
- * precision, ROC and PR curves, pooled and per-image evaluation. Plain Node, no tfjs.
+ * precision, ROC and PR curves, pooled and per-image evaluation, dataset evaluation, export.
  */
 export {
   countConfusion,
@@ -41,3 +41,49 @@ export {
   type Region,
   type ThresholdChoice,
 } from './evaluate';
+export {
+  describeProtocol,
+  protocolRows,
+  ROW_METRIC_NAMES,
+  type CountsAndMetrics,
+  type MetricName,
+  type PerImageRow,
+  type PooledRow,
+  type ProtocolRow,
+  type RowProtocol,
+  type Subject,
+} from './report';
+export {
+  evaluateDatasetSplit,
+  type DatasetEvaluation,
+  type DatasetEvaluationOptions,
+} from './dataset-evaluation';
+export {
+  openModelSource,
+  predictionFolderSource,
+  type ModelSource,
+  type ModelSourceOptions,
+  type ProbabilitySource,
+} from './probability-sources';
+export {
+  checkPredictionFolder,
+  readProbabilityPng,
+  writeProbabilityPng,
+  type ProbabilityMap,
+} from './probability-maps';
+export {
+  curvePlotSvg,
+  OKABE_ITO,
+  type CurvePlotSpec,
+  type PlotPoint,
+  type PlotSeries,
+} from './plot-svg';
+export {
+  curveCsv,
+  ERROR_MAP_COLOURS,
+  errorMapRgb,
+  metricsCsv,
+  writeImageMaps,
+  writePlot,
+  type ExportImage,
+} from './export';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import { AppError } from '../../../shared/result';
 
 /** A probability map, row-major, values in [0, 1]. */
@@ -30,7 +30,7 @@ export async function writeProbabilityPng(file: string, map: ProbabilityMap): Pr
 
 /** Reads an 8- or 16-bit PNG (grey, or RGB with equal channels) as probabilities in [0, 1]. */
 export async function readProbabilityPng(file: string): Promise<ProbabilityMap> {
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  let decoded: { data: Buffer; info: OutputInfo };
   let sixteenBit: boolean;
   try {
     const meta = await sharp(file).metadata();

@@ -1,0 +1,110 @@
+/**
+ * Where an evaluation gets its vessel probabilities: a folder of saved PNG maps, or a model
+ * folder run here (the same preprocessing and inference as `predict`).
+ */
+import type { ImageEntry } from '../dataset';
+import { loadRgb, parsePreprocessConfig, PREPROCESS_RECIPES, preprocessImages } from '../dataset';
+import type { InferenceOptions } from '../compute/infer';
+import type { ForcedBackend } from '../compute/setup';
+import { AppError } from '../../../shared/result';
+import { predictionFileFor, readProbabilityPng } from './probability-maps';
+
+/** Vessel probabilities per image. */
+export interface ProbabilitySource {
+  /** For reports: `predictions in <dir>` or `model <dir>`. */
+  description: string;
+  /** Called with a split's entries before its probabilities are asked for (e.g. to preprocess the set together). */
+  prepare?(entries: readonly ImageEntry[]): Promise<void>;
+  /** The image's probabilities (HxW, row-major), or null when this source has none for it. */
+  probabilities(entry: ImageEntry, width: number, height: number): Promise<Float32Array | null>;
+}
+
+/** Probabilities from a folder of PNG maps named by image stem (`01_test.png`). */
+export function predictionFolderSource(dir: string): ProbabilitySource {
+  return {
+    description: `predictions in ${dir}`,
+    async probabilities(entry, width, height) {
+      const file = predictionFileFor(dir, entry.name);
+      if (file === null) return null;
+      const map = await readProbabilityPng(file);
+      if (map.width !== width || map.height !== height) {
+        throw new AppError(
+          'METRICS_SIZE_MISMATCH',
+          `${file} is ${map.width}x${map.height} but ${entry.id} is ${width}x${height}; write the map at the image's size.`,
+        );
+      }
+      return map.data;
+    },
+  };
+}
+
+export interface ModelSourceOptions {
+  backend?: ForcedBackend;
+  /** Tiles (default) or LadderNet's sliding patches. */
+  mode?: InferenceOptions['mode'];
+  flips?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A model run here, with the seconds each image took. */
+export interface ModelSource extends ProbabilitySource {
+  backend: string | null;
+  /** Seconds of inference per image so far (preprocessing excluded). */
+  seconds: number[];
+  dispose(): void;
+}
+
+/**
+ * Loads a model folder and predicts with it. A split is preprocessed as one set (the
+ * set-level normalisation of LadderNet's recipe needs all its images), then image by image.
+ */
+export async function openModelSource(
+  dir: string,
+  options: ModelSourceOptions = {},
+): Promise<ModelSource> {
+  // Imported here so that scoring saved maps (and every other metrics user) never loads tfjs.
+  const [{ setupCompute }, { loadModelDir }, { predictProbabilities }] = await Promise.all([
+    import('../compute/setup'),
+    import('../model/storage'),
+    import('../compute/infer'),
+  ]);
+  const report = await setupCompute(options.backend);
+  const loaded = await loadModelDir(dir);
+  const preprocessing = parsePreprocessConfig(
+    loaded.config.preprocessing ?? PREPROCESS_RECIPES.laddernet,
+  );
+  const prepared = new Map<string, Float32Array>();
+  const seconds: number[] = [];
+  const prepare = async (entries: readonly ImageEntry[]) => {
+    const rgb = await Promise.all(entries.map((entry) => loadRgb(entry)));
+    const pixels = await preprocessImages(rgb, preprocessing);
+    entries.forEach((entry, i) => prepared.set(entry.id, pixels[i]));
+  };
+  return {
+    description: `model ${loaded.dir}${loaded.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}`,
+    backend: report.active,
+    seconds,
+    prepare,
+    async probabilities(entry, width, height) {
+      if (!prepared.has(entry.id)) await prepare([entry]);
+      const data = prepared.get(entry.id)!;
+      prepared.delete(entry.id);
+      const started = process.hrtime.bigint();
+      const probabilities = await predictProbabilities(
+        loaded.model,
+        { width, height, channels: 1, data },
+        {
+          config: loaded.config,
+          mode: options.mode ?? 'tiles',
+          flips: options.flips ?? false,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+      );
+      seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+      return probabilities;
+    },
+    dispose() {
+      loaded.model.dispose();
+    },
+  };
+}
