@@ -171,6 +171,20 @@ export interface RenderTarget {
   width: number;
 }
 
+/** Keys' cubic convolution weights (a = -0.5, Catmull-Rom) of the taps at -1, 0, 1, 2 for fraction t (t2 = t*t). */
+function keysWeight0(t: number, t2: number): number {
+  return (-0.5 * t + 1) * t2 - 0.5 * t;
+}
+function keysWeight1(t: number, t2: number): number {
+  return (1.5 * t - 2.5) * t2 + 1;
+}
+function keysWeight2(t: number, t2: number): number {
+  return (-1.5 * t + 2) * t2 + 0.5 * t;
+}
+function keysWeight3(t: number, t2: number): number {
+  return (0.5 * t - 0.5) * t2;
+}
+
 let scratchX = new Float64Array(0);
 let scratchY = new Float64Array(0);
 
@@ -223,40 +237,34 @@ function sourceCoordinates(
     const ty = gy - gy0;
     const tx2 = tx * tx;
     const ty2 = ty * ty;
-    const a0 = (-0.5 * tx + 1) * tx2 - 0.5 * tx;
-    const a1 = (1.5 * tx - 2.5) * tx2 + 1;
-    const a2 = (-1.5 * tx + 2) * tx2 + 0.5 * tx;
-    const a3 = (0.5 * tx - 0.5) * tx2;
+    const a0 = keysWeight0(tx, tx2);
+    const a1 = keysWeight1(tx, tx2);
+    const a2 = keysWeight2(tx, tx2);
+    const a3 = keysWeight3(tx, tx2);
     // Column offsets (x2 for the dx, dy pairs) of the four taps, edge points repeated.
     const c0 = clampIndex(gx0 - 1, last) * 2;
     const c1 = clampIndex(gx0, last) * 2;
     const c2 = clampIndex(gx0 + 1, last) * 2;
     const c3 = clampIndex(gx0 + 2, last) * 2;
-    let dx = 0;
-    let dy = 0;
-    for (let j = 0; j < 4; j++) {
-      const wy =
-        j === 0
-          ? (-0.5 * ty + 1) * ty2 - 0.5 * ty
-          : j === 1
-            ? (1.5 * ty - 2.5) * ty2 + 1
-            : j === 2
-              ? (-1.5 * ty + 2) * ty2 + 0.5 * ty
-              : (0.5 * ty - 0.5) * ty2;
-      const base = clampIndex(gy0 - 1 + j, last) * grid * 2;
-      dx +=
-        wy *
-        (a0 * ctrl[base + c0]! +
-          a1 * ctrl[base + c1]! +
-          a2 * ctrl[base + c2]! +
-          a3 * ctrl[base + c3]!);
-      dy +=
-        wy *
-        (a0 * ctrl[base + c0 + 1]! +
-          a1 * ctrl[base + c1 + 1]! +
-          a2 * ctrl[base + c2 + 1]! +
-          a3 * ctrl[base + c3 + 1]!);
-    }
+    const b0 = keysWeight0(ty, ty2);
+    const b1 = keysWeight1(ty, ty2);
+    const b2 = keysWeight2(ty, ty2);
+    const b3 = keysWeight3(ty, ty2);
+    const r0 = clampIndex(gy0 - 1, last) * grid * 2;
+    const r1 = clampIndex(gy0, last) * grid * 2;
+    const r2 = clampIndex(gy0 + 1, last) * grid * 2;
+    const r3 = clampIndex(gy0 + 2, last) * grid * 2;
+    // dx and dy are interleaved in ctrl: the dy of a point is one further.
+    const dx =
+      b0 * tapRow(ctrl, r0, c0, c1, c2, c3, a0, a1, a2, a3) +
+      b1 * tapRow(ctrl, r1, c0, c1, c2, c3, a0, a1, a2, a3) +
+      b2 * tapRow(ctrl, r2, c0, c1, c2, c3, a0, a1, a2, a3) +
+      b3 * tapRow(ctrl, r3, c0, c1, c2, c3, a0, a1, a2, a3);
+    const dy =
+      b0 * tapRow(ctrl, r0 + 1, c0, c1, c2, c3, a0, a1, a2, a3) +
+      b1 * tapRow(ctrl, r1 + 1, c0, c1, c2, c3, a0, a1, a2, a3) +
+      b2 * tapRow(ctrl, r2 + 1, c0, c1, c2, c3, a0, a1, a2, a3) +
+      b3 * tapRow(ctrl, r3 + 1, c0, c1, c2, c3, a0, a1, a2, a3);
     xs[q] = xs[q]! + dx;
     ys[q] = ys[q]! + dy;
   }
@@ -384,14 +392,14 @@ function renderImage(source: TrainingImage, target: RenderTarget): void {
     const ty = sy - y0;
     const tx2 = tx * tx;
     const ty2 = ty * ty;
-    const a0 = (-0.5 * tx + 1) * tx2 - 0.5 * tx;
-    const a1 = (1.5 * tx - 2.5) * tx2 + 1;
-    const a2 = (-1.5 * tx + 2) * tx2 + 0.5 * tx;
-    const a3 = (0.5 * tx - 0.5) * tx2;
-    const b0 = (-0.5 * ty + 1) * ty2 - 0.5 * ty;
-    const b1 = (1.5 * ty - 2.5) * ty2 + 1;
-    const b2 = (-1.5 * ty + 2) * ty2 + 0.5 * ty;
-    const b3 = (0.5 * ty - 0.5) * ty2;
+    const a0 = keysWeight0(tx, tx2);
+    const a1 = keysWeight1(tx, tx2);
+    const a2 = keysWeight2(tx, tx2);
+    const a3 = keysWeight3(tx, tx2);
+    const b0 = keysWeight0(ty, ty2);
+    const b1 = keysWeight1(ty, ty2);
+    const b2 = keysWeight2(ty, ty2);
+    const b3 = keysWeight3(ty, ty2);
     let c0 = x0 - 1;
     let c1 = x0;
     let c2 = x0 + 1;
