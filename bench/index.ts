@@ -1,3 +1,5 @@
+import { canvasBenchmark } from './canvas';
+import { computeBenchmark } from './compute.bench';
 import { datasetBenchmark } from './dataset.bench';
 import { metricsBenchmark } from './metrics.bench';
 import { projectBenchmark } from './project.bench';
@@ -21,4 +23,4 @@ export interface Benchmark {
 }
 
 /** Registered benchmarks, in the order they run. */
-export const benchmarks: Benchmark[] = [datasetBenchmark, metricsBenchmark, projectBenchmark];
+export const benchmarks: Benchmark[] = [datasetBenchmark, metricsBenchmark, projectBenchmark, computeBenchmark, canvasBenchmark];

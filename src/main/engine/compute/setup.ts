@@ -97,6 +97,9 @@ async function startLadder(
   starters: RungStarters,
 ): Promise<BackendReport> {
   const tf = await import('@tensorflow/tfjs');
+  const { registerCpuKernelFixes, registerWasmTrainingKernels } = await import('./kernels');
+  // Whatever rung wins, cpu stays registered (tfjs falls back to it): keep it correct.
+  registerCpuKernelFixes();
   let activeThreads = 1;
 
   const startNative = async (
@@ -133,7 +136,6 @@ async function startLadder(
     const missing = probeWasmFiles();
     if (missing) return missing;
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const { registerWasmTrainingKernels } = await import('./kernels');
     if (threads > 1 && tf.getBackend() !== 'wasm') {
       const { registerThreadedWasmBackend } = await import('./parallel/threaded-wasm');
       const upstream = tf.findBackendFactory('wasm');

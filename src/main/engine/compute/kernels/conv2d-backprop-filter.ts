@@ -51,7 +51,14 @@ export function conv2dBackpropFilterWasm(args: {
       bottom = Math.max(bottom, 0);
       right = Math.max(right, 0);
     }
-    const inputT = scratch.transpose(input, [3, 1, 2, 0]);
+    const rows = input.shape[1]!;
+    const cols = input.shape[2]!;
+    const inputT = scratch.swapOuterInner(input, batchSize, rows * cols, inChannels, [
+      inChannels,
+      rows,
+      cols,
+      batchSize,
+    ]);
     const dyT = scratch.transpose(dy, [1, 2, 0, 3]);
     const gradT = scratch.conv2d(inputT, dyT, { top, bottom, left, right }, [
       strideHeight,

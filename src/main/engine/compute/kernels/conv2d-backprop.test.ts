@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupCompute } from '../setup';
 import { planPhaseAxis } from './conv2d-backprop-input';
+import { seededUniform } from './seeded-uniform';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case {
@@ -26,18 +27,6 @@ interface Case {
 }
 
 const UNIT_ROUNDOFF = 2 ** -24;
-
-function seededValues(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = (state >>> 0) / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 function gamma(terms: number): number {
   return (terms * UNIT_ROUNDOFF) / (1 - terms * UNIT_ROUNDOFF);
@@ -227,13 +216,13 @@ describe('wasm convolution kernels match cpu', () => {
         c.inChannels,
         c.outChannels,
       ];
-      const xValues = seededValues(tf.util.sizeFromShape(xShape), 11 + index);
-      const wValues = seededValues(tf.util.sizeFromShape(wShape), 23 + index);
+      const xValues = seededUniform(tf.util.sizeFromShape(xShape), 11 + index);
+      const wValues = seededUniform(tf.util.sizeFromShape(wShape), 23 + index);
       tf.setBackend('cpu');
       const yShape = tf.tidy(() =>
         tf.conv2d(tf.tensor4d(xValues, xShape), tf.tensor4d(wValues, wShape), c.strides, c.pad),
       ).shape as [number, number, number, number];
-      const dyValues = seededValues(tf.util.sizeFromShape(yShape), 37 + index);
+      const dyValues = seededUniform(tf.util.sizeFromShape(yShape), 37 + index);
       const x = (abs = false) => tf.tensor4d(abs ? xValues.map(Math.abs) : xValues, xShape);
       const w = (abs = false) => tf.tensor4d(abs ? wValues.map(Math.abs) : wValues, wShape);
       const dy = (abs = false) => tf.tensor4d(abs ? dyValues.map(Math.abs) : dyValues, yShape);
@@ -274,9 +263,9 @@ describe('wasm convolution kernels match cpu', () => {
   }
 
   it('trains through strided and transposed convolutions like cpu (gradients of a LadderNet step)', () => {
-    const xValues = seededValues(2 * 9 * 9 * 3, 5);
-    const downValues = seededValues(3 * 3 * 3 * 4, 6);
-    const upValues = seededValues(3 * 3 * 3 * 4, 7);
+    const xValues = seededUniform(2 * 9 * 9 * 3, 5);
+    const downValues = seededUniform(3 * 3 * 3 * 4, 6);
+    const upValues = seededUniform(3 * 3 * 3 * 4, 7);
     const grads = () => {
       const x = tf.tensor4d(xValues, [2, 9, 9, 3]);
       const f = (down: tf.Tensor, up: tf.Tensor) => {

@@ -3,11 +3,13 @@
  * 8474) and a scalar-loop Conv2DBackpropInput; both are replaced here by compositions of its
  * own XNNPACK convolution. Training a U-Net and a LadderNet-like net (strided convolutions,
  * transposed convolutions, max pooling, nearest upsampling, concatenation, additions) with
- * tf.layers on wasm used no other kernel that wasm lacks.
+ * tf.layers on wasm used no other kernel that wasm lacks. ResizeNearestNeighborGrad is ours on
+ * both wasm and cpu: cpu's is wrong for batches of more than one image.
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input';
+import { resizeNearestGradCpuConfig, resizeNearestGradWasmConfig } from './resize-nearest-grad';
 
 export { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 export {
@@ -20,15 +22,28 @@ export {
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterWasmConfig,
   conv2dBackpropInputWasmConfig,
+  resizeNearestGradWasmConfig,
 ];
+
+/** Fixes for the cpu backend's own kernels (the last rung of the ladder must train right too). */
+export const CPU_KERNEL_FIXES: readonly KernelConfig[] = [resizeNearestGradCpuConfig];
+
+function registerReplacing(configs: readonly KernelConfig[]): string[] {
+  for (const config of configs) {
+    const current = getKernel(config.kernelName, config.backendName);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current) unregisterKernel(config.kernelName, config.backendName);
+    registerKernel(config);
+  }
+  return configs.map((c) => c.kernelName);
+}
 
 /** Registers our wasm training kernels (idempotent); returns the kernel names. */
 export function registerWasmTrainingKernels(): string[] {
-  for (const config of WASM_TRAINING_KERNELS) {
-    const current = getKernel(config.kernelName, 'wasm');
-    if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current) unregisterKernel(config.kernelName, 'wasm');
-    registerKernel(config);
-  }
-  return WASM_TRAINING_KERNELS.map((c) => c.kernelName);
+  return registerReplacing(WASM_TRAINING_KERNELS);
+}
+
+/** Registers our fixes of cpu kernels (idempotent); returns the kernel names. */
+export function registerCpuKernelFixes(): string[] {
+  return registerReplacing(CPU_KERNEL_FIXES);
 }

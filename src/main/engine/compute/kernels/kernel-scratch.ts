@@ -79,6 +79,40 @@ export class KernelScratch {
     );
   }
 
+  /**
+   * [A, M, C] -> [C, M, A] (outer and inner axes swapped), written in JS over the wasm heap:
+   * upstream's generic N-d Transpose takes longer than the convolution it feeds here. Per
+   * middle index the A x C block is transposed with writes in runs of A floats while the A
+   * source rows stay in L1. `shape` is the output's shape.
+   */
+  swapOuterInner(
+    x: TensorInfo,
+    outer: number,
+    middle: number,
+    inner: number,
+    shape: number[],
+  ): TensorInfo {
+    const out = this.backend.makeOutput(shape, 'float32');
+    this.temporaries.push(out);
+    const src = this.backend.typedArrayFromHeap(x) as Float32Array;
+    const dst = this.backend.typedArrayFromHeap(out) as Float32Array;
+    const srcOuterStride = middle * inner;
+    const dstInnerStride = middle * outer;
+    for (let m = 0; m < middle; m++) {
+      const srcBase = m * inner;
+      const dstBase = m * outer;
+      for (let c = 0; c < inner; c++) {
+        const d = c * dstInnerStride + dstBase;
+        let si = srcBase + c;
+        for (let a = 0; a < outer; a++) {
+          dst[d + a] = src[si]!;
+          si += srcOuterStride;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Hands `info` to the caller: dispose() will not free it. */
   keep(info: TensorInfo): TensorInfo {
     const index = this.temporaries.indexOf(info);
