@@ -27,7 +27,7 @@ import {
 } from './job';
 import { batchLoss, cropCentre, vesselProbability } from './losses';
 import type { TrainOptions } from './options';
-import { PatchSampler, type PatchBatch, type WeightedImage } from './patches';
+import { WeightedPatchSampler, type PatchBatch, type WeightedImage } from './patches';
 import { LearningRateSchedule } from './schedule';
 import { splitByImage, splitWithValidation, type ImageSplit } from './split';
 import { balancedPositiveWeight, lossWeightMap } from './weights';
@@ -117,13 +117,13 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
       ...image,
       lossWeight: lossWeightMap(image, options.loss, positiveWeight),
     }));
-  const sampler = new PatchSampler(weighted(trainImages), {
+  const sampler = new WeightedPatchSampler(weighted(trainImages), {
     patchSize: options.patchSize,
     augment: options.augment,
   });
   const validationBatch =
     validationImages.length > 0 && options.validationPatches > 0
-      ? new PatchSampler(weighted(validationImages), {
+      ? new WeightedPatchSampler(weighted(validationImages), {
           patchSize: options.patchSize,
           augment: false,
         }).batch(options.validationPatches, new SeededRandom(options.seed, VALIDATION_STREAM))

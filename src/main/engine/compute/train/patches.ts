@@ -32,7 +32,7 @@ export interface WeightedImage extends TrainImage {
   lossWeight: Float32Array;
 }
 
-export interface PatchSamplerOptions {
+export interface WeightedPatchSamplerOptions {
   patchSize: number;
   /** true: every augmentation of the dataset area; false: none; or a config of its own. */
   augment: boolean | AugmentConfig;
@@ -71,14 +71,14 @@ interface Source {
 }
 
 /** Draws patches from a set of images; every draw comes from the generator passed in. */
-export class PatchSampler {
+export class WeightedPatchSampler {
   private readonly sources: Source[];
   private readonly augment: AugmentConfig;
   readonly channels: number;
 
   constructor(
     images: WeightedImage[],
-    private readonly options: PatchSamplerOptions,
+    private readonly options: WeightedPatchSamplerOptions,
   ) {
     if (images.length === 0)
       throw new AppError(

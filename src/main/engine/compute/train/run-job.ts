@@ -7,14 +7,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../shared/result';
 import { modelConfigSchema, type ModelConfig } from '../../../../shared/model-config';
-import { loadFov, loadLabel, loadRgb } from '../../dataset/decode';
-import { openDataset } from '../../dataset/open';
 import {
-  PREPROCESS_RECIPES,
+  loadTrainingImages,
+  openDataset,
   parsePreprocessConfig,
-  preprocessImages,
-} from '../../dataset/preprocess';
-import type { ImageEntry } from '../../dataset/types';
+  PREPROCESS_RECIPES,
+  type ImageEntry,
+} from '../../dataset';
 import { buildModel } from '../../model/build';
 import { loadModelDir } from '../../model/storage';
 import { setupCompute } from '../setup';
@@ -163,26 +162,18 @@ async function readImages(
   }
   const observer = data.observer ?? '1st';
   const preprocessing = parsePreprocessConfig(config.preprocessing ?? DEFAULT_PREPROCESSING);
-  const rgb = [];
-  const labels: Uint8Array[] = [];
-  const fovs: Uint8Array[] = [];
-  for (const entry of entries) {
-    rgb.push(await loadRgb(entry));
-    labels.push(await loadLabel(entry, observer));
-    fovs.push(await loadFov(entry));
-  }
-  const pixels = await preprocessImages(rgb, preprocessing);
-  const images = entries.map((entry, k): TrainImage => {
-    const override = data.overrides?.[entry.id];
+  const loaded = await loadTrainingImages(entries, preprocessing, observer);
+  const images = loaded.map((image, k): TrainImage => {
+    const override = data.overrides?.[image.id];
     return {
-      id: entry.id,
-      split: entry.split,
-      width: entry.width,
-      height: entry.height,
-      channels: 1,
-      pixels: pixels[k] as Float32Array,
-      label: override?.label ?? (labels[k] as Uint8Array),
-      fov: fovs[k] as Uint8Array,
+      id: image.id,
+      split: (entries[k] as ImageEntry).split,
+      width: image.width,
+      height: image.height,
+      channels: image.channels,
+      pixels: image.image,
+      label: override?.label ?? image.label,
+      fov: image.fov,
       ...(override?.weight ? { weight: override.weight } : {}),
     };
   });
