@@ -5,7 +5,7 @@
  * after SQLite committed it. The parent kills it with SIGKILL at a moment of its choosing.
  */
 import { createHash } from 'node:crypto';
-import { openProject } from './project';
+import { openProject } from './open';
 import { randomMask, tinyModelFiles } from './test-fixtures';
 
 export type ChildMessage =

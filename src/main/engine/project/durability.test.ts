@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from './files';
 import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
-import { createProject, openProject } from './project';
+import { createProject, openProject } from './open';
 import { temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
 
 const KILLS = 12;

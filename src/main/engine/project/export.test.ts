@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportProject, toCsv } from './export';
 import { decodePngMask } from './mask-codec';
-import { createProject, type Project } from './project';
+import { createProject } from './open';
+import type { Project } from './project';
 import {
   randomMask,
   temporaryFolder,

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreBackup } from './backups';
 import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
-import { createProject, openProject, type Project } from './project';
+import { createProject, openProject } from './open';
+import type { Project } from './project';
 import { randomMask, temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
 
 const folders: string[] = [];

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listBackups, restoreBackup } from './backups';
 import { migrations } from './migrations';
-import { createProject, openProject, type Project } from './project';
+import { createProject, openProject } from './open';
+import type { Project } from './project';
 import { migrate } from './schema';
 import { SqliteDatabase } from './sqlite';
 import {

@@ -2,7 +2,7 @@
  * A Vessel Studio project: one SQLite file (`*.vessel`) holding the dataset's image list, every
  * mask correction, model version, run, evaluation, the view settings and a prediction cache.
  *
- * Open it with `createProject` / `openProject`. One process writes (it holds the project's
+ * Open it with `createProject` / `openProject` (open.ts). One process writes (it holds the project's
  * lock); others may open it read-only. Every write is one transaction, in WAL mode with
  * synchronous=FULL, so what a call acknowledged survives a killed process and a power cut.
  */
@@ -10,13 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AppError } from '../../../shared/result';
-import {
-  listBackups,
-  rollingBackupPath,
-  writeBackup,
-  migrationBackupPath,
-  type BackupFile,
-} from './backups';
+import { listBackups, rollingBackupPath, writeBackup } from './backups';
 import {
   hashFile,
   listFilesRecursively,
@@ -24,7 +18,8 @@ import {
   resolveUnderRoot,
   sha256Hex,
 } from './files';
-import { currentOwner, ProjectLock, type LockOwner } from './lock';
+import { corruptError, isCorruption } from './errors';
+import type { ProjectLock } from './lock';
 import {
   decodeStoredMask,
   encodeRleDeflate,
@@ -33,8 +28,8 @@ import {
   type BinaryMask,
   type MaskEncoding,
 } from './mask-codec';
-import { LATEST_SCHEMA_VERSION, migrate, readSchemaVersion } from './schema';
-import { asBlob, SqliteDatabase, sqliteCode, type SqlValue } from './sqlite';
+import { readSchemaVersion } from './schema';
+import { asBlob, type SqliteDatabase, type SqlValue } from './sqlite';
 import {
   IMAGE_FILE_ROLES,
   PROJECT_ERROR_CODES as CODES,
@@ -65,7 +60,6 @@ import {
   type ViewSettings,
 } from './view-settings';
 
-const FORMAT_TAG = 'vessel-studio-project';
 const DEFAULT_BACKUP_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface OpenProjectOptions {
@@ -193,26 +187,6 @@ function jsonText(value: unknown, what: string): string {
   const text = JSON.stringify(value ?? null);
   if (text === undefined) throw new AppError(CODES.BAD_INPUT, `${what} cannot be stored as JSON.`);
   return text;
-}
-
-function corruptError(file: string, backups: BackupFile[], cause: unknown): AppError {
-  const latest = backups[0];
-  const offer = latest
-    ? `The last backup is ${latest.path} (${latest.modifiedAt}); restore it with restoreBackup or \`project restore\`.`
-    : 'No backup of it was found beside it.';
-  return new AppError(
-    CODES.CORRUPT,
-    `The project file ${file} is damaged and cannot be read. ${offer}`,
-    {
-      backups,
-      cause: cause instanceof Error ? cause.message : String(cause),
-    },
-  );
-}
-
-function isCorruption(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
 }
 
 async function metaValue(db: SqliteDatabase, key: string): Promise<string | null> {
@@ -1297,263 +1271,5 @@ function checkModelFiles(name: string, files: Record<string, Uint8Array>): void 
         );
       }
     }
-  }
-}
-
-// -------------------------------------------------------------------- open and create
-
-/** Applies the per-connection settings every writer uses. */
-async function configureWriter(db: SqliteDatabase): Promise<void> {
-  // WAL: readers (a read-only second process) never block the writer and vice versa.
-  // synchronous=FULL: a commit is on disk before it is acknowledged, even across a power cut.
-  await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
-}
-
-async function ownerOf(db: SqliteDatabase): Promise<LockOwner | null> {
-  try {
-    const row = await db.get<{ pid: number; host: string; opened_at: string; app_version: string }>(
-      'SELECT pid, host, opened_at, app_version FROM lock_owner WHERE id = 1',
-    );
-    return row
-      ? { pid: row.pid, host: row.host, openedAt: row.opened_at, appVersion: row.app_version }
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Tables whose pages are mostly blob overflow chains (hundreds of MB of model weights): checking
- * them on every open would cost seconds. They are checked by integrityCheck(), and a damaged
- * page there still surfaces as PROJECT_CORRUPT on the read that meets it.
- */
-const BLOB_TABLES = new Set(['model_files', 'prediction_cache']);
-
-/** PRAGMA quick_check of every table except the blob stores; returns the problems found. */
-async function quickCheck(db: SqliteDatabase): Promise<string[]> {
-  const tables = await db.all<{ name: string }>(
-    "SELECT name FROM sqlite_schema WHERE type = 'table'",
-  );
-  const problems: string[] = [];
-  for (const { name } of tables) {
-    if (BLOB_TABLES.has(name)) continue;
-    // PRAGMA takes no bound parameters; the name comes from sqlite_schema and is quoted.
-    const rows = await db.all<{ quick_check: string }>(
-      `PRAGMA quick_check("${name.replace(/"/g, '""')}")`,
-    );
-    for (const row of rows) if (row.quick_check !== 'ok') problems.push(row.quick_check);
-  }
-  return problems;
-}
-
-function tooNewError(file: string, version: number): AppError {
-  return new AppError(
-    CODES.TOO_NEW,
-    `${file} was written by a newer Vessel Studio (schema ${version}; this one reads up to ${LATEST_SCHEMA_VERSION}). Update Vessel Studio to open it; the file was not changed.`,
-    { fileVersion: version, supportedVersion: LATEST_SCHEMA_VERSION },
-  );
-}
-
-/**
- * Reads user_version straight from the file header (big-endian at byte 60) before SQLite opens
- * it: even a read-only SQLite open of a WAL file creates -wal/-shm beside it, and a file from a
- * newer version must be left exactly as it was found.
- */
-async function refuseNewerByHeader(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const header = Buffer.alloc(100);
-    const { bytesRead } = await handle.read(header, 0, 100, 0);
-    if (bytesRead < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return; // SQLite will say what it is
-    const version = header.readUInt32BE(60);
-    if (version > LATEST_SCHEMA_VERSION) throw tooNewError(file, version);
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Looks at a file without changing a byte of it: opens read-only, reads the schema version and
- * the format tag. Throws PROJECT_TOO_NEW / PROJECT_CORRUPT / PROJECT_NOT_A_PROJECT.
- */
-async function inspect(file: string): Promise<{ db: SqliteDatabase; version: number }> {
-  await refuseNewerByHeader(file);
-  const db = await SqliteDatabase.open(file, { readOnly: true }).catch(async (error: unknown) => {
-    if (isCorruption(error)) throw corruptError(file, await listBackups(file), error);
-    throw new AppError(
-      CODES.NOT_FOUND,
-      `Cannot open ${file} (${(error as Error).message}); check the path and permissions.`,
-    );
-  });
-  try {
-    const version = await readSchemaVersion(db);
-    if (version > LATEST_SCHEMA_VERSION) {
-      throw tooNewError(file, version);
-    }
-    const hasMeta = await db.get(
-      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'project_meta'",
-    );
-    const tag = hasMeta
-      ? await db.get<{ value: string }>("SELECT value FROM project_meta WHERE key = 'format'")
-      : undefined;
-    if (tag?.value !== FORMAT_TAG) {
-      throw new AppError(
-        CODES.NOT_A_PROJECT,
-        `${file} is an SQLite file but not a Vessel Studio project; pick a .vessel file.`,
-      );
-    }
-    const problems = await quickCheck(db);
-    if (problems.length > 0)
-      throw corruptError(file, await listBackups(file), new Error(problems.join('; ')));
-    return { db, version };
-  } catch (error) {
-    await db.close().catch(() => undefined);
-    if (isCorruption(error)) throw corruptError(file, await listBackups(file), error);
-    throw error;
-  }
-}
-
-/**
- * Opens a project. Read-write (the default) takes the project's lock: when another process (or
- * another Project in this one) has it open, this fails with PROJECT_LOCKED naming the holder,
- * and `{ readOnly: true }` opens it for reading instead. Older schemas are migrated after a
- * backup copy; newer ones fail with PROJECT_TOO_NEW and a damaged file with PROJECT_CORRUPT
- * (its `details.backups` lists the backups, newest first). Runs left `queued` or `running` by a
- * process that died are marked failed.
- */
-export async function openProject(
-  file: string,
-  options: OpenProjectOptions = {},
-): Promise<Project> {
-  const absolute = path.resolve(file);
-  const stat = await fs.stat(absolute).catch(() => null);
-  if (!stat?.isFile()) throw new AppError(CODES.NOT_FOUND, `There is no project file ${absolute}.`);
-  const { db: probe, version } = await inspect(absolute);
-  if (options.readOnly) {
-    if (version < LATEST_SCHEMA_VERSION) {
-      await probe.close();
-      throw new AppError(
-        CODES.NEEDS_UPGRADE,
-        `${absolute} uses the older schema ${version}; open it once for writing (where it is not open elsewhere) to upgrade it.`,
-      );
-    }
-    return Project.attach(absolute, probe, null, options);
-  }
-  let lock: ProjectLock | null;
-  try {
-    lock = await ProjectLock.acquire(absolute);
-    if (!lock) {
-      const owner = await ownerOf(probe);
-      const who = owner
-        ? `process ${owner.pid} on ${owner.host} since ${owner.openedAt}`
-        : 'another process';
-      throw new AppError(
-        CODES.LOCKED,
-        `${absolute} is already open in ${who}. Close it there, or open it read-only.`,
-        { owner },
-      );
-    }
-  } finally {
-    await probe.close();
-  }
-  try {
-    const db = await SqliteDatabase.open(absolute);
-    try {
-      // Another process may have upgraded the file between the look and the lock.
-      const lockedVersion = await readSchemaVersion(db);
-      if (lockedVersion > LATEST_SCHEMA_VERSION) throw tooNewError(absolute, lockedVersion);
-      await configureWriter(db);
-      const upgrade = await migrate(db, (from) =>
-        writeBackup(db, migrationBackupPath(absolute, from)),
-      );
-      if (upgrade.backup !== null) await compactIfMostlyFree(db);
-      await claim(db, options);
-      return Project.attach(absolute, db, lock, options);
-    } catch (error) {
-      await db.close().catch(() => undefined);
-      throw error;
-    }
-  } catch (error) {
-    await lock.release();
-    throw error;
-  }
-}
-
-/**
- * A migration that rebuilds a table leaves the old pages free inside the file (0004 would
- * double a 300 MB project). Reclaim them once, right after the upgrade, when over a quarter
- * of the file is free; later writes would reuse them only slowly.
- */
-async function compactIfMostlyFree(db: SqliteDatabase): Promise<void> {
-  const free =
-    (await db.get<{ freelist_count: number }>('PRAGMA freelist_count'))?.freelist_count ?? 0;
-  const pages = (await db.get<{ page_count: number }>('PRAGMA page_count'))?.page_count ?? 0;
-  if (pages > 0 && free / pages > 0.25) await db.exec('VACUUM');
-}
-
-/** Records this process as the owner and fails runs a dead process left unfinished. */
-async function claim(db: SqliteDatabase, options: OpenProjectOptions): Promise<void> {
-  const owner = currentOwner(options.appVersion ?? '0.0.0');
-  await db.transaction(async (tx) => {
-    await tx.run(
-      'INSERT OR REPLACE INTO lock_owner (id, pid, host, opened_at, app_version) VALUES (1, ?, ?, ?, ?)',
-      [owner.pid, owner.host, owner.openedAt, owner.appVersion],
-    );
-    await tx.run(
-      `UPDATE runs SET status = 'failed', finished_at = ?, error_code = 'PROJECT_RUN_INTERRUPTED',
-         error_message = 'The process running it ended before the run finished.'
-       WHERE status IN ('queued', 'running')`,
-      [now()],
-    );
-  });
-}
-
-/**
- * Creates a new project file for a dataset folder and lists its images (hashing each file).
- * Refuses to overwrite an existing file (PROJECT_EXISTS).
- */
-export async function createProject(file: string, options: CreateProjectOptions): Promise<Project> {
-  const absolute = path.resolve(file);
-  const root = path.resolve(options.datasetRoot);
-  if (await fs.stat(absolute).catch(() => null)) {
-    throw new AppError(
-      CODES.EXISTS,
-      `${absolute} already exists; open it, or pick another file name.`,
-    );
-  }
-  const rootStat = await fs.stat(root).catch(() => null);
-  if (!rootStat?.isDirectory())
-    throw new AppError(CODES.BAD_INPUT, `The dataset folder ${root} does not exist.`);
-  await fs.mkdir(path.dirname(absolute), { recursive: true });
-  const lock = await ProjectLock.acquire(absolute);
-  if (!lock) throw new AppError(CODES.LOCKED, `${absolute} is being created by another process.`);
-  let db: SqliteDatabase | null = null;
-  try {
-    db = await SqliteDatabase.open(absolute, { create: true });
-    await configureWriter(db);
-    await migrate(db, (from) =>
-      writeBackup(db as SqliteDatabase, migrationBackupPath(absolute, from)),
-    );
-    await db.transaction(async (tx) => {
-      const at = now();
-      for (const [key, value] of [
-        ['format', FORMAT_TAG],
-        ['created_at', at],
-        ['app_version', options.appVersion ?? '0.0.0'],
-        ['dataset_root', root],
-      ]) {
-        await tx.run('INSERT INTO project_meta (key, value) VALUES (?, ?)', [key, value]);
-      }
-    });
-    await claim(db, options);
-    const project = Project.attach(absolute, db, lock, options);
-    if (options.images && options.images.length > 0) await project.addImages(options.images);
-    return project;
-  } catch (error) {
-    await db?.close().catch(() => undefined);
-    await lock.release();
-    // A half-made project is worth nothing: remove it so the person can simply retry.
-    for (const suffix of ['', '-wal', '-shm']) await fs.rm(`${absolute}${suffix}`, { force: true });
-    throw error;
   }
 }
