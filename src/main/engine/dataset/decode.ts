@@ -128,6 +128,22 @@ export async function decodeFile(file: string): Promise<DecodedPixels> {
   }
 }
 
+/**
+ * Reads only what is needed to know a file's size: the header through sharp, or the whole file
+ * for gzipped and Netpbm files (which sharp cannot read). Does not detect a truncated raster.
+ */
+export async function readImageSize(file: string): Promise<{ width: number; height: number }> {
+  if (/\.(gz|ppm|pgm)$/i.test(file)) return decodeFile(file);
+  try {
+    const meta = await sharp(file).metadata();
+    if (!meta.width || !meta.height) throw new Error('no size in the header');
+    return { width: meta.width, height: meta.height };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw corrupt(file, code ? `cannot be read (${code})` : (error as Error).message);
+  }
+}
+
 /** Expands grey pixels to RGB (a grey image is its own three channels). */
 export function toRgb(pixels: DecodedPixels): RgbImage {
   if (pixels.channels === 3)

@@ -32,9 +32,9 @@ export type {
   SplitName,
 } from './types';
 export { DATASET_ERRORS, type DatasetErrorCode } from './errors';
-export { openDataset, allEntries } from './open';
+export { openDataset, allEntries, type OpenOptions, type VerifyLevel } from './open';
 export { LAYOUTS_LOOKED_FOR } from './discover';
-export { loadRgb, loadLabel, loadFov, decodeFile, binarise } from './decode';
+export { loadRgb, loadLabel, loadFov, decodeFile, readImageSize, binarise } from './decode';
 export { deriveFov } from './fov';
 export {
   PREPROCESS_RECIPES,

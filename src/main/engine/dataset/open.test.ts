@@ -237,6 +237,21 @@ describe('errors', () => {
     });
   });
 
+  it("verify 'headers' finds the same entries and size problems without decoding pixels", async () => {
+    const root = fresh();
+    await writeDrive(root);
+    const label = path.join(root, 'training', '1st_manual', '21_manual1.gif');
+    const small = syntheticFundus(0, 20, 20);
+    await writeMask(label, small, small.label, 'gif');
+    const full = await openDataset(root);
+    const headers = await openDataset(root, { verify: 'headers' });
+    expect(headers).toEqual(full);
+    expect(headers.problems[0]!.code).toBe(DATASET_ERRORS.SIZE_MISMATCH);
+    await writeFile(label, 'not an image at all');
+    const broken = await openDataset(root, { verify: 'headers' });
+    expect(broken.problems[0]).toMatchObject({ code: DATASET_ERRORS.FILE_CORRUPT, file: label });
+  });
+
   it('DATASET_FILE_CORRUPT for damaged gzip and truncated PPM (STARE)', async () => {
     const root = fresh();
     await writeStare(root, true);

@@ -1,7 +1,7 @@
-/** openDataset: discovery, then every file decoded once and checked, so training never meets a bad file. */
+/** openDataset: discovery, then every file checked (decoded, by default) so training never meets a bad file. */
 import path from 'node:path';
 import { AppError } from '../../../shared/result';
-import { decodeFile, sizeMismatch, type DecodedPixels } from './decode';
+import { decodeFile, readImageSize, sizeMismatch } from './decode';
 import { discoverLayout, type Candidate } from './discover';
 import { DATASET_ERRORS } from './errors';
 import type { DatasetIndex, DatasetProblem, ImageEntry, Observer, SplitName } from './types';
@@ -33,14 +33,28 @@ function asProblem(error: unknown, file: string): DatasetProblem {
   };
 }
 
-/** Decodes one candidate's files; returns its entry (or null when unusable) and the problems found. */
+/** How thoroughly `openDataset` checks files: decode every pixel, or read headers only. */
+export type VerifyLevel = 'full' | 'headers';
+
+export interface OpenOptions {
+  /**
+   * `full` (default): every image, label and mask is decoded once, so corrupt and truncated
+   * files are found at open. `headers`: sizes only, much faster on large sets (HRF), but a
+   * truncated file is found only when it is loaded.
+   */
+  verify?: VerifyLevel;
+}
+
+/** Checks one candidate's files; returns its entry (or null when unusable) and the problems found. */
 async function checkCandidate(
   c: Candidate,
+  verify: VerifyLevel,
 ): Promise<{ entry: ImageEntry | null; problems: DatasetProblem[] }> {
   const problems: DatasetProblem[] = [];
-  let image: DecodedPixels;
+  const sizeOf = verify === 'full' ? decodeFile : readImageSize;
+  let image: { width: number; height: number };
   try {
-    image = await decodeFile(c.imagePath);
+    image = await sizeOf(c.imagePath);
   } catch (error) {
     problems.push(asProblem(error, c.imagePath));
     return { entry: null, problems };
@@ -48,7 +62,7 @@ async function checkCandidate(
   const dims = { width: image.width, height: image.height, imagePath: c.imagePath };
   const usable = async (file: string): Promise<boolean> => {
     try {
-      const pixels = await decodeFile(file);
+      const pixels = await sizeOf(file);
       if (pixels.width !== image.width || pixels.height !== image.height)
         throw sizeMismatch(dims, pixels, file);
       return true;
@@ -83,18 +97,19 @@ async function checkCandidate(
 
 /**
  * Opens a dataset folder: finds its layout and files, decodes every image, label and mask once
- * and checks their sizes. Unusable images are left out and listed in `problems`; throws an
- * AppError (DATASET_...) only when the folder is missing, unreadable, of no known layout, or
- * has not one usable image.
+ * (or reads only their headers, with `verify: 'headers'`) and checks their sizes. Unusable
+ * images are left out and listed in `problems`; throws an AppError (DATASET_...) only when the
+ * folder is missing, unreadable, of no known layout, or has not one usable image.
  */
-export async function openDataset(root: string): Promise<DatasetIndex> {
+export async function openDataset(root: string, options: OpenOptions = {}): Promise<DatasetIndex> {
+  const verify = options.verify ?? 'full';
   const resolved = path.resolve(root);
   const discovery = await discoverLayout(resolved);
   const problems = [...discovery.problems];
   const splits: Partial<Record<SplitName, ImageEntry[]>> = {};
   let usable = 0;
   for (const { split, folder, candidates } of discovery.splits) {
-    const checked = await mapLimited(candidates, 4, checkCandidate);
+    const checked = await mapLimited(candidates, 4, (c) => checkCandidate(c, verify));
     const entries: ImageEntry[] = [];
     for (const { entry, problems: found } of checked) {
       problems.push(...found);
