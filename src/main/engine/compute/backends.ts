@@ -48,10 +48,11 @@ function isModuleNotFound(error: unknown, pkg: string): boolean {
 export function probeNativeBackend(
   backend: 'tensorflow-gpu' | 'tensorflow',
   load: (pkg: string) => unknown = require,
+  resolve: (pkg: string) => string = require.resolve,
 ): BackendRejection | null {
   const pkg = NATIVE_PACKAGES[backend] as string;
   try {
-    require.resolve(pkg);
+    resolve(pkg);
   } catch {
     return {
       backend,

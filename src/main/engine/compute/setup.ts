@@ -29,15 +29,23 @@ export interface ComputeOptions {
   wasmThreads?: number;
 }
 
-/** How each rung is started; tests replace the native loaders. */
+/** How the native rungs are found and loaded; tests replace them. */
 export interface RungStarters {
+  resolveNative(pkg: string): string;
   loadNative(pkg: string): unknown;
+  /** Where the NVIDIA driver lists GPUs (see probeGpuVisible). */
+  gpuDirs?: readonly string[];
 }
+
+const nodeRequire = createRequire(import.meta.url);
+const NODE_STARTERS: RungStarters = {
+  resolveNative: (pkg) => nodeRequire.resolve(pkg),
+  loadNative: (pkg) => nodeRequire(pkg),
+};
 
 const MAX_WASM_THREADS = 8;
 /** The priority tfjs registers its wasm backend with. */
 const WASM_PRIORITY = 2;
-const nodeRequire = createRequire(import.meta.url);
 
 /** The wasm thread count from options, VESSEL_WASM_THREADS, or the machine. */
 export function wasmThreadCount(
@@ -72,12 +80,13 @@ function describe(error: unknown): string {
 export async function setupCompute(
   forced?: ForcedBackend,
   options: ComputeOptions = {},
-  starters: RungStarters = { loadNative: (pkg) => nodeRequire(pkg) },
+  starters: RungStarters = NODE_STARTERS,
 ): Promise<BackendReport> {
   const effective = forced ?? forcedBackendFromEnv();
   const threads = wasmThreadCount(options);
-  const key = `${effective?.name ?? 'ladder'}/${threads}`;
-  if (current?.key === key) return current.report;
+  const key = `${effective?.name ?? 'ladder'}/${threads}/${effective?.by ?? 'ladder'}`;
+  // Replaced starters (tests) always walk the ladder afresh.
+  if (starters === NODE_STARTERS && current?.key === key) return current.report;
   const report = startLadder(effective, threads, starters);
   current = { key, report };
   report.then(
@@ -106,12 +115,12 @@ async function startLadder(
     backend: 'tensorflow-gpu' | 'tensorflow',
   ): Promise<BackendRejection | null> => {
     if (backend === 'tensorflow-gpu') {
-      const missing = probeNativeBackend(backend, () => null);
+      const missing = probeNativeBackend(backend, () => null, starters.resolveNative);
       if (missing) return missing;
-      const noGpu = probeGpuVisible();
+      const noGpu = probeGpuVisible(starters.gpuDirs);
       if (noGpu) return noGpu;
     }
-    const rejection = probeNativeBackend(backend, starters.loadNative);
+    const rejection = probeNativeBackend(backend, starters.loadNative, starters.resolveNative);
     if (rejection) return rejection;
     try {
       if (!(await tf.setBackend('tensorflow'))) {
@@ -210,8 +219,8 @@ export async function predictBackendReport(
   forced?: ForcedBackend,
   options: ComputeOptions = {},
 ): Promise<BackendReport> {
-  if (settled && current?.key.startsWith(`${forced?.name ?? 'ladder'}/`)) return settled;
   const effective = forced ?? forcedBackendFromEnv();
+  if (settled && current?.key.startsWith(`${effective?.name ?? 'ladder'}/`)) return settled;
   const choice = await chooseBackend(async (backend) => {
     if (backend === 'tensorflow-gpu' || backend === 'tensorflow') {
       const missing = probeNativeBackend(backend, () => null);

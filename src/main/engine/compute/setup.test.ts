@@ -1,0 +1,117 @@
+/**
+ * setupCompute for real on this machine: tfjs-node(-gpu) are absent (their install downloads
+ * libtensorflow), so the ladder lands on wasm with our kernels and the threaded build.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMPUTE_ERROR_CODES } from './backends';
+import {
+  currentComputeReport,
+  predictBackendReport,
+  setupCompute,
+  wasmThreadCount,
+  type RungStarters,
+} from './setup';
+
+const savedEnv = process.env.VESSEL_BACKEND;
+afterEach(() => {
+  if (savedEnv === undefined) delete process.env.VESSEL_BACKEND;
+  else process.env.VESSEL_BACKEND = savedEnv;
+});
+
+describe('setupCompute', () => {
+  it('predicts the ladder cheaply before tfjs starts', async () => {
+    delete process.env.VESSEL_BACKEND;
+    expect(currentComputeReport()).toBeNull();
+    const predicted = await predictBackendReport();
+    expect(predicted.active).toBe('wasm');
+    expect(predicted.threads).toBe(wasmThreadCount());
+  });
+
+  it('walks the ladder to wasm with both native packages not installed, with the threaded build', async () => {
+    delete process.env.VESSEL_BACKEND;
+    const report = await setupCompute();
+    expect(report.active).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.chosenBy).toBe('ladder');
+    expect(report.rejected.map((r) => [r.backend, r.reason])).toEqual([
+      ['tensorflow-gpu', 'not-installed'],
+      ['tensorflow', 'not-installed'],
+    ]);
+    expect(report.rejected[1]!.message).toContain('@tensorflow/tfjs-node');
+    // As many XNNPACK threads as cores (at most 8): the threaded build runs under Node.
+    expect(report.threads).toBe(wasmThreadCount());
+    expect(await setupCompute()).toBe(report);
+    expect(currentComputeReport()).toBe(report);
+    expect(await predictBackendReport()).toBe(report);
+  });
+
+  it('trains a strided convolution on the threaded build like cpu', async () => {
+    await setupCompute();
+    const x = tf.randomUniform([4, 11, 11, 3], -1, 1, 'float32', 1);
+    const w = tf.randomUniform([3, 3, 3, 5], -1, 1, 'float32', 2);
+    const grads = () =>
+      tf.tidy(() => {
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))),
+        )([x, w]);
+        return tf.concat([dx!.flatten(), dw!.flatten()]).dataSync() as Float32Array;
+      });
+    await tf.setBackend('wasm');
+    const wasm = grads();
+    await tf.setBackend('cpu');
+    const cpu = grads();
+    await tf.setBackend('wasm');
+    const scale = Math.max(...cpu.map(Math.abs));
+    // Sums of at most 4*6*6 = 144 float32 products, chained twice: far inside 1e-4 relative.
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(wasm[i]! - cpu[i]!)).toBeLessThan(1e-4 * scale);
+  });
+
+  it('obeys VESSEL_BACKEND', async () => {
+    process.env.VESSEL_BACKEND = 'cpu';
+    const report = await setupCompute();
+    expect(report).toMatchObject({ active: 'cpu', chosenBy: 'env', threads: 1 });
+    expect(tf.getBackend()).toBe('cpu');
+    expect(report.rejected.map((r) => r.reason)).toEqual([
+      'skipped-by-setting',
+      'skipped-by-setting',
+      'skipped-by-setting',
+    ]);
+  });
+
+  it('obeys a setting or flag over the ladder, and switches back', async () => {
+    const forced = await setupCompute({ name: 'cpu', by: 'flag' });
+    expect(forced).toMatchObject({ active: 'cpu', chosenBy: 'flag' });
+    const wasm = await setupCompute({ name: 'wasm', by: 'setting' });
+    expect(wasm).toMatchObject({ active: 'wasm', chosenBy: 'setting' });
+    expect(wasm.rejected.map((r) => r.reason)).toEqual([
+      'skipped-by-setting',
+      'skipped-by-setting',
+    ]);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('refuses a forced native backend that is not installed, saying why', async () => {
+    await expect(setupCompute({ name: 'tensorflow', by: 'flag' })).rejects.toMatchObject({
+      code: COMPUTE_ERROR_CODES.NO_BACKEND,
+      message: expect.stringContaining('@tensorflow/tfjs-node is not installed'),
+    });
+  });
+
+  it('reports a native package that loads but registers no backend as init-failed, and a GPU build without a GPU as no-gpu', async () => {
+    const starters: RungStarters = {
+      resolveNative: (pkg) => `/opt/fake/${pkg}/index.js`,
+      loadNative: () => ({}),
+      gpuDirs: ['/nonexistent/nvidia/gpus'],
+    };
+    const report = await setupCompute({ name: 'wasm', by: 'setting' }, {}, starters);
+    expect(report.active).toBe('wasm');
+    const ladder = await setupCompute(undefined, {}, starters);
+    expect(ladder.active).toBe('wasm');
+    expect(ladder.rejected.map((r) => [r.backend, r.reason])).toEqual([
+      ['tensorflow-gpu', 'no-gpu'],
+      ['tensorflow', 'init-failed'],
+    ]);
+  });
+});
