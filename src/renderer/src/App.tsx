@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { useApi } from './api/client';
+import { isTextEntry } from './canvas/focus';
 import { commandForKey } from './canvas/shortcuts';
 import { StudioCanvas } from './canvas/StudioCanvas';
 import { ImageList } from './panels/ImageList';
@@ -11,14 +12,6 @@ import { useStore } from './state/store';
 import { StudioController } from './state/studio-controller';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-
-function isTyping(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLInputElement ||
-    target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement
-  );
-}
 
 /** The studio: image list, canvas, side panel and status bar. */
 export function App() {
@@ -37,7 +30,8 @@ export function App() {
   useEffect(() => {
     void controller.resume();
     const offOpened = api.on('studio.opened', (info) => {
-      if (controller.state.session?.projectFile !== info.projectFile) void controller.resume();
+      const s = controller.state;
+      if (!s.opening && s.session?.projectFile !== info.projectFile) void controller.resume();
     });
     const offMenu = api.on('shell.menu', ({ command, path }) => {
       if ((command === 'dataset.openFolder' || command === 'project.open') && path) {
@@ -77,7 +71,7 @@ export function App() {
         else controller.cancelPolygon();
         return;
       }
-      if (isTyping(e.target) || s.openDialog) return;
+      if (isTextEntry(e.target) || s.openDialog) return;
       if (e.key === 'Enter' && s.polygon.length > 0) {
         e.preventDefault();
         controller.closePolygon(e.altKey);

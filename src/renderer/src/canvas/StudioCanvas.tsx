@@ -16,6 +16,7 @@ import {
 import { Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
 import { useStore } from '../state/store';
 import type { StudioController } from '../state/studio-controller';
+import { isSpaceActivated } from './focus';
 import { footprintCursor } from './layer-canvases';
 import { discFootprint } from './raster';
 import { GRID_MIN_ZOOM, screenToImage, screenToPixel, zoomAt } from './view';
@@ -73,7 +74,7 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
   // Space held: pan mode. Tracked on window so it works wherever focus is.
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
-      if (e.code === 'Space' && !isTyping(e.target)) {
+      if (e.code === 'Space' && !isSpaceActivated(e.target)) {
         spaceDown.current = true;
         e.preventDefault();
       }
@@ -326,14 +327,6 @@ function PixelGrid(props: {
         ctx.strokeShape(shape);
       }}
     />
-  );
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLInputElement ||
-    target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement
   );
 }
 
