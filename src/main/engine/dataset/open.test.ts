@@ -110,6 +110,17 @@ describe('layouts', () => {
     await expectPlanted(index, planted);
   });
 
+  it('STARE with only labels-vk uses them as the first observer', async () => {
+    const root = fresh();
+    await writeStare(root, false);
+    await rm(path.join(root, 'labels-ah'), { recursive: true });
+    const index = await openDataset(root);
+    expect(index.problems).toEqual([]);
+    const entry = index.splits.all![0]!;
+    expect(entry.labelPaths['1st']).toMatch(/labels-vk/);
+    expect(entry.labelPaths['2nd']).toBeUndefined();
+  });
+
   it('finds CHASE_DB1 with both observers and a derived FOV', async () => {
     const root = fresh();
     const planted = await writeChase(root);
