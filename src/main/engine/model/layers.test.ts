@@ -102,6 +102,18 @@ describe('SpatialDropout2D', () => {
     const inferred = layer.apply(x, { training: false }) as tf.Tensor;
     expect(tf.max(tf.abs(tf.sub(inferred, x))).dataSync()[0]).toBe(0);
   });
+  it('is active through a functional model applied with training: true, as the training loop does', () => {
+    const input = tf.input({ shape: [null, null, 8] });
+    const output = new SpatialDropout2D({ rate: 0.5, seed: 1 }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    const x = tf.ones([2, 4, 4, 8]);
+    const zeros = (t: tf.Tensor) => tf.sum(tf.equal(t, 0)).dataSync()[0];
+    const trained = model.apply(x, { training: true }) as tf.Tensor;
+    // Whole channels: the zero count is a multiple of the 16 pixels of a channel.
+    expect(zeros(trained)).toBeGreaterThan(0);
+    expect(zeros(trained) % 16).toBe(0);
+    expect(zeros(model.predict(x) as tf.Tensor)).toBe(0);
+  });
 });
 
 describe('Crop2D', () => {
