@@ -565,6 +565,30 @@ describe('relocating a moved dataset', () => {
     );
   });
 
+  it('keeps images that shared one file sharing it after the move', async () => {
+    const dir = scratchFolder();
+    const root = path.join(dir, 'data');
+    await fs.mkdir(root);
+    const shared = path.join(root, 'fov.png');
+    await fs.writeFile(shared, await seededPng(4, 4, 7));
+    const images = [1, 2].map((n) => ({
+      key: `img${n}`,
+      split: '',
+      name: `img${n}`,
+      files: { image: path.join(root, `img${n}.png`), fov: shared },
+    }));
+    for (const [n, image] of images.entries())
+      await fs.writeFile(image.files.image, await seededPng(4, 4, n));
+    const project = await createProject(path.join(dir, 'p.vessel'), { datasetRoot: root, images });
+    open.push(project);
+    await fs.rename(root, path.join(dir, 'moved'));
+    expect(await project.relocate(path.join(dir, 'moved'))).toMatchObject({
+      found: 4,
+      missing: [],
+    });
+    expect(await project.imageFilePath('img2', 'fov')).toBe(path.join(dir, 'moved', 'fov.png'));
+  });
+
   it('reports files it cannot find and changes nothing when none is found', async () => {
     const { dir, root, project } = await newProject(1);
     const empty = path.join(dir, 'empty');

@@ -494,12 +494,14 @@ export class Project {
       while (n < x.length && n < y.length && x[n] === y[n]) n++;
       return n;
     };
-    const taken = new Set<string>();
+    // A found file serves one old path: two images with identical files (DRIVE's FOV masks can
+    // be) must not both take one copy, but images that shared one file keep sharing it.
+    const taken = new Map<string, string>();
     const updates: { imageId: number; role: ImageFileRole; relPath: string }[] = [];
     const report: RelocationReport = { root, found: 0, moved: 0, missing: [] };
     for (const w of wanted) {
       const candidates = (byHash.get(w.sha256) ?? []).filter(
-        (c) => !taken.has(c) || w.role === 'fov',
+        (c) => (taken.get(c) ?? w.rel_path) === w.rel_path,
       );
       if (candidates.length === 0) {
         report.missing.push({ imageKey: w.key, role: w.role, relPath: w.rel_path });
@@ -508,7 +510,7 @@ export class Project {
       const best = candidates.reduce((a, b) =>
         sharedTail(b, w.rel_path) > sharedTail(a, w.rel_path) ? b : a,
       );
-      taken.add(best);
+      taken.set(best, w.rel_path);
       report.found++;
       if (best !== w.rel_path) report.moved++;
       updates.push({ imageId: w.image_id, role: w.role, relPath: best });
