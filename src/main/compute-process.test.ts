@@ -1,12 +1,17 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ElectronFake } from './electron-fake';
 import type { ComputeHostEvents } from './engine/compute/host';
 
 vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
 
 const electron = (await import('electron')) as unknown as ElectronFake;
-const { ComputeHost } = await import('./engine/compute/host');
+const { ComputeHost, defaultWorkerPath } = await import('./engine/compute/host');
 const { computeProcessFactoryForRuntime, reportComputeCrashes, utilityComputeProcess } =
   await import('./compute-process');
 
@@ -135,5 +140,79 @@ describe('compute process crash under Node (real forked child)', () => {
     // Under plain Node the runtime's factory forks; Electron's utilityProcess is never asked.
     expect(process.versions.electron).toBeUndefined();
     expect(electron.utilityProcess.fork).not.toHaveBeenCalled();
+  });
+});
+
+/**
+ * Electron's utilityProcess, played by a real forked Node process: the child gets a
+ * `process.parentPort` that behaves like Electron's (messages arrive as `{ data }`), so the
+ * worker runs its utilityProcess code path, and the parent sees the UtilityProcess interface.
+ */
+class ForkedUtilityProcess extends EventEmitter {
+  constructor(private readonly child: ChildProcess) {
+    super();
+    child.on('message', (message) => this.emit('message', message));
+    child.on('exit', (code, signal) => this.emit('exit', code ?? (signal === null ? 0 : 1)));
+  }
+  get pid() {
+    return this.child.pid;
+  }
+  postMessage(message: unknown) {
+    this.child.send(message as never);
+  }
+  kill() {
+    return this.child.kill('SIGTERM');
+  }
+}
+
+const shimDir = mkdtempSync(path.join(os.tmpdir(), 'vessel-utility-shim-'));
+afterAll(() => rmSync(shimDir, { recursive: true, force: true }));
+
+describe('the worker as a utility process (parentPort, played by a real child)', () => {
+  it('answers through parentPort, and is restarted after a crash', async () => {
+    const shim = path.join(shimDir, 'utility-entry.mjs');
+    writeFileSync(
+      shim,
+      [
+        "import { EventEmitter } from 'node:events';",
+        'const port = new EventEmitter();',
+        // Only parentPort remains: the worker cannot fall back to its child_process path.
+        'const send = process.send.bind(process);',
+        'process.send = undefined;',
+        'process.parentPort = { postMessage: (m) => send(m), on: (e, l) => port.on(e, l) };',
+        "process.on('message', (m) => port.emit('message', { data: m }));",
+        "process.on('disconnect', () => process.exit(0));",
+        `await import(${JSON.stringify(pathToFileURL(defaultWorkerPath()).href)});`,
+      ].join('\n'),
+    );
+    const started: string[] = [];
+    const factory = utilityComputeProcess({
+      modulePath: shim,
+      fork: (modulePath, args, options) => {
+        started.push(options.serviceName ?? '');
+        const child = fork(modulePath, args, {
+          execArgv: ['--import', 'tsx'],
+          env: options.env as NodeJS.ProcessEnv,
+          serialization: 'advanced',
+          stdio: ['ignore', 2, 'inherit', 'ipc'],
+        });
+        return new ForkedUtilityProcess(child) as never;
+      },
+    });
+    const host = new ComputeHost({ factory });
+    hosts.push(host);
+    const shown: string[] = [];
+    reportComputeCrashes(host, (_title, message) => shown.push(message));
+
+    const first = await host.request('compute.ping', { echo: 'through parentPort' });
+    expect(first.echo).toBe('through parentPort');
+    const restarted = nextEvent(host, 'ready');
+    process.kill(first.pid, 'SIGKILL');
+    expect((await restarted).restarts).toBe(1);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatch(/compute process exited/);
+    const second = await host.request('compute.ping', { echo: 'again' });
+    expect(second.pid).not.toBe(first.pid);
+    expect(started).toEqual(['Vessel Studio Compute', 'Vessel Studio Compute']);
   });
 });
