@@ -64,6 +64,28 @@ describe('project command', () => {
     expect(JSON.parse(relocated.stdout)).toMatchObject({ found: 6, missing: [] });
   });
 
+  it('names the backup of a damaged project and restores it', async () => {
+    const dir = temporaryFolder();
+    folders.push(dir);
+    const data = path.join(dir, 'DRIVE');
+    await writeDriveLikeDataset(data, 1);
+    const file = path.join(dir, 'p.vessel');
+    expect((await cli('project', 'create', file, '--data', data)).code).toBe(0);
+    const bytes = await fs.readFile(file);
+    for (let i = 4096; i < bytes.length; i++) bytes[i] = 0xa5;
+    await fs.writeFile(file, bytes);
+
+    const damaged = await cli('project', 'info', file, '--json');
+    expect(damaged.code).toBe(2);
+    expect(JSON.parse(damaged.stdout).error).toMatchObject({
+      code: 'PROJECT_CORRUPT',
+      message: expect.stringContaining(`${file}.bak`),
+    });
+    const restored = await cli('project', 'restore', file, '--json');
+    expect(JSON.parse(restored.stdout)).toMatchObject({ file, restoredFrom: `${file}.bak` });
+    expect(JSON.parse((await cli('project', 'info', file, '--json')).stdout).images).toBe(1);
+  });
+
   it('answers bad input with exit code 2 and the reason', async () => {
     const dir = temporaryFolder();
     folders.push(dir);
