@@ -19,7 +19,7 @@ export const augmentConfigSchema = z
     flips: z.boolean(),
     /** A turn by 0, 90, 180 or 270 degrees, each with probability 1/4. */
     rotate90: z.boolean(),
-    /** Rotation by an angle drawn uniformly from [-maxDegrees, maxDegrees]; 0 = off. */
+    /** Rotation by an angle drawn uniformly from [-rotationDegrees, rotationDegrees]; 0 = off. */
     rotationDegrees: z.number().min(0).max(180),
     /** U-Net elastic deformation: `grid` x `grid` control points over the image, Gaussian displacements of `sigma` px; null = off. */
     elastic: z

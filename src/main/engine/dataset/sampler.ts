@@ -11,7 +11,11 @@ import { SeededRandom } from './random';
 
 export const samplerConfigSchema = z
   .object({
-    /** `patch`: random windows of `patchSize` (random crops are large patches); `whole`: whole images, taken in turn. */
+    /**
+     * `patch`: random windows of `patchSize` (random crops are large patches); `whole`: whole
+     * images, taken in turn, at the first image's size (turns and rotations of a non-square
+     * image fill the uncovered corners by mirroring).
+     */
     mode: z.enum(['patch', 'whole']),
     /** Patch height and width in pixels (ignored for `whole`). */
     patchSize: z.number().int().min(1).max(4096),
