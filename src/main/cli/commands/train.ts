@@ -20,6 +20,8 @@ import type {
   TrainSummary,
 } from '../../engine/compute/train/job';
 import type { TrainOptionsInput } from '../../engine/compute/train/options';
+import { readModelMeta } from '../../engine/model/storage';
+import { openProject, type Project } from '../../engine/project';
 import { intOption, numberOption, stringOption, UsageError, type CliCommand } from '../command';
 
 const LOSSES = ['bce', 'dice', 'bce-dice', 'weighted-bce'] as const;
@@ -137,6 +139,12 @@ export const trainCommand: CliCommand = {
       description: 'Seed of the split, the patches and the augmentation.',
     },
     'no-augment': { type: 'boolean', description: 'Train without augmentation.' },
+    project: {
+      type: 'string',
+      valueName: '<file>',
+      description:
+        'Record the run (and the trained model as a new version) in this .vessel project file.',
+    },
     observer: {
       type: 'string',
       valueName: '<1st|2nd>',
@@ -221,31 +229,90 @@ export const trainCommand: CliCommand = {
       ...(backend ? { backend } : {}),
     };
 
-    const host = new ComputeHost();
-    const bar = io.progress('train');
-    const plainLines = !(process.stderr as { isTTY?: boolean }).isTTY;
-    const onProgress = (p: TrainProgress) => {
-      if (p.phase === 'preparing') {
-        io.log(`train: ${p.message ?? 'preparing'}`);
-        return;
-      }
-      const total = p.epochs * p.batchesPerEpoch;
-      const done = (p.epoch - 1) * p.batchesPerEpoch + p.batch;
-      const figures = `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch} loss ${formatFigure(p.loss)}`;
-      if (p.phase === 'epoch') {
-        const line = `${figures} val loss ${formatFigure(p.valLoss)} AUC ${formatFigure(p.valAuc)} F1 ${formatFigure(p.valF1)} lr ${p.learningRate.toPrecision(2)}${p.message ? ` (${p.message})` : ''}`;
-        if (plainLines) io.log(`train: ${line}`);
-        bar.update(done, total, line);
-        return;
-      }
-      bar.update(done, total, figures);
-    };
+    const projectFile = stringOption(args, 'project');
+    const project = projectFile ? await openProject(path.resolve(projectFile)) : null;
     try {
-      const summary = await host.request('train.run', job, { onProgress, signal: io.signal });
-      bar.finish(summary.status);
-      return { json: summary, text: describeSummary(summary) };
+      const run = project ? await project.createRun({ kind: 'train', config: job }) : null;
+      if (project && run) await project.startRun(run.id);
+      let summary: TrainSummary;
+      try {
+        summary = await runInComputeProcess(job, io);
+      } catch (error) {
+        if (project && run) {
+          const info = error as { code?: string; message?: string };
+          await project.failRun(run.id, {
+            code: info.code ?? 'INTERNAL',
+            message: info.message ?? String(error),
+          });
+        }
+        throw error;
+      }
+      const recorded = project && run ? await recordInProject(project, run.id, job, summary) : null;
+      const text =
+        describeSummary(summary) +
+        (recorded ? `\nrecorded in ${projectFile}: run ${run?.id}, model version ${recorded}` : '');
+      return {
+        json: { ...summary, ...(run ? { projectRunId: run.id, modelVersionId: recorded } : {}) },
+        text,
+      };
     } finally {
-      await host.dispose();
+      await project?.close();
     }
   },
 };
+
+/** Runs the job in a compute process with progress on stderr; SIGINT becomes a cancel message. */
+async function runInComputeProcess(
+  job: TrainJob,
+  io: Parameters<CliCommand['run']>[1],
+): Promise<TrainSummary> {
+  const host = new ComputeHost();
+  const bar = io.progress('train');
+  const plainLines = !(process.stderr as { isTTY?: boolean }).isTTY;
+  const onProgress = (p: TrainProgress) => {
+    if (p.phase === 'preparing') {
+      io.log(`train: ${p.message ?? 'preparing'}`);
+      return;
+    }
+    const total = p.epochs * p.batchesPerEpoch;
+    const done = (p.epoch - 1) * p.batchesPerEpoch + p.batch;
+    const figures = `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batchesPerEpoch} loss ${formatFigure(p.loss)}`;
+    if (p.phase === 'epoch') {
+      const line = `${figures} val loss ${formatFigure(p.valLoss)} AUC ${formatFigure(p.valAuc)} F1 ${formatFigure(p.valF1)} lr ${p.learningRate.toPrecision(2)}${p.message ? ` (${p.message})` : ''}`;
+      if (plainLines) io.log(`train: ${line}`);
+      bar.update(done, total, line);
+      return;
+    }
+    bar.update(done, total, figures);
+  };
+  try {
+    const summary = await host.request('train.run', job, { onProgress, signal: io.signal });
+    bar.finish(summary.status);
+    return summary;
+  } finally {
+    await host.dispose();
+  }
+}
+
+/** Ends the project's run and stores the trained model as a version; returns the version id. */
+async function recordInProject(
+  project: Project,
+  runId: number,
+  job: TrainJob,
+  summary: TrainSummary,
+): Promise<number | null> {
+  let versionId: number | null = null;
+  if (summary.modelDir) {
+    const version = await project.addModelVersionFromDir(summary.modelDir, {
+      name: path.basename(summary.modelDir),
+      config: (await readModelMeta(summary.modelDir)).config,
+      backend: summary.backend,
+      runId,
+      epochLog: summary.history.map((r) => ({ ...r })),
+    });
+    versionId = version.id;
+  }
+  if (summary.status === 'cancelled') await project.cancelRun(runId);
+  else await project.finishRun(runId);
+  return versionId;
+}

@@ -79,7 +79,7 @@ describe('ComputeHost with a real forked child', () => {
     expect(host.pendingCount).toBe(0);
   });
 
-  it('streams training progress to the caller and returns the summary (images cross as typed arrays)', async () => {
+  it('streams training progress to the caller, returns the summary, and cancels by message', async () => {
     const host = makeHost();
     const events: TrainProgress[] = [];
     const summary = await host.request('train.run', tinyJob('progress', 1), {
@@ -93,23 +93,21 @@ describe('ComputeHost with a real forked child', () => {
     const last = events[events.length - 1]!;
     expect(last).toMatchObject({ phase: 'epoch', epoch: 1, epochs: 1, bestEpoch: 1 });
     expect(last.valLoss).toBeGreaterThan(0);
-  });
 
-  it('cancels a running request by message: training stops after the batch in flight', async () => {
-    const host = makeHost();
+    // Cancel: a long run stops after the batch in flight, and the process serves on.
     const controller = new AbortController();
-    const summary = await host.request('train.run', tinyJob('cancel', 50), {
+    const cancelled = await host.request('train.run', tinyJob('cancel', 50), {
       signal: controller.signal,
       onProgress: (p) => {
         if (p.phase === 'batch') controller.abort();
       },
     });
-    expect(summary.status).toBe('cancelled');
-    expect(summary.epochsRun).toBe(0);
-    expect(summary.modelDir).toBeNull();
-    // The process survives a cancel and serves the next request.
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.epochsRun).toBe(0);
+    expect(cancelled.modelDir).toBeNull();
     await expect(host.request('compute.ping', { echo: 'still here' })).resolves.toMatchObject({
       echo: 'still here',
+      pid: host.pid,
     });
   });
 

@@ -66,6 +66,8 @@ export interface TrainModelInput {
   resume?: LoadedCheckpoint;
   /** The model folder a fine-tuning run started from. */
   initialModel?: string | null;
+  /** Test images the caller left out before reading (recorded in the split). */
+  excludedTestIds?: string[];
   /** Validation images fixed by the caller; omitted: drawn from the seed. */
   validationIds?: string[];
   /** Where the images came from (recorded; a resume on other data is refused). */
@@ -88,9 +90,12 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
 
   const split =
     state?.split ??
-    (input.validationIds
-      ? fixedSplit(input.images, input.validationIds, options.seed)
-      : splitByImage(input.images, options.validationFraction, options.seed));
+    withExcluded(
+      input.validationIds
+        ? fixedSplit(input.images, input.validationIds, options.seed)
+        : splitByImage(input.images, options.validationFraction, options.seed),
+      input.excludedTestIds ?? [],
+    );
   const byId = new Map(input.images.map((image) => [image.id, image]));
   const pick = (ids: string[]) =>
     ids.map((id) => {
@@ -333,6 +338,10 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     backend: input.backend,
     parameters: model.countParams(),
   };
+}
+
+function withExcluded(split: ImageSplit, excluded: string[]): ImageSplit {
+  return { ...split, excluded: [...new Set([...split.excluded, ...excluded])].sort() };
 }
 
 function fixedSplit(images: TrainImage[], validationIds: string[], seed: number): ImageSplit {

@@ -100,7 +100,7 @@ export async function runTrainJob(
     bestEpoch: null,
     message: 'reading images',
   });
-  const { images, source } = await readImages(job.data, config);
+  const { images, source, excludedTestIds } = await readImages(job.data, config);
   if (images.some((i) => i.channels !== config.inputChannels)) {
     throw new AppError(
       TRAIN_ERROR_CODES.BAD_OPTIONS,
@@ -119,6 +119,7 @@ export async function runTrainJob(
       ...(resume ? { resume } : {}),
       initialModel,
       ...(job.validationIds ? { validationIds: job.validationIds } : {}),
+      excludedTestIds,
       dataSource: source,
       backend: backend.active ?? tf.getBackend(),
     });
@@ -147,13 +148,19 @@ function parseOptions(raw: unknown): TrainOptions {
 async function readImages(
   data: TrainData,
   config: ModelConfig,
-): Promise<{ images: TrainImage[]; source: string }> {
-  if (data.kind === 'images') return { images: data.images, source: 'images given by the caller' };
+): Promise<{ images: TrainImage[]; source: string; excludedTestIds: string[] }> {
+  if (data.kind === 'images') {
+    return { images: data.images, source: 'images given by the caller', excludedTestIds: [] };
+  }
   const index = await openDataset(data.root);
-  const entries: ImageEntry[] = [
+  const all: ImageEntry[] = [
     ...(index.splits.training ?? []),
+    ...(index.splits.test ?? []),
     ...(index.splits.all ?? []),
-  ].filter((e) => !isTestImage(e));
+  ];
+  // Test images are never read: not even their statistics reach the set-wide normalisation.
+  const entries = all.filter((e) => !isTestImage(e));
+  const excludedTestIds = all.filter((e) => isTestImage(e)).map((e) => e.id);
   if (entries.length === 0) {
     throw new AppError(
       TRAIN_ERROR_CODES.NO_IMAGES,
@@ -177,5 +184,5 @@ async function readImages(
       ...(override?.weight ? { weight: override.weight } : {}),
     };
   });
-  return { images, source: `${index.root} (${observer} observer)` };
+  return { images, source: `${index.root} (${observer} observer)`, excludedTestIds };
 }

@@ -1,0 +1,138 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_PRESETS } from '../../../shared/model-config';
+import { PREPROCESS_RECIPES } from '../../engine/dataset';
+import { writeDrive } from '../../engine/dataset/synthetic-datasets';
+import { loadModelDir } from '../../engine/model/storage';
+import { createProject, openProject } from '../../engine/project';
+import type { TrainSummary } from '../../engine/compute/train/job';
+import { runCli } from '../run';
+import { trainCommand } from './train';
+
+let tmp: string;
+let data: string;
+let configFile: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'vessel-train-cli-'));
+  data = path.join(tmp, 'DRIVE');
+  await writeDrive(data, { training: 3, test: 2 });
+  configFile = path.join(tmp, 'tiny.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      model: {
+        ...MODEL_PRESETS['bench-unet'],
+        depth: 1,
+        baseWidth: 4,
+        dropout: 0,
+        preprocessing: PREPROCESS_RECIPES.green,
+      },
+      training: {
+        epochs: 2,
+        stepsPerEpoch: 2,
+        batchSize: 2,
+        patchSize: 16,
+        validationPatches: 8,
+        validationFraction: 0.34,
+      },
+    }),
+  );
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['train', ...args], {
+    commands: [trainCommand],
+    streams: {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('train command', () => {
+  it('trains in the compute process, prints one JSON object, records the run in a project, and resumes', async () => {
+    const out = path.join(tmp, 'model');
+    const projectFile = path.join(tmp, 'study.vessel');
+    await (await createProject(projectFile, { datasetRoot: data })).close();
+    const first = await cli([
+      '--data',
+      data,
+      '--out',
+      out,
+      '--config',
+      configFile,
+      '--seed',
+      '3',
+      '--project',
+      projectFile,
+      '--json',
+    ]);
+    expect(first.stderr).toMatch(/2 training and 1 validation images/);
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim().split('\n')).toHaveLength(1);
+    const summary = JSON.parse(first.stdout) as TrainSummary & {
+      projectRunId: number;
+      modelVersionId: number;
+    };
+    expect(summary).toMatchObject({ status: 'completed', epochsRun: 2, modelDir: out });
+    expect(summary.split.excluded).toEqual(['test/01_test', 'test/02_test']);
+    expect(summary.split.seed).toBe(3);
+    const saved = await loadModelDir(out);
+    expect(saved.config.preprocessing).toEqual(PREPROCESS_RECIPES.green);
+    saved.model.dispose();
+    const project = await openProject(projectFile, { readOnly: true });
+    const run = await project.getRun(summary.projectRunId);
+    const version = await project.getModelVersion(summary.modelVersionId);
+    await project.close();
+    expect(run.status).toBe('finished');
+    expect(version).toMatchObject({ runId: summary.projectRunId, backend: summary.backend });
+
+    // The same folder again is refused; --resume trains on to the new epoch count.
+    expect((await cli(['--data', data, '--out', out, '--config', configFile])).code).toBe(2);
+    const resumed = await cli([
+      '--data',
+      data,
+      '--out',
+      out,
+      '--resume',
+      '--epochs',
+      '3',
+      '--json',
+    ]);
+    expect(resumed.code).toBe(0);
+    const after = JSON.parse(resumed.stdout) as TrainSummary;
+    expect(after.epochsRun).toBe(3);
+    expect(after.history.slice(0, 2)).toEqual(summary.history);
+  });
+
+  it('refuses bad input with exit code 2 and a reason naming the option', async () => {
+    const out = path.join(tmp, 'never');
+    const arch = await cli(['--data', data, '--out', out, '--arch', 'resnet']);
+    expect(arch.code).toBe(2);
+    expect(arch.stderr).toMatch(/unknown architecture "resnet"; choose one of/);
+    const both = await cli([
+      '--data',
+      data,
+      '--out',
+      out,
+      '--arch',
+      'laddernet',
+      '--config',
+      configFile,
+    ]);
+    expect(both.stderr).toMatch(/only one of --config, --arch and --init/);
+    const noData = await cli(['--data', path.join(tmp, 'missing'), '--out', out]);
+    expect(noData.stderr).toMatch(/--data .*missing does not exist/);
+    const resume = await cli(['--data', data, '--out', out, '--resume']);
+    expect(resume.stderr).toMatch(/no checkpoint at .*never\.checkpoint/);
+  });
+});
