@@ -159,4 +159,8 @@ function serve(port: ParentPort): void {
   port.post({ kind: 'ready', pid: process.pid });
 }
 
+// Ctrl+C in a terminal signals the whole process group, this process included: the host turns
+// it into a cancel message (keeping the best checkpoint), so the signal itself is ignored here.
+process.on('SIGINT', () => {});
+
 serve(connectToHost());

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Reproduces the bundled model (resources/models/default): LadderNet (layers 4, filters 10) on the
+# 20 DRIVE training images only (2 held out for validation by seed 1), LadderNet's DRIVE
+# preprocessing, 48x48 patches centred in the FOV with flips and quarter turns, BCE, Adam 1e-3
+# reduced on plateau. The best model by validation loss is kept in OUT; OUT.checkpoint holds the
+# state to continue from.
+#
+#   scripts/train-default.sh [OUT] [extra train options]     # start (OUT defaults to resources/models/default)
+#   scripts/train-default.sh OUT --resume [--epochs N]        # continue an interrupted run
+#
+# Ctrl+C stops after the current batch and keeps both folders.
+set -eu
+cd "$(dirname "$0")/.."
+OUT="${1:-resources/models/default}"
+[ $# -gt 0 ] && shift
+DATA="${VESSEL_DRIVE:-../shared/datasets/DRIVE}"
+case " $* " in
+  *" --resume "*) exec npx tsx src/main/cli.ts train --data "$DATA" --out "$OUT" "$@" ;;
+  *) exec npx tsx src/main/cli.ts train --data "$DATA" --out "$OUT" --config scripts/train-default.json "$@" ;;
+esac
