@@ -9,7 +9,7 @@
  * const stream = createPatchStream(images, {
  *   mode: 'patch', patchSize: 48, batchSize: 32, centres: 'fov', vesselFraction: null,
  *   augment: AUGMENT_ALL, seed: 1,
- * }, { prefetch: 4 });
+ * }, { prefetch: 4 });                 // { batches: n } ends it after n batches (an epoch)
  * const batch = await stream.next();   // { x: NHWC Float32Array, y: NHW1 0/1, fov, shape }
  * // tf.tensor4d(batch.x, batch.shape), tf.tensor4d(batch.y, [...batch.shape.slice(0, 3), 1])
  * stream.close();

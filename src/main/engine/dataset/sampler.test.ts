@@ -58,6 +58,12 @@ function config(overrides: Partial<SamplerConfig> = {}): SamplerConfig {
   };
 }
 
+/** Lets the event loop run until `ready()` holds (the stream fills its queue in setImmediate turns). */
+async function settle(ready: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1000 && !ready(); turn++)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 const isBinary = (values: ArrayLike<number>) => Array.from(values).every((v) => v === 0 || v === 1);
 
 describe('augmentation invariants', () => {
@@ -367,7 +373,9 @@ describe('PatchStream', () => {
     const images = [fundusImage('a')];
     const shallow = createPatchStream(images, config(), { prefetch: 1 });
     const deep = createPatchStream(images, config(), { prefetch: 6 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await settle(() => deep.ready === 6 && shallow.ready === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Filled up to the prefetch depth, and no further.
     expect(deep.ready).toBe(6);
     expect(shallow.ready).toBe(1);
     const reference = new PatchSampler(images, config());
@@ -381,6 +389,20 @@ describe('PatchStream', () => {
     deep.close();
     expect(deep.ready).toBe(0);
     await expect(deep.next()).rejects.toMatchObject({ code: 'DATASET_BAD_CONFIG' });
+  });
+
+  it('ends after the number of batches asked for', async () => {
+    const stream = createPatchStream([fundusImage('a')], config(), { batches: 3, prefetch: 8 });
+    await settle(() => stream.ready === 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stream.ready).toBe(3);
+    const indices: number[] = [];
+    for await (const batch of stream) indices.push(batch.index);
+    expect(indices).toEqual([0, 1, 2]);
+    expect(stream.done).toBe(true);
+    await expect(stream.next()).rejects.toMatchObject({
+      message: expect.stringContaining('3 batches'),
+    });
   });
 
   it('resumes from a start batch and iterates with for await', async () => {

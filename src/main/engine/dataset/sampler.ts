@@ -197,10 +197,15 @@ export interface StreamOptions {
   prefetch?: number;
   /** Index of the first batch (to resume a stream). */
   startBatch?: number;
+  /**
+   * Batches in all, e.g. an epoch: LadderNet draws 190,000 patches, 5,938 batches of 32
+   * (rounded up). The stream ends after them; default endless.
+   */
+  batches?: number;
 }
 
 /**
- * An endless stream of batches prepared ahead: after each `next()` the stream refills its
+ * A stream of batches prepared ahead (endless unless `batches` is set): after each `next()` the stream refills its
  * queue in later event-loop turns (setImmediate), so batches are built while the consumer
  * awaits its training step, and `next()` resolves at once while the queue has one.
  */
@@ -211,12 +216,20 @@ export class PatchStream implements AsyncIterable<Batch> {
   private nextIndex: number;
   private scheduled: ReturnType<typeof setImmediate> | null = null;
   private closed = false;
+  private delivered = 0;
+  private readonly limit: number;
 
   constructor(sampler: PatchSampler, options: StreamOptions = {}) {
     this.sampler = sampler;
     this.depth = Math.max(1, options.prefetch ?? 4);
     this.nextIndex = options.startBatch ?? 0;
+    this.limit = options.batches ?? Infinity;
     this.schedule();
+  }
+
+  /** True once `batches` batches have been delivered (never for an endless stream). */
+  get done(): boolean {
+    return this.delivered >= this.limit;
   }
 
   /** Batches ready right now. */
@@ -225,7 +238,8 @@ export class PatchStream implements AsyncIterable<Batch> {
   }
 
   private schedule(): void {
-    if (this.closed || this.scheduled !== null || this.queue.length >= this.depth) return;
+    const wanted = Math.min(this.depth, this.limit - this.delivered);
+    if (this.closed || this.scheduled !== null || this.queue.length >= wanted) return;
     this.scheduled = setImmediate(() => {
       this.scheduled = null;
       if (this.closed) return;
@@ -236,12 +250,12 @@ export class PatchStream implements AsyncIterable<Batch> {
 
   /** The next batch, in order. */
   async next(): Promise<Batch> {
-    if (this.closed)
-      throw new AppError(
-        DATASET_ERRORS.BAD_CONFIG,
-        'The patch stream is closed: create a new one.',
-      );
+    if (this.closed || this.done) {
+      const why = this.closed ? 'is closed' : `has delivered its ${this.limit} batches`;
+      throw new AppError(DATASET_ERRORS.BAD_CONFIG, `The patch stream ${why}: create a new one.`);
+    }
     const batch = this.queue.shift() ?? this.sampler.batch(this.nextIndex++);
+    this.delivered++;
     this.schedule();
     return batch;
   }
@@ -255,7 +269,7 @@ export class PatchStream implements AsyncIterable<Batch> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
-    while (!this.closed) yield await this.next();
+    while (!this.closed && !this.done) yield await this.next();
   }
 }
 
