@@ -10,7 +10,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultProjectFile } from '../src/main/engine/studio/project-location';
 import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
+import { addTinyModelWithPredictions } from '../src/main/engine/studio/test-model';
 import { bresenham, discFootprint, footprintPixels } from '../src/renderer/src/canvas/raster';
 import { connectContract, type ContractClient } from './contract-client';
 import {
@@ -281,6 +283,54 @@ describe('studio canvas on a generated dataset', () => {
     await expect.poll(() => page.getByText('Ground truth: 2nd').count()).toBe(1);
     await saveScreenshot(page, 'canvas-9-keyboard');
     expect(browser.consoleErrors).toEqual([]);
+  });
+});
+
+describe('studio canvas with a model in the project', () => {
+  it('shows the prediction heatmap, the error map and per-image figures; reverts to the prediction', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-canvas-model-'));
+    const root = path.join(dir, 'DRIVE-mini');
+    const env = { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') };
+    await writeTestDataset(root, { width: 96, height: 80, perSplit: 2 });
+    await addTinyModelWithPredictions(defaultProjectFile(root, env), root);
+    const serve = await startServe([], env);
+    const browser = await launchBrowser();
+    const client = await connectContract(serve);
+    try {
+      const { page } = browser;
+      await page.goto(serve.url);
+      await openByKeyboard(page, root);
+      const first = 'training/21_training';
+      await waitForImage(page, first);
+      expect(await page.getByTestId('layer-prediction-note').count()).toBe(0);
+      await expect.poll(() => page.getByText('Model: tiny-green').count()).toBe(1);
+      // Figures of the model in the list: F1 / AUC as numbers, not dashes.
+      await expect
+        .poll(() => page.locator(`[data-image-id="${first}"] .figures`).textContent())
+        .toMatch(/^\d\.\d{3} \/ \d\.\d{3}$/);
+      await page.keyboard.press('5');
+      await saveScreenshot(page, 'canvas-model-1-prediction-errors');
+
+      await page.keyboard.press('Shift+R');
+      await waitSaved(page);
+      const prediction = await client.request('studio.prediction', { id: first });
+      expect(prediction.available).toBe(true);
+      if (!prediction.available) return;
+      const grey = await sharp(prediction.png).raw().toBuffer({ resolveWithObject: true });
+      const expected = new Uint8Array(96 * 80);
+      for (let i = 0; i < expected.length; i++) {
+        expected[i] = grey.data[i * grey.info.channels]! >= 128 ? 1 : 0;
+      }
+      expect(await currentMask(client, first)).toEqual(expected);
+      await page.getByTestId('image-order').selectOption('correctNext');
+      await saveScreenshot(page, 'canvas-model-2-reverted');
+      expect(browser.consoleErrors).toEqual([]);
+    } finally {
+      client.close();
+      await browser.close();
+      await serve.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -144,7 +144,7 @@ async function measureSwitches(
   page: Page,
   passes: number,
   limit: number,
-  heap: () => Promise<number>,
+  heap: () => Promise<Record<string, number | null>>,
 ): Promise<Record<string, unknown>> {
   const ids = (
     await page
@@ -152,7 +152,7 @@ async function measureSwitches(
       .locator('button[data-image-id]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-image-id')!))
   ).slice(0, limit);
-  const heapMb: number[] = [await heap()];
+  const heapMb: Record<string, number | null>[] = [await heap()];
   const times: number[] = [];
   for (let pass = 0; pass < passes; pass++) {
     for (const id of ids) {
@@ -186,7 +186,7 @@ async function measureSwitches(
     images: ids.length,
     passes,
     switchMs: distribution(times),
-    heapMb: { beforeFirstPass: heapMb[0], afterEachPass: heapMb.slice(1) },
+    memory: { beforeFirstPass: heapMb[0], afterEachPass: heapMb.slice(1) },
   };
 }
 
@@ -203,10 +203,16 @@ export const canvasBenchmark: Benchmark = {
     try {
       const { page } = browser;
       const cdp = await page.context().newCDPSession(page);
+      const mb = (bytes: number | undefined) =>
+        bytes === undefined ? null : Math.round((bytes / 2 ** 20) * 10) / 10;
       const heap = async () => {
         await cdp.send('HeapProfiler.collectGarbage');
-        const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-        return Math.round((usage.usedSize / 2 ** 20) * 10) / 10;
+        // usedSize is the V8 heap; typed arrays (masks, ImageData) live in backing stores.
+        const usage = (await cdp.send('Runtime.getHeapUsage')) as {
+          usedSize: number;
+          backingStorageSize?: number;
+        };
+        return { jsHeapMb: mb(usage.usedSize), backingStoresMb: mb(usage.backingStorageSize) };
       };
       await page.goto(serve.url);
 
@@ -237,6 +243,8 @@ export const canvasBenchmark: Benchmark = {
           dataset: driveAvailable ? 'DRIVE' : 'generated 565x584 (DRIVE absent)',
           chromium: browser.context.browser()?.version() ?? 'unknown',
           flags: 'headless, --disable-gpu (software rendering)',
+          note: 'Main-thread JS time; rasterisation runs on Chromium compositor threads and is not in redrawMs.',
+          loadAverageAtEnd: os.loadavg().map((v) => Math.round(v * 10) / 10),
           paint565x584: paintSmall,
           paint3504x2336: paintLarge,
           switching,

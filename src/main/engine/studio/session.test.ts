@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioSession } from './session';
 import { maskPng } from './png';
 import { writeTestDataset } from './test-dataset';
+import { addTinyModelWithPredictions } from './test-model';
 
 async function decodeGrey(
   png: Uint8Array,
@@ -126,6 +127,35 @@ describe('StudioSession', () => {
     try {
       expect(session.info().datasetRoot).toBe(datasetRoot);
       expect(session.info().projectCreated).toBe(false);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('serves the active model prediction and ranks images by uncertainty and disagreement', async () => {
+    const file = path.join(dir, 'with-model.vessel');
+    const modelId = await addTinyModelWithPredictions(file, datasetRoot);
+    const session = await StudioSession.open({ projectPath: file, appVersion: '0' });
+    try {
+      expect(session.info().model).toEqual({ id: modelId, name: 'tiny-green' });
+      const prediction = await session.prediction('test/01_test');
+      expect(prediction.available).toBe(true);
+      if (prediction.available) {
+        const grey = await decodeGrey(prediction.png);
+        const label = await decodeGrey((await session.labels('test/01_test')).firstObserver);
+        // The synthetic vessels are dark green: the model is sure there, and sure outside.
+        const centre = 24 * 64 + 32;
+        expect(label.data[centre]).toBe(255);
+        expect(grey.data[centre]).toBeGreaterThan(200);
+        expect(grey.data[24 * 64 + 20]).toBeLessThan(60);
+      }
+      const list = await session.listImages();
+      expect(list.orderNote).toMatch(/tiny-green/);
+      for (const image of list.images) {
+        expect(image.f1).toBeGreaterThan(0.9);
+        expect(image.auc).toBeGreaterThan(0.9);
+      }
+      expect(new Set(list.images.map((i) => i.correctNextRank))).toEqual(new Set([0, 1, 2, 3]));
     } finally {
       await session.close();
     }

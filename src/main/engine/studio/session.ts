@@ -305,8 +305,9 @@ export class StudioSession {
     return (await this.project.loadMaskRevision(revisionId)).mask.data;
   }
 
-  async image(id: string): Promise<StudioImagePixels> {
+  async image(id: string, prefetchNeighbours = true): Promise<StudioImagePixels> {
     const entry = this.entry(id);
+    if (prefetchNeighbours) this.prefetchAround(id);
     return this.imageCache.get(id, async () => {
       const rgb = await loadRgb(entry);
       return {
@@ -316,6 +317,22 @@ export class StudioSession {
         png: await rgbPng(rgb.data, rgb.width, rgb.height),
       };
     });
+  }
+
+  /**
+   * Starts preparing the images next to `id` in dataset order, so stepping through the list
+   * finds them encoded already. Failures are dropped here; the real request reports them.
+   */
+  private prefetchAround(id: string): void {
+    const ids = [...this.entries.keys()];
+    const at = ids.indexOf(id);
+    for (const near of [ids[at + 1], ids[at - 1]]) {
+      if (near === undefined) continue;
+      setImmediate(() => {
+        void this.image(near, false).catch(() => undefined);
+        void this.labels(near).catch(() => undefined);
+      });
+    }
   }
 
   async labels(id: string): Promise<StudioLabels> {

@@ -66,7 +66,7 @@ export function SidePanel({ controller }: { controller: StudioController }) {
           );
         })}
       </ul>
-      {current?.modelName && <p className="muted small">Model: {current.modelName}</p>}
+      {current?.modelName && <p className="row muted small">Model: {current.modelName}</p>}
       <div className="row">
         <label>
           Threshold{' '}
