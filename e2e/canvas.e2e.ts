@@ -187,6 +187,21 @@ describe('studio canvas on a generated dataset', () => {
     await saveScreenshot(page, 'canvas-5-reloaded');
     const revisions = await client.request('studio.revisions', { id: first });
     expect(revisions.revisions.length).toBeGreaterThanOrEqual(5);
+
+    // Restore the previous revision (the undone state) from the history, then undo the restore.
+    await page.keyboard.press('h');
+    const history = page.getByTestId('history');
+    await expect.poll(() => history.locator('li').count()).toBe(revisions.revisions.length);
+    await history.getByRole('button', { name: 'Restore' }).first().click();
+    await expect
+      .poll(async () => (await client.request('studio.revisions', { id: first })).revisions.length)
+      .toBe(revisions.revisions.length + 1);
+    expect(await currentMask(client, first)).toEqual(original);
+    await saveScreenshot(page, 'canvas-5b-restored');
+    await page.keyboard.press('Control+Z');
+    await waitSaved(page);
+    expect(await currentMask(client, first)).toEqual(painted);
+    await page.keyboard.press('h');
     expect(browser.consoleErrors).toEqual([]);
   });
 
