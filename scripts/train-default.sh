@@ -8,13 +8,14 @@
 #   scripts/train-default.sh [OUT] [extra train options]     # start (OUT defaults to resources/models/default)
 #   scripts/train-default.sh OUT --resume [--epochs N]        # continue an interrupted run
 #
-# Ctrl+C stops after the current batch and keeps both folders.
+# Ctrl+C stops after the current batch and keeps both folders. (node --import tsx rather than npx tsx:
+# the tsx wrapper relays Ctrl+C a second time, which the CLI takes as 'force quit'.)
 set -eu
 cd "$(dirname "$0")/.."
 OUT="${1:-resources/models/default}"
 [ $# -gt 0 ] && shift
 DATA="${VESSEL_DRIVE:-../shared/datasets/DRIVE}"
 case " $* " in
-  *" --resume "*) exec npx tsx src/main/cli.ts train --data "$DATA" --out "$OUT" "$@" ;;
-  *) exec npx tsx src/main/cli.ts train --data "$DATA" --out "$OUT" --config scripts/train-default.json "$@" ;;
+  *" --resume "*) exec node --import tsx src/main/cli.ts train --data "$DATA" --out "$OUT" "$@" ;;
+  *) exec node --import tsx src/main/cli.ts train --data "$DATA" --out "$OUT" --config scripts/train-default.json "$@" ;;
 esac
