@@ -49,6 +49,7 @@ describe('inspect command', () => {
       { observer: '2nd', images: 2 },
     ]);
     expect(test.vesselPixelsInFov).toEqual({ '1st': vessels, '2nd': vessels });
+    expect(test.fovPixelsLabelled).toEqual({ '1st': fov, '2nd': fov });
     const training = report.splits.find((s: { split: string }) => s.split === 'training');
     expect(training.derivedFov).toBe(1);
     expect(report.problems).toEqual([expect.objectContaining({ code: 'DATASET_MASK_MISSING' })]);

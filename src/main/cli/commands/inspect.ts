@@ -16,9 +16,14 @@ export function describeSummary(summary: DatasetSummary): string {
       `  FOV: ${s.fovPixels.toLocaleString('en-US')} pixels` +
         (s.derivedFov > 0 ? ` (derived from the image for ${s.derivedFov})` : ''),
     );
-    for (const [observer, count] of Object.entries(s.vesselPixelsInFov)) {
+    for (const observer of ['1st', '2nd'] as const) {
+      const count = s.vesselPixelsInFov[observer];
+      if (count === undefined) continue;
+      // The share is over the FOV of the images that have this observer's label.
+      const base = s.fovPixelsLabelled[observer] ?? 0;
+      const some = base !== s.fovPixels ? ' of the images with this label' : '';
       lines.push(
-        `  vessel pixels in FOV (${observer} observer): ${count.toLocaleString('en-US')} (${percent(count, s.fovPixels)})`,
+        `  vessel pixels in FOV (${observer} observer): ${count.toLocaleString('en-US')} (${percent(count, base)}${some})`,
       );
     }
   }

@@ -361,8 +361,11 @@ async function discoverHrf(
   return candidates;
 }
 
-/** Finds the layout of `root` and the files of every image; throws for a missing or unknown folder. */
-export async function discoverLayout(root: string): Promise<Discovery> {
+/**
+ * Finds the layout of `root` and the files of every image; throws for a missing or unknown
+ * folder. With `nested`, an unknown folder's error names any subfolder that holds a dataset.
+ */
+export async function discoverLayout(root: string, nested = true): Promise<Discovery> {
   let info;
   try {
     info = await stat(root);
@@ -493,9 +496,26 @@ export async function discoverLayout(root: string): Promise<Discovery> {
       problems,
     };
   }
+  // A person often picks the folder above the dataset: name the subfolders that would open.
+  const inside: string[] = [];
+  if (nested) {
+    for (const real of listing.dirs.values()) {
+      const sub = path.join(root, real);
+      try {
+        const found = await discoverLayout(sub, false);
+        inside.push(`${sub} (${found.layout})`);
+      } catch {
+        // not a dataset either
+      }
+    }
+  }
+  const hint =
+    inside.length > 0
+      ? `\nThese folders inside it hold datasets; open one of them: ${inside.join(', ')}.`
+      : '\nArrange the folder like one of these (the generic one fits your own data).';
   throw new AppError(
     DATASET_ERRORS.NO_LAYOUT,
-    `No known dataset layout in ${root}. Looked for:\n  - ${LAYOUTS_LOOKED_FOR.join('\n  - ')}\nArrange the folder like one of these (the generic one fits your own data).`,
-    { file: root, lookedFor: LAYOUTS_LOOKED_FOR },
+    `No known dataset layout in ${root}. Looked for:\n  - ${LAYOUTS_LOOKED_FOR.join('\n  - ')}${hint}`,
+    { file: root, lookedFor: LAYOUTS_LOOKED_FOR, datasetsInside: inside },
   );
 }

@@ -193,6 +193,16 @@ describe('errors', () => {
       expect(error.message).toContain(name);
   });
 
+  it('DATASET_NO_LAYOUT names the subfolders that hold a dataset', async () => {
+    const parent = fresh();
+    await writeStare(path.join(parent, 'STARE'), false);
+    await writeDrive(path.join(parent, 'DRIVE'));
+    const error = await openError(parent);
+    expect(error.code).toBe(DATASET_ERRORS.NO_LAYOUT);
+    expect(error.message).toContain(`${path.join(parent, 'STARE')} (stare)`);
+    expect(error.message).toContain(`${path.join(parent, 'DRIVE')} (drive)`);
+  });
+
   it('DATASET_LABEL_MISSING: the image is left out and named, the rest opens', async () => {
     const root = fresh();
     await writeDrive(root);

@@ -21,6 +21,8 @@ export interface SplitSummary {
   fovPixels: number;
   /** Vessel pixels inside the FOV, per observer. */
   vesselPixelsInFov: Partial<Record<Observer, number>>;
+  /** FOV pixels of the images that have each observer's label (the base of its vessel share). */
+  fovPixelsLabelled: Partial<Record<Observer, number>>;
 }
 
 export interface DatasetSummary {
@@ -39,11 +41,15 @@ async function summariseSplit(split: SplitName, entries: ImageEntry[]): Promise<
   }
   let fovPixels = 0;
   const vessel: Partial<Record<Observer, number>> = {};
+  const labelled: Partial<Record<Observer, number>> = {};
   for (const entry of entries) {
     const fov = await loadFov(entry);
-    for (let i = 0; i < fov.length; i++) fovPixels += fov[i]!;
+    let inFov = 0;
+    for (let i = 0; i < fov.length; i++) inFov += fov[i]!;
+    fovPixels += inFov;
     for (const { observer } of labelSets) {
       if (entry.labelPaths[observer] === undefined) continue;
+      labelled[observer] = (labelled[observer] ?? 0) + inFov;
       const label = await loadLabel(entry, observer);
       let count = 0;
       for (let i = 0; i < label.length; i++) count += label[i]! & fov[i]!;
@@ -58,6 +64,7 @@ async function summariseSplit(split: SplitName, entries: ImageEntry[]): Promise<
     derivedFov: entries.filter((e) => e.fovDerived).length,
     fovPixels,
     vesselPixelsInFov: vessel,
+    fovPixelsLabelled: labelled,
   };
 }
 
