@@ -4,25 +4,11 @@
  * at each given threshold, with exact AUC-ROC, average precision and both curves.
  */
 import { AppError } from '../../../shared/result';
-import { countConfusion, type ConfusionCounts, type ScoredImage } from './confusion';
-import {
-  downsampleCurve,
-  precisionRecallCurve,
-  rocCurve,
-  type DownsampleOptions,
-  type StoredCurve,
-} from './curves';
+import type { ConfusionCounts, ScoredImage } from './confusion';
+import { downsampleCurve, type DownsampleOptions, type StoredCurve } from './curves';
 import { metricsFromCounts, THRESHOLD_METRIC_NAMES, type ThresholdMetrics } from './formulas';
-import {
-  areaUnderRoc,
-  averagePrecision,
-  bestF1Threshold,
-  countsAtThreshold,
-  groupSortedKeys,
-  rankImages,
-  rankStatsByTag,
-  sortImagePixels,
-} from './ranking';
+import { bestF1Threshold, rankImages, rankStatsByTag, sortImagePixels } from './ranking';
+import { walkPooledRanking } from './pooled-ranking';
 
 /** Which manual segmentation is the ground truth (DRIVE: 1st_manual or 2nd_manual). */
 export type Observer = '1st' | '2nd';
@@ -124,16 +110,6 @@ function checkRegions(images: readonly ScoredImage[], region: Region): void {
   }
 }
 
-function atThresholds(
-  ranked: Parameters<typeof countsAtThreshold>[0],
-  thresholds: readonly ThresholdChoice[],
-): AtThreshold[] {
-  return thresholds.map((threshold) => {
-    const counts = countsAtThreshold(ranked, threshold.value);
-    return { threshold, counts, metrics: metricsFromCounts(counts) };
-  });
-}
-
 /** Evaluates the images under one region at the given thresholds, pooled and per image. */
 export function evaluateImages(
   images: readonly ScoredImage[],
@@ -153,34 +129,33 @@ export function evaluateImages(
   const sorted = sortImagePixels(images);
   const sizes = sorted.sizes;
   const total = sorted.keys.length;
-  const ranked = groupSortedKeys(sorted.keys);
-  const byImage = withCurves ? rankStatsByTag(sorted.keys, sorted.tags, images.length) : null;
+  const thresholdValues = options.thresholds.map((t) => t.value);
+  const ranked = walkPooledRanking(sorted.keys, thresholdValues);
+  const byImage = rankStatsByTag(sorted.keys, sorted.tags, images.length, thresholdValues);
 
   const perImages: ImageEvaluation[] = images.map((image, i) => ({
     id: image.id,
     pixelCount: sizes[i],
-    auc: byImage ? byImage.auc[i] : null,
-    ap: byImage ? byImage.ap[i] : null,
-    atThresholds: options.thresholds.map((threshold) => {
-      const counts = countConfusion(image, threshold.value);
+    auc: withCurves ? byImage.auc[i] : null,
+    ap: withCurves ? byImage.ap[i] : null,
+    atThresholds: options.thresholds.map((threshold, k) => {
+      const counts = byImage.counts[k][i];
       return { threshold, counts, metrics: metricsFromCounts(counts) };
     }),
   }));
 
-  const auc = withCurves ? areaUnderRoc(ranked) : null;
-  const ap = withCurves ? averagePrecision(ranked) : null;
+  const auc = withCurves ? ranked.auc : null;
+  const ap = withCurves ? ranked.ap : null;
   const roc =
     withCurves && auc !== null
-      ? downsampleCurve(rocCurve(ranked, { lossless: true }), 'trapezoid', options.downsample)
+      ? downsampleCurve(ranked.roc, 'trapezoid', options.downsample)
       : null;
   const pr =
-    withCurves && ap !== null
-      ? downsampleCurve(
-          precisionRecallCurve(ranked, { lossless: true }),
-          'step',
-          options.downsample,
-        )
-      : null;
+    withCurves && ap !== null ? downsampleCurve(ranked.pr, 'step', options.downsample) : null;
+  const pooledAtThresholds = options.thresholds.map((threshold, k) => {
+    const counts = ranked.counts[k];
+    return { threshold, counts, metrics: metricsFromCounts(counts) };
+  });
 
   return {
     region: options.region,
@@ -189,7 +164,7 @@ export function evaluateImages(
     pixelCount: total,
     positives: ranked.positives,
     negatives: ranked.negatives,
-    pooled: { auc, ap, roc, pr, atThresholds: atThresholds(ranked, options.thresholds) },
+    pooled: { auc, ap, roc, pr, atThresholds: pooledAtThresholds },
     perImage: {
       images: perImages,
       auc: meanAndStd(perImages.map((p) => p.auc)),

@@ -16,8 +16,13 @@ export {
   bestF1Threshold,
   countsAtThreshold,
   rankImages,
+  rankStatsByTag,
+  sortImagePixels,
   type RankedScores,
+  type SortedPixels,
+  type TagStats,
 } from './ranking';
+export { walkPooledRanking, type PooledRanking } from './pooled-ranking';
 export {
   curveArea,
   downsampleCurve,

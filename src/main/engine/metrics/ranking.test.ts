@@ -145,13 +145,18 @@ describe('one tagged pooled sort', () => {
       region: null,
     });
     const sorted = sortImagePixels(images);
-    const byTag = rankStatsByTag(sorted.keys, sorted.tags, images.length);
+    const thresholds = [0.5, 0, 1, 1.5, 0.25, 0.75, 40 / 60, -1];
+    const byTag = rankStatsByTag(sorted.keys, sorted.tags, images.length, thresholds);
     images.forEach((image, i) => {
       const alone = rankImages([image]);
       if (areaUnderRoc(alone) === null) expect(byTag.auc[i]).toBeNull();
       else expect(byTag.auc[i]).toBeCloseTo(areaUnderRoc(alone)!, 13);
       if (averagePrecision(alone) === null) expect(byTag.ap[i]).toBeNull();
       else expect(byTag.ap[i]).toBeCloseTo(averagePrecision(alone)!, 13);
+      // Counts read as the walk crosses each threshold, ties at the threshold included.
+      thresholds.forEach((threshold, k) => {
+        expect(byTag.counts[k][i]).toEqual(countConfusion(image, threshold));
+      });
     });
     expect(byTag.auc.at(-1)).toBeNull();
     expect(groupSortedKeys(sorted.keys).positives).toBe(

@@ -26,41 +26,13 @@ export interface RankedScores {
 const ONE_BITS = 0x3f800000;
 const NEGATIVE_ZERO_BITS = 0x80000000;
 
-/**
- * Number of pixels of the image inside its region. Cheap; used to size the key buffer.
- */
-export function regionPixelCount(image: ScoredImage): number {
-  if (image.region === null) return image.scores.length;
-  let n = 0;
-  for (let i = 0; i < image.region.length; i++) if (image.region[i] !== 0) n++;
-  return n;
-}
-
-/**
- * Writes the sort keys of the image's in-region pixels into `keys` from `offset`; returns how
- * many it wrote. Throws METRICS_BAD_PROBABILITY for NaN or values outside [0, 1].
- */
-export function writeRankKeys(image: ScoredImage, keys: Uint32Array, offset: number): number {
-  checkImageSizes(image);
-  const { scores, label, region } = image;
-  const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
-  let at = offset;
-  for (let i = 0; i < bits.length; i++) {
-    if (region !== null && region[i] === 0) continue;
-    let b = bits[i];
-    if (b > ONE_BITS) {
-      if (b !== NEGATIVE_ZERO_BITS) {
-        throw new AppError(
-          'METRICS_BAD_PROBABILITY',
-          `${image.id}: pixel ${i} has the probability ${scores[i]}, outside [0, 1]; ` +
-            'give the model output after the sigmoid or softmax.',
-        );
-      }
-      b = 0;
-    }
-    keys[at++] = (b << 1) | (label[i] !== 0 ? 1 : 0);
-  }
-  return at - offset;
+/** Throws METRICS_BAD_PROBABILITY for a pixel that is NaN or outside [0, 1]. */
+function badProbability(image: ScoredImage, pixel: number): never {
+  throw new AppError(
+    'METRICS_BAD_PROBABILITY',
+    `${image.id}: pixel ${pixel} has the probability ${image.scores[pixel]}, outside [0, 1]; ` +
+      'give the model output after the sigmoid or softmax.',
+  );
 }
 
 /** Digit histograms of 31-bit keys for the three passes (11, 11 and 9 bits). */
@@ -102,14 +74,15 @@ export function radixSortTaggedKeys(
   tags: Uint16Array,
   scratchKeys: Uint32Array,
   scratchTags: Uint16Array,
+  histograms = keyHistograms(keys),
+  firstPass = 0,
 ): { keys: Uint32Array; tags: Uint16Array } {
   const n = keys.length;
-  const histograms = keyHistograms(keys);
   let source = keys;
   let sourceTags = tags;
   let target = scratchKeys.subarray(0, n);
   let targetTags = scratchTags.subarray(0, n);
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = firstPass; pass < 3; pass++) {
     const starts = histograms[pass];
     if (!toBucketStarts(starts, n)) continue;
     const shift = pass * 11;
@@ -125,16 +98,47 @@ export function radixSortTaggedKeys(
   return { keys: source, tags: sourceTags };
 }
 
+/** The float32 score that a sort key (see sortImagePixels) carries. */
+const scoreBits = new Uint32Array(1);
+const scoreFloat = new Float32Array(scoreBits.buffer);
+export function scoreOfKey(key: number): number {
+  scoreBits[0] = key >>> 1;
+  return scoreFloat[0];
+}
+
+/** Index of the first sorted (ascending) key whose score is at least `threshold`. */
+export function firstKeyAtLeast(sortedKeys: Uint32Array, threshold: number): number {
+  let lo = 0;
+  let hi = sortedKeys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (scoreOfKey(sortedKeys[mid]) >= threshold) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Per-tag results of one walk over a tagged, sorted key array. */
+export interface TagStats {
+  auc: (number | null)[];
+  ap: (number | null)[];
+  /** counts[k][tag]: confusion counts of the tag at thresholds[k] (`p >= t`). */
+  counts: ConfusionCounts[][];
+}
+
 /**
- * Exact AUC-ROC and average precision of every tag (image) from one sorted, tagged key array:
- * each image's own ranking is the pooled order restricted to its tag, so one walk from the top
- * score with per-image running counts gives the same figures as sorting each image alone.
+ * Exact AUC-ROC, average precision and the confusion counts at the given thresholds of every
+ * tag (image), from one sorted, tagged key array: each image's own ranking is the pooled order
+ * restricted to its tag, so one walk from the top score with per-image running counts gives the
+ * same figures as sorting each image alone. The counts at a threshold are read when the walk
+ * crosses it, so no extra pass over the pixels is needed.
  */
 export function rankStatsByTag(
   sortedKeys: Uint32Array,
   sortedTags: Uint16Array,
   tagCount: number,
-): { auc: (number | null)[]; ap: (number | null)[] } {
+  thresholds: readonly number[] = [],
+): TagStats {
   const lastBits = new Int32Array(tagCount).fill(-1);
   const groupPositives = new Float64Array(tagCount);
   const groupNegatives = new Float64Array(tagCount);
@@ -142,6 +146,21 @@ export function rankStatsByTag(
   const negatives = new Float64Array(tagCount);
   const twiceArea = new Float64Array(tagCount);
   const precisionSum = new Float64Array(tagCount);
+  const detected = thresholds.map(() => ({
+    tp: new Float64Array(tagCount),
+    fp: new Float64Array(tagCount),
+  }));
+  // Thresholds in the order the walk (from the top score down) crosses them.
+  const crossings = thresholds
+    .map((threshold, k) => ({ k, boundary: firstKeyAtLeast(sortedKeys, threshold) }))
+    .sort((a, b) => b.boundary - a.boundary);
+  let nextCrossing = 0;
+  const takeCounts = (k: number) => {
+    for (let t = 0; t < tagCount; t++) {
+      detected[k].tp[t] = positives[t] + groupPositives[t];
+      detected[k].fp[t] = negatives[t] + groupNegatives[t];
+    }
+  };
   const closeGroup = (t: number) => {
     const gp = groupPositives[t];
     const gn = groupNegatives[t];
@@ -155,6 +174,10 @@ export function rankStatsByTag(
     groupNegatives[t] = 0;
   };
   for (let i = sortedKeys.length - 1; i >= 0; i--) {
+    // Every key above index i has been counted: a threshold whose boundary is i + 1 is crossed.
+    while (nextCrossing < crossings.length && i < crossings[nextCrossing].boundary) {
+      takeCounts(crossings[nextCrossing++].k);
+    }
     const key = sortedKeys[i];
     const t = sortedTags[i];
     const bits = key >>> 1;
@@ -165,6 +188,7 @@ export function rankStatsByTag(
     if (key & 1) groupPositives[t]++;
     else groupNegatives[t]++;
   }
+  while (nextCrossing < crossings.length) takeCounts(crossings[nextCrossing++].k);
   const auc: (number | null)[] = [];
   const ap: (number | null)[] = [];
   for (let t = 0; t < tagCount; t++) {
@@ -174,7 +198,15 @@ export function rankStatsByTag(
     auc.push(p === 0 || n === 0 ? null : twiceArea[t] / (2 * p * n));
     ap.push(p === 0 ? null : precisionSum[t] / p);
   }
-  return { auc, ap };
+  const counts = detected.map(({ tp, fp }) =>
+    Array.from({ length: tagCount }, (_, t) => ({
+      tp: tp[t],
+      fp: fp[t],
+      fn: positives[t] - tp[t],
+      tn: negatives[t] - fp[t],
+    })),
+  );
+  return { auc, ap, counts };
 }
 
 /** Groups sorted keys (ascending) into distinct scores, highest first. */
@@ -220,7 +252,12 @@ export interface SortedPixels {
   sizes: number[];
 }
 
-/** Sorts the in-region pixels of the images together (see writeRankKeys for the key). */
+/**
+ * Sorts the in-region pixels of the images together. The key of a pixel is its probability's
+ * float32 bit pattern shifted left once, with the label (1 = vessel) in the lowest bit: keys
+ * order like the probabilities, and equal probabilities stay one group. The digit histograms
+ * are counted while the keys are written, saving the radix sort a pass.
+ */
 export function sortImagePixels(images: readonly ScoredImage[]): SortedPixels {
   if (images.length > 0x10000) {
     throw new AppError(
@@ -228,17 +265,45 @@ export function sortImagePixels(images: readonly ScoredImage[]): SortedPixels {
       `${images.length} images in one evaluation; split them into sets of at most 65,536.`,
     );
   }
-  const sizes = images.map(regionPixelCount);
+  const sizes = images.map((image) => {
+    checkImageSizes(image);
+    if (image.region === null) return image.scores.length;
+    let count = 0;
+    for (let i = 0; i < image.region.length; i++) if (image.region[i] !== 0) count++;
+    return count;
+  });
   const total = sizes.reduce((sum, size) => sum + size, 0);
   const keys = new Uint32Array(total);
   const tags = new Uint16Array(total);
+  const histograms = [new Uint32Array(2048), new Uint32Array(2048), new Uint32Array(2048)];
+  const [low, mid, high] = histograms;
   let at = 0;
-  images.forEach((image, i) => {
-    const written = writeRankKeys(image, keys, at);
-    tags.fill(i, at, at + written);
-    at += written;
+  images.forEach((image, tag) => {
+    const { scores, label, region } = image;
+    const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
+    const start = at;
+    for (let i = 0; i < bits.length; i++) {
+      if (region !== null && region[i] === 0) continue;
+      let b = bits[i];
+      if (b > ONE_BITS) {
+        if (b !== NEGATIVE_ZERO_BITS) badProbability(image, i);
+        b = 0;
+      }
+      const key = (b << 1) | (label[i] !== 0 ? 1 : 0);
+      low[key & 0x7ff]++;
+      mid[(key >>> 11) & 0x7ff]++;
+      high[key >>> 22]++;
+      keys[at++] = key;
+    }
+    tags.fill(tag, start, at);
   });
-  const sorted = radixSortTaggedKeys(keys, tags, new Uint32Array(total), new Uint16Array(total));
+  const sorted = radixSortTaggedKeys(
+    keys,
+    tags,
+    new Uint32Array(total),
+    new Uint16Array(total),
+    histograms,
+  );
   return { ...sorted, sizes };
 }
 
