@@ -36,6 +36,21 @@ export const LAYOUTS_LOOKED_FOR = [
   'generic: images/ with labels/ (and masks/), matched by file stem; or training/ and test/ holding those',
 ];
 
+/** A folder that becomes one split, with its listing. */
+interface SplitFolder {
+  split: SplitName;
+  folder: string;
+  listing: Listing;
+}
+
+/** Finds the candidates of one split folder, adding what is missing to `problems`. */
+type SplitDiscoverer = (
+  folder: string,
+  listing: Listing,
+  split: SplitName,
+  problems: DatasetProblem[],
+) => Promise<Candidate[]>;
+
 interface Listing {
   dirs: Map<string, string>; // lower-case name -> real name
   files: string[];
@@ -221,6 +236,7 @@ async function discoverGenericSplit(
 async function discoverStare(
   root: string,
   listing: Listing,
+  split: SplitName,
   problems: DatasetProblem[],
 ): Promise<Candidate[]> {
   const imagesDir = path.join(root, listing.dirs.get('stare-images') ?? '');
@@ -263,7 +279,7 @@ async function discoverStare(
       delete labelPaths['2nd'];
     }
     if (!labelPaths['1st']) continue;
-    candidates.push({ split: 'all', name, imagePath, labelPaths, fovPath: null });
+    candidates.push({ split, name, imagePath, labelPaths, fovPath: null });
   }
   return candidates;
 }
@@ -273,6 +289,7 @@ const CHASE_IMAGE = /^(Image_\d+[LR])\.jpe?g$/i;
 async function discoverChase(
   root: string,
   listing: Listing,
+  split: SplitName,
   problems: DatasetProblem[],
 ): Promise<Candidate[]> {
   const byLower = new Map(listing.files.map((f) => [f.toLowerCase(), f]));
@@ -303,7 +320,7 @@ async function discoverChase(
       );
     if (second) labelPaths['2nd'] = second;
     if (!first) continue;
-    candidates.push({ split: 'all', name, imagePath, labelPaths, fovPath: null });
+    candidates.push({ split, name, imagePath, labelPaths, fovPath: null });
   }
   return candidates;
 }
@@ -311,6 +328,7 @@ async function discoverChase(
 async function discoverHrf(
   root: string,
   listing: Listing,
+  split: SplitName,
   problems: DatasetProblem[],
 ): Promise<Candidate[]> {
   const imagesDir = path.join(root, listing.dirs.get('images')!);
@@ -356,7 +374,7 @@ async function discoverHrf(
           ),
         );
     }
-    candidates.push({ split: 'all', name, imagePath, labelPaths: { '1st': label }, fovPath });
+    candidates.push({ split, name, imagePath, labelPaths: { '1st': label }, fovPath });
   }
   return candidates;
 }
@@ -402,9 +420,17 @@ export async function discoverLayout(root: string, nested = true): Promise<Disco
     );
   }
   const problems: DatasetProblem[] = [];
+  const collect = async (layout: LayoutName, found: SplitFolder[], discover: SplitDiscoverer) => {
+    const splits: Discovery['splits'] = [];
+    for (const { split, folder, listing: l } of found) {
+      splits.push({ split, folder, candidates: await discover(folder, l, split, problems) });
+    }
+    return { layout, splits, problems };
+  };
+  const here: SplitFolder[] = [{ split: 'all', folder: root, listing }];
 
   // DRIVE root, or a root of generic training/ and test/ folders.
-  const splitDirs: [SplitName, string][] = [];
+  const splitFolders: SplitFolder[] = [];
   for (const [lower, split] of [
     ['training', 'training'],
     ['train', 'training'],
@@ -412,90 +438,22 @@ export async function discoverLayout(root: string, nested = true): Promise<Disco
     ['testing', 'test'],
   ] as const) {
     const real = listing.dirs.get(lower);
-    if (real) splitDirs.push([split, path.join(root, real)]);
-  }
-  if (splitDirs.length > 0) {
-    const listed = await Promise.all(
-      splitDirs.map(async ([split, dir]) => ({ split, dir, listing: await listFolder(dir) })),
-    );
-    const drive = listed.filter((s) => isDriveSplit(s.listing));
-    if (drive.length > 0) {
-      const splits = [];
-      for (const s of drive)
-        splits.push({
-          split: s.split,
-          folder: s.dir,
-          candidates: await discoverDriveSplit(s.dir, s.listing, s.split, problems),
-        });
-      return { layout: 'drive', splits, problems };
-    }
-    const generic = listed.filter((s) => isGenericSplit(s.listing));
-    if (generic.length > 0) {
-      const splits = [];
-      for (const s of generic)
-        splits.push({
-          split: s.split,
-          folder: s.dir,
-          candidates: await discoverGenericSplit(s.dir, s.listing, s.split, problems),
-        });
-      return { layout: 'generic', splits, problems };
+    if (real) {
+      const folder = path.join(root, real);
+      splitFolders.push({ split, folder, listing: await listFolder(folder) });
     }
   }
-  if (isDriveSplit(listing)) {
-    const split = splitFromName(root);
-    return {
-      layout: 'drive',
-      splits: [
-        {
-          split,
-          folder: root,
-          candidates: await discoverDriveSplit(root, listing, split, problems),
-        },
-      ],
-      problems,
-    };
-  }
-  if (listing.dirs.has('stare-images')) {
-    return {
-      layout: 'stare',
-      splits: [
-        { split: 'all', folder: root, candidates: await discoverStare(root, listing, problems) },
-      ],
-      problems,
-    };
-  }
-  if (listing.files.some((f) => CHASE_IMAGE.test(f))) {
-    return {
-      layout: 'chase',
-      splits: [
-        { split: 'all', folder: root, candidates: await discoverChase(root, listing, problems) },
-      ],
-      problems,
-    };
-  }
-  if (listing.dirs.has('images') && listing.dirs.has('manual1')) {
-    return {
-      layout: 'hrf',
-      splits: [
-        { split: 'all', folder: root, candidates: await discoverHrf(root, listing, problems) },
-      ],
-      problems,
-    };
-  }
-  if (isGenericSplit(listing)) {
-    const split = splitFromName(root);
-    return {
-      layout: 'generic',
-      splits: [
-        {
-          split,
-          folder: root,
-          candidates: await discoverGenericSplit(root, listing, split, problems),
-        },
-      ],
-      problems,
-    };
-  }
+  const driveSplits = splitFolders.filter((s) => isDriveSplit(s.listing));
+  if (driveSplits.length > 0) return collect('drive', driveSplits, discoverDriveSplit);
+  const genericSplits = splitFolders.filter((s) => isGenericSplit(s.listing));
+  if (genericSplits.length > 0) return collect('generic', genericSplits, discoverGenericSplit);
+  const named: SplitFolder[] = [{ split: splitFromName(root), folder: root, listing }];
+  if (isDriveSplit(listing)) return collect('drive', named, discoverDriveSplit);
+  if (listing.dirs.has('stare-images')) return collect('stare', here, discoverStare);
+  if (listing.files.some((f) => CHASE_IMAGE.test(f))) return collect('chase', here, discoverChase);
+  if (listing.dirs.has('images') && listing.dirs.has('manual1'))
+    return collect('hrf', here, discoverHrf);
+  if (isGenericSplit(listing)) return collect('generic', named, discoverGenericSplit);
   // A person often picks the folder above the dataset: name the subfolders that would open.
   const inside: string[] = [];
   if (nested) {
