@@ -5,6 +5,7 @@ import {
   drawTransform,
   renderSample,
   type AugmentConfig,
+  type RenderTarget,
   type TrainingImage,
 } from './augment';
 import { SeededRandom } from './random';
@@ -64,6 +65,19 @@ async function settle(ready: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+/** A one-sample render target of size x size, with or without label and FOV outputs. */
+function renderTarget(size: number, withMasks: boolean): RenderTarget {
+  const n = size * size;
+  return {
+    x: new Float32Array(n),
+    y: withMasks ? new Float32Array(n) : null,
+    fov: withMasks ? new Uint8Array(n) : null,
+    pixelOffset: 0,
+    height: size,
+    width: size,
+  };
+}
+
 const isBinary = (values: ArrayLike<number>) => Array.from(values).every((v) => v === 0 || v === 1);
 
 describe('augmentation invariants', () => {
@@ -106,20 +120,13 @@ describe('augmentation invariants', () => {
     const source = plantedImage();
     const t = { ...drawTransform(AUGMENT_NONE, new SeededRandom(1)), m00: -1 };
     const size = 40;
-    const target = {
-      x: new Float32Array(size * size),
-      y: new Float32Array(size * size),
-      fov: new Uint8Array(size * size),
-      pixelOffset: 0,
-      height: size,
-      width: size,
-    };
+    const target = renderTarget(size, true);
     renderSample(source, 30, 28, t, target);
     for (let v = 0; v < size; v++) {
       for (let u = 0; u < size; u++) {
         const sx = 30 - (u - size / 2);
         const sy = 28 + (v - size / 2);
-        expect(target.y[v * size + u]).toBe(source.label[sy * W + sx]);
+        expect(target.y![v * size + u]).toBe(source.label[sy * W + sx]);
       }
     }
   });
@@ -158,22 +165,8 @@ describe('augmentation invariants', () => {
     const source = fundusImage('a');
     const t = drawTransform(AUGMENT_ALL, new SeededRandom(5));
     const size = 20;
-    const full = {
-      x: new Float32Array(size * size),
-      y: new Float32Array(size * size),
-      fov: new Uint8Array(size * size),
-      pixelOffset: 0,
-      height: size,
-      width: size,
-    };
-    const alone = {
-      x: new Float32Array(size * size),
-      y: null,
-      fov: null,
-      pixelOffset: 0,
-      height: size,
-      width: size,
-    };
+    const full = renderTarget(size, true);
+    const alone = renderTarget(size, false);
     renderSample(source, 30, 25, t, full);
     renderSample(source, 30, 25, t, alone);
     expect(alone.x).toEqual(full.x);
@@ -195,14 +188,7 @@ describe('augmentation invariants', () => {
     const augment: AugmentConfig = { ...AUGMENT_NONE, elastic: { grid: 3, sigma: 10 } };
     const random = new SeededRandom(99);
     const shifts: number[] = [];
-    const target = {
-      x: new Float32Array(1),
-      y: new Float32Array(1),
-      fov: new Uint8Array(1),
-      pixelOffset: 0,
-      height: 1,
-      width: 1,
-    };
+    const target = renderTarget(1, true);
     // The middle control point sits at the image centre: the displacement there is that point's vector.
     const cx = (W - 1) / 2;
     for (let k = 0; k < 400; k++) {
@@ -254,14 +240,7 @@ describe('augmentation invariants', () => {
       return dx;
     };
     const size = 48;
-    const target = {
-      x: new Float32Array(size * size),
-      y: null,
-      fov: null,
-      pixelOffset: 0,
-      height: size,
-      width: size,
-    };
+    const target = renderTarget(size, false);
     const random = new SeededRandom(11);
     let worst = 0;
     for (let k = 0; k < 10; k++) {
