@@ -40,28 +40,35 @@ describe('copyWindow', () => {
 
 describe('planSameAxis', () => {
   it('uses one tile when the padded image fits, rounded to the pooling multiple', () => {
-    const plan = planSameAxis(37, 8, 4, 512);
+    const plan = planSameAxis(37, 8, { margin: 4, overlap: 16 }, 512);
     expect(plan.starts).toEqual([0]);
     expect(plan.tileInput).toBe(48);
     expect(plan.padBefore).toBe(4);
   });
 
-  it('covers every image pixel away from tile edges, starts on multiples of the pooling grid', () => {
-    const margin = 16;
-    const plan = planSameAxis(1000, 16, margin, 256);
+  it('covers every image pixel away from inner tile edges, starts on multiples of the pooling grid', () => {
+    const overlap = 16;
+    const plan = planSameAxis(1000, 16, { margin: 8, overlap }, 256);
     expect(plan.tileInput).toBe(256);
+    expect(plan.padBefore).toBe(8);
+    const last = plan.starts[plan.starts.length - 1];
+    expect(last + plan.tileInput).toBeGreaterThanOrEqual(1000 + 2 * 8);
     for (const start of plan.starts) expect(start % 16).toBe(0);
     for (let pixel = 0; pixel < 1000; pixel++) {
       const padded = pixel + plan.padBefore;
-      const full = plan.starts.some(
-        (s) => padded - s >= margin && s + plan.tileInput - padded > margin,
-      );
+      // The frame's outer edges are mirrored context, the same tiled or not: only seams count.
+      const full = plan.starts.some((s) => {
+        const inside = padded >= s && padded < s + plan.tileInput;
+        const left = s === 0 ? Infinity : padded - s;
+        const right = s === last ? Infinity : s + plan.tileInput - padded;
+        return inside && left >= overlap && right > overlap;
+      });
       expect(full).toBe(true);
     }
   });
 
   it('refuses a tile too small for its overlap', () => {
-    expect(() => planSameAxis(1000, 16, 64, 128)).toThrow(RangeError);
+    expect(() => planSameAxis(1000, 16, { margin: 8, overlap: 64 }, 128)).toThrow(RangeError);
   });
 });
 

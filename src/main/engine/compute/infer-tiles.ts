@@ -46,32 +46,42 @@ function roundUp(value: number, multiple: number): number {
 }
 
 /**
- * Blending weights over a tile side: ~0 within `margin / 2` of either edge (where padded
- * convolutions see the zeros beyond the tile), rising linearly to 1 at `margin`. Tiles overlap
- * by 2 * margin, so every pixel has full weight in some tile and seams fade instead of jump.
+ * Blending weights over a tile side: ~0 within `overlap / 2` of either edge (where padded
+ * convolutions see the zeros beyond the tile), rising linearly to 1 at `overlap`. Neighbouring
+ * tiles share 2 * overlap pixels, so every pixel has full weight in some tile and seams fade
+ * instead of jump.
  */
-function rampWeights(size: number, margin: number): Float32Array {
+function rampWeights(size: number, overlap: number): Float32Array {
   const weights = new Float32Array(size);
-  const start = margin / 2;
+  const start = overlap / 2;
   for (let i = 0; i < size; i++) {
     const fromEdge = Math.min(i, size - 1 - i) + 0.5;
     // A small floor keeps the weight sum positive where only one tile reaches (the padded frame).
     weights[i] =
-      margin > 0 ? Math.min(1, Math.max(1e-3, (fromEdge - start) / (margin - start))) : 1;
+      overlap > 0 ? Math.min(1, Math.max(1e-3, (fromEdge - start) / (overlap - start))) : 1;
   }
   return weights;
+}
+
+/** Mirrored context around the image, and how far neighbouring tiles reach into each other. */
+export interface SameTiling {
+  /** Mirrored pixels on each side of the image: context for the border pixels. */
+  margin: number;
+  /** Pixels each tile reaches past its neighbour's edge (tiles share 2 * overlap). */
+  overlap: number;
 }
 
 /**
  * 'same' padding: the paper's overlap-tile idea with padded convolutions. The image gets `margin`
  * mirrored pixels on each side (context for the border), sizes are rounded to multiples of
- * `multiple` (every 2x2 pooling sees even sizes), and tiles of at most `maxTile` overlap by at
- * least 2 * margin, their starts on multiples of `multiple` so all share one pooling grid.
+ * `multiple` (every 2x2 pooling sees even sizes), and when one tile of at most `maxTile` is not
+ * enough, tiles share 2 * `overlap` pixels, their starts on multiples of `multiple` so all use
+ * one pooling grid. Tiled and untiled runs mirror the same frame, so they differ only at seams.
  */
 export function planSameAxis(
   length: number,
   multiple: number,
-  margin: number,
+  { margin, overlap }: SameTiling,
   maxTile: number,
 ): AxisTiling {
   const needed = length + 2 * margin;
@@ -87,10 +97,10 @@ export function planSameAxis(
     };
   }
   const tile = Math.floor(maxTile / multiple) * multiple;
-  const stride = Math.floor((tile - 2 * margin) / multiple) * multiple;
+  const stride = Math.floor((tile - 2 * overlap) / multiple) * multiple;
   if (stride <= 0) {
     throw new RangeError(
-      `a tile of ${maxTile} px cannot hold an overlap of ${margin} px on both sides at multiples of ${multiple}`,
+      `a tile of ${maxTile} px cannot hold an overlap of ${overlap} px on both sides at multiples of ${multiple}`,
     );
   }
   const count = Math.ceil((needed - tile) / stride) + 1;
@@ -101,7 +111,7 @@ export function planSameAxis(
     tileOutput: tile,
     outputOffset: 0,
     starts,
-    weights: rampWeights(tile, margin),
+    weights: rampWeights(tile, overlap),
   };
 }
 
@@ -149,11 +159,11 @@ export function planAxis(
   length: number,
   config: ModelConfig,
   maxTile: number,
-  margin: number,
+  same: SameTiling,
 ): AxisTiling {
   if (config.arch === 'unet' && config.padding === 'valid')
     return planValidAxis(length, config, maxTile);
-  return planSameAxis(length, 2 ** downsamplingSteps(config), margin, maxTile);
+  return planSameAxis(length, 2 ** downsamplingSteps(config), same, maxTile);
 }
 
 /** A window in image coordinates; it may reach past the image's edges. */

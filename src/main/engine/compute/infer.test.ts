@@ -138,6 +138,7 @@ describe('predictProbabilities', () => {
       config: sameUnet,
       tileSize: 128,
       margin: 32,
+      overlap: 32,
       onProgress: (_done, total) => (tiles = total),
     });
     expect(tiles).toBe(4);

@@ -19,11 +19,16 @@ export interface InferenceOptions {
   /** Tiles: the largest network input side (memory bound). Default 768 (a DRIVE image in one tile). */
   tileSize?: number;
   /**
-   * Tiles with padded convolutions: mirrored context per side and half the tile overlap.
-   * Default 8 * 2^depth, at least 32 and at most a quarter tile (deeper networks feel a tile's
-   * zero border farther in).
+   * Tiles with padded convolutions: mirrored context around the image (the paper's
+   * overlap-tile idea). Default 4 * 2^depth, at least 32.
    */
   margin?: number;
+  /**
+   * Tiles with padded convolutions, when the image needs several: how far neighbouring tiles
+   * reach into each other (blended there). Default 8 * 2^depth, at least 32, at most a quarter
+   * tile: deeper networks feel a tile's zero border farther in.
+   */
+  overlap?: number;
   /** Average the predictions of the 4 flips (none, left-right, up-down, both). Default false. */
   flips?: boolean;
   /** Patches: side (default 48, LadderNet's) and stride (default 5, its test setting). */
@@ -111,13 +116,16 @@ async function predictTiles(
   const { config } = options;
   const maxTile = options.tileSize ?? 768;
   const multiple = 2 ** downsamplingSteps(config);
-  const defaultMargin = Math.min(Math.max(32, 8 * multiple), Math.floor(maxTile / 4));
-  const margin = Math.max(0, Math.round(options.margin ?? defaultMargin));
+  const defaultOverlap = Math.min(Math.max(32, 8 * multiple), Math.floor(maxTile / 4));
+  const same = {
+    margin: Math.max(0, Math.round(options.margin ?? Math.max(32, 4 * multiple))),
+    overlap: Math.max(0, Math.round(options.overlap ?? defaultOverlap)),
+  };
   let rows: AxisTiling;
   let columns: AxisTiling;
   try {
-    rows = planAxis(image.height, config, maxTile, margin);
-    columns = planAxis(image.width, config, maxTile, margin);
+    rows = planAxis(image.height, config, maxTile, same);
+    columns = planAxis(image.width, config, maxTile, same);
   } catch (error) {
     throw new AppError(
       'COMPUTE_TILE_TOO_SMALL',
