@@ -125,7 +125,9 @@ function describe(report: DatasetEvaluation, inference: InferenceTiming | null):
       ? `Thresholds: 0.5 (fixed) and ${tuned.value.toFixed(4)} (best pooled F1 ${f4(tuned.trainingF1)} on the 20 training images, never the test images).`
       : `Threshold: 0.5 (fixed). No training threshold: ${report.trainingThresholdNote}.`,
     '',
-    `Comparable rows: ${OUR_PROTOCOL_DESCRIPTION}.`,
+    report.split === 'test'
+      ? `Comparable rows: ${OUR_PROTOCOL_DESCRIPTION}.`
+      : `NOTE: these are ${report.split}-split figures; every published row is on the test split, so none is comparable with them.`,
     TABLE_HEADER,
   );
   for (const row of rows) {
