@@ -162,9 +162,11 @@ def main():
     for _ in range(args.warmup):
         train_step()
     start = time.perf_counter()
+    cpu_start = time.process_time()
     for _ in range(args.steps):
         train_step()
     train_seconds = time.perf_counter() - start
+    train_cpu = time.process_time() - cpu_start
 
     model.eval()
     height, width = padded(args.height, multiple), padded(args.width, multiple)
@@ -185,6 +187,7 @@ def main():
         'threads': torch.get_num_threads(),
         'torch': torch.__version__,
         'trainPatchesPerSec': args.batch * args.steps / train_seconds,
+        'trainCpuSecondsPerStep': train_cpu / args.steps,
         'inferMsPerImage': sorted(times)[len(times) // 2],
         'peakRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))

@@ -2,6 +2,7 @@
  * setupCompute for real on this machine: tfjs-node(-gpu) are absent (their install downloads
  * libtensorflow), so the ladder lands on wasm with our kernels and the threaded build.
  */
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMPUTE_ERROR_CODES } from './backends';
@@ -113,5 +114,16 @@ describe('setupCompute', () => {
       ['tensorflow-gpu', 'no-gpu'],
       ['tensorflow', 'init-failed'],
     ]);
+  });
+});
+
+describe('wasmThreadCount', () => {
+  it('takes the option, then VESSEL_WASM_THREADS, then the cores, within 1..8', () => {
+    expect(wasmThreadCount({ wasmThreads: 3 }, {})).toBe(3);
+    expect(wasmThreadCount({}, { VESSEL_WASM_THREADS: '1' })).toBe(1);
+    expect(wasmThreadCount({}, { VESSEL_WASM_THREADS: 'many' })).toBe(
+      Math.min(8, os.cpus().length),
+    );
+    expect(wasmThreadCount({ wasmThreads: 64 }, {})).toBe(8);
   });
 });
