@@ -75,6 +75,9 @@ describe('chooseThresholdOnTraining', () => {
     };
     const choice = chooseThresholdOnTraining([training]);
     expect(choice).toEqual({ value: Math.fround(0.45), chosenOn: 'training', trainingF1: 1 });
+    expect(() =>
+      chooseThresholdOnTraining([training, { ...training, id: 'test/01_test' }]),
+    ).toThrow(/test\/01_test is a test image/);
   });
 });
 

@@ -193,6 +193,14 @@ export function chooseThresholdOnTraining(trainingImages: readonly ScoredImage[]
       'No training images to choose a threshold on.',
     );
   }
+  // Ids are `<split>/<stem>`: a test image here would make the threshold a test-set result.
+  const testImage = trainingImages.find((image) => image.id.startsWith('test/'));
+  if (testImage) {
+    throw new AppError(
+      'METRICS_THRESHOLD_ON_TEST',
+      `${testImage.id} is a test image: a threshold is chosen on training images only, never on the images it is reported on.`,
+    );
+  }
   const best = bestF1Threshold(rankImages(trainingImages));
   if (best === null) {
     throw new AppError(
