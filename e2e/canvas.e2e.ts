@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectFile } from '../src/main/engine/studio/project-location';
 import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
+import { decodeMaskRuns } from '../src/shared/mask-runs';
 import { addTinyModelWithPredictions } from '../src/main/engine/studio/test-model';
 import { bresenham, discFootprint, footprintPixels } from '../src/renderer/src/canvas/raster';
 import { connectContract, type ContractClient } from './contract-client';
@@ -26,15 +27,19 @@ import {
 
 const DRIVE = path.resolve(repoRoot, '../shared/datasets/DRIVE');
 
-async function decodeMask(png: Uint8Array): Promise<{ width: number; data: Uint8Array }> {
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+/** Decodes a mask image (bytes or a file) to 0/1 by > 127, as the dataset area binarises labels. */
+async function decodeMask(
+  source: Uint8Array | string,
+): Promise<{ width: number; data: Uint8Array }> {
+  const { data, info } = await sharp(source).raw().toBuffer({ resolveWithObject: true });
   const mask = new Uint8Array(info.width * info.height);
   for (let i = 0; i < mask.length; i++) mask[i] = data[i * info.channels]! > 127 ? 1 : 0;
   return { width: info.width, data: mask };
 }
 
 async function currentMask(client: ContractClient, id: string): Promise<Uint8Array> {
-  return (await decodeMask((await client.request('studio.mask', { id })).png)).data;
+  const mask = await client.request('studio.mask', { id });
+  return decodeMaskRuns(mask.runs, mask.width * mask.height);
 }
 
 /** The pixels a stroke along a row paints: the disc footprint stamped on every Bresenham pixel. */
@@ -274,6 +279,33 @@ describe('studio canvas on a generated dataset', () => {
     await page.keyboard.press('Control+0');
     await expect.poll(async () => (await canvasState(page)).zoom).toBeGreaterThan(2);
 
+    // Wheel zooms to the cursor: the image point under it stays put. Space-drag pans, paints nothing.
+    const before = await canvasState(page);
+    // Whole CSS pixels: the browser reports pointer positions rounded.
+    const cx = Math.round(before.box.left + before.x + 30.5 * before.zoom);
+    const cy = Math.round(before.box.top + before.y + 20.5 * before.zoom);
+    const anchor = {
+      x: (cx - before.box.left - before.x) / before.zoom,
+      y: (cy - before.box.top - before.y) / before.zoom,
+    };
+    await page.mouse.move(cx, cy);
+    await page.mouse.wheel(0, -200);
+    await expect.poll(async () => (await canvasState(page)).zoom).toBeGreaterThan(before.zoom);
+    const zoomed = await canvasState(page);
+    expect((cx - zoomed.box.left - zoomed.x) / zoomed.zoom).toBeCloseTo(anchor.x, 3);
+    expect((cy - zoomed.box.top - zoomed.y) / zoomed.zoom).toBeCloseTo(anchor.y, 3);
+    const versionBefore = await page.getByTestId('canvas').getAttribute('data-mask-version');
+    await page.keyboard.down('Space');
+    await page.mouse.down();
+    await page.mouse.move(cx + 40, cy + 25, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Space');
+    const panned = await canvasState(page);
+    expect(panned.x - zoomed.x).toBeCloseTo(40, 0);
+    expect(panned.y - zoomed.y).toBeCloseTo(25, 0);
+    expect(await page.getByTestId('canvas').getAttribute('data-mask-version')).toBe(versionBefore);
+    await page.keyboard.press('Home');
+
     await page.keyboard.press('.');
     await expect.poll(() => page.getByTestId('threshold').inputValue()).toBe('0.55');
 
@@ -284,9 +316,9 @@ describe('studio canvas on a generated dataset', () => {
     // Revert to the ground truth by keyboard: the saved mask equals the 1st observer label.
     await page.keyboard.press('Shift+G');
     await waitSaved(page);
-    const labels = await client.request('studio.labels', { id: 'training/21_training' });
+    const labelFile = path.join(datasetRoot, 'training', '1st_manual', '21_manual1.gif');
     expect(await currentMask(client, 'training/21_training')).toEqual(
-      (await decodeMask(labels.firstObserver)).data,
+      (await decodeMask(labelFile)).data,
     );
 
     // "Correct next" jumps to an uncorrected image; Page Down walks the list.

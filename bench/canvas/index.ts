@@ -182,10 +182,19 @@ async function measureSwitches(
     }
     heapMb.push(await heap());
   }
+  const phases = await page.evaluate(() => {
+    const out: Record<string, number[]> = {};
+    for (const m of performance.getEntriesByType('measure')) {
+      if (m.name.startsWith('studio:')) (out[m.name.slice(7)] ??= []).push(m.duration);
+    }
+    return out;
+  });
   return {
     images: ids.length,
     passes,
     switchMs: distribution(times),
+    // Where a switch goes: requests to the engine, PNG decoding, building the layers.
+    phasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, distribution(v)])),
     memory: { beforeFirstPass: heapMb[0], afterEachPass: heapMb.slice(1) },
   };
 }

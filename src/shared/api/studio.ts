@@ -65,11 +65,11 @@ export interface StudioLabels {
   id: string;
   width: number;
   height: number;
-  /** 0/255 grey PNGs; null when the dataset has no label of that observer. */
-  firstObserver: Uint8Array;
-  secondObserver: Uint8Array | null;
-  /** The FOV mask as a 0/255 grey PNG (derived from the image when the set ships none). */
-  fov: Uint8Array;
+  /** Masks as run lengths (see shared/mask-runs.ts); null when the set has no such label. */
+  firstObserver: Uint32Array;
+  secondObserver: Uint32Array | null;
+  /** The FOV mask as run lengths (derived from the image when the set ships none). */
+  fov: Uint32Array;
   fovDerived: boolean;
 }
 
@@ -90,8 +90,8 @@ export interface StudioMask {
   id: string;
   width: number;
   height: number;
-  /** 0/255 grey PNG of the current corrected mask. */
-  png: Uint8Array;
+  /** The current corrected mask as run lengths (see shared/mask-runs.ts). */
+  runs: Uint32Array;
   /** Where it comes from: the latest saved revision, or the 1st observer's label. */
   source: 'revision' | 'label';
   revisionId: number | null;

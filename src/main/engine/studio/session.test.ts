@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMaskRuns } from '../../../shared/mask-runs';
+import { loadLabel } from '../dataset';
 import { StudioSession } from './session';
 import { maskPng } from './png';
 import { writeTestDataset } from './test-dataset';
@@ -60,7 +62,10 @@ describe('StudioSession', () => {
       expect(labels.secondObserver).not.toBeNull();
       const mask = await session.mask(id);
       expect(mask.source).toBe('label');
-      expect(Buffer.from(mask.png).equals(Buffer.from(labels.firstObserver))).toBe(true);
+      expect(mask.runs).toEqual(labels.firstObserver);
+      expect(decodeMaskRuns(labels.firstObserver, 64 * 48)).toEqual(
+        await loadLabel(session.entry(id), '1st'),
+      );
 
       const prediction = await session.prediction(id);
       expect(prediction.available).toBe(false);
@@ -92,8 +97,8 @@ describe('StudioSession', () => {
       const current = await session.currentMaskData(id);
       expect([...current.data].filter((v) => v === 1)).toHaveLength(2);
       const other = await session.currentMaskData('test/01_test');
-      const label = await decodeGrey((await session.labels('test/01_test')).firstObserver);
-      expect([...other.data]).toEqual([...label.data].map((v) => (v > 127 ? 1 : 0)));
+      const label = decodeMaskRuns((await session.labels('test/01_test')).firstObserver, 64 * 48);
+      expect(other.data).toEqual(label);
     } finally {
       await session.close();
     }
@@ -101,14 +106,14 @@ describe('StudioSession', () => {
     try {
       const mask = await session.mask(id);
       expect(mask.source).toBe('revision');
-      const grey = await decodeGrey(mask.png);
-      expect(grey.data[5 * 64 + 7]).toBe(255);
-      expect(grey.data[6 * 64 + 7]).toBe(255);
-      expect(grey.data.filter((v) => v > 0).length).toBe(2);
+      const saved = decodeMaskRuns(mask.runs, 64 * 48);
+      expect(saved[5 * 64 + 7]).toBe(1);
+      expect(saved[6 * 64 + 7]).toBe(1);
+      expect(saved.filter((v) => v > 0).length).toBe(2);
       const restored = await session.restoreRevision(id, first.id);
       expect(restored.revision.parentId).toBe(first.id);
-      const back = await decodeGrey(restored.mask.png);
-      expect(back.data.filter((v) => v > 0).length).toBe(1);
+      const back = decodeMaskRuns(restored.mask.runs, 64 * 48);
+      expect(back.filter((v) => v > 0).length).toBe(1);
       await expect(session.image('test/99_test')).rejects.toThrow(/no image/);
     } finally {
       await session.close();
@@ -142,10 +147,10 @@ describe('StudioSession', () => {
       expect(prediction.available).toBe(true);
       if (prediction.available) {
         const grey = await decodeGrey(prediction.png);
-        const label = await decodeGrey((await session.labels('test/01_test')).firstObserver);
+        const label = decodeMaskRuns((await session.labels('test/01_test')).firstObserver, 64 * 48);
         // The synthetic vessels are dark green: the model is sure there, and sure outside.
         const centre = 24 * 64 + 32;
-        expect(label.data[centre]).toBe(255);
+        expect(label[centre]).toBe(1);
         expect(grey.data[centre]).toBeGreaterThan(200);
         expect(grey.data[24 * 64 + 20]).toBeLessThan(60);
       }

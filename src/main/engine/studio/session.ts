@@ -34,7 +34,8 @@ import {
   type Project,
 } from '../project';
 import { correctNextOrder, imageFigures, type ImageFigures } from './figures';
-import { maskPng, probabilityPng, rgbPng } from './png';
+import { encodeMaskRuns } from '../../../shared/mask-runs';
+import { probabilityPng, rgbPng } from './png';
 import { defaultProjectFile } from './project-location';
 
 export const STUDIO_ERROR_CODES = {
@@ -346,9 +347,9 @@ export class StudioSession {
         id,
         width,
         height,
-        firstObserver: await maskPng(first, width, height),
-        secondObserver: second ? await maskPng(second, width, height) : null,
-        fov: await maskPng(fov, width, height),
+        firstObserver: encodeMaskRuns(first),
+        secondObserver: second ? encodeMaskRuns(second) : null,
+        fov: encodeMaskRuns(fov),
         fovDerived: entry.fovDerived,
       };
     });
@@ -391,7 +392,7 @@ export class StudioSession {
         id,
         width: latest.width,
         height: latest.height,
-        png: await this.project.maskRevisionPng(latest.id),
+        runs: encodeMaskRuns((await this.project.loadMaskRevision(latest.id)).mask.data),
         source: 'revision',
         revisionId: latest.id,
       };
@@ -401,7 +402,7 @@ export class StudioSession {
       id,
       width: entry.width,
       height: entry.height,
-      png: labels.firstObserver,
+      runs: labels.firstObserver,
       source: 'label',
       revisionId: null,
     };

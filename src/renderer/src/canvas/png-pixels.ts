@@ -33,15 +33,6 @@ export async function decodePngGrey(
   }
 }
 
-/** Decodes a 0/255 mask PNG into 0/1. */
-export async function decodePngMask(
-  png: Uint8Array,
-): Promise<{ width: number; height: number; data: Uint8Array }> {
-  const grey = await decodePngGrey(png);
-  for (let i = 0; i < grey.data.length; i++) grey.data[i] = grey.data[i]! > 127 ? 1 : 0;
-  return grey;
-}
-
 /** Encodes a 0/1 mask as PNG bytes (opaque black and white, lossless). */
 export async function encodeMaskPng(
   mask: Uint8Array,
