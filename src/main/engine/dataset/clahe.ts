@@ -5,6 +5,9 @@
  * clipLimit * tileArea / 256 with the excess spread evenly, and every pixel blends the four
  * nearest tiles' mappings bilinearly.
  *
+ * Checked once against OpenCV 4.14 (opencv-python-headless, not a dependency): identical output
+ * on the green channel of all 20 DRIVE test images (6,599,200 pixels, clip 2.0, 8x8 tiles).
+ *
  * Why not sharp's clahe(): it is libvips hist_local, a different algorithm. Its window slides
  * per pixel (no tile grid, no interpolation between tiles) and its maxSlope clips each bin at an
  * absolute count (an integer from 0 to 100), not at a multiple of the mean bin height, so
@@ -92,29 +95,38 @@ export function claheEqualize(
   }
 
   const out = new Uint8Array(width * height);
+  // The blend is computed in float32, operation by operation, as OpenCV does: in double
+  // precision about one pixel in 15,000 of DRIVE lands on the other side of a .5 and differs by 1.
+  const f = Math.fround;
   const x1 = new Int32Array(width);
   const x2 = new Int32Array(width);
   const xa = new Float32Array(width);
+  const xa1 = new Float32Array(width);
+  const invTileW = f(1 / tileW);
+  const invTileH = f(1 / tileH);
   for (let x = 0; x < width; x++) {
-    const txf = x / tileW - 0.5;
+    const txf = f(f(x * invTileW) - 0.5);
     const t1 = Math.floor(txf);
-    xa[x] = txf - t1;
+    xa[x] = f(txf - t1);
+    xa1[x] = f(1 - xa[x]!);
     x1[x] = Math.max(t1, 0) * 256;
     x2[x] = Math.min(t1 + 1, tilesX - 1) * 256;
   }
   for (let y = 0; y < height; y++) {
-    const tyf = y / tileH - 0.5;
+    const tyf = f(f(y * invTileH) - 0.5);
     const t1 = Math.floor(tyf);
-    const ya = tyf - t1;
+    const ya = f(tyf - t1);
+    const ya1 = f(1 - ya);
     const plane1 = Math.max(t1, 0) * tilesX * 256;
     const plane2 = Math.min(t1 + 1, tilesY - 1) * tilesX * 256;
     const row = y * width;
     for (let x = 0; x < width; x++) {
       const v = src[row + x]!;
       const a = xa[x]!;
-      const top = luts[plane1 + x1[x]! + v]! * (1 - a) + luts[plane1 + x2[x]! + v]! * a;
-      const bottom = luts[plane2 + x1[x]! + v]! * (1 - a) + luts[plane2 + x2[x]! + v]! * a;
-      out[row + x] = roundToByte(top * (1 - ya) + bottom * ya);
+      const a1 = xa1[x]!;
+      const top = f(f(luts[plane1 + x1[x]! + v]! * a1) + f(luts[plane1 + x2[x]! + v]! * a));
+      const bottom = f(f(luts[plane2 + x1[x]! + v]! * a1) + f(luts[plane2 + x2[x]! + v]! * a));
+      out[row + x] = roundToByte(f(f(top * ya1) + f(bottom * ya)));
     }
   }
   return out;

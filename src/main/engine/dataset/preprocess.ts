@@ -71,13 +71,16 @@ export function parsePreprocessConfig(value: unknown): PreprocessConfig {
   return parsed.data;
 }
 
-/** One grey channel, 0-255 floats. */
+/**
+ * One grey channel, 0-255, in double precision like the recipe's numpy code: the values are
+ * truncated to 8 bits before CLAHE, and float32 would move a few across an integer.
+ */
 export function extractChannel(
   image: RgbImage,
   channel: PreprocessConfig['channel'],
-): Float32Array {
+): Float64Array {
   const n = image.width * image.height;
-  const out = new Float32Array(n);
+  const out = new Float64Array(n);
   const d = image.data;
   if (channel === 'green') {
     for (let i = 0; i < n; i++) out[i] = d[3 * i + 1]!;
@@ -88,7 +91,7 @@ export function extractChannel(
   return out;
 }
 
-function stretchTo255(values: Float32Array): void {
+function stretchTo255(values: Float64Array): void {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -96,8 +99,11 @@ function stretchTo255(values: Float32Array): void {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const scale = max > min ? 255 / (max - min) : 0;
-  for (let i = 0; i < values.length; i++) values[i] = (values[i]! - min) * scale;
+  const range = max - min;
+  // (v - min) / range * 255 in this order, as the recipe writes it: v * (255 / range) rounds
+  // differently and moves a few values across an integer before the 8-bit truncation.
+  for (let i = 0; i < values.length; i++)
+    values[i] = range > 0 ? ((values[i]! - min) / range) * 255 : 0;
 }
 
 /**
@@ -138,14 +144,17 @@ export async function preprocessImages(
     const std = Math.sqrt(squares / count) || 1;
     // The per-image stretch that follows makes this z-score cancel out (an increasing affine map
     // before a min-max stretch changes nothing); it is kept because the recipe does it and it
-    // keeps float rounding the same. It also means one test image alone gives the same input.
+    // keeps rounding as in the recipe. It also means one test image alone gives the same input.
+    // Against the recipe run with numpy and OpenCV on the 20 DRIVE test images, the output is
+    // identical but for 25 of 6,599,200 pixels (by at most 2/255): numpy sums the mean and std
+    // pairwise, we sum in order, and that moves 25 values across an integer before truncation.
     for (const c of channels) for (let i = 0; i < c.length; i++) c[i] = (c[i]! - mean) / std;
     for (const c of channels) stretchTo255(c);
   } else if (config.normalise === 'image-minmax') {
     for (const c of channels) stretchTo255(c);
   }
   if (config.clahe === null && config.gamma === null) {
-    return channels.map((c) => c.map((v) => v / 255));
+    return channels.map((c) => Float32Array.from(c, (v) => v / 255));
   }
   const results: Float32Array[] = [];
   for (let k = 0; k < channels.length; k++) {
