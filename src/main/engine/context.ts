@@ -1,5 +1,6 @@
 /** What every engine area shares: how the engine was started, its event bus and its services. */
 import type { BackendName, BackendReport } from '../../shared/api/app';
+import type { ComputeHost, ComputeProcessFactory } from './compute/host';
 import type { EngineEvents } from './events';
 
 export interface EngineOptions {
@@ -12,6 +13,8 @@ export interface EngineOptions {
   resourcesDir: string;
   /** A backend forced by a setting, a flag or VESSEL_BACKEND; undefined lets the ladder choose. */
   forcedBackend?: { name: BackendName; by: 'setting' | 'flag' | 'env' };
+  /** Starts the compute process: Electron's utilityProcess in the app, a fork elsewhere (the default). */
+  computeFactory?: ComputeProcessFactory;
 }
 
 export interface EngineContext {
@@ -19,4 +22,6 @@ export interface EngineContext {
   readonly events: EngineEvents;
   /** The compute backend report, probed once and cached. */
   backendReport(): Promise<BackendReport>;
+  /** The one long-lived compute process (TensorFlow.js), started on first use. */
+  compute(): ComputeHost;
 }

@@ -3,11 +3,13 @@
  * WebSocket, the CLI calls it directly; all three run the same code.
  */
 import type { Result } from '../../shared/result';
+import { ComputeHost } from './compute/host';
 import { predictBackendReport } from './compute/setup';
 import type { EngineContext, EngineOptions } from './context';
 import { dispatchRequest } from './dispatch';
 import { EngineEvents } from './events';
 import { createHandlers, type Handlers } from './handlers';
+import { studioHolder } from './studio/holder';
 
 export interface Engine {
   readonly context: EngineContext;
@@ -20,6 +22,7 @@ export interface Engine {
 
 export function createEngine(options: EngineOptions): Engine {
   const events = new EngineEvents();
+  let compute: ComputeHost | null = null;
   const context: EngineContext = {
     options,
     events,
@@ -28,6 +31,18 @@ export function createEngine(options: EngineOptions): Engine {
       // report once setupCompute has run in this process. Cheap, so not cached.
       return predictBackendReport(options.forcedBackend);
     },
+    compute() {
+      if (compute) return compute;
+      const host = new ComputeHost(
+        options.computeFactory ? { factory: options.computeFactory } : {},
+      );
+      const log = (level: 'info' | 'warn' | 'error', message: string) =>
+        events.emit('app.log', { level, message, time: new Date().toISOString() });
+      host.on('crash', (crash) => log('error', crash.error.message));
+      host.on('log', (line) => log(line.level, line.message));
+      compute = host;
+      return host;
+    },
   };
   const handlers = createHandlers(context);
   return {
@@ -35,6 +50,10 @@ export function createEngine(options: EngineOptions): Engine {
     handlers,
     events,
     request: (name, input) => dispatchRequest(handlers, name, input),
-    async dispose() {},
+    async dispose() {
+      await studioHolder(context).close();
+      await compute?.dispose();
+      compute = null;
+    },
   };
 }

@@ -9,17 +9,20 @@ import { appEvents, appRequests } from './app';
 import type { EventSpec, RequestSpec } from './define';
 import { shellEvents, shellRequests } from './shell';
 import { studioEvents, studioRequests } from './studio';
+import { trainingEvents, trainingRequests } from './training';
 
 export const requests = {
   ...appRequests,
   ...shellRequests,
   ...studioRequests,
+  ...trainingRequests,
 } satisfies Record<string, RequestSpec>;
 
 export const events = {
   ...appEvents,
   ...shellEvents,
   ...studioEvents,
+  ...trainingEvents,
 } satisfies Record<string, EventSpec>;
 
 export type Requests = typeof requests;

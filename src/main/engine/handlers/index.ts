@@ -2,6 +2,7 @@ import type { EngineContext } from '../context';
 import { createAppHandlers } from './app';
 import { createShellHandlers } from './shell';
 import { createStudioHandlers } from './studio';
+import { createTrainingHandlers } from './training';
 import type { Handlers } from './types';
 
 export type { AreaHandlers, Handlers } from './types';
@@ -12,5 +13,6 @@ export function createHandlers(ctx: EngineContext): Handlers {
     ...createAppHandlers(ctx),
     ...createShellHandlers(),
     ...createStudioHandlers(ctx),
+    ...createTrainingHandlers(ctx),
   };
 }

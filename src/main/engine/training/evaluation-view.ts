@@ -1,0 +1,136 @@
+/**
+ * From predictions to the evaluation the studio shows and the project keeps: the test split
+ * inside the FOV against the 1st manual, pooled and per image, at threshold 0.5 and at the
+ * threshold chosen on the training images (best F1), never on test images.
+ */
+import type {
+  EvaluationProtocol,
+  EvaluationView,
+  MetricRow,
+  PublishedRow,
+} from '../../../shared/api/training';
+import { PUBLISHED_DRIVE_RESULTS } from '../../../shared/published-results';
+import {
+  chooseThresholdOnTraining,
+  evaluateImages,
+  type AtThreshold,
+  type Evaluation,
+  type ScoredImage,
+  type ThresholdChoice,
+} from '../metrics';
+
+const FIXED: ThresholdChoice = { value: 0.5, chosenOn: 'fixed' };
+
+/** The protocol of every number the studio shows for our models, in one line. */
+export function describeProtocol(
+  imageCount: number,
+  observer: '1st' | '2nd' = '1st',
+): EvaluationProtocol {
+  return {
+    split: 'test',
+    observer,
+    region: 'fov',
+    pooling: 'pooled',
+    threshold: { value: 0.5, chosenOn: 'fixed' },
+    description: `test split, inside the FOV, pooled over ${imageCount} images, ${observer} manual, threshold 0.5`,
+  };
+}
+
+function row(at: AtThreshold | undefined, auc: number | null, ap: number | null): MetricRow {
+  const m = at?.metrics;
+  return {
+    auc,
+    ap,
+    precision: m?.precision ?? null,
+    recall: m?.recall ?? null,
+    specificity: m?.specificity ?? null,
+    accuracy: m?.accuracy ?? null,
+    f1: m?.f1 ?? null,
+    iou: m?.iou ?? null,
+    mcc: m?.mcc ?? null,
+  };
+}
+
+/** Turns a metrics-area Evaluation (threshold 0.5 first) into the view the studio shows. */
+export function toEvaluationView(
+  evaluation: Evaluation,
+  modelId: number | null,
+  label: string,
+  createdAt: string,
+): EvaluationView {
+  const fixed = evaluation.pooled.atThresholds[0];
+  const trained = evaluation.pooled.atThresholds.find((a) => a.threshold.chosenOn === 'training');
+  const perFixed = evaluation.perImage.atThresholds[0]?.metrics;
+  const mean = (k: keyof MetricRow): number | null => {
+    if (k === 'auc') return evaluation.perImage.auc.mean;
+    if (k === 'ap') return evaluation.perImage.ap.mean;
+    return perFixed?.[k].mean ?? null;
+  };
+  const std = (k: keyof MetricRow): number | null => {
+    if (k === 'auc') return evaluation.perImage.auc.std;
+    if (k === 'ap') return evaluation.perImage.ap.std;
+    return perFixed?.[k].std ?? null;
+  };
+  const keys: (keyof MetricRow)[] = [
+    'auc',
+    'ap',
+    'precision',
+    'recall',
+    'specificity',
+    'accuracy',
+    'f1',
+    'iou',
+    'mcc',
+  ];
+  const roc = evaluation.pooled.roc;
+  const pr = evaluation.pooled.pr;
+  return {
+    modelId,
+    label,
+    protocol: describeProtocol(evaluation.imageCount),
+    pooled: row(fixed, evaluation.pooled.auc, evaluation.pooled.ap),
+    perImageMean: Object.fromEntries(keys.map((k) => [k, mean(k)])) as unknown as MetricRow,
+    perImageStd: Object.fromEntries(keys.map((k) => [k, std(k)])) as unknown as MetricRow,
+    perImage: evaluation.perImage.images.map((image) => ({
+      imageId: image.id,
+      metrics: row(image.atThresholds[0], image.auc, image.ap),
+    })),
+    roc: roc ? { fpr: Float32Array.from(roc.x), tpr: Float32Array.from(roc.y) } : null,
+    pr: pr ? { recall: Float32Array.from(pr.x), precision: Float32Array.from(pr.y) } : null,
+    trainingThreshold: trained
+      ? { value: trained.threshold.value, metrics: row(trained, null, null) }
+      : null,
+    createdAt,
+  };
+}
+
+/** Evaluates predicted test images; the second threshold is chosen on the training images. */
+export function evaluateModel(test: ScoredImage[], training: ScoredImage[]): Evaluation {
+  const thresholds: ThresholdChoice[] = [FIXED];
+  if (training.length > 0) thresholds.push(chooseThresholdOnTraining(training));
+  return evaluateImages(test, { region: 'fov', thresholds });
+}
+
+/** The second observer (2nd manual as a binary score) against the 1st manual, same protocol. */
+export function evaluateSecondObserver(images: ScoredImage[]): Evaluation {
+  return evaluateImages(images, { region: 'fov', thresholds: [FIXED], scoreKind: 'binary' });
+}
+
+/** The published DRIVE rows in the studio's shape, each with its own protocol stated. */
+export function publishedRows(): PublishedRow[] {
+  return PUBLISHED_DRIVE_RESULTS.map((r) => ({
+    method: r.method,
+    source: r.source.citation,
+    protocol: [r.protocol.region, r.protocol.aggregation, `threshold ${r.protocol.threshold}`].join(
+      ', ',
+    ),
+    comparable: r.comparableWithOurs,
+    f1: r.values.f1 ?? null,
+    sensitivity: r.values.recall ?? null,
+    specificity: r.values.specificity ?? null,
+    accuracy: r.values.accuracy ?? null,
+    auc: r.values.auc ?? null,
+    note:
+      r.verification.status === 'confirmed' ? null : `${r.verification.status} against its source`,
+  }));
+}

@@ -1,0 +1,251 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingProgress, TrainingRunState } from '../../../shared/api/training';
+import { createEngine, type Engine } from '..';
+import { writeTestDataset } from '../studio/test-dataset';
+import { compareViews } from './service';
+
+/** Resolves with the first run state for which `done` holds. */
+function waitForState(
+  engine: Engine,
+  done: (s: TrainingRunState) => boolean,
+): Promise<TrainingRunState> {
+  return new Promise((resolve) => {
+    const off = engine.events.on('training.state', (state) => {
+      if (done(state)) {
+        off();
+        resolve(state);
+      }
+    });
+  });
+}
+
+async function call<T>(engine: Engine, name: string, input: unknown): Promise<T> {
+  const result = await engine.request(name, input);
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+const tiny = {
+  fineTune: false,
+  arch: 'bench-unet',
+  epochs: 2,
+  stepsPerEpoch: 2,
+  batchSize: 2,
+  patchSize: 16,
+  learningRate: 1e-3,
+  augment: true,
+  correctionWeight: 5,
+};
+
+// Real training in a forked compute process: slow on a loaded 2-core machine.
+describe('retrain and evaluate through the contract', { timeout: 240_000 }, () => {
+  let dir: string;
+  let engine: Engine;
+  const progress: TrainingProgress[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-training-'));
+    process.env.VESSEL_PROJECTS_DIR = path.join(dir, 'projects');
+    await writeTestDataset(path.join(dir, 'data'), { width: 40, height: 32, perSplit: 3 });
+    engine = createEngine({
+      mode: 'cli',
+      appVersion: '0.0.0-test',
+      electronVersion: null,
+      resourcesDir: dir,
+      // The service's logic is under test here; the wasm kernels have their own tests.
+      forcedBackend: { name: 'cpu', by: 'setting' },
+      forcedBackend: { name: 'cpu', by: 'setting' },
+    });
+    engine.events.on('training.progress', (p) => progress.push(p));
+    await call(engine, 'studio.open', { datasetPath: path.join(dir, 'data') });
+  });
+
+  afterAll(async () => {
+    await engine?.dispose();
+    delete process.env.VESSEL_PROJECTS_DIR;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps one fixed split: validation from training images, test never trained on', async () => {
+    const split = await call<{ training: string[]; validation: string[]; test: string[] }>(
+      engine,
+      'training.split',
+      {},
+    );
+    expect(split.validation).toHaveLength(1);
+    expect(split.training).toHaveLength(2);
+    expect(split.test).toEqual(['test/01_test', 'test/02_test', 'test/03_test']);
+    expect([...split.training, ...split.validation].every((id) => id.startsWith('training/'))).toBe(
+      true,
+    );
+    const again = await call<{ validation: string[] }>(engine, 'training.split', {});
+    expect(again.validation).toEqual(split.validation);
+  });
+
+  it('trains from scratch, makes a version, evaluates it on the test split and caches predictions', async () => {
+    const finished = waitForState(engine, (s) => s.status === 'finished' || s.status === 'failed');
+    const started = await call<TrainingRunState>(engine, 'training.start', { settings: tiny });
+    expect(['queued', 'running']).toContain(started.status);
+    const state = await finished;
+    expect(state.error).toBeNull();
+    expect(state.status).toBe('finished');
+    expect(state.modelId).not.toBeNull();
+    expect(progress.filter((p) => p.runId === state.runId).length).toBeGreaterThanOrEqual(
+      tiny.epochs,
+    );
+
+    const models = await call<
+      {
+        id: number;
+        active: boolean;
+        test: { auc: number | null } | null;
+        trainedOn: { images: number };
+      }[]
+    >(engine, 'models.list', {});
+    expect(models).toHaveLength(1);
+    expect(models[0]?.active).toBe(true);
+    expect(models[0]?.trainedOn.images).toBe(3);
+    expect(models[0]?.test?.auc).toBeGreaterThanOrEqual(0);
+
+    const evals = await call<{
+      evaluations: {
+        perImage: unknown[];
+        roc: { fpr: Float32Array } | null;
+        protocol: { region: string };
+      }[];
+      secondObserver: { pooled: { recall: number } } | null;
+    }>(engine, 'evaluation.get', { modelIds: [state.modelId] });
+    expect(evals.evaluations).toHaveLength(1);
+    expect(evals.evaluations[0]?.perImage).toHaveLength(3);
+    expect(evals.evaluations[0]?.protocol.region).toBe('fov');
+    expect(evals.evaluations[0]?.roc?.fpr).toBeInstanceOf(Float32Array);
+    expect(evals.secondObserver?.pooled.recall).toBeGreaterThan(0);
+
+    const prediction = await call<{ available: boolean }>(engine, 'studio.prediction', {
+      id: 'test/01_test',
+    });
+    expect(prediction.available).toBe(true);
+  });
+
+  it('fine-tunes on a corrected mask, weighs the correction, and compares with the parent', async () => {
+    const mask = Buffer.alloc(40 * 32).fill(0);
+    for (let x = 5; x < 35; x++) mask[16 * 40 + x] = 255;
+    const png = new Uint8Array(
+      await sharp(mask, { raw: { width: 40, height: 32, channels: 1 } })
+        .png()
+        .toBuffer(),
+    );
+    await call(engine, 'studio.saveMask', {
+      id: 'training/21_training',
+      png,
+      parentRevisionId: null,
+      note: 'test correction',
+    });
+
+    const finished = waitForState(engine, (s) => s.status === 'finished' || s.status === 'failed');
+    await call(engine, 'training.start', { settings: { ...tiny, fineTune: true, epochs: 1 } });
+    const state = await finished;
+    expect(state.error).toBeNull();
+    expect(state.parentModelId).not.toBeNull();
+
+    const models = await call<
+      { id: number; parentId: number | null; active: boolean; trainedOn: { corrected: number } }[]
+    >(engine, 'models.list', {});
+    expect(models).toHaveLength(2);
+    const child = models.find((m) => m.id === state.modelId);
+    expect(child?.parentId).toBe(state.parentModelId);
+    expect(child?.active).toBe(true);
+    expect(child?.trainedOn.corrected).toBe(1);
+
+    const comparison = await call<{
+      pooled: { name: string; delta: number | null }[];
+      perImage: unknown[];
+    }>(engine, 'evaluation.compare', { modelId: state.modelId });
+    expect(comparison.pooled.map((d) => d.name)).toEqual(['auc', 'f1', 'precision', 'recall']);
+    expect(comparison.perImage).toHaveLength(3);
+
+    // The active version cannot be deleted; another can, after a rename and a roll back.
+    const refused = await engine.request('models.delete', { id: state.modelId });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'MODEL_ACTIVE' } });
+    const parentId = state.parentModelId as number;
+    await call(engine, 'models.rename', { id: parentId, name: 'first' });
+    await call(engine, 'models.activate', { id: parentId });
+    await call(engine, 'models.delete', { id: state.modelId });
+    const after = await call<{ id: number; name: string; active: boolean }[]>(
+      engine,
+      'models.list',
+      {},
+    );
+    expect(after.map((m) => [m.name, m.active])).toEqual([['first', true]]);
+  });
+
+  it('refuses a second run while one is going, and cancels a run on request', async () => {
+    const ended = waitForState(engine, (s) =>
+      ['finished', 'failed', 'cancelled'].includes(s.status),
+    );
+    const run = await call<TrainingRunState>(engine, 'training.start', {
+      settings: { ...tiny, epochs: 50 },
+    });
+    const second = await engine.request('training.start', { settings: tiny });
+    expect(second).toMatchObject({ ok: false, error: { code: 'TRAINING_BUSY' } });
+    expect(await call(engine, 'training.cancel', { runId: run.runId })).toEqual({
+      cancelled: true,
+    });
+    const state = await ended;
+    expect(state.status).toBe('cancelled');
+    expect(state.runId).toBe(run.runId);
+    expect(await call(engine, 'training.cancel', { runId: run.runId })).toEqual({
+      cancelled: false,
+    });
+    const runs = await call<TrainingRunState[]>(engine, 'training.runs', {});
+    expect(runs[0]).toMatchObject({ runId: run.runId, status: 'cancelled' });
+  });
+});
+
+describe('compareViews', () => {
+  const metrics = (f1: number, auc: number) => ({
+    auc,
+    ap: null,
+    precision: 0.5,
+    recall: 0.5,
+    specificity: null,
+    accuracy: null,
+    f1,
+    iou: null,
+    mcc: null,
+  });
+  const view = (rows: [string, number, number][]) =>
+    ({
+      modelId: 1,
+      label: 'x',
+      protocol: {} as never,
+      pooled: metrics(0.8, 0.9),
+      perImageMean: metrics(0, 0),
+      perImageStd: metrics(0, 0),
+      perImage: rows.map(([imageId, f1, auc]) => ({ imageId, metrics: metrics(f1, auc) })),
+      roc: null,
+      pr: null,
+      trainingThreshold: null,
+      createdAt: '',
+    }) as const;
+
+  it('flags an image whose F1 or AUC fell by more than the tolerance', () => {
+    const before = view([
+      ['a', 0.8, 0.9],
+      ['b', 0.8, 0.9],
+      ['c', 0.8, 0.9],
+    ]);
+    const after = view([
+      ['a', 0.7, 0.9],
+      ['b', 0.8, 0.8995],
+      ['c', 0.85, 0.95],
+    ]);
+    const c = compareViews(2, 1, before, after);
+    expect(c.perImage.map((i) => i.regressed)).toEqual([true, false, false]);
+    expect(c.perImage[0]?.deltas.find((d) => d.name === 'f1')?.delta).toBeCloseTo(-0.1, 9);
+  });
+});

@@ -1,0 +1,174 @@
+import { useEffect, useMemo, useState } from 'react';
+import type {
+  EvaluationView,
+  ModelVersionSummary,
+  PublishedRow,
+} from '../../../shared/api/training';
+import { useApi } from '../api/client';
+import { DeltaTable } from '../training/DeltaTable';
+import { downloadBlob } from './chart-export';
+import { CurveChart } from './CurveChart';
+import { prPoints, prSeries, rocPoints, rocSeries } from './curves';
+import { buildMetricsTable, formatMetric, metricsTableCsv, TABLE_COLUMNS } from './table';
+
+interface Loaded {
+  evaluations: EvaluationView[];
+  secondObserver: EvaluationView | null;
+  published: PublishedRow[];
+}
+
+/** Versions shown by default: the active one and its parent, or the two newest. */
+export function defaultSelection(models: ModelVersionSummary[]): number[] {
+  const active = models.find((m) => m.active);
+  if (active)
+    return [
+      active.id,
+      ...(active.parentId !== null && models.some((m) => m.id === active.parentId)
+        ? [active.parentId]
+        : []),
+    ];
+  return models.slice(-2).map((m) => m.id);
+}
+
+/** Metrics table, ROC and PR curves of chosen model versions beside the second observer and published results. */
+export function EvaluationPanel({ models }: { models: ModelVersionSummary[] }) {
+  const api = useApi();
+  const [selected, setSelected] = useState<number[] | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const chosen = useMemo(
+    () => (selected ?? defaultSelection(models)).filter((id) => models.some((m) => m.id === id)),
+    [selected, models],
+  );
+  const key = chosen.join(',') + '|' + models.map((m) => `${m.id}:${m.test?.auc ?? ''}`).join(',');
+
+  useEffect(() => {
+    let cancelled = false;
+    void api.evaluation.get({ modelIds: chosen }).then((r) => {
+      if (cancelled) return;
+      if (r.ok) {
+        setLoaded(r.value);
+        setError(null);
+      } else {
+        setError(r.error.message);
+      }
+    });
+    return () => {
+      cancelled = true;
+    };
+    // `key` captures the selection and every change of the versions' figures.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, key]);
+
+  const rows = loaded
+    ? buildMetricsTable(loaded.evaluations, loaded.secondObserver, loaded.published)
+    : [];
+  const toggle = (id: number) =>
+    setSelected((current) => {
+      const base = current ?? chosen;
+      return base.includes(id) ? base.filter((x) => x !== id) : [...base, id];
+    });
+  const activeModel = models.find((m) => m.active);
+
+  return (
+    <section className="evaluation" aria-label="Evaluation" data-testid="evaluation-panel">
+      <header className="evaluation-head">
+        <h2 className="region-title">Evaluation on the test split</h2>
+        <div className="version-picks" role="group" aria-label="Model versions to compare">
+          {models.map((m) => (
+            <label key={m.id} className="pick">
+              <input
+                type="checkbox"
+                checked={chosen.includes(m.id)}
+                onChange={() => toggle(m.id)}
+              />
+              {m.name}
+            </label>
+          ))}
+        </div>
+        <button
+          type="button"
+          disabled={rows.length === 0}
+          onClick={() =>
+            downloadBlob(
+              'vessel-metrics.csv',
+              new Blob([metricsTableCsv(rows)], { type: 'text/csv' }),
+            )
+          }
+        >
+          Export CSV
+        </button>
+      </header>
+      {error && (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+      {loaded && (
+        <>
+          <div className="charts">
+            <CurveChart
+              testId="roc-chart"
+              title="ROC: inside the FOV, pooled, 1st manual"
+              exportName="vessel-roc"
+              xLabel="False positive rate (1 - specificity)"
+              yLabel="Sensitivity"
+              series={rocSeries(loaded.evaluations)}
+              points={rocPoints(loaded.secondObserver, loaded.published)}
+              diagonal
+            />
+            <CurveChart
+              testId="pr-chart"
+              title="Precision-recall: inside the FOV, pooled, 1st manual"
+              exportName="vessel-pr"
+              xLabel="Recall"
+              yLabel="Precision"
+              series={prSeries(loaded.evaluations)}
+              points={prPoints(loaded.secondObserver)}
+            />
+          </div>
+          <table className="metrics" data-testid="metrics-table">
+            <thead>
+              <tr>
+                <th>method</th>
+                <th>protocol</th>
+                {TABLE_COLUMNS.map((c) => (
+                  <th key={c}>{c === 'recall' ? 'Se/recall' : c.toUpperCase()}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row, i) => (
+                <tr
+                  key={i}
+                  className={`row-${row.kind}${row.comparable ? '' : ' not-comparable'}`}
+                  title={row.source}
+                >
+                  <td>{row.label}</td>
+                  <td className="protocol">
+                    {row.protocol}
+                    {!row.comparable && ' (not comparable: whole image)'}
+                  </td>
+                  {TABLE_COLUMNS.map((c) => (
+                    <td key={c}>
+                      {formatMetric(row.values[c])}
+                      {row.std[c] !== undefined && row.std[c] !== null && (
+                        <span className="std"> ± {formatMetric(row.std[c])}</span>
+                      )}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="hint">
+            Ours and the second observer: pixels inside the FOV mask of the 20 DRIVE test images
+            against the 1st manual; pooled rows count all pixels together, per-image rows average
+            the images. Published rows are quoted from their papers with their own protocol.
+          </p>
+          {activeModel && activeModel.parentId !== null && <DeltaTable modelId={activeModel.id} />}
+        </>
+      )}
+    </section>
+  );
+}

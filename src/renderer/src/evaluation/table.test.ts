@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { EvaluationView, MetricRow, PublishedRow } from '../../../shared/api/training';
+import { rocPoints, rocSeries } from './curves';
+import { buildMetricsTable, formatMetric, metricsTableCsv } from './table';
+
+const row = (v: number): MetricRow => ({
+  auc: v,
+  ap: v,
+  precision: v,
+  recall: v,
+  specificity: v,
+  accuracy: v,
+  f1: v,
+  iou: v,
+  mcc: v,
+});
+
+function view(modelId: number | null, label: string, v: number): EvaluationView {
+  return {
+    modelId,
+    label,
+    protocol: {
+      split: 'test',
+      observer: '1st',
+      region: 'fov',
+      pooling: 'pooled',
+      threshold: { value: 0.5, chosenOn: 'fixed' },
+      description: 'test split, inside the FOV, pooled over 2 images, 1st manual, threshold 0.5',
+    },
+    pooled: row(v),
+    perImageMean: row(v - 0.01),
+    perImageStd: row(0.02),
+    perImage: [],
+    roc:
+      modelId === null
+        ? null
+        : { fpr: new Float32Array([0, 0.5, 1]), tpr: new Float32Array([0, 0.75, 1]) },
+    pr: null,
+    trainingThreshold: null,
+    createdAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+const published: PublishedRow[] = [
+  {
+    method: 'LadderNet',
+    source: 'Zhuang 2018',
+    protocol: 'FOV, pooled, 0.5',
+    comparable: true,
+    f1: 0.8202,
+    sensitivity: 0.7856,
+    specificity: 0.981,
+    accuracy: 0.9561,
+    auc: 0.9793,
+    note: null,
+  },
+  {
+    method: 'SA-UNet',
+    source: 'Guo 2020',
+    protocol: 'whole image',
+    comparable: false,
+    f1: 0.8263,
+    sensitivity: 0.8212,
+    specificity: null,
+    accuracy: 0.9698,
+    auc: 0.9864,
+    note: 'scored on the whole image, "quoted"',
+  },
+];
+
+describe('metrics table', () => {
+  it('has pooled and per-image rows for each evaluation and the observer, then published rows', () => {
+    const rows = buildMetricsTable(
+      [view(3, 'v3', 0.9)],
+      view(null, 'Second observer', 0.8),
+      published,
+    );
+    expect(rows.map((r) => [r.kind, r.label])).toEqual([
+      ['model', 'v3'],
+      ['model', 'v3'],
+      ['observer', 'Second observer'],
+      ['observer', 'Second observer'],
+      ['published', 'LadderNet'],
+      ['published', 'SA-UNet'],
+    ]);
+    expect(rows[1]?.protocol).toMatch(/per-image mean ± std/);
+    expect(rows[1]?.std.f1).toBe(0.02);
+    expect(rows[4]?.values.recall).toBe(0.7856);
+    expect(rows[5]?.comparable).toBe(false);
+  });
+
+  it('writes RFC 4180 CSV with quoting and empty cells for missing values', () => {
+    const csv = metricsTableCsv(buildMetricsTable([], null, published));
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      'kind,label,protocol,comparable,auc,f1,precision,recall,specificity,accuracy,iou,mcc,auc_std,f1_std,precision_std,recall_std,specificity_std,accuracy_std,iou_std,mcc_std,source',
+    );
+    expect(lines[1]).toBe(
+      'published,LadderNet,"FOV, pooled, 0.5",true,0.9793,0.8202,,0.7856,0.981,0.9561,,,,,,,,,,,Zhuang 2018',
+    );
+    expect(lines[2]).toContain('"Guo 2020 (scored on the whole image, ""quoted"")"');
+    expect(lines[3]).toBe('');
+  });
+
+  it('formats four decimals and a dash for undefined values', () => {
+    expect(formatMetric(0.97931)).toBe('0.9793');
+    expect(formatMetric(null)).toBe('–');
+    expect(formatMetric(Number.NaN)).toBe('–');
+  });
+});
+
+describe('curve series', () => {
+  it('pairs ROC arrays into points and labels them with their AUC', () => {
+    const [series] = rocSeries([view(3, 'v3', 0.9), view(null, 'Second observer', 0.8)]);
+    expect(series?.points).toEqual([
+      { x: 0, y: 0 },
+      { x: 0.5, y: 0.75 },
+      { x: 1, y: 1 },
+    ]);
+    expect(series?.label).toBe('v3 (AUC 0.9000)');
+  });
+
+  it('places the second observer and comparable published rows on the ROC plane', () => {
+    const points = rocPoints(view(null, 'Second observer', 0.8), published);
+    expect(points.map((p) => p.key)).toEqual(['observer', 'pub-LadderNet']);
+    expect(points[0]?.x).toBeCloseTo(0.2, 9);
+    expect(points[1]?.x).toBeCloseTo(0.019, 9);
+    expect(points[1]?.y).toBe(0.7856);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The metrics table of the evaluation panel as plain data: rows for our model versions, the
+ * second observer and the published results, each with the protocol it was measured under.
+ * The panel renders it and the CSV export writes it, so both always agree.
+ */
+import type { EvaluationView, MetricRow, PublishedRow } from '../../../shared/api/training';
+
+export const TABLE_COLUMNS = [
+  'auc',
+  'f1',
+  'precision',
+  'recall',
+  'specificity',
+  'accuracy',
+  'iou',
+  'mcc',
+] as const;
+export type TableColumn = (typeof TABLE_COLUMNS)[number];
+
+export interface TableRow {
+  kind: 'model' | 'observer' | 'published';
+  label: string;
+  /** `pooled`, `per-image mean ± std`, or the published row's own protocol. */
+  protocol: string;
+  comparable: boolean;
+  values: Record<TableColumn, number | null>;
+  /** Per-image standard deviations (only on per-image rows). */
+  std: Partial<Record<TableColumn, number | null>>;
+  source: string;
+}
+
+function pick(row: MetricRow): Record<TableColumn, number | null> {
+  return Object.fromEntries(TABLE_COLUMNS.map((c) => [c, row[c]])) as Record<
+    TableColumn,
+    number | null
+  >;
+}
+
+/** Rows for the evaluations (pooled and per-image), the second observer and published results. */
+export function buildMetricsTable(
+  evaluations: EvaluationView[],
+  secondObserver: EvaluationView | null,
+  published: PublishedRow[],
+): TableRow[] {
+  const rows: TableRow[] = [];
+  const ours = [...evaluations, ...(secondObserver ? [secondObserver] : [])];
+  for (const view of ours) {
+    const kind = view.modelId === null ? 'observer' : 'model';
+    const source = kind === 'observer' ? 'DRIVE 2nd_manual vs 1st_manual' : 'this project';
+    rows.push({
+      kind,
+      label: view.label,
+      protocol: view.protocol.description,
+      comparable: view.protocol.region === 'fov',
+      values: pick(view.pooled),
+      std: {},
+      source,
+    });
+    rows.push({
+      kind,
+      label: view.label,
+      protocol: `${view.protocol.description.replace('pooled', 'per-image mean ± std')}`,
+      comparable: view.protocol.region === 'fov',
+      values: pick(view.perImageMean),
+      std: pick(view.perImageStd),
+      source,
+    });
+  }
+  for (const p of published) {
+    rows.push({
+      kind: 'published',
+      label: p.method,
+      protocol: p.protocol,
+      comparable: p.comparable,
+      values: {
+        auc: p.auc,
+        f1: p.f1,
+        precision: null,
+        recall: p.sensitivity,
+        specificity: p.specificity,
+        accuracy: p.accuracy,
+        iou: null,
+        mcc: null,
+      },
+      std: {},
+      source: p.source + (p.note ? ` (${p.note})` : ''),
+    });
+  }
+  return rows;
+}
+
+/** Four decimals, or an en dash for a value that is missing or undefined. */
+export function formatMetric(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(4);
+}
+
+function csvCell(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** The table as CSV (RFC 4180): one header line, one line per row, full precision numbers. */
+export function metricsTableCsv(rows: TableRow[]): string {
+  const header = [
+    'kind',
+    'label',
+    'protocol',
+    'comparable',
+    ...TABLE_COLUMNS,
+    ...TABLE_COLUMNS.map((c) => `${c}_std`),
+    'source',
+  ];
+  const lines = [header.join(',')];
+  for (const row of rows) {
+    lines.push(
+      [
+        row.kind,
+        row.label,
+        row.protocol,
+        String(row.comparable),
+        ...TABLE_COLUMNS.map((c) => (row.values[c] === null ? '' : String(row.values[c]))),
+        ...TABLE_COLUMNS.map((c) => {
+          const v = row.std[c];
+          return v === null || v === undefined ? '' : String(v);
+        }),
+        row.source,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

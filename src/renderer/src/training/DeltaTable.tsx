@@ -1,0 +1,100 @@
+import { useEffect, useState } from 'react';
+import type { ModelComparison } from '../../../shared/api/training';
+import { useApi } from '../api/client';
+import { formatMetric } from '../evaluation/table';
+import { formatDelta } from './format';
+
+/** What got better and what got worse against the parent version, pooled and per image. */
+export function DeltaTable({ modelId }: { modelId: number }) {
+  const api = useApi();
+  const [comparison, setComparison] = useState<ModelComparison | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    void api.evaluation.compare({ modelId }).then((r) => {
+      if (cancelled) return;
+      if (r.ok) setComparison(r.value);
+      else setError(r.error.message);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, modelId]);
+
+  if (error) return <p className="hint">{error}</p>;
+  if (!comparison) return null;
+  const regressions = comparison.perImage.filter((i) => i.regressed).length;
+  return (
+    <div className="deltas" data-testid="deltas">
+      <h3 className="sub-title">
+        Changes against #{comparison.baselineId} ({regressions} image{regressions === 1 ? '' : 's'}{' '}
+        regressed)
+      </h3>
+      <table className="metrics">
+        <thead>
+          <tr>
+            <th>pooled</th>
+            {comparison.pooled.map((d) => (
+              <th key={d.name}>{d.name.toUpperCase()}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>before → after</td>
+            {comparison.pooled.map((d) => (
+              <td
+                key={d.name}
+                className={
+                  d.delta !== null && d.delta < 0
+                    ? 'worse'
+                    : d.delta !== null && d.delta > 0
+                      ? 'better'
+                      : ''
+                }
+              >
+                {formatMetric(d.before)} → {formatMetric(d.after)} ({formatDelta(d.delta)})
+              </td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+      <table className="metrics per-image">
+        <thead>
+          <tr>
+            <th>image</th>
+            {comparison.pooled.map((d) => (
+              <th key={d.name}>Δ{d.name.toUpperCase()}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {comparison.perImage.map((row) => (
+            <tr
+              key={row.imageId}
+              className={row.regressed ? 'regressed' : ''}
+              data-regressed={row.regressed}
+            >
+              <td>{row.imageId.split('/').pop()}</td>
+              {row.deltas.map((d) => (
+                <td
+                  key={d.name}
+                  className={
+                    d.delta !== null && d.delta < 0
+                      ? 'worse'
+                      : d.delta !== null && d.delta > 0
+                        ? 'better'
+                        : ''
+                  }
+                >
+                  {formatDelta(d.delta)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
