@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useApi } from './api/client';
 import { isTextEntry } from './canvas/focus';
 import { commandForKey } from './canvas/shortcuts';
@@ -7,9 +7,12 @@ import { ImageList } from './panels/ImageList';
 import { OpenDialog } from './panels/OpenDialog';
 import { ShortcutSheet } from './panels/ShortcutSheet';
 import { SidePanel } from './panels/SidePanel';
+import { EvaluationPanel } from './evaluation/EvaluationPanel';
 import { StatusBar } from './shell/StatusBar';
 import { useStore } from './state/store';
 import { StudioController } from './state/studio-controller';
+import { TrainingSidebar } from './training/TrainingSidebar';
+import { useModels } from './training/useModels';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -25,6 +28,19 @@ export function App() {
   const view = useStore(store, (s) => s.view);
   const tool = useStore(store, (s) => s.tool);
   const brushSize = useStore(store, (s) => s.brushSize);
+  const [mainTab, setMainTab] = useState<'canvas' | 'evaluation'>('canvas');
+  const models = useModels();
+
+  // A new or re-activated model version: refresh the list's figures and the shown prediction.
+  useEffect(
+    () =>
+      api.on('models.changed', () => {
+        void controller.refreshImages();
+        const id = controller.state.selectedId;
+        if (id) void controller.selectImage(id);
+      }),
+    [api, controller],
+  );
 
   // A session already open in the engine (page reload) or opened from the desktop menu.
   useEffect(() => {
@@ -130,20 +146,52 @@ export function App() {
         <ImageList controller={controller} />
       </nav>
       <main className="region region-canvas" aria-label="Canvas">
-        <StudioCanvas controller={controller} />
-        {!current && !loadError && (
-          <p className="empty-hint canvas-hint">
-            {session ? 'Loading image…' : 'No image open. Press Ctrl+O to open a dataset folder.'}
-          </p>
-        )}
-        {loadError && (
-          <p className="error canvas-hint" role="alert">
-            {loadError}
-          </p>
+        <div className="main-tabs" role="tablist" aria-label="Main view">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mainTab === 'canvas'}
+            data-testid="tab-canvas"
+            onClick={() => setMainTab('canvas')}
+          >
+            Canvas
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mainTab === 'evaluation'}
+            data-testid="tab-evaluation"
+            onClick={() => setMainTab('evaluation')}
+          >
+            Evaluation
+          </button>
+        </div>
+        <div className="main-pane" hidden={mainTab !== 'canvas'}>
+          <StudioCanvas controller={controller} />
+          {!current && !loadError && (
+            <p className="empty-hint canvas-hint">
+              {session ? 'Loading image…' : 'No image open. Press Ctrl+O to open a dataset folder.'}
+            </p>
+          )}
+          {loadError && (
+            <p className="error canvas-hint" role="alert">
+              {loadError}
+            </p>
+          )}
+        </div>
+        {mainTab === 'evaluation' && (
+          <div className="main-pane evaluation-pane">
+            {session ? (
+              <EvaluationPanel models={models.models} />
+            ) : (
+              <p className="empty-hint">Open a dataset to evaluate its model versions.</p>
+            )}
+          </div>
         )}
       </main>
       <aside className="region region-side" aria-label="Layers and tools">
         <SidePanel controller={controller} />
+        {session && <TrainingSidebar models={models.models} error={models.error} />}
       </aside>
       <StatusBar />
       <OpenDialog controller={controller} />

@@ -1,16 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { AppInfo } from '../../../shared/api/app';
 import { useConnection } from '../api/client';
-import type { ConnectionState } from '../api/socket';
 
 /** The bottom bar: connection, compute backend (with why better ones are not used) and version. */
 export function StatusBar() {
   const connection = useConnection();
-  const [state, setState] = useState<ConnectionState>(connection.state());
+  // An external store: no update is missed between the first render and the subscription.
+  const state = useSyncExternalStore(connection.onState, connection.state);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => connection.onState(setState), [connection]);
 
   useEffect(() => {
     if (state !== 'open') return;

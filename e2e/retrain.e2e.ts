@@ -1,0 +1,157 @@
+/**
+ * One-click retrain and evaluate, end to end in Chromium against browser mode on a small
+ * generated dataset: train a tiny model, watch progress arrive, cancel a run, complete a
+ * fine-tune, find the versions with their evaluation, the ROC chart with one curve per chosen
+ * version and the deltas against the parent; reload and find it all again.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
+import { connectContract, type ContractClient } from './contract-client';
+import {
+  launchBrowser,
+  saveScreenshot,
+  startServe,
+  type BrowserSession,
+  type ServeProcess,
+} from './harness';
+
+async function runStatus(page: Page): Promise<string | null> {
+  const run = page.getByTestId('training-run');
+  return (await run.count()) === 0 ? null : run.getAttribute('data-status');
+}
+
+/** Fills the tiny training settings (the settings panel must be open). */
+async function tinySettings(page: Page, epochs: number, fineTune: boolean): Promise<void> {
+  const fine = page.getByLabel('Fine-tune the active model (off: new model from scratch)');
+  if ((await fine.isChecked()) !== fineTune) await fine.click();
+  await page.getByLabel('Epochs').fill(String(epochs));
+  await page.getByLabel('Steps/epoch').fill('2');
+  await page.getByLabel('Batch').fill('2');
+  await page.getByLabel('Patch px').fill('16');
+  await page.getByLabel('Learning rate').fill('0.001');
+}
+
+describe('retrain and evaluate in the studio', () => {
+  let dir: string;
+  let serve: ServeProcess;
+  let browser: BrowserSession;
+  let client: ContractClient;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-retrain-e2e-'));
+    await writeTestDataset(path.join(dir, 'DRIVE-mini'), { width: 40, height: 32, perSplit: 3 });
+    serve = await startServe([], { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') });
+    browser = await launchBrowser();
+    client = await connectContract(serve);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await browser?.close();
+    await serve?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trains, cancels, fine-tunes, evaluates, compares, and keeps it all across a reload', async () => {
+    const { page } = browser;
+    const progressSeen: string[] = [];
+    await page.goto(serve.url);
+    await expect
+      .poll(() => page.getByTestId('open-button').isVisible(), { timeout: 60_000 })
+      .toBe(true);
+    await page.getByTestId('open-button').click();
+    await page.getByTestId('open-path').fill(path.join(dir, 'DRIVE-mini'));
+    await page.getByTestId('open-submit').click();
+    await expect
+      .poll(() => page.getByTestId('retrain').isVisible(), { timeout: 30_000 })
+      .toBe(true);
+    await expect
+      .poll(() => page.getByTestId('split').textContent())
+      .toMatch(/2 training, 1 validation .*3 test images/);
+
+    // 1. A first model from scratch: progress arrives, then a finished run with a version.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await tinySettings(page, 2, false);
+    await page.getByTestId('retrain').click();
+    await expect
+      .poll(
+        async () => {
+          const text = await page
+            .getByTestId('training-progress')
+            .textContent()
+            .catch(() => null);
+          if (text) progressSeen.push(text);
+          return runStatus(page);
+        },
+        { timeout: 240_000, interval: 100 },
+      )
+      .toBe('finished');
+    expect(progressSeen.some((t) => /epoch \d+\/2, batch \d+\/2, loss \d/.test(t))).toBe(true);
+    await expect.poll(() => page.getByTestId('model-version').count()).toBe(1);
+    await expect
+      .poll(() => page.getByTestId('model-figures').first().textContent())
+      .toMatch(/test AUC \d\.\d{4}/);
+    await saveScreenshot(page, 'retrain-1-first-version');
+
+    // 2. A long run, cancelled as soon as it reports progress.
+    await tinySettings(page, 200, true);
+    await page.getByTestId('retrain').click();
+    await expect
+      .poll(() => page.getByTestId('training-progress').isVisible(), {
+        timeout: 120_000,
+        interval: 100,
+      })
+      .toBe(true);
+    await page.getByTestId('cancel-training').click();
+    await expect.poll(() => runStatus(page), { timeout: 240_000 }).toBe('cancelled');
+    await saveScreenshot(page, 'retrain-2-cancelled');
+    const afterCancel = (await client.request('models.list', {})).length;
+
+    // 3. A fine-tune that completes: a child of the active version, evaluated and compared.
+    await tinySettings(page, 1, true);
+    await page.getByTestId('retrain').click();
+    await expect.poll(() => runStatus(page), { timeout: 240_000, interval: 200 }).toBe('finished');
+    const models = await client.request('models.list', {});
+    expect(models).toHaveLength(afterCancel + 1);
+    const newest = models.at(-1)!;
+    expect(newest.active).toBe(true);
+    expect(newest.parentId).not.toBeNull();
+    expect(newest.test?.auc).not.toBeNull();
+    await expect.poll(() => page.getByTestId('model-version').count()).toBe(models.length);
+
+    // 4. The evaluation: ROC of the active version and its parent, the observer, the deltas.
+    await page.getByTestId('tab-evaluation').click();
+    const roc = page.getByTestId('roc-chart');
+    await expect.poll(() => roc.getAttribute('data-series'), { timeout: 30_000 }).toBe('2');
+    expect(await roc.locator('.recharts-line').count()).toBe(3); // two versions and the chance diagonal
+    await expect
+      .poll(() => page.getByTestId('metrics-table').textContent())
+      .toMatch(/Second observer/);
+    await expect.poll(() => page.getByTestId('metrics-table').textContent()).toMatch(/LadderNet/);
+    await expect
+      .poll(() => page.getByTestId('deltas').textContent(), { timeout: 30_000 })
+      .toMatch(/Changes against #\d+/);
+    expect(await page.getByTestId('deltas').locator('tbody tr').count()).toBeGreaterThan(3);
+    await saveScreenshot(page, 'retrain-3-evaluation');
+
+    // 5. Reload: the same versions, curves and deltas come back from the project file.
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('model-version').count(), { timeout: 60_000 })
+      .toBe(models.length);
+    await page.getByTestId('tab-evaluation').click();
+    await expect
+      .poll(() => page.getByTestId('roc-chart').getAttribute('data-series'), { timeout: 30_000 })
+      .toBe('2');
+    await expect.poll(() => page.getByTestId('deltas').isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => page.getByTestId('connection-state').textContent())
+      .toBe('Engine connected');
+    await saveScreenshot(page, 'retrain-4-reloaded');
+    expect(browser.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});
