@@ -233,6 +233,20 @@ describe('studio canvas on a generated dataset', () => {
     const { page } = browser;
     const checked = (key: string) =>
       page.getByTestId(`layer-${key}`).locator('input[type=checkbox]').isChecked();
+    // A bad path gets a clear error in the dialog, and the open dataset stays as it was.
+    const sessionBefore = await client.request('studio.session', {});
+    await page.keyboard.press('Control+O');
+    await page.keyboard.type(path.join(dir, 'no-such-folder'));
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('open-error').textContent())
+      .toMatch(/^DATASET_\w+: .*no-such-folder/);
+    await saveScreenshot(page, 'canvas-6a-open-error');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('open-dialog').count()).toBe(0);
+    expect(await client.request('studio.session', {})).toEqual(sessionBefore);
+    expect((await canvasState(page)).id).toBe('training/21_training');
+
     await page.keyboard.press('?');
     await expect.poll(() => page.getByTestId('shortcut-sheet').isVisible()).toBe(true);
     await saveScreenshot(page, 'canvas-6-shortcuts');

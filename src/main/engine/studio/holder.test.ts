@@ -28,4 +28,20 @@ describe('StudioHolder', () => {
     expect(holder.peek()).toBeNull();
     expect(await holder.close()).toBe(false);
   });
+
+  it('keeps the open session when opening a bad path fails', async () => {
+    const holder = new StudioHolder();
+    const projectPath = path.join(dir, 'b.vessel');
+    const session = await holder.open({
+      datasetPath: path.join(dir, 'a'),
+      projectPath,
+      appVersion: '0',
+    });
+    await expect(
+      holder.open({ datasetPath: path.join(dir, 'missing'), appVersion: '0' }),
+    ).rejects.toThrow(/missing/);
+    expect(holder.current()).toBe(session);
+    expect((await session.listImages()).images).toHaveLength(2);
+    await holder.close();
+  });
 });

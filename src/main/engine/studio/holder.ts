@@ -31,13 +31,38 @@ export class StudioHolder {
     // Opens run one after another (chained synchronously), or two could lock one project twice.
     const run = (this.opening ?? Promise.resolve())
       .catch(() => undefined)
-      .then(async () => {
-        await this.close();
-        this.session = await StudioSession.open(options);
-        return this.session;
-      });
+      .then(() => this.replace(options));
     this.opening = run;
     return run;
+  }
+
+  /**
+   * Opens the new session before closing the old one, so a bad path loses nothing. Reopening
+   * the project that is open (its lock is held by the old session) closes first, and if that
+   * reopen fails the old project is opened again.
+   */
+  private async replace(options: OpenStudioOptions): Promise<StudioSession> {
+    const previous = this.session;
+    try {
+      const next = await StudioSession.open(options);
+      this.session = next;
+      await previous?.close();
+      return next;
+    } catch (error) {
+      if (!(previous && error instanceof AppError && error.code === 'PROJECT_LOCKED')) throw error;
+      await this.close();
+      try {
+        this.session = await StudioSession.open(options);
+        return this.session;
+      } catch (retryError) {
+        this.session = await StudioSession.open({
+          projectPath: previous.project.file,
+          appVersion: options.appVersion,
+          env: options.env,
+        }).catch(() => null);
+        throw retryError;
+      }
+    }
   }
 
   async close(): Promise<boolean> {
