@@ -38,6 +38,7 @@ export function OpenDialog({ controller }: { controller: StudioController }) {
           data-testid="open-path"
           autoFocus
           value={path}
+          onFocus={(e) => e.target.select()}
           placeholder="/path/to/DRIVE"
           onChange={(e) => setPath(e.target.value)}
         />
