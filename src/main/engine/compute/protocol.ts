@@ -8,6 +8,7 @@
  */
 import type { BackendName, BackendReport } from '../../../shared/api/app';
 import type { Result } from '../../../shared/result';
+import type { PredictDatasetJob, PredictDatasetProgress, PredictedImage } from './predict-dataset';
 import type { TrainJob, TrainProgress, TrainSummary } from './train/job';
 
 /** Error codes of the compute process and its host. */
@@ -41,6 +42,12 @@ export interface ComputeMethods {
   'compute.setup': { input: { backend?: BackendName }; output: BackendReport; progress: never };
   /** Trains (or fine-tunes, or resumes) a model; cancel stops it keeping the best checkpoint. */
   'train.run': { input: TrainJob; output: TrainSummary; progress: TrainProgress };
+  /** Predicts a model folder on dataset images; probabilities come back as Float32Arrays. */
+  'predict.dataset': {
+    input: PredictDatasetJob;
+    output: PredictedImage[];
+    progress: PredictDatasetProgress;
+  };
 }
 
 export type ComputeMethod = keyof ComputeMethods & string;
@@ -52,6 +59,7 @@ export const COMPUTE_METHODS: readonly ComputeMethod[] = [
   'compute.ping',
   'compute.setup',
   'train.run',
+  'predict.dataset',
 ];
 
 /** Messages from the host to the compute process. */

@@ -48,6 +48,10 @@ const implementations: MethodImplementations = {
     const { runTrainJob } = await import('./train/run-job');
     return runTrainJob(input, ctx);
   },
+  'predict.dataset': async (input, ctx) => {
+    const { predictDataset } = await import('./predict-dataset');
+    return predictDataset(input, ctx);
+  },
 };
 
 interface ParentPort {

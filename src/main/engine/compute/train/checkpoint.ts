@@ -65,6 +65,8 @@ export async function saveCheckpoint(
     });
     const weights = await optimizer.getWeights();
     const encoded = await tf.io.encodeWeights(weights);
+    // getWeights makes a fresh step-count scalar; the moments are the optimizer's own variables.
+    tf.dispose(weights.filter((w) => w.name === 'iter').map((w) => w.tensor));
     const bytes = new Uint8Array(tf.io.CompositeArrayBuffer.join(encoded.data));
     await fs.writeFile(path.join(staging, 'optimizer.bin'), bytes);
     await fs.writeFile(path.join(staging, 'optimizer.json'), JSON.stringify(encoded.specs));

@@ -22,7 +22,13 @@ export class DivergenceWatch {
   private lowest = Infinity;
   private batches = 0;
 
-  constructor(private readonly options: { explodeFactor: number; warmupBatches: number }) {}
+  /** `lowest`: the lowest epoch loss before a resume, so a run resumed into trouble is caught too. */
+  constructor(
+    private readonly options: { explodeFactor: number; warmupBatches: number },
+    lowest = Infinity,
+  ) {
+    this.lowest = lowest;
+  }
 
   /** Checks one batch loss; throws TRAIN_DIVERGED when training has gone off the rails. */
   check(loss: number, where: DivergenceWhere): void {

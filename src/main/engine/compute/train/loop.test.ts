@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../shared/result';
 import { buildModel } from '../../model/build';
 import { loadModelDir } from '../../model/storage';
@@ -98,6 +98,22 @@ describe('trainModel', () => {
     saved.model.dispose();
   });
 
+  it('releases every tensor it makes (a long run must not grow)', async () => {
+    const model = buildModel(TINY_UNET);
+    const before = tf.memory().numTensors;
+    await trainModel({
+      model,
+      config: TINY_UNET,
+      images,
+      options: trainOptionsSchema.parse({ ...baseOptions, epochs: 2, stepsPerEpoch: 2 }),
+      outDir: path.join(dir, 'memory'),
+      dataSource: 'generated',
+      backend: 'wasm',
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('splits by image with a fixed seed and never uses test images', async () => {
     const summary = await run('split', { epochs: 1, stepsPerEpoch: 1 });
     expect(summary.split.excluded).toEqual(['test/0', 'test/1']);
@@ -184,7 +200,7 @@ describe('trainModel', () => {
       ...checkpoint.state.options,
       epochs: 3,
       learningRate: 1e6,
-      divergence: { explodeFactor: 10, warmupBatches: 2 },
+      divergence: { explodeFactor: 3, warmupBatches: 2 },
     };
     const error = await trainModel({
       model: checkpoint.model,
@@ -204,6 +220,8 @@ describe('trainModel', () => {
     expect((error as AppError).message).toContain(
       `The last good checkpoint is kept in ${checkpointDir}`,
     );
+    // Caught from the loss within epoch 2, before the weights themselves overflow.
+    expect((error as AppError).message).toMatch(/epoch 2, batch \d: the running loss rose to/);
     const state = JSON.parse(await readFile(path.join(checkpointDir, 'state.json'), 'utf8')) as {
       epochsDone: number;
     };

@@ -144,7 +144,10 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     state?.schedule,
   );
   const early = new EarlyStopping(options.earlyStopping, state?.earlyStopping);
-  const divergence = new DivergenceWatch(options.divergence);
+  const divergence = new DivergenceWatch(
+    options.divergence,
+    Math.min(...(state?.history ?? []).map((r) => r.loss)),
+  );
   const history: EpochRecord[] = state ? state.history.slice() : [];
   const previousSeconds = state?.seconds ?? 0;
   let hasCheckpoint = state !== undefined;
