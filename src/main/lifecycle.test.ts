@@ -230,6 +230,34 @@ describe('window and recent files', () => {
   });
 });
 
+describe('compute process', () => {
+  it('runs as a utilityProcess and a crash is shown to the person', async () => {
+    const loaded = await load();
+    const child = Object.assign(new EventEmitter(), {
+      pid: 999,
+      postMessage: vi.fn(),
+      kill: vi.fn(() => true),
+    });
+    loaded.electron.utilityProcess.fork.mockImplementation(() => child);
+    const desktop = await loaded.lifecycle.startDesktopApp(loaded.paths);
+    const host = desktop?.engine.context.compute();
+    const started = host?.start();
+    expect(loaded.electron.utilityProcess.fork).toHaveBeenCalledTimes(1);
+    child.emit('message', { kind: 'ready', pid: 999 });
+    await started;
+    child.emit('exit', 134);
+    await vi.waitFor(() => expect(loaded.electron.dialog.showMessageBox).toHaveBeenCalled());
+    const options = loaded.electron.dialog.showMessageBox.mock.calls[0][1] as {
+      type: string;
+      detail: string;
+    };
+    expect(options.type).toBe('error');
+    expect(options.detail).toMatch(/compute process exited with code 134/);
+    // Restarted at once, as a new utility process.
+    expect(loaded.electron.utilityProcess.fork).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('quit with training running', () => {
   function fakeQuittable() {
     const target = Object.assign(new EventEmitter(), { quit: vi.fn() });
@@ -293,6 +321,42 @@ describe('quit with training running', () => {
     expect(quit()).toBe(true);
     expect(quit()).toBe(true);
     expect(confirm).toHaveBeenCalledTimes(1);
+  });
+
+  it('follows the engine training by default: asks, cancels through the contract, then quits', async () => {
+    const loaded = await load();
+    const desktop = await loaded.lifecycle.startDesktopApp(loaded.paths);
+    const engine = desktop?.engine;
+    if (!engine) throw new Error('no engine');
+    const request = vi.spyOn(engine, 'request');
+    const state = {
+      runId: 4,
+      status: 'running' as const,
+      settings: {} as never,
+      parentModelId: null,
+      modelId: null,
+      startedAt: '2026-11-27T09:00:00Z',
+      finishedAt: null,
+      history: [],
+      last: null,
+      error: null,
+    };
+    engine.events.emit('training.state', state);
+    loaded.electron.dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
+    const event = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
+    loaded.electron.app.emit('before-quit', event);
+    expect(event.prevented).toBe(true);
+    await vi.waitFor(() => expect(loaded.electron.app.quit).toHaveBeenCalledTimes(1));
+    const asked = loaded.electron.dialog.showMessageBox.mock.calls[0][1] as { message: string };
+    expect(asked.message).toBe('Training run 4 is running. Quit anyway?');
+    expect(request).toHaveBeenCalledWith('training.cancel', { runId: 4 });
+    // The engine answered (no such run in this fresh engine), so nothing was left waiting.
+    expect(await request.mock.results[0].value).toEqual({ ok: true, value: { cancelled: false } });
   });
 
   it('also guards closing the window', async () => {

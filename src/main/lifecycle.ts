@@ -14,11 +14,13 @@ import {
   type Event as ElectronEvent,
   type WebContents,
 } from 'electron';
+import { reportComputeCrashes, utilityComputeProcess } from './compute-process';
 import { createEngine, type Engine } from './engine';
 import { bindContractToIpc, isTrustedSender, sendEvent } from './ipc';
 import { createMenuActions, installApplicationMenu } from './menu';
 import { RecentFiles } from './recent-files';
 import { createDesktopShellHandlers } from './shell-handlers';
+import { followTraining } from './training-work';
 import { keepWindowState, loadWindowState } from './window-state';
 import {
   createAppWindow,
@@ -166,11 +168,9 @@ export interface DesktopPaths {
 }
 
 export interface DesktopOptions {
-  /** Work the quit guard protects; defaults to nothing (the engine runs no long task yet). */
+  /** Work the quit guard protects; defaults to the engine's training runs. */
   runningWork?: (engine: Engine) => RunningWork;
 }
-
-const NOTHING_RUNNING: RunningWork = { describe: () => null, cancel: async () => {} };
 
 /** The running app: what tests and index.ts may reach. */
 export interface DesktopApp {
@@ -257,9 +257,17 @@ export async function startDesktopApp(
     appVersion: app.getVersion(),
     electronVersion: process.versions.electron ?? null,
     resourcesDir: paths.resourcesDir,
+    // TensorFlow.js runs in a utilityProcess, which Electron ends with the app.
+    computeFactory: utilityComputeProcess(),
   });
   const dialogParent = (): BaseWindow | undefined =>
     window !== null && !window.isDestroyed() ? window : undefined;
+  // A crash of the compute process is shown, never silent; the host has already restarted it.
+  reportComputeCrashes(engine.context.compute(), (title, detail) => {
+    const options = { type: 'error' as const, title, message: title, detail, buttons: ['OK'] };
+    const parent = dialogParent();
+    void (parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options));
+  });
 
   // onChange runs only after a change, by when rebuildMenu exists.
   const recentFiles: RecentFiles = new RecentFiles(
@@ -309,7 +317,7 @@ export async function startDesktopApp(
     },
   });
 
-  const work = (options.runningWork ?? (() => NOTHING_RUNNING))(engine);
+  const work = (options.runningWork ?? ((running) => followTraining(running)))(engine);
   const quitGuard = installQuitGuard(app, work, confirmQuitDialog(dialogParent));
 
   const stateFile = path.join(app.getPath('userData'), 'window-state.json');
