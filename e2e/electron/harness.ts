@@ -52,10 +52,16 @@ export interface DesktopSession {
 }
 
 /** Launches the built app with its own user data folder; extra arguments go to the app. */
-export async function launchDesktop(extraArgs: string[] = []): Promise<DesktopSession> {
+export async function launchDesktop(
+  extraArgs: string[] = [],
+  options: { userDataDir?: string } = {},
+): Promise<DesktopSession> {
   const binary = findElectronBinary();
   if ('missing' in binary) throw new Error(binary.missing);
-  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'vessel-desktop-e2e-'));
+  // A given folder (a relaunch on the same profile) belongs to the caller and is kept.
+  const ownsUserData = options.userDataDir === undefined;
+  const userDataDir =
+    options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'vessel-desktop-e2e-')));
   const headless =
     process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
   const args = [
@@ -87,7 +93,7 @@ export async function launchDesktop(extraArgs: string[] = []): Promise<DesktopSe
     userDataDir,
     async close() {
       await app.close().catch(() => undefined);
-      await rm(userDataDir, { recursive: true, force: true });
+      if (ownsUserData) await rm(userDataDir, { recursive: true, force: true });
     },
   };
 }
