@@ -4,7 +4,7 @@
  * fine-tune, find the versions with their evaluation, the ROC chart with one curve per chosen
  * version and the deltas against the parent; reload and find it all again.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -137,6 +137,27 @@ describe('retrain and evaluate in the studio', () => {
       .toMatch(/Changes against #\d+/);
     expect(await page.getByTestId('deltas').locator('tbody tr').count()).toBeGreaterThan(3);
     await saveScreenshot(page, 'retrain-3-evaluation');
+
+    // Exports: the table as CSV, the ROC chart as SVG and PNG, each readable on its own.
+    const download = async (click: () => Promise<void>) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+      const target = path.join(dir, file.suggestedFilename());
+      await file.saveAs(target);
+      return { name: file.suggestedFilename(), bytes: await readFile(target) };
+    };
+    const csv = await download(() => page.getByRole('button', { name: 'Export CSV' }).click());
+    expect(csv.name).toBe('vessel-metrics.csv');
+    expect(csv.bytes.toString('utf8')).toMatch(/^kind,label,protocol,comparable,auc,f1,/);
+    expect(csv.bytes.toString('utf8')).toMatch(/\r\nobserver,Second observer/);
+    const svg = await download(() => roc.getByRole('button', { name: 'SVG' }).click());
+    expect(svg.name).toBe('vessel-roc.svg');
+    expect(svg.bytes.toString('utf8')).toMatch(
+      /^<\?xml[^]*<svg[^]*False positive rate[^]*Second observer/,
+    );
+    const png = await download(() => roc.getByRole('button', { name: 'PNG' }).click());
+    expect(png.name).toBe('vessel-roc.png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    expect(png.bytes.length).toBeGreaterThan(5000);
 
     // 5. Reload: the same versions, curves and deltas come back from the project file.
     await page.reload();

@@ -204,6 +204,34 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     const runs = await call<TrainingRunState[]>(engine, 'training.runs', {});
     expect(runs[0]).toMatchObject({ runId: run.runId, status: 'cancelled' });
   });
+  it('reports a crash of the compute process as a failed run with what to do', async () => {
+    const failed = waitForState(engine, (s) =>
+      ['finished', 'failed', 'cancelled'].includes(s.status),
+    );
+    const run = await call<TrainingRunState>(engine, 'training.start', {
+      settings: { ...tiny, epochs: 200 },
+    });
+    // Kill the compute process once the run has reached it.
+    await new Promise<void>((resolve) => {
+      const off = engine.events.on('training.progress', (p) => {
+        if (p.runId === run.runId) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const pid = engine.context.compute().pid;
+    expect(pid).toBeDefined();
+    process.kill(pid as number, 'SIGKILL');
+    const state = await failed;
+    expect(state.status).toBe('failed');
+    expect(state.error?.code).toBe('COMPUTE_CRASHED');
+    expect(state.error?.action).toMatch(/Retrain/);
+    // The host restarted the process: the next run works.
+    const next = waitForState(engine, (s) => ['finished', 'failed'].includes(s.status));
+    await call(engine, 'training.start', { settings: { ...tiny, epochs: 1 } });
+    expect((await next).status).toBe('finished');
+  });
 });
 
 describe('compareViews', () => {

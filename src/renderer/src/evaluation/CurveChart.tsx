@@ -9,7 +9,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { exportChart } from './chart-export';
+import { exportChart, type LegendEntry } from './chart-export';
 import type { CurvePoint, CurveSeries } from './curves';
 
 /** Okabe-Ito: distinguishable with every common colour-vision deficiency. */
@@ -23,6 +23,15 @@ export const SERIES_COLOURS = [
   '#d55e00',
 ];
 const POINT_SHAPES = ['star', 'diamond', 'triangle', 'square', 'cross', 'wye', 'circle'] as const;
+
+function seriesColour(i: number): string {
+  return SERIES_COLOURS[i % SERIES_COLOURS.length] as string;
+}
+
+/** The second observer is always white; other points take colours after the curves'. */
+function pointColour(point: CurvePoint, i: number): string {
+  return point.key === 'observer' ? '#ffffff' : seriesColour(i + 3);
+}
 
 export interface CurveChartProps {
   title: string;
@@ -41,9 +50,21 @@ export interface CurveChartProps {
 export function CurveChart(props: CurveChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
+  const legend: LegendEntry[] = [
+    ...props.series.map((s, i) => ({
+      label: s.label,
+      colour: seriesColour(i),
+      kind: 'line' as const,
+    })),
+    ...props.points.map((p, i) => ({
+      label: p.label,
+      colour: pointColour(p, i),
+      kind: 'point' as const,
+    })),
+  ];
   const save = (format: 'svg' | 'png') => {
     setError(null);
-    exportChart(container.current, props.exportName, format).catch((e: unknown) =>
+    exportChart(container.current, props.exportName, format, legend).catch((e: unknown) =>
       setError((e as Error).message),
     );
   };
@@ -106,7 +127,7 @@ export function CurveChart(props: CurveChartProps) {
               data={s.points}
               dataKey="y"
               name={s.label}
-              stroke={SERIES_COLOURS[i % SERIES_COLOURS.length]}
+              stroke={seriesColour(i)}
               strokeWidth={2}
               dot={false}
               isAnimationActive={false}
