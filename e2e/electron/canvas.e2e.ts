@@ -12,7 +12,6 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestDataset } from '../../src/main/engine/studio/test-dataset';
-import { bresenham, discFootprint, footprintPixels } from '../../src/renderer/src/canvas/raster';
 import {
   answerNextOpenDialog,
   clickMenuItem,
@@ -21,6 +20,7 @@ import {
   saveScreenshot,
   type DesktopSession,
 } from './harness';
+import { canvasState, changedPixels, strokePixels, waitSaved } from '../studio-page';
 
 const skipReason = desktopSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -47,38 +47,6 @@ async function currentMask(page: Page, id: string): Promise<Uint8Array> {
   const mask = new Uint8Array(info.width * info.height);
   for (let i = 0; i < mask.length; i++) mask[i] = data[i * info.channels] > 127 ? 1 : 0;
   return mask;
-}
-
-async function canvasState(page: Page) {
-  return page.getByTestId('canvas').evaluate((el) => ({
-    id: el.getAttribute('data-image-id'),
-    zoom: Number(el.getAttribute('data-zoom')),
-    x: Number(el.getAttribute('data-view-x')),
-    y: Number(el.getAttribute('data-view-y')),
-    box: el.getBoundingClientRect().toJSON() as { left: number; top: number },
-  }));
-}
-
-async function waitSaved(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.getByTestId('save-state').textContent(), { timeout: 30_000 })
-    .toBe('All changes saved');
-}
-
-/** The pixels a brush stroke along a row paints: the disc footprint on every Bresenham pixel. */
-function strokePixels(diameter: number, x0: number, x1: number, y: number): Set<number> {
-  const out = new Set<number>();
-  const footprint = discFootprint(diameter);
-  bresenham(x0, y, x1, y, (x, yy) => {
-    for (const [px, py] of footprintPixels(footprint, x, yy)) out.add(py * W + px);
-  });
-  return out;
-}
-
-function changedPixels(before: Uint8Array, after: Uint8Array): Set<number> {
-  const out = new Set<number>();
-  for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) out.add(i);
-  return out;
 }
 
 describe.skipIf(skipReason !== null)('studio canvas in the desktop app', () => {
@@ -119,7 +87,9 @@ describe.skipIf(skipReason !== null)('studio canvas in the desktop app', () => {
     await page.mouse.up();
     await waitSaved(page);
     const painted = await currentMask(page, first);
-    const expected = new Set([...strokePixels(brush, 20, 60, 40)].filter((i) => original[i] === 0));
+    const expected = new Set(
+      [...strokePixels(brush, 20, 60, 40, W)].filter((i) => original[i] === 0),
+    );
     expect(expected.size).toBeGreaterThan(100);
     expect(changedPixels(original, painted)).toEqual(expected);
     await saveScreenshot(page, 'desktop-canvas-2-painted');

@@ -8,7 +8,6 @@ import type * as NodeFs from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestDataset } from '../../src/main/engine/studio/test-dataset';
 import {
@@ -19,6 +18,7 @@ import {
   saveScreenshot,
   type DesktopSession,
 } from './harness';
+import { runStatus, tinySettings } from '../studio-page';
 
 const skipReason = desktopSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -26,22 +26,6 @@ if (skipReason !== null) console.warn(skipReason);
 type VesselWindow = Window & {
   vessel: Record<string, Record<string, (input?: unknown) => Promise<unknown>>>;
 };
-
-async function runStatus(page: Page): Promise<string | null> {
-  const run = page.getByTestId('training-run');
-  return (await run.count()) === 0 ? null : run.getAttribute('data-status');
-}
-
-/** Fills the tiny training settings (the settings panel must be open). */
-async function tinySettings(page: Page, epochs: number, fineTune: boolean): Promise<void> {
-  const fine = page.getByLabel('Fine-tune the active model (off: new model from scratch)');
-  if ((await fine.isChecked()) !== fineTune) await fine.click();
-  await page.getByLabel('Epochs').fill(String(epochs));
-  await page.getByLabel('Steps/epoch').fill('2');
-  await page.getByLabel('Batch').fill('2');
-  await page.getByLabel('Patch px').fill('16');
-  await page.getByLabel('Learning rate').fill('0.001');
-}
 
 /** Opens the dataset through File > Open Dataset Folder, main's dialog answered by the test. */
 async function openFromMenu(desktop: DesktopSession, dataset: string): Promise<void> {
