@@ -58,7 +58,6 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
       resourcesDir: dir,
       // The service's logic is under test here; the wasm kernels have their own tests.
       forcedBackend: { name: 'cpu', by: 'setting' },
-      forcedBackend: { name: 'cpu', by: 'setting' },
     });
     engine.events.on('training.progress', (p) => progress.push(p));
     await call(engine, 'studio.open', { datasetPath: path.join(dir, 'data') });
