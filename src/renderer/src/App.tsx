@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import type { VesselApi } from '../../shared/api';
 import { useApi } from './api/client';
 import { isTextEntry } from './canvas/focus';
 import { commandForKey } from './canvas/shortcuts';
@@ -16,6 +17,22 @@ import { useModels } from './training/useModels';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
+/**
+ * File > Export: the person picks a folder, the project goes into a new subfolder of it
+ * (masks in the dataset layout, metrics CSV, model folders).
+ */
+async function exportProject(api: VesselApi, show: (text: string) => void): Promise<void> {
+  const folder = await api.shell.openDialog({ purpose: 'dataset' });
+  if (!folder.ok || folder.value.canceled) return;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const result = await api.studio.export({ dir: `${folder.value.path}/vessel-export-${stamp}` });
+  show(
+    result.ok
+      ? `Exported ${result.value.masks.length} masks, ${result.value.metrics.length} metric files and ${result.value.models.length} models to ${result.value.dir}`
+      : `Export failed: ${result.error.message}`,
+  );
+}
+
 /** The studio: image list, canvas, side panel and status bar. */
 export function App() {
   const api = useApi();
@@ -29,6 +46,7 @@ export function App() {
   const tool = useStore(store, (s) => s.tool);
   const brushSize = useStore(store, (s) => s.brushSize);
   const [mainTab, setMainTab] = useState<'canvas' | 'evaluation'>('canvas');
+  const [notice, setNotice] = useState<string | null>(null);
   const models = useModels();
 
   // A new or re-activated model version: refresh the list's figures and the shown prediction.
@@ -49,9 +67,28 @@ export function App() {
       const s = controller.state;
       if (!s.opening && s.session?.projectFile !== info.projectFile) void controller.resume();
     });
+    // Files handed to the desktop app: at launch (before this page listened) and later.
+    void api.shell.takeOpenedFiles({}).then((r) => {
+      const last = r.ok ? r.value.paths.at(-1) : undefined;
+      if (last) void controller.open(last);
+    });
+    const offFile = api.on('shell.openFile', ({ path }) => void controller.open(path));
     const offMenu = api.on('shell.menu', ({ command, path }) => {
       if ((command === 'dataset.openFolder' || command === 'project.open') && path) {
         void controller.open(path);
+        return;
+      }
+      if (command === 'project.new' && path) {
+        // The new project file is chosen; its dataset folder comes next.
+        void api.shell.openDialog({ purpose: 'dataset' }).then((r) => {
+          if (r.ok && !r.value.canceled) {
+            void controller.openWith({ datasetPath: r.value.path, projectPath: path });
+          }
+        });
+        return;
+      }
+      if (command === 'export') {
+        void exportProject(api, setNotice);
         return;
       }
       const map: Record<string, Parameters<StudioController['run']>[0]> = {
@@ -73,6 +110,7 @@ export function App() {
     });
     return () => {
       offOpened();
+      offFile();
       offMenu();
     };
   }, [api, controller]);
@@ -132,6 +170,11 @@ export function App() {
           <span className="muted" data-testid="image-info">
             {current.id} · {current.width}×{current.height} · {Math.round(view.zoom * 100)}% ·{' '}
             {tool} {tool === 'brush' || tool === 'eraser' ? `${brushSize}px` : ''}
+          </span>
+        )}
+        {notice && (
+          <span className="muted" role="status" data-testid="notice">
+            {notice}
           </span>
         )}
         <span className={`save-state save-${save.state}`} data-testid="save-state" role="status">

@@ -179,7 +179,24 @@ export const studioRequests = {
     z.object({ settings: z.record(z.string(), z.unknown()) }).strict(),
     'Saves some view settings; unknown keys or bad values are refused with PROJECT_BAD_INPUT.',
   ),
+  'studio.export': request<StudioExport>()(
+    z
+      .object({ dir: z.string().min(1).max(4096) })
+      .strict()
+      .refine((v) => v.dir.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v.dir), {
+        message: 'must be an absolute path',
+      }),
+    'Exports the project into a new or empty folder: corrected masks as PNG in the dataset layout, metrics as CSV, model versions as tfjs model folders.',
+  ),
 };
+
+/** What an export wrote, relative to its folder. */
+export interface StudioExport {
+  dir: string;
+  masks: string[];
+  metrics: string[];
+  models: string[];
+}
 
 export const studioEvents = {
   'studio.opened': event<StudioSessionInfo>(

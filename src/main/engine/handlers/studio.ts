@@ -1,5 +1,6 @@
 import type { EngineContext } from '../context';
 import { studioHolder } from '../studio/holder';
+import { exportProject } from '../project/export';
 import type { AreaHandlers } from './types';
 
 /** The studio requests, over the engine's one session (one open dataset and project). */
@@ -38,5 +39,6 @@ export function createStudioHandlers(ctx: EngineContext): AreaHandlers<'studio'>
     'studio.viewSettings': async () => current().project.getViewSettings(),
     'studio.saveViewSettings': async ({ settings }) =>
       current().project.updateViewSettings(settings),
+    'studio.export': async ({ dir }) => exportProject(current().project, dir),
   };
 }

@@ -182,6 +182,21 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     expect(after.map((m) => [m.name, m.active])).toEqual([['first', true]]);
   });
 
+  it('exports the project (File > Export) into a new folder, refusing a relative path', async () => {
+    const out = path.join(dir, 'export');
+    const report = await call<{ masks: string[]; metrics: string[]; models: string[] }>(
+      engine,
+      'studio.export',
+      { dir: out },
+    );
+    expect(report.masks).toHaveLength(1);
+    expect(report.masks[0]).toMatch(/training\/1st_manual\/21_manual1\.png$/);
+    expect(report.models.length).toBeGreaterThanOrEqual(1);
+    expect(report.metrics.length).toBeGreaterThanOrEqual(1);
+    const relative = await engine.request('studio.export', { dir: 'export-here' });
+    expect(relative).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+
   it('refuses a second run while one is going, and cancels a run on request', async () => {
     const ended = waitForState(engine, (s) =>
       ['finished', 'failed', 'cancelled'].includes(s.status),

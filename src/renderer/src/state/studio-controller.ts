@@ -159,7 +159,13 @@ export class StudioController {
       this.store.set({ openError: 'Type the path of a dataset folder or a .vessel project file.' });
       return false;
     }
-    const input = trimmed.endsWith('.vessel') ? { projectPath: trimmed } : { datasetPath: trimmed };
+    return this.openWith(
+      trimmed.endsWith('.vessel') ? { projectPath: trimmed } : { datasetPath: trimmed },
+    );
+  }
+
+  /** Opens a dataset and/or project (a new project file is created for its dataset). */
+  async openWith(input: { datasetPath?: string; projectPath?: string }): Promise<boolean> {
     this.store.set({ opening: true, openError: null });
     await this.flushSaves();
     const result = await this.api.studio.open(input);
