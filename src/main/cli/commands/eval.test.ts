@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,9 +12,10 @@ import { modelPreset, type ModelConfig } from '../../../shared/model-config';
 import { setupCompute } from '../../engine/compute/setup';
 import { PREPROCESS_RECIPES } from '../../engine/dataset';
 import { buildModel, saveModelDir } from '../../engine/model';
-import { runCli } from '../run';
+import { findAppRoot, runCli } from '../run';
 import { evalCommand } from './eval';
 
+const appRoot = findAppRoot();
 const root = mkdtempSync(path.join(os.tmpdir(), 'vessel-eval-'));
 const data = path.join(root, 'DRIVE');
 const predictions = path.join(root, 'predictions');
@@ -268,6 +270,17 @@ describe('eval command with --model', () => {
     const { tp, fp, fn, tn } = json.primary;
     expect(tp + fp + fn + tn).toBe(fovPixels);
     expect(json.primary.auc).toBeGreaterThanOrEqual(0);
+
+    // As its own process on the default backend (wasm here) the command must end by itself:
+    // the threaded wasm build's workers would otherwise keep it alive after printing.
+    const child = spawnSync(
+      path.join(appRoot, 'node_modules', '.bin', 'tsx'),
+      ['src/main/cli.ts', 'eval', '--data', data, '--model', modelDir, '--fixed-only', '--json'],
+      { cwd: appRoot, timeout: 120_000, encoding: 'utf8' },
+    );
+    expect(child.error).toBeUndefined();
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout).inference.images).toBe(20);
 
     const missing = await cli(
       'eval',

@@ -64,13 +64,6 @@ export {
   type DatasetEvaluationOptions,
 } from './dataset-evaluation';
 export {
-  openModelSource,
-  predictionFolderSource,
-  type ModelSource,
-  type ModelSourceOptions,
-  type ProbabilitySource,
-} from './probability-sources';
-export {
   checkPredictionFolder,
   readProbabilityPng,
   writeProbabilityPng,

@@ -1,11 +1,13 @@
 /**
  * Where an evaluation gets its vessel probabilities: a folder of saved PNG maps, or a model
- * folder run here (the same preprocessing and inference as `predict`).
+ * folder run here (the same preprocessing and inference as `predict`). This file loads tfjs, so
+ * the metrics index does not re-export it: import it directly where a model is run.
  */
 import type { ImageEntry } from '../dataset';
 import { loadRgb, parsePreprocessConfig, PREPROCESS_RECIPES, preprocessImages } from '../dataset';
-import type { InferenceOptions } from '../compute/infer';
-import type { ForcedBackend } from '../compute/setup';
+import { predictProbabilities, type InferenceOptions } from '../compute/infer';
+import { setupCompute, type ForcedBackend } from '../compute/setup';
+import { loadModelDir } from '../model/storage';
 import { AppError } from '../../../shared/result';
 import { predictionFileFor, readProbabilityPng } from './probability-maps';
 
@@ -43,6 +45,8 @@ export interface ModelSourceOptions {
   /** Tiles (default) or LadderNet's sliding patches. */
   mode?: InferenceOptions['mode'];
   flips?: boolean;
+  /** Threads for the wasm backend; default 1 (see openModelSource). */
+  wasmThreads?: number;
   signal?: AbortSignal;
 }
 
@@ -62,13 +66,9 @@ export async function openModelSource(
   dir: string,
   options: ModelSourceOptions = {},
 ): Promise<ModelSource> {
-  // Imported here so that scoring saved maps (and every other metrics user) never loads tfjs.
-  const [{ setupCompute }, { loadModelDir }, { predictProbabilities }] = await Promise.all([
-    import('../compute/setup'),
-    import('../model/storage'),
-    import('../compute/infer'),
-  ]);
-  const report = await setupCompute(options.backend);
+  // One wasm thread by default, as `predict` does: the threaded build's pthread workers would
+  // keep a CLI process alive after the command returns. The compute process may ask for more.
+  const report = await setupCompute(options.backend, { wasmThreads: options.wasmThreads ?? 1 });
   const loaded = await loadModelDir(dir);
   const preprocessing = parsePreprocessConfig(
     loaded.config.preprocessing ?? PREPROCESS_RECIPES.laddernet,
