@@ -7,7 +7,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
 import { connectContract, type ContractClient } from './contract-client';
@@ -18,22 +17,7 @@ import {
   type BrowserSession,
   type ServeProcess,
 } from './harness';
-
-async function runStatus(page: Page): Promise<string | null> {
-  const run = page.getByTestId('training-run');
-  return (await run.count()) === 0 ? null : run.getAttribute('data-status');
-}
-
-/** Fills the tiny training settings (the settings panel must be open). */
-async function tinySettings(page: Page, epochs: number, fineTune: boolean): Promise<void> {
-  const fine = page.getByLabel('Fine-tune the active model (off: new model from scratch)');
-  if ((await fine.isChecked()) !== fineTune) await fine.click();
-  await page.getByLabel('Epochs').fill(String(epochs));
-  await page.getByLabel('Steps/epoch').fill('2');
-  await page.getByLabel('Batch').fill('2');
-  await page.getByLabel('Patch px').fill('16');
-  await page.getByLabel('Learning rate').fill('0.001');
-}
+import { runStatus, tinySettings } from './studio-page';
 
 describe('retrain and evaluate in the studio', () => {
   let dir: string;

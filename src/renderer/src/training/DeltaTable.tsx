@@ -4,6 +4,12 @@ import { useApi } from '../api/client';
 import { formatMetric } from '../evaluation/table';
 import { formatDelta } from './format';
 
+/** Colour class of a change: a drop is worse, a rise better. */
+function deltaClass(delta: number | null): string {
+  if (delta === null || delta === 0) return '';
+  return delta < 0 ? 'worse' : 'better';
+}
+
 /** What got better and what got worse against the parent version, pooled and per image. */
 export function DeltaTable({ modelId }: { modelId: number }) {
   const api = useApi();
@@ -44,16 +50,7 @@ export function DeltaTable({ modelId }: { modelId: number }) {
           <tr>
             <td>before → after</td>
             {comparison.pooled.map((d) => (
-              <td
-                key={d.name}
-                className={
-                  d.delta !== null && d.delta < 0
-                    ? 'worse'
-                    : d.delta !== null && d.delta > 0
-                      ? 'better'
-                      : ''
-                }
-              >
+              <td key={d.name} className={deltaClass(d.delta)}>
                 {formatMetric(d.before)} → {formatMetric(d.after)} ({formatDelta(d.delta)})
               </td>
             ))}
@@ -78,16 +75,7 @@ export function DeltaTable({ modelId }: { modelId: number }) {
             >
               <td>{row.imageId.split('/').pop()}</td>
               {row.deltas.map((d) => (
-                <td
-                  key={d.name}
-                  className={
-                    d.delta !== null && d.delta < 0
-                      ? 'worse'
-                      : d.delta !== null && d.delta > 0
-                        ? 'better'
-                        : ''
-                  }
-                >
+                <td key={d.name} className={deltaClass(d.delta)}>
                   {formatDelta(d.delta)}
                 </td>
               ))}

@@ -20,6 +20,19 @@ const STATUS_TEXT: Record<TrainingRunState['status'], string> = {
   failed: 'Failed',
 };
 
+type NumericSetting =
+  'epochs' | 'stepsPerEpoch' | 'batchSize' | 'patchSize' | 'learningRate' | 'correctionWeight';
+
+/** The numeric retrain settings, in the order the settings panel shows them. */
+const NUMBER_FIELDS: { key: NumericSetting; label: string; min: number; step?: number }[] = [
+  { key: 'epochs', label: 'Epochs', min: 1 },
+  { key: 'stepsPerEpoch', label: 'Steps/epoch', min: 1 },
+  { key: 'batchSize', label: 'Batch', min: 1 },
+  { key: 'patchSize', label: 'Patch px', min: 16 },
+  { key: 'learningRate', label: 'Learning rate', min: 0, step: 0.0001 },
+  { key: 'correctionWeight', label: 'Correction weight', min: 1 },
+];
+
 /** Live training and validation loss and validation F1, one point per epoch. */
 function LossChart({ run }: { run: TrainingRunState }) {
   if (run.history.length === 0) return null;
@@ -170,42 +183,16 @@ export function RetrainPanel() {
               </select>
             </label>
           )}
-          <NumberField
-            label="Epochs"
-            value={settings.epochs}
-            min={1}
-            onChange={(v) => set('epochs', v)}
-          />
-          <NumberField
-            label="Steps/epoch"
-            value={settings.stepsPerEpoch}
-            min={1}
-            onChange={(v) => set('stepsPerEpoch', v)}
-          />
-          <NumberField
-            label="Batch"
-            value={settings.batchSize}
-            min={1}
-            onChange={(v) => set('batchSize', v)}
-          />
-          <NumberField
-            label="Patch px"
-            value={settings.patchSize}
-            min={16}
-            onChange={(v) => set('patchSize', v)}
-          />
-          <NumberField
-            label="Learning rate"
-            value={settings.learningRate}
-            step={0.0001}
-            onChange={(v) => set('learningRate', v)}
-          />
-          <NumberField
-            label="Correction weight"
-            value={settings.correctionWeight}
-            min={1}
-            onChange={(v) => set('correctionWeight', v)}
-          />
+          {NUMBER_FIELDS.map((f) => (
+            <NumberField
+              key={f.key}
+              label={f.label}
+              value={settings[f.key]}
+              min={f.min}
+              step={f.step}
+              onChange={(v) => set(f.key, v)}
+            />
+          ))}
           <label className="field field-wide">
             <input
               type="checkbox"
