@@ -4,6 +4,7 @@
  * fine-tune, find the versions with their evaluation, the ROC chart with one curve per chosen
  * version and the deltas against the parent; reload and find it all again.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
 import { connectContract, type ContractClient } from './contract-client';
 import {
   launchBrowser,
+  repoRoot,
   saveScreenshot,
   startServe,
   type BrowserSession,
@@ -159,4 +161,72 @@ describe('retrain and evaluate in the studio', () => {
     await saveScreenshot(page, 'retrain-4-reloaded');
     expect(browser.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
+});
+
+const DRIVE = path.resolve(repoRoot, '../shared/datasets/DRIVE');
+
+describe('retrain and evaluate on DRIVE', () => {
+  const present = existsSync(path.join(DRIVE, 'test', 'images'));
+  if (!present) console.log(`Skipping the DRIVE retrain test: no DRIVE folder at ${DRIVE}.`);
+  let dir: string;
+  let serve: ServeProcess;
+  let browser: BrowserSession;
+  let client: ContractClient;
+
+  beforeAll(async () => {
+    if (!present) return;
+    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-retrain-drive-'));
+    serve = await startServe([], { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') });
+    browser = await launchBrowser();
+    client = await connectContract(serve);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await browser?.close();
+    await serve?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!present)(
+    'trains a tiny model on the 20 training images, evaluates it on the 20 test images with the second observer',
+    async () => {
+      const { page } = browser;
+      await page.goto(serve.url);
+      await expect
+        .poll(() => page.getByTestId('open-button').isVisible(), { timeout: 60_000 })
+        .toBe(true);
+      await page.getByTestId('open-button').click();
+      await page.getByTestId('open-path').fill(DRIVE);
+      await page.getByTestId('open-submit').click();
+      await expect
+        .poll(() => page.getByTestId('split').textContent(), { timeout: 60_000 })
+        .toMatch(/18 training, 2 validation .*20 test images/);
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await tinySettings(page, 1, false);
+      await page.getByLabel('Patch px').fill('48');
+      await page.getByTestId('retrain').click();
+      await expect
+        .poll(() => runStatus(page), { timeout: 900_000, interval: 500 })
+        .toBe('finished');
+      const [model] = await client.request('models.list', {});
+      expect(model?.trainedOn.images).toBe(20);
+      const { evaluations, secondObserver } = await client.request('evaluation.get', {
+        modelIds: [model!.id],
+      });
+      expect(evaluations[0]?.perImage).toHaveLength(20);
+      expect(evaluations[0]?.protocol.description).toMatch(
+        /inside the FOV, pooled over 20 images, 1st manual, threshold 0.5/,
+      );
+      // The second observer under the same protocol, as published (REFERENCES.md).
+      expect(secondObserver?.pooled.recall).toBeCloseTo(0.7746, 4);
+      expect(secondObserver?.pooled.specificity).toBeCloseTo(0.9725, 4);
+      await page.getByTestId('tab-evaluation').click();
+      await expect
+        .poll(() => page.getByTestId('roc-chart').getAttribute('data-series'), { timeout: 60_000 })
+        .toBe('1');
+      await saveScreenshot(page, 'retrain-drive-evaluation');
+    },
+    1_200_000,
+  );
 });
