@@ -55,9 +55,11 @@ describe('browser-mode server', () => {
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
   });
 
-  it('never serves files outside the renderer folder', async () => {
+  it('never serves files outside the renderer folder, and survives a malformed path', async () => {
     const res = await fetch(`${base}/..%2Fsecret.txt?token=${TOKEN}`);
     expect(res.status).toBe(404);
+    expect((await fetch(`${base}/%E0%A4%A?token=${TOKEN}`)).status).toBe(400);
+    expect((await fetch(server.url)).status).toBe(200);
   });
 
   it('answers contract requests over the WebSocket and validates them', async () => {

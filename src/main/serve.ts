@@ -119,7 +119,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (tokensEqual(url.searchParams.get('token'), token)) {
       headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
-    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    } catch {
+      res.writeHead(400, headers).end('Bad request: malformed path');
+      return;
+    }
     const file = path.resolve(rendererDir, `.${relative}`);
     if (!file.startsWith(rendererDir + path.sep)) {
       res.writeHead(404, headers).end('Not found');
