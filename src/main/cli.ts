@@ -1,11 +1,20 @@
 /** The command-line front of the engine: `npm run cli -- <command>`. */
 import { runCli } from './cli/run';
 
+/** A second Ctrl+C within this time is the same keypress relayed again (npm and tsx do that). */
+const RELAYED_SIGNAL_MS = 1000;
+
 const controller = new AbortController();
-process.once('SIGINT', () => {
-  process.stderr.write('\ninterrupted: stopping cleanly (press Ctrl+C again to force)\n');
-  controller.abort();
-  process.once('SIGINT', () => process.exit(130));
+let interruptedAt = 0;
+process.on('SIGINT', () => {
+  const now = Date.now();
+  if (interruptedAt === 0) {
+    interruptedAt = now;
+    process.stderr.write('\ninterrupted: stopping cleanly (press Ctrl+C again to force)\n');
+    controller.abort();
+  } else if (now - interruptedAt > RELAYED_SIGNAL_MS) {
+    process.exit(130);
+  }
 });
 
 runCli(process.argv.slice(2), { signal: controller.signal }).then(
