@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../shared/result';
 import { buildModel } from '../../model/build';
+import { seedInitialWeights } from '../../model/seeded-init';
 import { loadModelDir } from '../../model/storage';
 import { setupCompute } from '../setup';
 import { checkpointDirFor, loadCheckpoint } from './checkpoint';
@@ -36,17 +37,14 @@ const baseOptions: TrainOptionsInput = {
   earlyStopping: null,
 };
 
-/** Initial weights shared by every run, so runs differ only where the test says. */
-let initialWeights: tf.Tensor[] | null = null;
-
 function run(
   outName: string,
   overrides: TrainOptionsInput = {},
   extra: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {},
 ) {
   const model = buildModel(TINY_UNET);
-  initialWeights ??= model.getWeights().map((w) => w.clone());
-  model.setWeights(initialWeights);
+  // The same seeded initial weights in every run and every process, so runs differ only where the test says.
+  seedInitialWeights(model, 7);
   return trainModel({
     model,
     config: TINY_UNET,

@@ -15,6 +15,7 @@ import {
   type ImageEntry,
 } from '../../dataset';
 import { buildModel } from '../../model/build';
+import { seedInitialWeights } from '../../model/seeded-init';
 import { loadModelDir } from '../../model/storage';
 import { setupCompute } from '../setup';
 import type { WorkerRequestContext } from '../worker';
@@ -81,6 +82,8 @@ export async function runTrainJob(
       if (job.data.kind === 'folder' && config.preprocessing === null)
         config = { ...config, preprocessing: { ...DEFAULT_PREPROCESSING } };
       model = buildModel(config);
+      // tfjs-layers initialises unseeded: draw the initial weights from the run's seed.
+      seedInitialWeights(model, options.seed);
     }
   }
 
