@@ -12,7 +12,8 @@ import { modelPreset, type ModelConfig } from '../../../shared/model-config';
 import { setupCompute } from '../../engine/compute/setup';
 import { PREPROCESS_RECIPES } from '../../engine/dataset';
 import { buildModel, saveModelDir } from '../../engine/model';
-import { findAppRoot, runCli } from '../run';
+import { findAppRoot } from '../run';
+import { runCliCaptured } from '../run-captured';
 import { evalCommand } from './eval';
 
 const appRoot = findAppRoot();
@@ -35,17 +36,8 @@ const HEADLINE_KEYS = [
   'iou',
 ];
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    commands: [evalCommand],
-    streams: {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { write: (s: string) => err.push(s) },
-    },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function cli(...argv: string[]) {
+  return runCliCaptured([evalCommand], argv);
 }
 
 beforeAll(async () => {

@@ -9,4 +9,13 @@ import { projectCommand } from './project';
 import { trainCommand } from './train';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: CliCommand[] = [infoCommand, serveCommand, projectCommand, trainCommand, predictCommand, inspectCommand, evalCommand, benchCommand];
+export const commands: CliCommand[] = [
+  infoCommand,
+  serveCommand,
+  projectCommand,
+  trainCommand,
+  predictCommand,
+  inspectCommand,
+  evalCommand,
+  benchCommand,
+];

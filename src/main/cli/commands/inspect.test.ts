@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDrive } from '../../engine/dataset/synthetic-datasets';
-import { runCli } from '../run';
+import { runCliCaptured } from '../run-captured';
 import { inspectCommand } from './inspect';
 
 let tmp: string;
@@ -14,17 +14,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    commands: [inspectCommand],
-    streams: {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { write: (s: string) => err.push(s) },
-    },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function cli(...argv: string[]) {
+  return runCliCaptured([inspectCommand], argv);
 }
 
 describe('inspect command', () => {

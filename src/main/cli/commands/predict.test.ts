@@ -8,7 +8,7 @@ import { predictProbabilities } from '../../engine/compute/infer';
 import { setupCompute } from '../../engine/compute/setup';
 import { loadRgb, PREPROCESS_RECIPES, preprocessImages } from '../../engine/dataset';
 import { buildModel, loadModelDir, saveModelDir } from '../../engine/model';
-import { runCli } from '../run';
+import { runCliCaptured } from '../run-captured';
 import { predictCommand } from './predict';
 
 let tmp: string;
@@ -50,17 +50,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    commands: [predictCommand],
-    streams: {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { write: (s: string) => err.push(s) },
-    },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function cli(...argv: string[]) {
+  return runCliCaptured([predictCommand], argv);
 }
 
 /** `predict` on the CPU backend with the given model, input and output, plus extra flags. */

@@ -7,7 +7,7 @@ import {
   temporaryFolder,
   writeDriveLikeDataset,
 } from '../../engine/project/test-fixtures';
-import { runCli } from '../run';
+import { runCliCaptured } from '../run-captured';
 import { projectCommand } from './project';
 
 const folders: string[] = [];
@@ -15,17 +15,8 @@ afterEach(async () => {
   for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    commands: [projectCommand],
-    streams: {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { write: (s: string) => err.push(s) },
-    },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function cli(...argv: string[]) {
+  return runCliCaptured([projectCommand], argv);
 }
 
 describe('project command', () => {

@@ -8,7 +8,7 @@ import { writeDrive } from '../../engine/dataset/synthetic-datasets';
 import { loadModelDir } from '../../engine/model/storage';
 import { createProject, openProject } from '../../engine/project';
 import type { TrainSummary } from '../../engine/compute/train/job';
-import { runCli } from '../run';
+import { runCliCaptured } from '../run-captured';
 import { trainCommand } from './train';
 
 let tmp: string;
@@ -45,17 +45,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['train', ...args], {
-    commands: [trainCommand],
-    streams: {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-    },
-  });
-  return { code, stdout, stderr };
+function cli(args: string[]) {
+  return runCliCaptured([trainCommand], ['train', ...args]);
 }
 
 describe('train command', () => {
