@@ -14,7 +14,6 @@ import { defaultProjectFile } from '../src/main/engine/studio/project-location';
 import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
 import { decodeMaskRuns } from '../src/shared/mask-runs';
 import { addTinyModelWithPredictions } from '../src/main/engine/studio/test-model';
-import { bresenham, discFootprint, footprintPixels } from '../src/renderer/src/canvas/raster';
 import { connectContract, type ContractClient } from './contract-client';
 import {
   launchBrowser,
@@ -24,6 +23,7 @@ import {
   type BrowserSession,
   type ServeProcess,
 } from './harness';
+import { canvasState, changedPixels, strokePixels, waitSaved } from './studio-page';
 
 const DRIVE = path.resolve(repoRoot, '../shared/datasets/DRIVE');
 
@@ -42,46 +42,8 @@ async function currentMask(client: ContractClient, id: string): Promise<Uint8Arr
   return decodeMaskRuns(mask.runs, mask.width * mask.height);
 }
 
-/** The pixels a stroke along a row paints: the disc footprint stamped on every Bresenham pixel. */
-function strokePixels(
-  diameter: number,
-  x0: number,
-  x1: number,
-  y: number,
-  width: number,
-): Set<number> {
-  const out = new Set<number>();
-  const fp = discFootprint(diameter);
-  bresenham(x0, y, x1, y, (x, yy) => {
-    for (const [px, py] of footprintPixels(fp, x, yy)) out.add(py * width + px);
-  });
-  return out;
-}
-
-function changedPixels(before: Uint8Array, after: Uint8Array): Set<number> {
-  const out = new Set<number>();
-  for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) out.add(i);
-  return out;
-}
-
-async function canvasState(page: Page) {
-  return page.getByTestId('canvas').evaluate((el) => ({
-    id: el.getAttribute('data-image-id'),
-    zoom: Number(el.getAttribute('data-zoom')),
-    x: Number(el.getAttribute('data-view-x')),
-    y: Number(el.getAttribute('data-view-y')),
-    box: el.getBoundingClientRect().toJSON() as { left: number; top: number },
-  }));
-}
-
 async function waitForImage(page: Page, id: string): Promise<void> {
   await expect.poll(async () => (await canvasState(page)).id, { timeout: 30_000 }).toBe(id);
-}
-
-async function waitSaved(page: Page): Promise<void> {
-  await expect
-    .poll(async () => page.getByTestId('save-state').textContent(), { timeout: 30_000 })
-    .toBe('All changes saved');
 }
 
 /** Drags the brush along image row `y` from x0 to x1 (screen points at pixel centres). */
