@@ -262,7 +262,7 @@ async function main(): Promise<number> {
       patches: budgetPatches(ABLATION_BUDGET),
       augmentOn: AUGMENT_ON,
     },
-    command: `node --import tsx scripts/ablation/run.ts --out ${values.out}`,
+    command: ['node --import tsx scripts/ablation/run.ts', ...process.argv.slice(2)].join(' '),
     /** The commit the rows ran from (the runner is meant to run from a clean checkout of it). */
     commit: gitCommit(),
     rows: results,
