@@ -23,7 +23,7 @@ describe('ablation rows', () => {
   const baseline = rows[0];
 
   it('has the baseline first and one row per switch, with unique ids', () => {
-    expect(rows.map((r) => r.ablates)).toEqual(['none', 'skip', 'block', 'augment']);
+    expect(rows.map((r) => r.ablates)).toEqual(['none', 'skip', 'block', 'augment', 'seed']);
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
   });
 
@@ -51,6 +51,7 @@ describe('ablation rows', () => {
       // LadderNet's block carries its own Dropout2d(0.25).
       'shared-residual': { model: ['block', 'blockDropout'], training: [] },
       'no-augment': { model: [], training: ['augment'] },
+      'baseline-seed-2': { model: [], training: ['seed'] },
     };
     for (const row of rows.slice(1)) {
       expect(differingKeys(row.model, baseline.model), row.id).toEqual(expected[row.id].model);
@@ -65,13 +66,14 @@ describe('ablation rows', () => {
       blockDropout: 0.25,
     });
     expect(find('no-augment').training.augment).toBe(false);
+    expect(find('baseline-seed-2').training.seed).toBe(2);
   });
 
   it('the shared budget runs every step: no early stopping, same seed and steps', () => {
     for (const row of rows) {
       const parsed = trainOptionsSchema.parse(row.training);
       expect(parsed.earlyStopping).toBeNull();
-      expect(parsed.seed).toBe(ABLATION_BUDGET.seed);
+      if (row.ablates !== 'seed') expect(parsed.seed).toBe(ABLATION_BUDGET.seed);
       expect(parsed.epochs * parsed.stepsPerEpoch).toBe(
         ABLATION_BUDGET.epochs * ABLATION_BUDGET.stepsPerEpoch,
       );

@@ -45,7 +45,7 @@ export const ABLATION_BUDGET = {
 } as const satisfies TrainOptionsInput;
 
 /** Which switch a row flips relative to the baseline. */
-export type AblatedSwitch = 'none' | 'skip' | 'block' | 'augment';
+export type AblatedSwitch = 'none' | 'skip' | 'block' | 'augment' | 'seed';
 
 export interface AblationRow {
   /** Folder name and key in the results file. */
@@ -64,7 +64,7 @@ function row(
   title: string,
   ablates: AblatedSwitch,
   preset: ModelPresetName,
-  changes: { model?: Partial<ModelConfig>; augment?: boolean | AugmentConfig } = {},
+  changes: { model?: Partial<ModelConfig>; augment?: boolean | AugmentConfig; seed?: number } = {},
 ): AblationRow {
   return {
     id,
@@ -75,11 +75,16 @@ function row(
     training: {
       ...structuredClone(ABLATION_BUDGET),
       augment: changes.augment ?? structuredClone(AUGMENT_ON),
+      ...(changes.seed === undefined ? {} : { seed: changes.seed }),
     } as TrainOptionsInput,
   };
 }
 
-/** The rows, baseline first. */
+/**
+ * The rows, baseline first. The last one repeats the baseline with another seed (other
+ * validation images, patches, draws and initial weights): not an ablation, but the yardstick
+ * for how much of a row's difference one seed can explain.
+ */
 export function ablationRows(): AblationRow[] {
   return [
     row('baseline', 'U-Net (concat skips, plain blocks, augmentation on)', 'none', 'bench-unet'),
@@ -92,6 +97,9 @@ export function ablationRows(): AblationRow[] {
       'unet-shared-residual',
     ),
     row('no-augment', 'augmentation off', 'augment', 'bench-unet', { augment: false }),
+    row('baseline-seed-2', 'U-Net baseline again, seed 2 (seed spread)', 'seed', 'bench-unet', {
+      seed: 2,
+    }),
   ];
 }
 
