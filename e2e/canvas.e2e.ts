@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_MODEL_NAME } from '../src/main/engine/studio/bundled-model';
 import { defaultProjectFile } from '../src/main/engine/studio/project-location';
 import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
 import { decodeMaskRuns } from '../src/shared/mask-runs';
@@ -105,10 +106,14 @@ describe('studio canvas on a generated dataset', () => {
     await openByKeyboard(page, datasetRoot);
     const first = 'training/21_training';
     await waitForImage(page, first);
-    // No model in a fresh project: the prediction and error layers say so.
+    // A fresh project gets the bundled model: predicted in the background, then shown.
     await expect
       .poll(() => page.getByTestId('layer-prediction-note').textContent())
-      .toMatch(/No model/);
+      .toMatch(/Bundled default .* in the background/);
+    await expect
+      .poll(() => page.getByText(`Model: ${BUNDLED_MODEL_NAME}`).count(), { timeout: 240_000 })
+      .toBe(1);
+    expect(await page.getByTestId('layer-prediction-note').count()).toBe(0);
     await saveScreenshot(page, 'canvas-1-opened');
 
     const original = await currentMask(client, first);

@@ -77,7 +77,11 @@ describe('retrain and evaluate in the studio', () => {
       )
       .toBe('finished');
     expect(progressSeen.some((t) => /epoch \d+\/2, batch \d+\/2, loss \d/.test(t))).toBe(true);
-    await expect.poll(() => page.getByTestId('model-version').count()).toBe(1);
+    // The bundled model (the project's first version) and the one just trained.
+    await expect.poll(() => page.getByTestId('model-version').count()).toBe(2);
+    await expect
+      .poll(() => page.getByTestId('model-versions').textContent())
+      .toMatch(/Bundled default \(LadderNet, DRIVE\).*trained outside this project/);
     await expect
       .poll(() => page.getByTestId('model-figures').first().textContent())
       .toMatch(/test AUC \d\.\d{4}/);
@@ -209,7 +213,8 @@ describe('retrain and evaluate on DRIVE', () => {
       await expect
         .poll(() => runStatus(page), { timeout: 900_000, interval: 500 })
         .toBe('finished');
-      const [model] = await client.request('models.list', {});
+      // The bundled model came first; the run's version is the newest.
+      const model = (await client.request('models.list', {})).at(-1);
       expect(model?.trainedOn.images).toBe(20);
       const { evaluations, secondObserver } = await client.request('evaluation.get', {
         modelIds: [model!.id],

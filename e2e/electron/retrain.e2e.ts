@@ -63,7 +63,8 @@ describe.skipIf(skipReason !== null)('retrain in the desktop app', () => {
       await expect
         .poll(() => runStatus(page), { timeout: 240_000, interval: 200 })
         .toBe('finished');
-      await expect.poll(() => page.getByTestId('model-version').count()).toBe(1);
+      // The bundled model (the project's first version) and the one just trained.
+      await expect.poll(() => page.getByTestId('model-version').count()).toBe(2);
       // TensorFlow.js ran in the utility process named by compute-process.ts, not in main.
       const processes = await app.evaluate(({ app: electronApp }) =>
         electronApp.getAppMetrics().map((m) => ({ type: m.type, name: m.name ?? '' })),

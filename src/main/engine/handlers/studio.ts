@@ -1,4 +1,5 @@
 import type { EngineContext } from '../context';
+import { bundledModelDir } from '../studio/bundled-model';
 import { studioHolder } from '../studio/holder';
 import { exportProject } from '../project/export';
 import type { AreaHandlers } from './types';
@@ -13,6 +14,7 @@ export function createStudioHandlers(ctx: EngineContext): AreaHandlers<'studio'>
         datasetPath,
         projectPath,
         appVersion: ctx.options.appVersion,
+        bundledModelDir: bundledModelDir(ctx.options.resourcesDir),
       });
       const info = session.info();
       ctx.events.emit('studio.opened', info);

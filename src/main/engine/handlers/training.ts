@@ -1,4 +1,5 @@
 import type { EngineContext } from '../context';
+import { predictPendingInBackground } from '../studio/background-predictions';
 import { studioHolder } from '../studio/holder';
 import { publishedRows } from '../training/evaluation-view';
 import { TrainingService } from '../training/service';
@@ -10,6 +11,17 @@ type TrainingAreas = AreaHandlers<'training'> & AreaHandlers<'models'> & AreaHan
 export function createTrainingHandlers(ctx: EngineContext): TrainingAreas {
   const studio = () => studioHolder(ctx).current();
   const service = new TrainingService(ctx, studio, () => ctx.compute());
+  // A project just given the bundled model: predict it everywhere, as training does for a version.
+  ctx.events.on('studio.opened', () => {
+    const session = studioHolder(ctx).peek();
+    if (!session) return;
+    void predictPendingInBackground(session, {
+      evaluate: (id) => service.evaluate(id),
+      compute: () => ctx.compute(),
+      events: ctx.events,
+      isCurrent: (s) => studioHolder(ctx).peek() === s,
+    });
+  });
   return {
     'training.split': async () => service.split(),
     'training.start': async ({ settings }) => service.start(settings),

@@ -59,6 +59,7 @@ export class StudioHolder {
           projectPath: previous.project.file,
           appVersion: options.appVersion,
           env: options.env,
+          bundledModelDir: options.bundledModelDir,
         }).catch(() => null);
         throw retryError;
       }

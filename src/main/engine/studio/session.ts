@@ -33,6 +33,7 @@ import {
   type ModelVersion,
   type Project,
 } from '../project';
+import { registerBundledModel } from './bundled-model';
 import { correctNextOrder, imageFigures, type ImageFigures } from './figures';
 import { encodeMaskRuns } from '../../../shared/mask-runs';
 import { probabilityPng, rgbPng } from './png';
@@ -77,6 +78,18 @@ export interface OpenStudioOptions {
   projectPath?: string;
   appVersion: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The model folder that ships with the app (bundledModelDir(resourcesDir)): a project with no
+   * model version gets it as its first one. Without it a new project starts with no model.
+   */
+  bundledModelDir?: string;
+}
+
+/** Where the predictions of a version being predicted in the background stand. */
+interface BackgroundPredictions {
+  modelId: number;
+  running: boolean;
+  error: string | null;
 }
 
 function toStudioRevision(r: MaskRevision): StudioRevision {
@@ -102,12 +115,17 @@ export class StudioSession {
   private readonly probabilityCache = new RecentCache<Float32Array | null>(16);
   /** Figures by `<image id>@<revision id or label>`, so a new revision recomputes them. */
   private readonly figureCache = new Map<string, ImageFigures>();
+  private background: BackgroundPredictions | null = null;
 
   private constructor(
     readonly dataset: DatasetIndex,
     readonly project: Project,
     private readonly projectCreated: boolean,
     private model: ModelVersion | null,
+    /** Why the bundled model could not be added (missing or broken folder), else null. */
+    private readonly bundledProblem: string | null,
+    /** The active version when it has neither cached predictions nor an evaluation yet. */
+    private pending: ModelVersion | null,
   ) {
     this.entries = new Map(allEntries(dataset).map((e) => [e.id, e]));
   }
@@ -149,15 +167,74 @@ export class StudioSession {
         }
       }
       await StudioSession.addMissingImages(project, dataset);
+      const bundledProblem = await StudioSession.addBundledModel(project, options.bundledModelDir);
       // The active model: the one the view settings name, else the newest.
       const models = await project.listModelVersions();
       const { selectedModelVersion } = await project.getViewSettings();
       const active = models.find((m) => m.id === selectedModelVersion) ?? models.at(-1) ?? null;
-      return new StudioSession(dataset, project, created, active);
+      const pending =
+        active && (await StudioSession.unpredicted(project, active, dataset)) ? active : null;
+      return new StudioSession(dataset, project, created, active, bundledProblem, pending);
     } catch (error) {
       await project?.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Gives a project that never had a model version the bundled model as its first one. Returns
+   * why that failed (the folder is missing or broken), or null; the project opens either way.
+   */
+  private static async addBundledModel(
+    project: Project,
+    dir: string | undefined,
+  ): Promise<string | null> {
+    if (dir === undefined) return null;
+    if ((await project.listModelVersions({ includeDeleted: true })).length > 0) return null;
+    try {
+      await registerBundledModel(project, dir);
+      return null;
+    } catch (error) {
+      if (error instanceof AppError) return error.message;
+      throw error;
+    }
+  }
+
+  /** True when a version has no evaluation and no cached prediction (a just-added bundled model). */
+  private static async unpredicted(
+    project: Project,
+    version: ModelVersion,
+    dataset: DatasetIndex,
+  ): Promise<boolean> {
+    const first = allEntries(dataset)[0];
+    if (!first || (await project.listEvaluations(version.id)).length > 0) return false;
+    return (await project.getPrediction(version.id, first.id)) === undefined;
+  }
+
+  /**
+   * The active version still to be predicted on every image (once per session), or null. The
+   * caller predicts it in the background and reports through trackBackgroundPredictions.
+   */
+  takePendingPredictions(): ModelVersion | null {
+    const pending = this.pending;
+    this.pending = null;
+    return pending !== null && pending.id === this.model?.id ? pending : null;
+  }
+
+  /** Follows a background prediction of a version, so prediction() can say what is going on. */
+  trackBackgroundPredictions(modelId: number, work: Promise<unknown>): void {
+    const state: BackgroundPredictions = { modelId, running: true, error: null };
+    this.background = state;
+    work.then(
+      () => {
+        state.running = false;
+        this.forgetPredictions();
+      },
+      (error: unknown) => {
+        state.running = false;
+        state.error = error instanceof Error ? error.message : String(error);
+      },
+    );
   }
 
   /** Lists in the project every dataset image it does not know yet (new files, new project). */
@@ -194,7 +271,7 @@ export class StudioSession {
       model: this.model ? { id: this.model.id, name: this.model.name } : null,
       modelMissingReason: this.model
         ? null
-        : 'No model in this project yet: train one (or import the bundled model) to see predictions.',
+        : (this.bundledProblem ?? 'No model in this project yet: train one to see predictions.'),
     };
   }
 
@@ -361,13 +438,7 @@ export class StudioSession {
       return { available: false, id, reason: this.info().modelMissingReason ?? 'No model.' };
     }
     const probabilities = await this.probabilities(entry);
-    if (!probabilities) {
-      return {
-        available: false,
-        id,
-        reason: `Model "${this.model.name}" has no prediction for ${id} yet: run predict for this project to compute it.`,
-      };
-    }
+    if (!probabilities) return { available: false, id, reason: this.noPredictionReason(id) };
     return {
       available: true,
       id,
@@ -377,6 +448,18 @@ export class StudioSession {
       height: entry.height,
       png: await probabilityPng(probabilities, entry.width, entry.height),
     };
+  }
+
+  private noPredictionReason(id: string): string {
+    const name = (this.model as ModelVersion).name;
+    const background = this.background?.modelId === this.model?.id ? this.background : null;
+    if (background?.running) {
+      return `Model "${name}" is predicting every image in the background (once, for a new project): its prediction of ${id} appears here when it is done.`;
+    }
+    if (background?.error) {
+      return `Predicting with model "${name}" failed (${background.error}): retrain, or reopen the project to try again.`;
+    }
+    return `Model "${name}" has no prediction for ${id} yet (the image is newer than its predictions): retrain to predict every image.`;
   }
 
   private async latestRevision(id: string): Promise<MaskRevision | null> {

@@ -50,10 +50,17 @@ function VersionRow({
         )}
       </div>
       <div className="hint">
-        {model.arch} · from{' '}
-        {parent ? parent.name : model.parentId === null ? 'scratch' : `#${model.parentId}`} ·
-        trained on {model.trainedOn.images} images ({model.trainedOn.corrected} corrected) ·{' '}
-        {model.backend}
+        {model.arch} ·{' '}
+        {model.parentId === null && model.trainedOn.images === 0 ? (
+          // The bundled model (or any version made elsewhere) learnt from no image of this project.
+          'trained outside this project'
+        ) : (
+          <>
+            from {parent ? parent.name : model.parentId === null ? 'scratch' : `#${model.parentId}`}{' '}
+            · trained on {model.trainedOn.images} images ({model.trainedOn.corrected} corrected)
+          </>
+        )}{' '}
+        · {model.backend}
       </div>
       <div className="hint" data-testid="model-figures">
         {model.test
