@@ -27,7 +27,7 @@ const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
 /** Parses VESSEL_BACKEND-style names; returns null for anything that is not a backend. */
 export function parseBackendName(value: string | undefined): BackendName | null {
@@ -47,8 +47,8 @@ function isModuleNotFound(error: unknown, pkg: string): boolean {
  */
 export function probeNativeBackend(
   backend: 'tensorflow-gpu' | 'tensorflow',
-  load: (pkg: string) => unknown = require,
-  resolve: (pkg: string) => string = require.resolve,
+  load: (pkg: string) => unknown = nodeRequire,
+  resolve: (pkg: string) => string = nodeRequire.resolve,
 ): BackendRejection | null {
   const pkg = NATIVE_PACKAGES[backend] as string;
   try {
@@ -107,7 +107,7 @@ export const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
  * its binary on disk. Returns null when it should start, or why not.
  */
 export function probeWasmFiles(
-  resolve: (pkg: string) => string = require.resolve,
+  resolve: (pkg: string) => string = nodeRequire.resolve,
 ): BackendRejection | null {
   if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') {
     return { backend: 'wasm', reason: 'load-failed', message: 'This runtime has no WebAssembly.' };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { registerBackend, removeBackend } from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
 /** The priority tfjs gives its own wasm backend registration. */
 const WASM_PRIORITY = 2;
@@ -33,7 +33,7 @@ type ThreadedFactory = (config: Record<string, unknown>) => Promise<EmscriptenMo
 /** The folder holding upstream's Emscripten outputs (js, worker and .wasm files). */
 export function wasmOutDir(): string {
   return path.join(
-    path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
+    path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
     'wasm-out',
   );
 }
@@ -43,7 +43,7 @@ export function wasmOutDir(): string {
  * path. The package ships it as a JS string meant for a Blob; its `\n` escapes must survive.
  */
 function writeWorkerScript(dir: string): string {
-  const { wasmWorkerContents } = require(
+  const { wasmWorkerContents } = nodeRequire(
     path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js'),
   ) as {
     wasmWorkerContents: string;
@@ -68,7 +68,9 @@ function writeWorkerScript(dir: string): string {
  */
 export function registerThreadedWasmBackend(threads: number): void {
   const dir = wasmOutDir();
-  const factory = require(path.join(dir, 'tfjs-backend-wasm-threaded-simd.js')) as ThreadedFactory;
+  const factory = nodeRequire(
+    path.join(dir, 'tfjs-backend-wasm-threaded-simd.js'),
+  ) as ThreadedFactory;
   const workerScript = writeWorkerScript(dir);
   const wasmBinary = path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm');
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');
