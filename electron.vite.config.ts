@@ -13,6 +13,11 @@ export default defineConfig({
           // The compute process entry: ComputeHost looks for worker.js beside the main bundle
           // and the desktop app starts it as a utilityProcess.
           worker: resolve(__dirname, 'src/main/engine/compute/worker.ts'),
+          // Data-parallel training's worker threads (GradientWorkerPool looks for it beside worker.js).
+          'gradient-worker': resolve(
+            __dirname,
+            'src/main/engine/compute/parallel/gradient-worker.ts',
+          ),
         },
       },
     },

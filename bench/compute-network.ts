@@ -4,6 +4,10 @@
  * <inferRuns> <height> <width>`. Prints one JSON object on stdout.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  GradientWorkerPool,
+  pooledTrainStep,
+} from '../src/main/engine/compute/parallel/gradient-pool';
 import { setupCompute } from '../src/main/engine/compute/setup';
 import { buildModel, modelPreset } from '../src/main/engine/model';
 
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < steps; i++) loss = (await model.trainOnBatch(x, y)) as number;
   const trainSeconds = (performance.now() - start) / 1000;
   const trainCpu = process.cpuUsage(cpuStart);
+  const dataParallel = await measureDataParallel(name, threads, warmup, steps, x, vessel);
 
   const multiple = MULTIPLE[name]!;
   const paddedHeight = Math.ceil(height / multiple) * multiple;
@@ -84,14 +89,62 @@ async function main(): Promise<void> {
       params: model.countParams(),
       backend: report.active,
       threads: report.threads,
-      trainPatchesPerSec: (BATCH * steps) / trainSeconds,
-      trainCpuSecondsPerStep: (trainCpu.user + trainCpu.system) / 1e6 / steps,
+      // How the app trains (train/run-job.ts): the batch split over one gradient worker per core.
+      trainPatchesPerSec: dataParallel.patchesPerSec,
+      trainWorkers: threads,
+      // The alternative: this process alone, the threaded wasm build's pool inside each op.
+      trainPatchesPerSecOneProcess: (BATCH * steps) / trainSeconds,
+      trainCpuSecondsPerStepOneProcess: (trainCpu.user + trainCpu.system) / 1e6 / steps,
+      dataParallelLoss: dataParallel.loss,
       finalLoss: loss,
       inferMsPerImage: inferTimes[Math.floor(inferTimes.length / 2)],
       paddedTo: [paddedHeight, paddedWidth],
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     })}\n`,
   );
+}
+
+/**
+ * Training throughput as the app trains: each batch of 32 split over `workers` gradient workers
+ * (one wasm thread each), the exact gradient combined and Adam applied here.
+ */
+async function measureDataParallel(
+  name: 'bench-unet' | 'laddernet',
+  workers: number,
+  warmup: number,
+  steps: number,
+  x: tf.Tensor,
+  vessel: tf.Tensor,
+): Promise<{ patchesPerSec: number; loss: number }> {
+  const config = modelPreset(name);
+  const model = buildModel(config);
+  const pool = await GradientWorkerPool.start({
+    workers,
+    config,
+    lossKind: 'bce',
+    backend: 'wasm',
+  });
+  const optimizer = tf.train.adam(1e-3);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const batch = {
+    x: x.dataSync() as Float32Array,
+    y: vessel.dataSync() as Float32Array,
+    weight: new Float32Array(BATCH * PATCH * PATCH).fill(1),
+    shape: [BATCH, PATCH, PATCH, 1] as [number, number, number, number],
+  };
+  try {
+    for (let i = 0; i < warmup; i++)
+      await pooledTrainStep(model, optimizer, variables, pool, batch);
+    const start = performance.now();
+    let loss = 0;
+    for (let i = 0; i < steps; i++)
+      loss = await pooledTrainStep(model, optimizer, variables, pool, batch);
+    return { patchesPerSec: (BATCH * steps) / ((performance.now() - start) / 1000), loss };
+  } finally {
+    await pool.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
 }
 
 main().then(

@@ -66,7 +66,7 @@ function formatFigure(value: number | null | undefined, digits = 4): string {
 function describeSummary(summary: TrainSummary): string {
   const best = summary.best;
   const lines = [
-    `training ${summary.status} after ${summary.epochsRun} epoch(s) in ${Math.round(summary.seconds)} s on ${summary.backend} (${summary.parameters.toLocaleString('en')} parameters)`,
+    `training ${summary.status} after ${summary.epochsRun} epoch(s) in ${Math.round(summary.seconds)} s on ${summary.backend}${summary.workers > 1 ? ` with ${summary.workers} gradient workers` : ''} (${summary.parameters.toLocaleString('en')} parameters)`,
     best
       ? `best epoch ${best.epoch}: loss ${formatFigure(best.loss)}, validation loss ${formatFigure(best.valLoss)}, AUC ${formatFigure(best.valAuc)}, F1 ${formatFigure(best.valF1)}`
       : 'no epoch finished: nothing was saved',
@@ -139,6 +139,12 @@ export const trainCommand: CliCommand = {
       description: 'Seed of the split, the patches and the augmentation.',
     },
     'no-augment': { type: 'boolean', description: 'Train without augmentation.' },
+    workers: {
+      type: 'string',
+      valueName: '<N|auto>',
+      description:
+        'Gradient workers, one core each: every batch is split between them (default auto: one per core on wasm and cpu, 1 for Dice losses).',
+    },
     project: {
       type: 'string',
       valueName: '<file>',
@@ -220,6 +226,11 @@ export const trainCommand: CliCommand = {
     }
     const backendFlag = stringOption(args, 'backend');
     const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
+    const workersFlag = stringOption(args, 'workers');
+    const workers =
+      workersFlag === undefined || workersFlag === 'auto'
+        ? 'auto'
+        : intOption(args, 'workers', 1, 1, 64);
 
     const job: TrainJob = {
       data: { kind: 'folder', root: data, observer },
@@ -227,6 +238,7 @@ export const trainCommand: CliCommand = {
       options: { ...training, ...flags },
       ...(resume ? { resume: true } : { model }),
       ...(backend ? { backend } : {}),
+      workers,
     };
 
     const projectFile = stringOption(args, 'project');

@@ -21,6 +21,8 @@ export const COMPUTE_ERROR_CODES = {
   DISPOSED: 'COMPUTE_DISPOSED',
   /** The worker does not know this method: the host and worker builds disagree. */
   UNKNOWN_METHOD: 'COMPUTE_UNKNOWN_METHOD',
+  /** A data-parallel gradient worker thread failed to start or died during a step. */
+  GRADIENT_WORKER_FAILED: 'COMPUTE_GRADIENT_WORKER_FAILED',
 } as const;
 
 /** Answer of `compute.ping`: proves the process is alive and says what it runs on. */

@@ -67,6 +67,12 @@ export interface TrainJob {
   validationIds?: string[];
   /** Force a tfjs backend inside the compute process. */
   backend?: BackendName;
+  /**
+   * Gradient workers (data-parallel training, one thread each): a number, or `auto` (default):
+   * one per core where that helps (wasm or cpu backend, a loss that splits exactly, batches of
+   * at least two). VESSEL_TRAIN_WORKERS overrides `auto`.
+   */
+  workers?: number | 'auto';
 }
 
 /** One finished epoch. */
@@ -116,6 +122,8 @@ export interface TrainSummary {
   split: { seed: number; train: string[]; validation: string[]; excluded: string[] };
   seconds: number;
   backend: string;
+  /** Threads that computed gradients (1: this process alone). */
+  workers: number;
   parameters: number;
 }
 

@@ -10,6 +10,8 @@ import type { ModelConfig } from '../../../../shared/model-config';
 import { SeededRandom } from '../../dataset/random';
 import { areaUnderRoc, countsAtThreshold, metricsFromCounts, rankImages } from '../../metrics';
 import { saveModelDir, updateModelMeta } from '../../model/storage';
+import { pooledTrainStep, type GradientWorkerPool } from '../parallel/gradient-pool';
+import { concatArrays } from '../parallel/shard-gradients';
 import {
   checkpointDirFor,
   saveCheckpoint,
@@ -73,6 +75,11 @@ export interface TrainModelInput {
   /** Where the images came from (recorded; a resume on other data is refused). */
   dataSource: string;
   backend: string;
+  /**
+   * Gradient workers holding twins of `model` (data-parallel training on several cores); each
+   * batch is split between them. Omitted: every step runs in this thread.
+   */
+  gradientPool?: GradientWorkerPool;
 }
 
 /** Trains `model` in place and returns the run's figures; throws TRAIN_DIVERGED and friends. */
@@ -196,13 +203,10 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
       let lossSum = 0;
       for (let batch = 1; batch <= options.stepsPerEpoch; batch++) {
         if (input.signal?.aborted) break;
-        const loss = trainStep(
-          model,
-          optimizer,
-          variables,
-          sampler.batch(options.batchSize, random),
-          options.loss.kind,
-        );
+        const patches = sampler.batch(options.batchSize, random);
+        const loss = input.gradientPool
+          ? await pooledTrainStep(model, optimizer, variables, input.gradientPool, patches)
+          : trainStep(model, optimizer, variables, patches, options.loss.kind);
         divergence.check(loss, {
           epoch: epoch + 1,
           batch,
@@ -339,6 +343,7 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     split,
     seconds: previousSeconds + elapsed(),
     backend: input.backend,
+    workers: input.gradientPool?.workers ?? 1,
     parameters: model.countParams(),
   };
 }
@@ -433,24 +438,14 @@ function validate(
   const ranked = rankImages([
     {
       id: 'validation',
-      scores: concat(scores),
-      label: Uint8Array.from(concat(labels), (v) => (v > 0.5 ? 1 : 0)),
-      region: Uint8Array.from(concat(regions), (v) => (v > 0.5 ? 1 : 0)),
+      scores: concatArrays(scores),
+      label: Uint8Array.from(concatArrays(labels), (v) => (v > 0.5 ? 1 : 0)),
+      region: Uint8Array.from(concatArrays(regions), (v) => (v > 0.5 ? 1 : 0)),
     },
   ]);
   const auc = areaUnderRoc(ranked);
   const f1 = metricsFromCounts(countsAtThreshold(ranked, options.threshold)).f1;
   return { loss: weightSum > 0 ? weightedLossSum / weightSum : NaN, auc, f1 };
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 function weightsAreFinite(model: tf.LayersModel): boolean {

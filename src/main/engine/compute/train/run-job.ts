@@ -3,6 +3,7 @@
  * get the model (new from a config, a model folder to fine-tune, or the checkpoint to resume),
  * read and preprocess the images, then run the loop with progress and cancel wired to the host.
  */
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../shared/result';
@@ -17,6 +18,8 @@ import {
 import { buildModel } from '../../model/build';
 import { seedInitialWeights } from '../../model/seeded-init';
 import { loadModelDir } from '../../model/storage';
+import { GradientWorkerPool } from '../parallel/gradient-pool';
+import { canSplitLoss } from '../parallel/shard-gradients';
 import { setupCompute } from '../setup';
 import type { WorkerRequestContext } from '../worker';
 import { checkpointDirFor, loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
@@ -87,22 +90,7 @@ export async function runTrainJob(
     }
   }
 
-  ctx.progress({
-    phase: 'preparing',
-    epoch: 0,
-    epochs: options.epochs,
-    batch: 0,
-    batchesPerEpoch: options.stepsPerEpoch,
-    loss: null,
-    valLoss: null,
-    valAuc: null,
-    valF1: null,
-    learningRate: options.learningRate,
-    elapsedSeconds: 0,
-    etaSeconds: null,
-    bestEpoch: null,
-    message: 'reading images',
-  });
+  ctx.progress({ ...preparing(options), message: 'reading images' });
   const { images, source, excludedTestIds } = await readImages(job.data, config);
   if (images.some((i) => i.channels !== config.inputChannels)) {
     throw new AppError(
@@ -110,7 +98,28 @@ export async function runTrainJob(
       `The model takes ${config.inputChannels} input channel(s) but the images have ${images[0]?.channels}; set inputChannels in the model config.`,
     );
   }
+  const backendName = backend.active ?? 'cpu';
+  const workers = gradientWorkerCount(job.workers, {
+    backend: backendName,
+    lossKind: options.loss.kind,
+    batchSize: options.batchSize,
+    cores: os.cpus().length,
+    env: process.env,
+  });
+  let gradientPool: GradientWorkerPool | undefined;
   try {
+    if (workers > 1) {
+      ctx.progress({
+        ...preparing(options),
+        message: `starting ${workers} gradient workers (one core each)`,
+      });
+      gradientPool = await GradientWorkerPool.start({
+        workers,
+        config,
+        lossKind: options.loss.kind,
+        backend: backendName,
+      });
+    }
     return await trainModel({
       model,
       config,
@@ -125,11 +134,91 @@ export async function runTrainJob(
       excludedTestIds,
       dataSource: source,
       backend: backend.active ?? tf.getBackend(),
+      ...(gradientPool ? { gradientPool } : {}),
     });
   } finally {
+    await gradientPool?.dispose();
     model.dispose();
     if (resume) tf.dispose(resume.optimizerWeights.map((w) => w.tensor));
   }
+}
+
+/** A progress event of the preparing phase. */
+function preparing(options: TrainOptions): TrainProgress {
+  return {
+    phase: 'preparing',
+    epoch: 0,
+    epochs: options.epochs,
+    batch: 0,
+    batchesPerEpoch: options.stepsPerEpoch,
+    loss: null,
+    valLoss: null,
+    valAuc: null,
+    valF1: null,
+    learningRate: options.learningRate,
+    elapsedSeconds: 0,
+    etaSeconds: null,
+    bestEpoch: null,
+  };
+}
+
+export interface WorkerCountFacts {
+  backend: string;
+  lossKind: TrainOptions['loss']['kind'];
+  batchSize: number;
+  cores: number;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * How many gradient workers a run uses. A number is taken as asked (and refused where it cannot
+ * work); `auto` uses VESSEL_TRAIN_WORKERS if set, else one per core on the wasm and cpu
+ * backends (tfjs-node already uses every core), at most one per sample of a batch, and one
+ * where the loss does not split exactly over shards (Dice).
+ */
+export function gradientWorkerCount(
+  requested: number | 'auto' | undefined,
+  facts: WorkerCountFacts,
+): number {
+  const fromEnv = facts.env.VESSEL_TRAIN_WORKERS;
+  if (
+    (requested === undefined || requested === 'auto') &&
+    fromEnv !== undefined &&
+    fromEnv !== ''
+  ) {
+    const parsed = fromEnv === 'auto' ? 'auto' : Number(fromEnv);
+    if (parsed !== 'auto' && !(Number.isInteger(parsed) && parsed >= 1)) {
+      throw new AppError(
+        TRAIN_ERROR_CODES.BAD_OPTIONS,
+        `VESSEL_TRAIN_WORKERS must be a whole number of at least 1 or "auto", got "${fromEnv}".`,
+      );
+    }
+    if (parsed !== 'auto') return gradientWorkerCount(parsed, { ...facts, env: {} });
+  }
+  if (typeof requested === 'number') {
+    if (!Number.isInteger(requested) || requested < 1) {
+      throw new AppError(
+        TRAIN_ERROR_CODES.BAD_OPTIONS,
+        `The number of gradient workers must be a whole number of at least 1, got ${requested}.`,
+      );
+    }
+    if (requested > 1 && !canSplitLoss(facts.lossKind)) {
+      throw new AppError(
+        TRAIN_ERROR_CODES.BAD_OPTIONS,
+        `The ${facts.lossKind} loss is a ratio over the whole batch and does not split over gradient workers: use 1 worker, or the bce or weighted-bce loss.`,
+      );
+    }
+    if (requested > facts.batchSize) {
+      throw new AppError(
+        TRAIN_ERROR_CODES.BAD_OPTIONS,
+        `${requested} gradient workers need batches of at least ${requested} samples (the batch size is ${facts.batchSize}).`,
+      );
+    }
+    return requested;
+  }
+  if (facts.backend !== 'wasm' && facts.backend !== 'cpu') return 1;
+  if (!canSplitLoss(facts.lossKind)) return 1;
+  return Math.max(1, Math.min(facts.cores, facts.batchSize));
 }
 
 function parseOptions(raw: unknown): TrainOptions {
