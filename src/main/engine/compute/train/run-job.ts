@@ -42,6 +42,7 @@ export const DEFAULT_PREPROCESSING = PREPROCESS_RECIPES.laddernet;
 export async function runTrainJob(
   job: TrainJob,
   ctx: WorkerRequestContext<TrainProgress>,
+  startPool: typeof GradientWorkerPool.start = (options) => GradientWorkerPool.start(options),
 ): Promise<TrainSummary> {
   const backend = await setupCompute(job.backend ? { name: job.backend, by: 'flag' } : undefined);
   const outDir = path.resolve(job.outDir);
@@ -113,12 +114,21 @@ export async function runTrainJob(
         ...preparing(options),
         message: `starting ${workers} gradient workers (one core each)`,
       });
-      gradientPool = await GradientWorkerPool.start({
-        workers,
-        config,
-        lossKind: options.loss.kind,
-        backend: backendName,
-      });
+      try {
+        gradientPool = await startPool({
+          workers,
+          config,
+          lossKind: options.loss.kind,
+          backend: backendName,
+        });
+      } catch (error) {
+        // Asked for by number: the caller wants to know. Chosen automatically: one thread
+        // still trains, only slower, so say why and go on.
+        if (typeof job.workers === 'number') throw error;
+        const why = error instanceof Error ? error.message : String(error);
+        ctx.log('warn', `Training on one thread: the gradient workers did not start (${why}).`);
+        ctx.progress({ ...preparing(options), message: `training on one thread: ${why}` });
+      }
     }
     return await trainModel({
       model,
