@@ -147,6 +147,17 @@ describe('markdownTable', () => {
     );
   });
 
+  it('prints a dash for a figure the metrics could not define', () => {
+    const table = markdownTable([
+      result({
+        test: { auc: 0.75, f1: 0, recall: 0, specificity: 1, accuracy: 0.87, precision: null },
+      }),
+      result({ test: { ...result({}).test, auc: Number.NaN } }),
+    ]);
+    expect(table.split('\n')[2]).toContain('| 0.7500 | 0.0000 | 0.0000 | 1.0000 | 0.8700 |');
+    expect(table.split('\n')[3]).toContain('| U-Net | 487,009 | - | 0.8000 |');
+  });
+
   it('prints only the header when no row has finished', () => {
     expect(markdownTable([]).split('\n')).toHaveLength(2);
   });

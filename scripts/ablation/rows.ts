@@ -119,7 +119,8 @@ export interface TestFigures {
   recall: number;
   specificity: number;
   accuracy: number;
-  precision: number;
+  /** Null when the model calls no pixel a vessel at the threshold (0/0). */
+  precision: number | null;
 }
 
 /** What the runner writes to `<out>/<row>/result.json` once a row is trained and scored. */
@@ -147,6 +148,10 @@ function minutes(seconds: number): string {
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
+function figure(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? '-' : value.toFixed(4);
+}
+
 /** The markdown table of the README: one line per finished row, in row order. */
 export function markdownTable(results: readonly RowResult[]): string {
   const header =
@@ -157,11 +162,7 @@ export function markdownTable(results: readonly RowResult[]): string {
     const cells = [
       r.title,
       r.parameters.toLocaleString('en-US'),
-      t.auc.toFixed(4),
-      t.f1.toFixed(4),
-      t.recall.toFixed(4),
-      t.specificity.toFixed(4),
-      t.accuracy.toFixed(4),
+      ...[t.auc, t.f1, t.recall, t.specificity, t.accuracy].map(figure),
       r.bestEpoch === null ? '-' : `${r.bestEpoch}/${r.training.epochs ?? '-'}`,
       minutes(r.trainSeconds),
     ];
