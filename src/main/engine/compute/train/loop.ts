@@ -131,12 +131,14 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     }));
   const sampler = new WeightedPatchSampler(weighted(trainImages), {
     patchSize: options.patchSize,
+    config: input.config,
     augment: options.augment,
   });
   const validationBatch =
     validationImages.length > 0 && options.validationPatches > 0
       ? new WeightedPatchSampler(weighted(validationImages), {
           patchSize: options.patchSize,
+          config: input.config,
           augment: false,
         }).batch(options.validationPatches, new SeededRandom(options.seed, VALIDATION_STREAM))
       : null;

@@ -3,8 +3,12 @@
  * random pixels inside the field of view, augmented by the dataset area's sampler (flips, turns,
  * rotation, U-Net elastic deformation, grey-value jitter; mirrored at the image border). The
  * per-pixel loss weight map goes through the same coordinate map as the image, so class,
- * border and fine-tuning weights stay on their pixels.
+ * border and fine-tuning weights stay on their pixels. For U-Nets with valid convolutions the
+ * patch size is the output side and each patch is rendered with the receptive border around it
+ * (patch-geometry.ts); labels, weights and FOV cover the same input window, so the loss crops all
+ * three to the output centre alike.
  */
+import type { ModelConfig } from '../../../../shared/model-config';
 import { AppError } from '../../../../shared/result';
 import {
   AUGMENT_ALL,
@@ -16,14 +20,20 @@ import {
 } from '../../dataset/augment';
 import type { SeededRandom } from '../../dataset/random';
 import { TRAIN_ERROR_CODES, type TrainImage } from './job';
+import { trainingPatchGeometry, type PatchGeometry } from './patch-geometry';
 
-/** An NHWC batch: x has `channels` values per pixel, y, weight and fov one each. */
+/**
+ * An NHWC batch: x has `channels` values per pixel, y, weight and fov one each, all over the
+ * same input window; a valid-padding network's output covers its centre `outputSize` square.
+ */
 export interface PatchBatch {
   x: Float32Array;
   y: Float32Array;
   weight: Float32Array;
   fov: Float32Array;
   shape: [number, number, number, number];
+  /** Side of the network output for this batch: shape[1] for padded networks, less for valid ones. */
+  outputSize: number;
 }
 
 /** An image with its loss weight map, ready for patch extraction. */
@@ -33,7 +43,10 @@ export interface WeightedImage extends TrainImage {
 }
 
 export interface WeightedPatchSamplerOptions {
+  /** Side of the training patch: the network output (valid U-Nets get the input border added). */
   patchSize: number;
+  /** The network the patches are for; omitted: input and output are both `patchSize`. */
+  config?: ModelConfig;
   /** true: every augmentation of the dataset area; false: none; or a config of its own. */
   augment: boolean | AugmentConfig;
 }
@@ -75,6 +88,8 @@ export class WeightedPatchSampler {
   private readonly sources: Source[];
   private readonly augment: AugmentConfig;
   readonly channels: number;
+  /** Input and output sides of every patch drawn. */
+  readonly geometry: PatchGeometry;
 
   constructor(
     images: WeightedImage[],
@@ -96,6 +111,9 @@ export class WeightedPatchSampler {
       }
     }
     this.channels = channels;
+    this.geometry = options.config
+      ? trainingPatchGeometry(options.config, options.patchSize)
+      : { inputSize: options.patchSize, outputSize: options.patchSize, border: 0 };
     this.augment =
       options.augment === true
         ? AUGMENT_ALL
@@ -121,7 +139,7 @@ export class WeightedPatchSampler {
 
   /** One batch of `size` patches. */
   batch(size: number, random: SeededRandom): PatchBatch {
-    const p = this.options.patchSize;
+    const p = this.geometry.inputSize;
     const c = this.channels;
     const x = new Float32Array(size * p * p * c);
     const y = new Float32Array(size * p * p);
@@ -157,7 +175,14 @@ export class WeightedPatchSampler {
       for (let i = 0; i < weightPatch.length; i++)
         if ((weightPatch[i] as number) < 0) weightPatch[i] = 0;
     }
-    return { x, y, weight, fov: Float32Array.from(fov), shape: [size, p, p, c] };
+    return {
+      x,
+      y,
+      weight,
+      fov: Float32Array.from(fov),
+      shape: [size, p, p, c],
+      outputSize: this.geometry.outputSize,
+    };
   }
 }
 
