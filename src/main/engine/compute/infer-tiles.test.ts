@@ -82,6 +82,17 @@ describe('planValidAxis', () => {
     expect(last + plan.tileOutput).toBeGreaterThanOrEqual(300);
     for (const start of plan.starts) expect(start % 4).toBe(0);
   });
+
+  it("plans the paper's U-Net on a DRIVE image (565 x 584) within a 768 px tile", () => {
+    const paper = modelPreset('unet-paper') as UnetConfig;
+    // Width: one tile, output 580 (the smallest legal side >= 565), input 580 + 2 * 92 = 764.
+    const columns = planValidAxis(565, paper, 768);
+    expect(columns).toMatchObject({ padBefore: 92, tileInput: 764, tileOutput: 580, starts: [0] });
+    // Height: 596 would need a 780 px input, so two 764 px tiles, 576 apart (a multiple of 16).
+    const rows = planValidAxis(584, paper, 768);
+    expect(rows).toMatchObject({ tileInput: 764, tileOutput: 580, starts: [0, 576] });
+    expect(rows.starts[1] + rows.tileOutput).toBeGreaterThanOrEqual(584);
+  });
 });
 
 describe('patchStarts', () => {

@@ -58,11 +58,14 @@ function stats(values: Float32Array): { min: number; max: number; std: number } 
   const mean = sum / values.length;
   let squares = 0;
   for (const v of values) squares += (v - mean) ** 2;
-  return {
-    min: Math.min(...values),
-    max: Math.max(...values),
-    std: Math.sqrt(squares / values.length),
-  };
+  // A loop, not Math.min(...values): a whole DRIVE-sized map overflows the argument stack.
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  return { min, max, std: Math.sqrt(squares / values.length) };
 }
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
@@ -129,6 +132,44 @@ describe('predictProbabilities', () => {
     expect(maxDifference(whole, tiled)).toBeLessThan(1e-5);
   });
 
+  it.each([
+    [97, 83],
+    [584, 565],
+  ])(
+    'valid padding (overlap-tile): a %ix%i image comes back at exactly its size',
+    async (width, height) => {
+      const model = modelFor(validUnet);
+      const tensorsBefore = tf.memory().numTensors;
+      const out = await predictProbabilities(model, syntheticImage(width, height), {
+        config: validUnet,
+      });
+      expect(out.length).toBe(width * height);
+      const { min, max, std } = stats(out);
+      expect(min).toBeGreaterThanOrEqual(0);
+      expect(max).toBeLessThanOrEqual(1);
+      // Every pixel got a real prediction (an uncovered one would be NaN: 0 / 0 weight).
+      expect(Number.isNaN(std)).toBe(false);
+      expect(std).toBeGreaterThan(0.05);
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+    },
+  );
+
+  it('valid padding: tiled and untiled agree on an odd size with flip averaging too', async () => {
+    const model = modelFor(validUnet);
+    const image = syntheticImage(97, 83);
+    const options = { config: validUnet, flips: true };
+    const whole = await predictProbabilities(model, image, { ...options, tileSize: 1024 });
+    let tiles = 0;
+    const tiled = await predictProbabilities(model, image, {
+      ...options,
+      // Inputs of 72 give outputs of 32: 4 x 3 tiles over 97 x 83.
+      tileSize: 72,
+      onProgress: (_done, total) => (tiles = total),
+    });
+    expect(tiles).toBe(12);
+    expect(maxDifference(whole, tiled)).toBeLessThan(1e-5);
+  });
+
   it('same padding: overlapping blended tiles agree with the untiled prediction within tolerance', async () => {
     const model = modelFor(sameUnet);
     const image = syntheticImage(120, 110);
@@ -150,34 +191,40 @@ describe('predictProbabilities', () => {
     expect(meanDifference).toBeLessThan(0.002);
   });
 
-  it('flip averaging is the mean of the four flipped predictions flipped back', async () => {
-    const model = modelFor(sameUnet);
+  it.each([
     // 32 + 2 * 8 is a multiple of 4: the mirrored frame is symmetric, so flips commute with it.
-    const [width, height] = [32, 32];
-    const image = syntheticImage(width, height);
-    const options = { config: sameUnet, margin: 8 };
-    const averaged = await predictProbabilities(model, image, { ...options, flips: true });
-    const expected = new Float32Array(width * height);
-    for (const [lr, ud] of [
-      [false, false],
-      [true, false],
-      [false, true],
-      [true, true],
-    ] as const) {
-      const input = { width, height, data: flipped(image.data, width, height, lr, ud) };
-      const back = flipped(
-        await predictProbabilities(model, input, options),
-        width,
-        height,
-        lr,
-        ud,
-      );
-      for (let i = 0; i < expected.length; i++) expected[i] += back[i] / 4;
-    }
-    expect(maxDifference(averaged, expected)).toBeLessThan(1e-5);
-    const plain = await predictProbabilities(model, image, options);
-    expect(maxDifference(averaged, plain)).toBeGreaterThan(1e-3);
-  });
+    ['same-padding U-Net', { config: sameUnet, margin: 8 }],
+    // 32 is a legal output side of this U-Net: its mirrored border is the same on every side.
+    ['valid-padding U-Net', { config: validUnet }],
+  ] as const)(
+    'flip averaging is the mean of the four flipped predictions flipped back: %s',
+    async (_label, options) => {
+      const model = modelFor(options.config);
+      const [width, height] = [32, 32];
+      const image = syntheticImage(width, height);
+      const averaged = await predictProbabilities(model, image, { ...options, flips: true });
+      const expected = new Float32Array(width * height);
+      for (const [lr, ud] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const input = { width, height, data: flipped(image.data, width, height, lr, ud) };
+        const back = flipped(
+          await predictProbabilities(model, input, options),
+          width,
+          height,
+          lr,
+          ud,
+        );
+        for (let i = 0; i < expected.length; i++) expected[i] += back[i] / 4;
+      }
+      expect(maxDifference(averaged, expected)).toBeLessThan(1e-5);
+      const plain = await predictProbabilities(model, image, options);
+      expect(maxDifference(averaged, plain)).toBeGreaterThan(1e-3);
+    },
+  );
 
   it('sliding patches: each pixel is the mean of the patches covering it (zero-extended image)', async () => {
     const model = modelFor(ladder);
