@@ -55,7 +55,10 @@ export const trainOptionsSchema = z
     /** Batches per epoch. */
     stepsPerEpoch: z.number().int().min(1).default(200),
     batchSize: z.number().int().min(1).max(1024).default(16),
-    /** Side of the square training patches, in pixels. */
+    /**
+     * Side of the square training patches, in pixels: the network output. U-Nets with valid
+     * convolutions get their receptive border added around it as input context (patch-geometry.ts).
+     */
     patchSize: z.number().int().min(8).max(4096).default(48),
     /** Share of the training images held out for validation (by image, never by patch). */
     validationFraction: z.number().min(0).max(0.9).default(0.1),

@@ -1,8 +1,11 @@
+import path from 'node:path';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { modelPreset, type ModelConfig } from '../../../../shared/model-config';
 import { AppError } from '../../../../shared/result';
 import { TRAIN_ERROR_CODES } from './job';
 import { trainingPatchGeometry } from './patch-geometry';
+import { runTrainJob } from './run-job';
 
 const paper = modelPreset('unet-paper');
 const smallValid = { ...paper, depth: 2, baseWidth: 4 } as ModelConfig;
@@ -60,4 +63,31 @@ describe('trainingPatchGeometry', () => {
     expect(trainingPatchGeometry(ladder, 48).inputSize).toBe(48);
     expect(refusal(ladder, 40).message).toContain('32 or 48');
   });
+});
+
+describe('a training job with an impossible patch size', () => {
+  it('is refused before any image is read', async () => {
+    const messages: string[] = [];
+    const missing = path.join(os.tmpdir(), 'vessel-no-such-dataset');
+    const run = runTrainJob(
+      {
+        // A folder that does not exist: reading it would fail with a dataset error instead.
+        data: { kind: 'folder', root: missing, observer: '1st' },
+        model: { kind: 'config', config: smallValid },
+        outDir: path.join(os.tmpdir(), 'vessel-never-written'),
+        options: { patchSize: 18 },
+        workers: 1,
+      },
+      {
+        signal: new AbortController().signal,
+        progress: (p) => messages.push(p.message ?? ''),
+        log: () => {},
+      },
+    );
+    await expect(run).rejects.toMatchObject({
+      code: TRAIN_ERROR_CODES.BAD_OPTIONS,
+      message: expect.stringContaining('16 (input 56) or 20 (input 60)') as unknown,
+    });
+    expect(messages).not.toContain('reading images');
+  }, 60_000);
 });

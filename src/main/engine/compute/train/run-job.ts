@@ -32,6 +32,7 @@ import {
   type TrainSummary,
 } from './job';
 import { trainModel } from './loop';
+import { trainingPatchGeometry } from './patch-geometry';
 import { trainOptionsSchema, type TrainOptions } from './options';
 import { isTestImage } from './split';
 
@@ -91,6 +92,13 @@ export async function runTrainJob(
     }
   }
 
+  try {
+    // An impossible patch size is refused before the images are read (seconds on a large set).
+    trainingPatchGeometry(config, options.patchSize);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   ctx.progress({ ...preparing(options), message: 'reading images' });
   const { images, source, excludedTestIds } = await readImages(job.data, config);
   if (images.some((i) => i.channels !== config.inputChannels)) {
