@@ -130,7 +130,12 @@ export const trainCommand: CliCommand = {
     },
     steps: { type: 'string', valueName: '<N>', description: 'Batches per epoch.' },
     batch: { type: 'string', valueName: '<N>', description: 'Patches per batch.' },
-    patch: { type: 'string', valueName: '<N>', description: 'Patch side in pixels.' },
+    patch: {
+      type: 'string',
+      valueName: '<N>',
+      description:
+        'Side of the output patch in pixels (valid-padding U-Nets read a larger input around it).',
+    },
     lr: { type: 'string', valueName: '<rate>', description: 'Initial Adam learning rate.' },
     loss: { type: 'string', valueName: '<kind>', description: `Loss: ${LOSSES.join(', ')}.` },
     seed: {
