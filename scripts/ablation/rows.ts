@@ -27,8 +27,9 @@ export const AUGMENT_ON: AugmentConfig = {
  * and, where augmentation is on, the same draws), the same number of optimiser steps, batch and
  * patch size, the same cosine learning-rate decay, and no early stopping, so each row trains to
  * the end. The saved model is the epoch with the lowest validation loss, as for every model the
- * app trains. Chosen so the four rows take about an hour on this 2-core machine while it is
- * shared (measured with a 2-epoch run of the baseline first; see the README's Ablation section).
+ * app trains. Chosen so the table (five rows) takes under an hour on this 2-core machine while
+ * it is shared (measured with a 2-epoch run of the baseline first; see the README's Ablation
+ * section).
  */
 export const ABLATION_BUDGET = {
   seed: 1,
