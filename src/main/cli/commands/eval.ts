@@ -12,6 +12,7 @@ import {
   type PublishedResult,
 } from '../../../shared/published-results';
 import { parseBackendName } from '../../engine/compute/backends';
+import { bundledModelDir } from '../../engine/studio/bundled-model';
 import {
   evaluateDatasetSplit,
   type DatasetEvaluation,
@@ -376,7 +377,7 @@ export const evalCommand: CliCommand = {
       source = predictionFolderSource(path.resolve(predictions));
     } else {
       const dir = path.resolve(
-        modelDir ?? path.join(io.engine().context.options.resourcesDir, 'models', 'default'),
+        modelDir ?? bundledModelDir(io.engine().context.options.resourcesDir),
       );
       const backendFlag = stringOption(args, 'backend');
       const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);

@@ -16,10 +16,8 @@ import {
   preprocessImages,
 } from '../../engine/dataset';
 import { loadModelDir } from '../../engine/model/storage';
+import { bundledModelDir } from '../../engine/studio/bundled-model';
 import { intOption, numberOption, stringOption, UsageError, type CliCommand } from '../command';
-
-/** Where the bundled model lives under the resources folder. */
-const DEFAULT_MODEL = path.join('models', 'default');
 
 /** Writes beside the target and renames, so an interrupted run never leaves half a PNG. */
 async function writeFileAtomically(file: string, bytes: Uint8Array): Promise<void> {
@@ -104,8 +102,7 @@ export const predictCommand: CliCommand = {
     const backendFlag = stringOption(args, 'backend');
     const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
     const modelDir = path.resolve(
-      stringOption(args, 'model') ??
-        path.join(io.engine().context.options.resourcesDir, DEFAULT_MODEL),
+      stringOption(args, 'model') ?? bundledModelDir(io.engine().context.options.resourcesDir),
     );
 
     const started = Date.now();
