@@ -126,11 +126,7 @@ function workerError(index: number, info: ErrorInfo): AppError {
 export class GradientWorkerPool {
   private nextId = 1;
 
-  private constructor(
-    private readonly threads: GradientThread[],
-    /** Sizes of the trainable weights, as the twins report them. */
-    readonly sizes: readonly number[],
-  ) {}
+  private constructor(private readonly threads: GradientThread[]) {}
 
   get workers(): number {
     return this.threads.length;
@@ -144,7 +140,7 @@ export class GradientWorkerPool {
       (_, i) => new GradientThread(new Worker(modulePath), i),
     );
     try {
-      const replies = await Promise.all(
+      await Promise.all(
         threads.map((thread) =>
           thread.request({
             kind: 'init',
@@ -154,8 +150,7 @@ export class GradientWorkerPool {
           }),
         ),
       );
-      const sizes = replies[0]?.kind === 'ready' ? replies[0].sizes : [];
-      return new GradientWorkerPool(threads, sizes);
+      return new GradientWorkerPool(threads);
     } catch (error) {
       await Promise.all(threads.map((t) => t.terminate()));
       throw error;

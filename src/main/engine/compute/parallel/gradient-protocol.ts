@@ -15,6 +15,6 @@ export type GradientWorkerRequest =
   | { kind: 'step'; id: number; weights: Float32Array; batch: ShardBatch };
 
 export type GradientWorkerReply =
-  | { kind: 'ready'; sizes: number[] }
+  | { kind: 'ready' }
   | ({ kind: 'shard'; id: number } & ShardResult)
   | { kind: 'error'; id: number | null; error: ErrorInfo };

@@ -18,7 +18,7 @@ let model: tf.LayersModel | null = null;
 let lossKind: Extract<GradientWorkerRequest, { kind: 'init' }>['lossKind'] = 'bce';
 
 async function handle(request: GradientWorkerRequest): Promise<GradientWorkerReply> {
-  const { shardGradients, trainableSizes, writeAllWeights } = await import('./shard-gradients');
+  const { shardGradients, writeAllWeights } = await import('./shard-gradients');
   if (request.kind === 'init') {
     const { setupCompute } = await import('../setup');
     const { buildModel } = await import('../../model/build');
@@ -31,7 +31,7 @@ async function handle(request: GradientWorkerRequest): Promise<GradientWorkerRep
     model?.dispose();
     model = buildModel(request.config);
     lossKind = request.lossKind;
-    return { kind: 'ready', sizes: trainableSizes(model) };
+    return { kind: 'ready' };
   }
   if (!model) throw new Error('The gradient worker got a step before its model (init first).');
   writeAllWeights(model, request.weights);

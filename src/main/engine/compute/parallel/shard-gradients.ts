@@ -42,11 +42,6 @@ function sizeOf(shape: readonly (number | null)[]): number {
   return shape.reduce<number>((a, b) => a * (b ?? 1), 1);
 }
 
-/** Sizes of the model's trainable weights, in model.trainableWeights order. */
-export function trainableSizes(model: tf.LayersModel): number[] {
-  return model.trainableWeights.map((w) => sizeOf(w.shape));
-}
-
 /** All weights of the model (trainable and not, model.weights order) in one array. */
 export function readAllWeights(model: tf.LayersModel): Float32Array {
   return concatArrays(model.weights.map((w) => w.read().dataSync() as Float32Array));
