@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComputeHost, forkComputeProcess } from '../src/main/engine/compute/host';
-import { generateVesselSet, TINY_UNET } from '../src/main/engine/compute/train/fixtures';
+import { tinyTrainJob } from '../src/main/engine/compute/train/fixtures';
 import { repoRoot } from './harness';
 
 let dir: string;
@@ -25,22 +25,10 @@ describe('built compute process', () => {
       factory: forkComputeProcess({ modulePath: path.join(repoRoot, 'out/main/worker.js') }),
     });
     try {
-      const summary = await host.request('train.run', {
-        data: { kind: 'images', images: generateVesselSet(3, 32) },
-        model: { kind: 'config', config: TINY_UNET },
-        outDir: path.join(dir, 'model'),
-        options: {
-          epochs: 1,
-          stepsPerEpoch: 2,
-          batchSize: 4,
-          patchSize: 16,
-          validationFraction: 0.34,
-          validationPatches: 4,
-          earlyStopping: null,
-        },
-        backend: 'wasm',
-        workers: 2,
-      });
+      const summary = await host.request(
+        'train.run',
+        tinyTrainJob(path.join(dir, 'model'), { backend: 'wasm', workers: 2 }),
+      );
       expect(summary.workers).toBe(2);
       expect(summary.epochsRun).toBe(1);
       expect(Number.isFinite(summary.history[0]!.loss)).toBe(true);

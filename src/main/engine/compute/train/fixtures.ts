@@ -4,7 +4,7 @@
  */
 import { MODEL_PRESETS, type UnetConfig } from '../../../../shared/model-config';
 import { SeededRandom } from '../../dataset/random';
-import type { TrainImage } from './job';
+import type { TrainImage, TrainJob } from './job';
 
 /** One generated image with `lines` bright segments. */
 export function generateVesselImage(
@@ -62,3 +62,22 @@ export const TINY_UNET: UnetConfig = {
   baseWidth: 4,
   dropout: 0,
 };
+
+/** One epoch of two batches of TINY_UNET on three generated images: a whole training job, fast. */
+export function tinyTrainJob(outDir: string, extra: Partial<TrainJob> = {}): TrainJob {
+  return {
+    data: { kind: 'images', images: generateVesselSet(3, 32) },
+    model: { kind: 'config', config: TINY_UNET },
+    outDir,
+    options: {
+      epochs: 1,
+      stepsPerEpoch: 2,
+      batchSize: 4,
+      patchSize: 16,
+      validationFraction: 0.34,
+      validationPatches: 4,
+      earlyStopping: null,
+    },
+    ...extra,
+  };
+}

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerRequestContext } from '../worker';
-import { generateVesselSet, TINY_UNET } from './fixtures';
+import { tinyTrainJob } from './fixtures';
 import type { TrainJob, TrainProgress } from './job';
 import { runTrainJob } from './run-job';
 
@@ -16,21 +16,7 @@ afterAll(async () => {
 });
 
 function job(name: string, workers: TrainJob['workers']): TrainJob {
-  return {
-    data: { kind: 'images', images: generateVesselSet(3, 32) },
-    model: { kind: 'config', config: TINY_UNET },
-    outDir: path.join(dir, name),
-    options: {
-      epochs: 1,
-      stepsPerEpoch: 2,
-      batchSize: 4,
-      patchSize: 16,
-      validationFraction: 0.34,
-      validationPatches: 4,
-      earlyStopping: null,
-    },
-    workers,
-  };
+  return tinyTrainJob(path.join(dir, name), { workers });
 }
 
 function context(logs: string[]): WorkerRequestContext<TrainProgress> {
