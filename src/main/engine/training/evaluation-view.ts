@@ -13,6 +13,7 @@ import { PUBLISHED_DRIVE_RESULTS } from '../../../shared/published-results';
 import {
   chooseThresholdOnTraining,
   evaluateImages,
+  THRESHOLD_METRIC_NAMES,
   type AtThreshold,
   type Evaluation,
   type ScoredImage,
@@ -71,17 +72,7 @@ export function toEvaluationView(
     if (k === 'ap') return evaluation.perImage.ap.std;
     return perFixed?.[k].std ?? null;
   };
-  const keys: (keyof MetricRow)[] = [
-    'auc',
-    'ap',
-    'precision',
-    'recall',
-    'specificity',
-    'accuracy',
-    'f1',
-    'iou',
-    'mcc',
-  ];
+  const keys: (keyof MetricRow)[] = ['auc', 'ap', ...THRESHOLD_METRIC_NAMES];
   const roc = evaluation.pooled.roc;
   const pr = evaluation.pooled.pr;
   return {
