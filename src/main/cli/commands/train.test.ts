@@ -103,6 +103,65 @@ describe('train command', () => {
     const after = JSON.parse(resumed.stdout) as TrainSummary;
     expect(after.epochsRun).toBe(3);
     expect(after.history.slice(0, 2)).toEqual(summary.history);
+
+    // Fine-tuning takes its training options from a --config that names no model.
+    const trainingOnly = path.join(tmp, 'training-only.json');
+    await writeFile(
+      trainingOnly,
+      JSON.stringify({
+        training: {
+          epochs: 1,
+          stepsPerEpoch: 3,
+          batchSize: 2,
+          patchSize: 16,
+          learningRate: 1e-5,
+          validationPatches: 8,
+          validationFraction: 0.34,
+        },
+      }),
+    );
+    const tuned = path.join(tmp, 'tuned');
+    const fineTune = await cli([
+      '--data',
+      data,
+      '--out',
+      tuned,
+      '--init',
+      out,
+      '--config',
+      trainingOnly,
+      '--json',
+    ]);
+    expect(fineTune.code).toBe(0);
+    const tunedSummary = JSON.parse(fineTune.stdout) as TrainSummary;
+    expect(tunedSummary.history).toHaveLength(1);
+    expect(tunedSummary.history[0]!.learningRate).toBe(1e-5);
+    const tunedModel = await loadModelDir(tuned);
+    expect(tunedModel.config.preprocessing).toEqual(PREPROCESS_RECIPES.green);
+    tunedModel.model.dispose();
+    // A config that names a model cannot join --init; one without a model needs --init.
+    const twoModels = await cli([
+      '--data',
+      data,
+      '--out',
+      path.join(tmp, 'x'),
+      '--init',
+      out,
+      '--config',
+      configFile,
+    ]);
+    expect(twoModels.code).toBe(2);
+    expect(twoModels.stderr).toMatch(/names a model, and --init gives one too/);
+    const noModel = await cli([
+      '--data',
+      data,
+      '--out',
+      path.join(tmp, 'y'),
+      '--config',
+      trainingOnly,
+    ]);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toMatch(/holds training options but no model: add "model"/);
   });
 
   it('refuses bad input with exit code 2 and a reason naming the option', async () => {

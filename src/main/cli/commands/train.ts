@@ -27,7 +27,10 @@ import { intOption, numberOption, stringOption, UsageError, type CliCommand } fr
 const LOSSES = ['bce', 'dice', 'bce-dice', 'weighted-bce'] as const;
 
 /** A --config file: a model config, or `{ model, training }` with a model config or preset name. */
-function readConfigFile(file: string): { model: ModelConfig; training: TrainOptionsInput } {
+function readConfigFile(file: string): {
+  model: ModelConfig | null;
+  training: TrainOptionsInput;
+} {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -42,8 +45,8 @@ function readConfigFile(file: string): { model: ModelConfig; training: TrainOpti
   const resolved =
     typeof model === 'string'
       ? presetOrUsage(model, `--config ${file}: model`)
-      : (model as ModelConfig | undefined);
-  if (resolved === undefined)
+      : ((model as ModelConfig | undefined) ?? null);
+  if (resolved === null && !('training' in object))
     throw new UsageError(
       `--config ${file} names no model: give "arch" (a model config) or "model" (a config or one of ${MODEL_PRESET_NAMES.join(', ')})`,
     );
@@ -103,7 +106,7 @@ export const trainCommand: CliCommand = {
       type: 'string',
       valueName: '<file>',
       description:
-        'JSON: a model config, or {"model": <config or preset name>, "training": <options>}.',
+        'JSON: a model config, or {"model": <config or preset name>, "training": <options>}; with --init, {"training": <options>} alone.',
     },
     arch: {
       type: 'string',
@@ -172,10 +175,14 @@ export const trainCommand: CliCommand = {
     if (observer !== '1st' && observer !== '2nd')
       throw new UsageError(`--observer must be 1st or 2nd, got "${observer}"`);
 
+    // A model comes from one of --config, --arch and --init; --init may take its training
+    // options from a --config that names no model.
     const sources = ['config', 'arch', 'init'].filter((k) => args.values[k] !== undefined);
-    if (sources.length > 1)
+    const trainingOnlyConfig =
+      sources.length === 2 && sources[0] === 'config' && sources[1] === 'init';
+    if (sources.length > 1 && !trainingOnlyConfig)
       throw new UsageError(
-        `give only one of --config, --arch and --init (got ${sources.map((s) => `--${s}`).join(', ')})`,
+        `give only one of --config, --arch and --init (got ${sources.map((s) => `--${s}`).join(', ')}); --config may join --init when it holds training options only`,
       );
     if (resume && sources.length > 0)
       throw new UsageError('--resume continues the recorded run: drop --config, --arch and --init');
@@ -199,12 +206,20 @@ export const trainCommand: CliCommand = {
     let model: ModelSource;
     const configFile = stringOption(args, 'config');
     const init = stringOption(args, 'init');
-    if (configFile) {
-      const read = readConfigFile(path.resolve(configFile));
-      model = { kind: 'config', config: read.model };
-      training = read.training;
-    } else if (init) {
+    const read = configFile ? readConfigFile(path.resolve(configFile)) : null;
+    if (read) training = read.training;
+    if (init) {
+      if (read && read.model !== null)
+        throw new UsageError(
+          `--config ${configFile} names a model, and --init gives one too: keep only "training" in the file to fine-tune ${init}`,
+        );
       model = { kind: 'dir', dir: path.resolve(init) };
+    } else if (read) {
+      if (read.model === null)
+        throw new UsageError(
+          `--config ${configFile} holds training options but no model: add "model" (a config or one of ${MODEL_PRESET_NAMES.join(', ')}), or give --init <model-dir>`,
+        );
+      model = { kind: 'config', config: read.model };
     } else {
       model = {
         kind: 'config',
