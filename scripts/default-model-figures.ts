@@ -42,7 +42,12 @@ export interface DefaultModelFigures {
   command: string;
   regenerate: string;
   backend: string | null;
-  protocol: typeof FIGURES_PROTOCOL & { description: string; fovPixels: number };
+  protocol: typeof FIGURES_PROTOCOL & {
+    description: string;
+    fovPixels: number;
+    /** Whole-image tiles, each image's map the mean over the four flips when true (the model config's `inference`). */
+    flips: boolean;
+  };
   figures: {
     auc: number;
     ap: number;
@@ -78,7 +83,7 @@ interface EvalJson {
   dataset: { images: number; fovPixels: number; split: string; reference: string };
   primary: (DefaultModelFigures['figures'] & { protocol: string }) | null;
   secondObserver: DefaultModelFigures['secondObserver'] | null;
-  inference: { backend: string | null; secondsPerImageMedian: number } | null;
+  inference: { backend: string | null; flips: boolean; secondsPerImageMedian: number } | null;
 }
 
 async function main(): Promise<void> {
@@ -122,6 +127,7 @@ async function main(): Promise<void> {
       ...FIGURES_PROTOCOL,
       description: primary.protocol,
       fovPixels: report.dataset.fovPixels,
+      flips: report.inference?.flips ?? false,
     },
     figures: {
       auc: primary.auc,

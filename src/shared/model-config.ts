@@ -10,6 +10,12 @@ import { z } from 'zod';
  */
 export const preprocessingSchema = z.record(z.string(), z.unknown());
 
+/**
+ * How the model is run when the caller does not say. `flips`: each prediction is the mean over
+ * the four flips (4x the time). Fine-tuning keeps its model's setting; its figures are measured so.
+ */
+export const inferenceSettingsSchema = z.object({ flips: z.boolean() }).strict();
+
 const outputSchema = z
   .enum(['sigmoid', 'softmax'])
   .describe('sigmoid: one vessel-probability channel; softmax: two channels (background, vessel)');
@@ -38,6 +44,7 @@ export const unetConfigSchema = z
     output: outputSchema,
     inputChannels: z.number().int().min(1).max(4),
     preprocessing: preprocessingSchema.nullable(),
+    inference: inferenceSettingsSchema.optional(),
   })
   .refine((c) => !(c.skip === 'add' && c.upsampling === 'nearest'), {
     message:
@@ -58,6 +65,7 @@ export const ladderNetConfigSchema = z.object({
   output: outputSchema,
   inputChannels: z.number().int().min(1).max(4),
   preprocessing: preprocessingSchema.nullable(),
+  inference: inferenceSettingsSchema.optional(),
 });
 
 export const modelConfigSchema = z.discriminatedUnion('arch', [
@@ -156,3 +164,8 @@ export const modelMetaSchema = z.object({
 });
 
 export type ModelMeta = z.infer<typeof modelMetaSchema>;
+
+/** Whether to average flips: what the caller asked, else the model's own setting, else no. */
+export function flipsFor(config: Pick<ModelConfig, 'inference'>, asked?: boolean): boolean {
+  return asked ?? config.inference?.flips ?? false;
+}

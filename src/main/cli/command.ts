@@ -101,3 +101,20 @@ export function numberOption(
   }
   return value;
 }
+
+/** `--flips` and `--no-flips`, shared by the commands that run a model. */
+export const FLIP_OPTIONS: Record<'flips' | 'no-flips', CliOption> = {
+  flips: {
+    type: 'boolean',
+    description: "Average the predictions of the four flips (default: the model's own setting).",
+  },
+  'no-flips': { type: 'boolean', description: 'Do not average flips, whatever the model says.' },
+};
+
+/** What `--flips` / `--no-flips` ask for; undefined leaves it to the model. */
+export function flipsOption(args: CliArgs): boolean | undefined {
+  const on = args.values.flips === true;
+  const off = args.values['no-flips'] === true;
+  if (on && off) throw new UsageError('give --flips or --no-flips, not both');
+  return on ? true : off ? false : undefined;
+}

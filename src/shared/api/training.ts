@@ -100,6 +100,8 @@ export interface EvaluationProtocol {
   region: 'fov' | 'whole-image';
   pooling: 'pooled' | 'per-image-mean';
   threshold: { value: number; chosenOn: 'fixed' | 'training' };
+  /** True when each probability map is the mean over the four flips (the model's setting). */
+  flips?: boolean;
   /** One line for tables: "test split, inside the FOV, pooled over 20 images, 1st manual, threshold 0.5". */
   description: string;
 }

@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDriveFixture, type DriveFixtureImage } from '../../engine/metrics/drive-fixture';
 import { writeProbabilityPng } from '../../engine/metrics/probability-maps';
 import { seededRandom } from '../../engine/metrics/seeded-random';
-import { modelPreset, type ModelConfig } from '../../../shared/model-config';
 import { setupCompute } from '../../engine/compute/setup';
-import { PREPROCESS_RECIPES } from '../../engine/dataset';
+import { smallGreenUnet } from '../../engine/compute/train/fixtures';
 import { buildModel, saveModelDir } from '../../engine/model';
 import { findAppRoot } from '../run';
 import { runCliCaptured } from '../run-captured';
@@ -191,6 +190,9 @@ describe('eval command with --predictions', () => {
       '--json',
     );
     expect(noData.code).toBe(2);
+    const flipsOnMaps = await cli('eval', '--data', data, '--predictions', predictions, '--flips');
+    expect(flipsOnMaps.code).toBe(2);
+    expect(flipsOnMaps.stderr).toMatch(/saved --predictions are scored as they are/);
     expect(JSON.parse(noData.stdout).error.message).toMatch(/nowhere.*does not exist/);
     expect(
       (await cli('eval', '--data', data, '--predictions', predictions, '--labels', '3rd')).code,
@@ -228,33 +230,37 @@ describe('eval command with --predictions', () => {
 describe('eval command with --model', () => {
   it('runs the model on every test image and reports its inference time', async () => {
     await setupCompute({ name: 'cpu', by: 'flag' });
-    const config = {
-      ...modelPreset('bench-unet'),
-      depth: 2,
-      baseWidth: 4,
-      preprocessing: { ...PREPROCESS_RECIPES.green },
-    } as ModelConfig;
+    const config = smallGreenUnet();
     const modelDir = path.join(root, 'model');
     const model = buildModel(config);
     await saveModelDir(modelDir, model, { config });
     model.dispose();
 
-    const result = await cli(
-      'eval',
-      '--data',
-      data,
-      '--model',
-      modelDir,
-      '--backend',
-      'cpu',
-      '--json',
-      '--fixed-only',
-    );
+    const run = (...extra: string[]) =>
+      cli(
+        'eval',
+        '--data',
+        data,
+        '--model',
+        modelDir,
+        '--backend',
+        'cpu',
+        '--json',
+        '--fixed-only',
+        ...extra,
+      );
+    const result = await run();
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.source).toContain(modelDir);
-    expect(json.inference).toMatchObject({ backend: 'cpu', images: 20, width: 32, height: 24 });
+    expect(json.inference).toMatchObject({
+      backend: 'cpu',
+      flips: false,
+      images: 20,
+      width: 32,
+      height: 24,
+    });
     expect(json.inference.secondsPerImageMedian).toBeGreaterThan(0);
     const fovPixels = fixture
       .filter((i) => i.split === 'test')
@@ -262,6 +268,13 @@ describe('eval command with --model', () => {
     const { tp, fp, fn, tn } = json.primary;
     expect(tp + fp + fn + tn).toBe(fovPixels);
     expect(json.primary.auc).toBeGreaterThanOrEqual(0);
+
+    // --flips scores the mean over the four flips: other probabilities, said in the report.
+    const flipped = await run('--flips');
+    const flippedJson = JSON.parse(flipped.stdout);
+    expect(flippedJson.inference.flips).toBe(true);
+    expect(flippedJson.source).toMatch(/averaged over the four flips/);
+    expect(flippedJson.primary.auc).not.toBe(json.primary.auc);
 
     // As its own process on the default backend (wasm here) the command must end by itself:
     // the threaded wasm build's workers would otherwise keep it alive after printing.

@@ -33,7 +33,7 @@ import {
   type ProbabilitySource,
 } from '../../engine/metrics/probability-sources';
 import type { PerImageRow, PooledRow, ProtocolRow } from '../../engine/metrics/report';
-import { stringOption, UsageError, type CliCommand } from '../command';
+import { FLIP_OPTIONS, flipsOption, stringOption, UsageError, type CliCommand } from '../command';
 
 const PRIMARY_ROW = 'model/fov/t0.5/pooled';
 const OBSERVER_ROW = 'second-observer/fov/binary/pooled';
@@ -107,6 +107,8 @@ function publishedNote(row: PublishedResult): string {
 /** Timing of the model's inference on this machine, for the comparison with the paper's claim. */
 interface InferenceTiming {
   backend: string | null;
+  /** Whether each image's prediction is the mean over the four flips. */
+  flips: boolean;
   images: number;
   secondsPerImageMedian: number;
   width: number;
@@ -191,7 +193,7 @@ function describe(report: DatasetEvaluation, inference: InferenceTiming | null):
     lines.push(`  ${claim.task}: ${claim.claim} [${claim.verification.status}]`);
   }
   lines.push(
-    `  Here: ${inference === null ? 'no inference timed (saved probability maps were scored)' : `${inference.secondsPerImageMedian.toFixed(2)} s per ${inference.width}x${inference.height} image (median of ${inference.images}, ${inference.backend ?? 'no'} backend, this machine's CPU)`}.`,
+    `  Here: ${inference === null ? 'no inference timed (saved probability maps were scored)' : `${inference.secondsPerImageMedian.toFixed(2)} s per ${inference.width}x${inference.height} image (median of ${inference.images}, ${inference.backend ?? 'no'} backend, this machine's CPU${inference.flips ? ', four flips averaged' : ''})`}.`,
   );
   return lines.join('\n');
 }
@@ -348,6 +350,7 @@ export const evalCommand: CliCommand = {
       valueName: '<dir>',
       description: 'Write maps, error maps, metrics CSV/JSON, curve points and ROC/PR plots here.',
     },
+    ...FLIP_OPTIONS,
     'fixed-only': {
       type: 'boolean',
       description: 'Only threshold 0.5: do not choose a threshold on the training images.',
@@ -369,6 +372,12 @@ export const evalCommand: CliCommand = {
       throw new UsageError('give either --model or --predictions, not both');
     }
     const exportDir = stringOption(args, 'export');
+    const flips = flipsOption(args);
+    if (predictions !== undefined && flips !== undefined) {
+      throw new UsageError(
+        '--flips and --no-flips choose how a model runs; saved --predictions are scored as they are',
+      );
+    }
 
     let source: ProbabilitySource;
     let model: ModelSource | null = null;
@@ -382,6 +391,7 @@ export const evalCommand: CliCommand = {
       const backendFlag = stringOption(args, 'backend');
       const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
       model = await openModelSource(dir, {
+        ...(flips !== undefined ? { flips } : {}),
         ...(backend ? { backend: { name: backend, by: 'flag' as const } } : {}),
         signal: io.signal,
       });
@@ -414,6 +424,7 @@ export const evalCommand: CliCommand = {
     const inference = seconds
       ? {
           backend: model!.backend,
+          flips: model!.flips,
           images: seconds.length,
           secondsPerImageMedian: [...seconds].sort((a, b) => a - b)[seconds.length >> 1],
           width: report.images[0]?.width ?? 0,

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelPreset, type ModelConfig } from '../../../shared/model-config';
 import { predictProbabilities } from '../../engine/compute/infer';
 import { setupCompute } from '../../engine/compute/setup';
+import { smallGreenUnet } from '../../engine/compute/train/fixtures';
 import { loadRgb, PREPROCESS_RECIPES, preprocessImages } from '../../engine/dataset';
 import { buildModel, loadModelDir, saveModelDir } from '../../engine/model';
 import { runCliCaptured } from '../run-captured';
@@ -15,12 +15,7 @@ let tmp: string;
 let modelDir: string;
 let imagePath: string;
 const [width, height] = [45, 38];
-const config = {
-  ...modelPreset('bench-unet'),
-  depth: 2,
-  baseWidth: 4,
-  preprocessing: { ...PREPROCESS_RECIPES.green },
-} as ModelConfig;
+const config = smallGreenUnet();
 
 beforeAll(async () => {
   await setupCompute({ name: 'cpu', by: 'flag' });
@@ -71,7 +66,7 @@ function predict(model: string, input: string, out: string, ...extra: string[]) 
 }
 
 /** The model's probabilities computed directly, preprocessing as the model says. */
-async function expectedProbabilities(): Promise<Float32Array> {
+async function expectedProbabilities(flips = false): Promise<Float32Array> {
   const loaded = await loadModelDir(modelDir);
   try {
     const [pixels] = await preprocessImages(
@@ -81,7 +76,7 @@ async function expectedProbabilities(): Promise<Float32Array> {
     return await predictProbabilities(
       loaded.model,
       { width, height, data: pixels },
-      { config: loaded.config },
+      { config: loaded.config, flips },
     );
   } finally {
     loaded.model.dispose();
@@ -126,6 +121,38 @@ describe('predict command', () => {
       );
     }
     expect(maxDifference).toBeLessThanOrEqual(1);
+  });
+
+  it("averages the four flips when the model's config says so, unless --no-flips", async () => {
+    const flipModel = path.join(tmp, 'flip-model');
+    const loaded = await loadModelDir(modelDir);
+    await saveModelDir(flipModel, loaded.model, {
+      config: { ...loaded.config, inference: { flips: true } },
+    });
+    loaded.model.dispose();
+    const [plain, flipped] = [
+      await expectedProbabilities(false),
+      await expectedProbabilities(true),
+    ];
+    const gap = Math.max(...plain.map((p, i) => Math.abs(p - flipped[i])));
+    expect(gap).toBeGreaterThan(2 / 65535); // the two settings are told apart by the 16-bit PNG
+    const maxError = (values: Uint16Array, expected: Float32Array) =>
+      Math.max(...Array.from(expected, (e, i) => Math.abs(values[i] - Math.round(e * 65535))));
+
+    const byModel = path.join(tmp, 'flips-by-model.png');
+    const run = await predict(flipModel, imagePath, byModel, '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ flips: true });
+    expect(maxError((await readGrey16(byModel)).values, flipped)).toBeLessThanOrEqual(1);
+
+    const overridden = path.join(tmp, 'flips-off.png');
+    const off = await predict(flipModel, imagePath, overridden, '--no-flips', '--json');
+    expect(JSON.parse(off.stdout)).toMatchObject({ flips: false });
+    expect(maxError((await readGrey16(overridden)).values, plain)).toBeLessThanOrEqual(1);
+
+    const both = await predict(flipModel, imagePath, overridden, '--flips', '--no-flips');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give --flips or --no-flips, not both/);
   });
 
   it('writes a 0/255 mask with --threshold', async () => {

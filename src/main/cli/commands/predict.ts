@@ -17,7 +17,16 @@ import {
 } from '../../engine/dataset';
 import { loadModelDir } from '../../engine/model/storage';
 import { bundledModelDir } from '../../engine/studio/bundled-model';
-import { intOption, numberOption, stringOption, UsageError, type CliCommand } from '../command';
+import { flipsFor } from '../../../shared/model-config';
+import {
+  FLIP_OPTIONS,
+  flipsOption,
+  intOption,
+  numberOption,
+  stringOption,
+  UsageError,
+  type CliCommand,
+} from '../command';
 
 /** Writes beside the target and renames, so an interrupted run never leaves half a PNG. */
 async function writeFileAtomically(file: string, bytes: Uint8Array): Promise<void> {
@@ -37,7 +46,7 @@ export const predictCommand: CliCommand = {
   summary:
     'Predict the vessels of one image with a model: a 16-bit probability PNG, or a mask with --threshold.',
   usage:
-    '--input <image> --out <png> [--model <dir>] [--threshold <t>] [--flips] [--mode tiles|patches]',
+    '--input <image> --out <png> [--model <dir>] [--threshold <t>] [--flips | --no-flips] [--mode tiles|patches]',
   description:
     'The image is preprocessed as the model was trained (its vessel.json). Tiles: mirrored overlap tiles ' +
     "(the U-Net paper's strategy), memory bounded by --tile. Patches: LadderNet's sliding 48x48 patches " +
@@ -64,7 +73,7 @@ export const predictCommand: CliCommand = {
       description:
         'Write a 0/255 mask of probability >= t (0 < t < 1) instead of the probability map.',
     },
-    flips: { type: 'boolean', description: 'Average the predictions of the four flips.' },
+    ...FLIP_OPTIONS,
     mode: {
       type: 'string',
       valueName: '<tiles|patches>',
@@ -128,7 +137,7 @@ export const predictCommand: CliCommand = {
       const options: InferenceOptions = {
         config: loaded.config,
         mode,
-        flips: args.values.flips === true,
+        flips: flipsFor(loaded.config, flipsOption(args)),
         onProgress: (done, total) =>
           bar.update(done, total, mode === 'tiles' ? 'tiles' : 'batches'),
         signal: io.signal,

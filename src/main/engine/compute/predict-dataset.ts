@@ -4,6 +4,7 @@
  * predicted whole with mirrored overlap tiles. Probabilities go back as Float32Arrays.
  */
 import type { BackendName } from '../../../shared/api/app';
+import { flipsFor } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import { loadRgb } from '../dataset/decode';
 import { allEntries, openDataset } from '../dataset/open';
@@ -22,7 +23,7 @@ export interface PredictDatasetJob {
   root: string;
   /** Image ids (`test/01_test`); every one must exist. */
   ids: string[];
-  /** Average the four flips (slower, slightly better). */
+  /** Average the four flips (slower, slightly better); default: the model's own setting. */
   flips?: boolean;
   backend?: BackendName;
 }
@@ -84,7 +85,7 @@ export async function predictDataset(
             channels: 1,
             data: pixels[k] as Float32Array,
           },
-          { config: loaded.config, flips: job.flips === true, signal: ctx.signal },
+          { config: loaded.config, flips: flipsFor(loaded.config, job.flips), signal: ctx.signal },
         );
         results.set(entry.id, {
           id: entry.id,

@@ -8,6 +8,7 @@ import { loadRgb, parsePreprocessConfig, PREPROCESS_RECIPES, preprocessImages } 
 import { predictProbabilities, type InferenceOptions } from '../compute/infer';
 import { setupCompute, type ForcedBackend } from '../compute/setup';
 import { loadModelDir } from '../model/storage';
+import { flipsFor } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import { predictionFileFor, readProbabilityPng } from './probability-maps';
 
@@ -44,6 +45,7 @@ export interface ModelSourceOptions {
   backend?: ForcedBackend;
   /** Tiles (default) or LadderNet's sliding patches. */
   mode?: InferenceOptions['mode'];
+  /** Average the four flips; default: the model's own setting (its config's `inference`). */
   flips?: boolean;
   /** Threads for the wasm backend; default 1 (see openModelSource). */
   wasmThreads?: number;
@@ -53,6 +55,8 @@ export interface ModelSourceOptions {
 /** A model run here, with the seconds each image took. */
 export interface ModelSource extends ProbabilitySource {
   backend: string | null;
+  /** Whether the four flips are averaged. */
+  flips: boolean;
   /** Seconds of inference per image so far (preprocessing excluded). */
   seconds: number[];
   dispose(): void;
@@ -73,6 +77,7 @@ export async function openModelSource(
   const preprocessing = parsePreprocessConfig(
     loaded.config.preprocessing ?? PREPROCESS_RECIPES.laddernet,
   );
+  const flips = flipsFor(loaded.config, options.flips);
   const prepared = new Map<string, Float32Array>();
   const seconds: number[] = [];
   const prepare = async (entries: readonly ImageEntry[]) => {
@@ -81,8 +86,9 @@ export async function openModelSource(
     entries.forEach((entry, i) => prepared.set(entry.id, pixels[i]));
   };
   return {
-    description: `model ${loaded.dir}${loaded.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}`,
+    description: `model ${loaded.dir}${loaded.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}${flips ? ', averaged over the four flips' : ''}`,
     backend: report.active,
+    flips,
     seconds,
     prepare,
     async probabilities(entry, width, height) {
@@ -96,7 +102,7 @@ export async function openModelSource(
         {
           config: loaded.config,
           mode: options.mode ?? 'tiles',
-          flips: options.flips ?? false,
+          flips,
           ...(options.signal ? { signal: options.signal } : {}),
         },
       );

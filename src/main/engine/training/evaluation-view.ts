@@ -26,6 +26,7 @@ const FIXED: ThresholdChoice = { value: 0.5, chosenOn: 'fixed' };
 export function describeProtocol(
   imageCount: number,
   observer: '1st' | '2nd' = '1st',
+  flips = false,
 ): EvaluationProtocol {
   return {
     split: 'test',
@@ -33,7 +34,8 @@ export function describeProtocol(
     region: 'fov',
     pooling: 'pooled',
     threshold: { value: 0.5, chosenOn: 'fixed' },
-    description: `test split, inside the FOV, pooled over ${imageCount} images, ${observer} manual, threshold 0.5`,
+    ...(flips ? { flips } : {}),
+    description: `test split, inside the FOV, pooled over ${imageCount} images, ${observer} manual, threshold 0.5${flips ? ', each map the mean over four flips' : ''}`,
   };
 }
 
@@ -58,6 +60,7 @@ export function toEvaluationView(
   modelId: number | null,
   label: string,
   createdAt: string,
+  flips = false,
 ): EvaluationView {
   const fixed = evaluation.pooled.atThresholds[0];
   const trained = evaluation.pooled.atThresholds.find((a) => a.threshold.chosenOn === 'training');
@@ -78,7 +81,7 @@ export function toEvaluationView(
   return {
     modelId,
     label,
-    protocol: describeProtocol(evaluation.imageCount),
+    protocol: describeProtocol(evaluation.imageCount, '1st', flips),
     pooled: row(fixed, evaluation.pooled.auc, evaluation.pooled.ap),
     perImageMean: Object.fromEntries(keys.map((k) => [k, mean(k)])) as unknown as MetricRow,
     perImageStd: Object.fromEntries(keys.map((k) => [k, std(k)])) as unknown as MetricRow,

@@ -23,6 +23,7 @@ import {
   modelPreset,
   type ModelPresetName,
 } from '../../../shared/model-config';
+import { flipsFor } from '../../../shared/model-config';
 import { AppError, COMMON_ERROR_CODES, toErrorInfo } from '../../../shared/result';
 import type { ComputeHost } from '../compute/host';
 import type { TrainProgress, TrainSummary } from '../compute/train/job';
@@ -323,6 +324,8 @@ export class TrainingService {
     const work = await mkdtemp(path.join(os.tmpdir(), `vessel-eval-${modelId}-`));
     try {
       await project.writeModelDir(modelId, work);
+      // predict.dataset runs the model as its config says (flip averaging or not): say so.
+      const flips = flipsFor((await readModelMeta(work)).config);
       const predicted = await this.compute().request('predict.dataset', {
         modelDir: work,
         root: dataset.root,
@@ -346,7 +349,13 @@ export class TrainingService {
       );
       const evaluation = evaluateModel(testScored, trainingScored);
       const version = await project.getModelVersion(modelId);
-      const view = toEvaluationView(evaluation, modelId, version.name, new Date().toISOString());
+      const view = toEvaluationView(
+        evaluation,
+        modelId,
+        version.name,
+        new Date().toISOString(),
+        flips,
+      );
       await project.addEvaluation({
         name: `${version.name} on test`,
         modelVersionId: modelId,

@@ -3,6 +3,7 @@
  * background with noise, bright random line segments as vessels, a circular FOV. Seeded.
  */
 import { MODEL_PRESETS, type UnetConfig } from '../../../../shared/model-config';
+import { PREPROCESS_RECIPES } from '../../dataset/preprocess';
 import { SeededRandom } from '../../dataset/random';
 import type { TrainImage, TrainJob } from './job';
 
@@ -62,6 +63,19 @@ export const TINY_UNET: UnetConfig = {
   baseWidth: 4,
   dropout: 0,
 };
+
+/**
+ * A two-level U-Net of width 4 that reads the green channel: the model the predict and eval
+ * tests save and run on small generated images (a fresh copy each call).
+ */
+export function smallGreenUnet(): UnetConfig {
+  return {
+    ...MODEL_PRESETS['bench-unet'],
+    depth: 2,
+    baseWidth: 4,
+    preprocessing: { ...PREPROCESS_RECIPES.green },
+  };
+}
 
 /** One epoch of two batches of TINY_UNET on three generated images: a whole training job, fast. */
 export function tinyTrainJob(outDir: string, extra: Partial<TrainJob> = {}): TrainJob {
