@@ -9,6 +9,7 @@ import {
   pooledTrainStep,
 } from '../src/main/engine/compute/parallel/gradient-pool';
 import { setupCompute } from '../src/main/engine/compute/setup';
+import { unetForward } from '../src/main/engine/compute/unet-forward';
 import { buildModel, modelPreset } from '../src/main/engine/model';
 
 const BATCH = 32;
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
   const paddedHeight = Math.ceil(height / multiple) * multiple;
   const paddedWidth = Math.ceil(width / multiple) * multiple;
   const image = tf.randomUniform([1, height, width, 1], 0, 1, 'float32', 3);
+  // As the app infers (compute/infer.ts): unetForward rewrites bench-unet's decoder
+  // (compute/unet-forward.ts); model.predict is the plain graph, timed too for comparison.
+  const config = modelPreset(name);
+  let forward = (x: tf.Tensor4D) => unetForward(model, config, x);
   const inferOnce = () => {
     const probabilities = tf.tidy(() => {
       const padded = tf.mirrorPad(
@@ -67,21 +72,39 @@ async function main(): Promise<void> {
         ],
         'reflect',
       );
-      const out = model.predict(padded) as tf.Tensor4D;
+      const out = forward(padded as tf.Tensor4D);
       const channel = softmax ? 1 : 0;
       return out.slice([0, 0, 0, channel], [1, height, width, 1]);
     });
     probabilities.dataSync();
     probabilities.dispose();
   };
-  inferOnce();
-  const inferTimes: number[] = [];
-  for (let i = 0; i < inferRuns; i++) {
-    const t0 = performance.now();
+  const medianInferMs = () => {
     inferOnce();
-    inferTimes.push(performance.now() - t0);
-  }
-  inferTimes.sort((a, b) => a - b);
+    const times: number[] = [];
+    for (let i = 0; i < inferRuns; i++) {
+      const t0 = performance.now();
+      inferOnce();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)]!;
+  };
+  const inferMs = medianInferMs();
+  const fastForwardMaxDifference = tf.tidy(() => {
+    const x = tf.randomUniform(
+      [1, paddedHeight, paddedWidth, 1],
+      0,
+      1,
+      'float32',
+      4,
+    ) as tf.Tensor4D;
+    return tf
+      .max(tf.abs(tf.sub(unetForward(model, config, x), model.predict(x) as tf.Tensor)))
+      .dataSync()[0]!;
+  });
+  forward = (x) => model.predict(x) as tf.Tensor4D;
+  const predictMs = medianInferMs();
 
   process.stdout.write(
     `${JSON.stringify({
@@ -97,7 +120,11 @@ async function main(): Promise<void> {
       trainCpuSecondsPerStepOneProcess: (trainCpu.user + trainCpu.system) / 1e6 / steps,
       dataParallelLoss: dataParallel.loss,
       finalLoss: loss,
-      inferMsPerImage: inferTimes[Math.floor(inferTimes.length / 2)],
+      inferMsPerImage: inferMs,
+      // The same image through model.predict (the plain graph), and the largest difference
+      // between the two outputs (float rounding; 0 where unetForward is model.predict).
+      inferMsPerImagePlainGraph: predictMs,
+      fastForwardMaxDifference,
       paddedTo: [paddedHeight, paddedWidth],
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     })}\n`,

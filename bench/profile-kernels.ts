@@ -1,12 +1,14 @@
 /**
  * Where a network's time goes, per tfjs kernel: one training step (batch of 32 patches of
- * 48x48x1, Adam, trainOnBatch in this process) and one whole-image inference (584x568), with
- * the wasm backend on the given number of threads. Prints one JSON object.
+ * 48x48x1, Adam, trainOnBatch in this process) and one whole-image inference (584x568, the app's
+ * forward pass and the plain graph), with the wasm backend on the given number of threads.
+ * Prints one JSON object.
  *
  *   node --import tsx bench/profile-kernels.ts [bench-unet|laddernet] [threads]
  */
 import * as tf from '@tensorflow/tfjs';
 import { setupCompute } from '../src/main/engine/compute/setup';
+import { unetForward } from '../src/main/engine/compute/unet-forward';
 import { buildModel, modelPreset } from '../src/main/engine/model';
 
 type KernelTimes = Record<string, { ms: number; calls: number }>;
@@ -60,17 +62,22 @@ async function main(): Promise<void> {
   const step = async () => {
     await model.trainOnBatch(x, y);
   };
-  const image = tf.randomUniform([1, 584, 568, 1], 0, 1, 'float32', 3);
-  const infer = () => {
-    const out = model.predict(image) as tf.Tensor;
+  const image = tf.randomUniform([1, 584, 568, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+  // The app's forward pass (compute/unet-forward.ts), and the plain graph for comparison.
+  const config = modelPreset(name);
+  const inferWith = (forward: (x: tf.Tensor4D) => tf.Tensor) => () => {
+    const out = forward(image);
     out.dataSync();
     out.dispose();
   };
+  const infer = inferWith((x) => unetForward(model, config, x));
+  const inferPlain = inferWith((x) => model.predict(x) as tf.Tensor);
   await step();
   await step();
   infer();
   const trainKernels = await profileKernels(step);
   const inferKernels = await profileKernels(infer);
+  const inferPlainKernels = await profileKernels(inferPlain);
   process.stdout.write(
     `${JSON.stringify({
       network: name,
@@ -80,6 +87,8 @@ async function main(): Promise<void> {
       trainKernelsMs: trainKernels,
       inferMs: await medianMs(3, infer),
       inferKernelsMs: inferKernels,
+      inferPlainGraphMs: await medianMs(3, inferPlain),
+      inferPlainGraphKernelsMs: inferPlainKernels,
     })}\n`,
   );
 }

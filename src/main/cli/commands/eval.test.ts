@@ -190,10 +190,10 @@ describe('eval command with --predictions', () => {
       '--json',
     );
     expect(noData.code).toBe(2);
+    expect(JSON.parse(noData.stdout).error.message).toMatch(/nowhere.*does not exist/);
     const flipsOnMaps = await cli('eval', '--data', data, '--predictions', predictions, '--flips');
     expect(flipsOnMaps.code).toBe(2);
     expect(flipsOnMaps.stderr).toMatch(/saved --predictions are scored as they are/);
-    expect(JSON.parse(noData.stdout).error.message).toMatch(/nowhere.*does not exist/);
     expect(
       (await cli('eval', '--data', data, '--predictions', predictions, '--labels', '3rd')).code,
     ).toBe(2);

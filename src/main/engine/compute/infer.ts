@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { downsamplingSteps, type ModelConfig } from '../../../shared/model-config';
 import { AppError, COMMON_ERROR_CODES } from '../../../shared/result';
 import { copyWindow, patchStarts, planAxis, type AxisTiling, type FloatImage } from './infer-tiles';
+import { unetForward } from './unet-forward';
 
 export type { FloatImage } from './infer-tiles';
 
@@ -91,7 +92,7 @@ function vesselProbabilities(
   return tf.tidy(() => {
     const vesselChannel = config.output === 'softmax' ? 1 : 0;
     const run = (x: tf.Tensor4D): tf.Tensor3D => {
-      const out = model.predict(x) as tf.Tensor4D;
+      const out = unetForward(model, config, x);
       const [n, h, w] = out.shape;
       return tf
         .slice(out, [0, 0, 0, vesselChannel], [n, h, w, 1])
