@@ -14,6 +14,8 @@ import { trainCommand } from './train';
 let tmp: string;
 let data: string;
 let configFile: string;
+/** Training options only, no model: the --config that --init takes. */
+let trainingOnly: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vessel-train-cli-'));
@@ -35,6 +37,21 @@ beforeAll(async () => {
         stepsPerEpoch: 2,
         batchSize: 2,
         patchSize: 16,
+        validationPatches: 8,
+        validationFraction: 0.34,
+      },
+    }),
+  );
+  trainingOnly = path.join(tmp, 'training-only.json');
+  await writeFile(
+    trainingOnly,
+    JSON.stringify({
+      training: {
+        epochs: 1,
+        stepsPerEpoch: 3,
+        batchSize: 2,
+        patchSize: 16,
+        learningRate: 1e-5,
         validationPatches: 8,
         validationFraction: 0.34,
       },
@@ -105,21 +122,6 @@ describe('train command', () => {
     expect(after.history.slice(0, 2)).toEqual(summary.history);
 
     // Fine-tuning takes its training options from a --config that names no model.
-    const trainingOnly = path.join(tmp, 'training-only.json');
-    await writeFile(
-      trainingOnly,
-      JSON.stringify({
-        training: {
-          epochs: 1,
-          stepsPerEpoch: 3,
-          batchSize: 2,
-          patchSize: 16,
-          learningRate: 1e-5,
-          validationPatches: 8,
-          validationFraction: 0.34,
-        },
-      }),
-    );
     const tuned = path.join(tmp, 'tuned');
     const fineTune = await cli([
       '--data',
@@ -139,29 +141,6 @@ describe('train command', () => {
     const tunedModel = await loadModelDir(tuned);
     expect(tunedModel.config.preprocessing).toEqual(PREPROCESS_RECIPES.green);
     tunedModel.model.dispose();
-    // A config that names a model cannot join --init; one without a model needs --init.
-    const twoModels = await cli([
-      '--data',
-      data,
-      '--out',
-      path.join(tmp, 'x'),
-      '--init',
-      out,
-      '--config',
-      configFile,
-    ]);
-    expect(twoModels.code).toBe(2);
-    expect(twoModels.stderr).toMatch(/names a model, and --init gives one too/);
-    const noModel = await cli([
-      '--data',
-      data,
-      '--out',
-      path.join(tmp, 'y'),
-      '--config',
-      trainingOnly,
-    ]);
-    expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toMatch(/holds training options but no model: add "model"/);
   });
 
   it('refuses bad input with exit code 2 and a reason naming the option', async () => {
@@ -180,6 +159,14 @@ describe('train command', () => {
       configFile,
     ]);
     expect(both.stderr).toMatch(/only one of --config, --arch and --init/);
+    // A config that names a model cannot join --init; one without a model needs --init.
+    const init = ['--init', path.join(tmp, 'model')];
+    const twoModels = await cli(['--data', data, '--out', out, ...init, '--config', configFile]);
+    expect(twoModels.code).toBe(2);
+    expect(twoModels.stderr).toMatch(/names a model, and --init gives one too/);
+    const noModel = await cli(['--data', data, '--out', out, '--config', trainingOnly]);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toMatch(/holds training options but no model: add "model"/);
     const noData = await cli(['--data', path.join(tmp, 'missing'), '--out', out]);
     expect(noData.stderr).toMatch(/--data .*missing does not exist/);
     const resume = await cli(['--data', data, '--out', out, '--resume']);

@@ -19,11 +19,11 @@ import type {
   TrainingRunState,
 } from '../../../shared/api/training';
 import {
+  flipsFor,
   MODEL_PRESET_NAMES,
   modelPreset,
   type ModelPresetName,
 } from '../../../shared/model-config';
-import { flipsFor } from '../../../shared/model-config';
 import { AppError, COMMON_ERROR_CODES, toErrorInfo } from '../../../shared/result';
 import type { ComputeHost } from '../compute/host';
 import type { TrainProgress, TrainSummary } from '../compute/train/job';
@@ -324,11 +324,12 @@ export class TrainingService {
     const work = await mkdtemp(path.join(os.tmpdir(), `vessel-eval-${modelId}-`));
     try {
       await project.writeModelDir(modelId, work);
-      // predict.dataset runs the model as its config says (flip averaging or not): say so.
+      // Flip averaging as the model's config says, decided here so the protocol says what ran.
       const flips = flipsFor((await readModelMeta(work)).config);
       const predicted = await this.compute().request('predict.dataset', {
         modelDir: work,
         root: dataset.root,
+        flips,
         ids: entries.map((e) => e.id),
       });
       const byId = new Map(predicted.map((p) => [p.id, p]));
