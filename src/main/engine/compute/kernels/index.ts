@@ -10,6 +10,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input';
 import { resizeNearestGradCpuConfig, resizeNearestGradWasmConfig } from './resize-nearest-grad';
+import { registerWinogradKernels } from '../winograd/kernels';
 
 export { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 export {
@@ -38,9 +39,12 @@ function registerReplacing(configs: readonly KernelConfig[]): string[] {
   return configs.map((c) => c.kernelName);
 }
 
-/** Registers our wasm training kernels (idempotent); returns the kernel names. */
+/**
+ * Registers our wasm training kernels and puts our Winograd convolution in front of upstream's
+ * Conv2D and FusedConv2D (idempotent); returns the kernel names.
+ */
 export function registerWasmTrainingKernels(): string[] {
-  return registerReplacing(WASM_TRAINING_KERNELS);
+  return [...registerReplacing(WASM_TRAINING_KERNELS), ...registerWinogradKernels()];
 }
 
 /** Registers our fixes of cpu kernels (idempotent); returns the kernel names. */

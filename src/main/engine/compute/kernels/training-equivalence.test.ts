@@ -10,6 +10,7 @@ import { buildModel, type ModelConfig } from '../../model';
 import { seedInitialWeights } from '../../model/seeded-init';
 import { setupCompute } from '../setup';
 import { seededUniform } from './seeded-uniform';
+import { winogradCalls } from '../winograd/winograd';
 
 const LEARNING_RATE = 1e-3;
 
@@ -85,6 +86,17 @@ const unetConfig = (overrides: Partial<ModelConfig>): ModelConfig =>
     ...overrides,
   }) as ModelConfig;
 
+const ladderConfig = (filters: number): ModelConfig => ({
+  arch: 'laddernet',
+  layers: 2,
+  filters,
+  blockDropout: 0,
+  batchNorm: false,
+  output: 'softmax',
+  inputChannels: 1,
+  preprocessing: null,
+});
+
 const CONFIGS: { label: string; config: ModelConfig; size: number; classes: number }[] = [
   {
     label: 'U-Net (pooling, nearest upsampling, concat)',
@@ -100,16 +112,15 @@ const CONFIGS: { label: string; config: ModelConfig; size: number; classes: numb
   },
   {
     label: 'LadderNet (stride-2 convs, transposed convs, shared residual blocks)',
-    config: {
-      arch: 'laddernet',
-      layers: 2,
-      filters: 4,
-      blockDropout: 0,
-      batchNorm: false,
-      output: 'softmax',
-      inputChannels: 1,
-      preprocessing: null,
-    },
+    config: ladderConfig(4),
+    size: 8,
+    classes: 2,
+  },
+  {
+    // 8 filters: all its 3x3 stride-1 convolutions and their input gradients take our
+    // Winograd path (with 4 filters only the second level's do, see MIN_WINOGRAD_CHANNELS).
+    label: 'LadderNet with 8 filters (Winograd convolutions)',
+    config: ladderConfig(8),
     size: 8,
     classes: 2,
   },
@@ -133,7 +144,11 @@ describe('training on wasm matches cpu', () => {
       const initial = await initialWeights(config);
       const steps = 4;
       const cpu = await train('cpu', config, initial, batch, steps);
+      const before = winogradCalls();
       const wasm = await train('wasm', config, initial, batch, steps);
+      // Every config has levels of at least MIN_WINOGRAD_CHANNELS channels: our Winograd
+      // convolution is part of what is compared.
+      expect(winogradCalls(), 'Winograd convolutions ran').toBeGreaterThan(before);
 
       // Losses: the same float32 computation in another summation order agrees to ~1e-6
       // relative; a wrong gradient kernel changes them from the second step on.

@@ -1,0 +1,291 @@
+/*
+ * Winograd F(2x2, 3x3) convolution for NHWC float32 tensors, compiled to WebAssembly SIMD.
+ *
+ * A 3x3 stride-1 convolution computed tile by tile: every 2x2 block of outputs reads a 4x4
+ * block of the input, and Y = A^T [ (G g G^T) (.) (B^T d B) ] A (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", CVPR 2016). The element-wise product summed
+ * over input channels is 16 independent matrix products, one per position of the 4x4
+ * transformed tile: 16 multiply-adds per 2x2 outputs per channel pair instead of 36.
+ *
+ * The module imports the memory of the tfjs wasm backend it runs beside and works on tensors
+ * where they lie; every pointer is a byte offset into that memory. It has no data segment and
+ * uses no stack (the build checks both), so it never writes outside the buffers it is given.
+ *
+ * Layouts:
+ *   x  [N][H][W][C]           input
+ *   g  [3][3][C][K]           filter (HWIO, as tfjs stores it)
+ *   u  [16][C][KP]            transformed filter, KP = K rounded up to 4, zero-padded
+ *   y  [N][OH][OW][K]         output
+ *   scratch per thread: v [16][TB][C] transformed input tiles, m [16][TB][KP] products
+ * Tiles are numbered over (n, tile row, tile column), columns fastest; a call computes tiles
+ * [begin, end) so that several threads can share one convolution.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* One row of G g G^T's left factor: G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]. */
+static inline void g_rows(float a, float b, float c, float out[4]) {
+  out[0] = a;
+  out[1] = 0.5f * (a + b + c);
+  out[2] = 0.5f * (a - b + c);
+  out[3] = c;
+}
+
+/*
+ * u = G g G^T for every (c, k). With flip set, g is read as the filter of the input gradient
+ * of a stride-1 convolution: rotated by 180 degrees with input and output channels swapped
+ * (g is then [3][3][K][C] in memory and u still [16][C][KP] with C the gradient's input).
+ */
+EXPORT(winograd_filter)
+void winograd_filter(const float *g, float *u, int C, int K, int KP, int flip) {
+  for (int c = 0; c < C; c++) {
+    for (int k = 0; k < KP; k++) {
+      float *dst = u + c * KP + k;
+      if (k >= K) {
+        for (int p = 0; p < 16; p++) dst[p * C * KP] = 0.0f;
+        continue;
+      }
+      float t[3][3];
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+          t[i][j] = flip ? g[((2 - i) * 3 + (2 - j)) * C * K + k * C + c]
+                         : g[(i * 3 + j) * C * K + c * K + k];
+      float col[3][4]; /* G applied down each column: col[j][r] */
+      for (int j = 0; j < 3; j++) g_rows(t[0][j], t[1][j], t[2][j], col[j]);
+      for (int r = 0; r < 4; r++) {
+        float row[4];
+        g_rows(col[0][r], col[1][r], col[2][r], row);
+        for (int s = 0; s < 4; s++) dst[(r * 4 + s) * C * KP] = row[s];
+      }
+    }
+  }
+}
+
+/*
+ * B^T d B of a 4x4 tile whose pixel (a, b) is LOAD(a, b), stored as position p = 4r + s by
+ * STORE(p, value). B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]], applied along the rows
+ * then the columns, in named values so that nothing goes through memory.
+ */
+#define WINO_ROW(a, LOAD)                                                                      \
+  v128_t r##a##0, r##a##1, r##a##2, r##a##3;                                                   \
+  {                                                                                            \
+    v128_t d0 = LOAD(a, 0), d1 = LOAD(a, 1), d2 = LOAD(a, 2), d3 = LOAD(a, 3);                 \
+    r##a##0 = wasm_f32x4_sub(d0, d2);                                                          \
+    r##a##1 = wasm_f32x4_add(d1, d2);                                                          \
+    r##a##2 = wasm_f32x4_sub(d2, d1);                                                          \
+    r##a##3 = wasm_f32x4_sub(d1, d3);                                                          \
+  }
+#define WINO_COLUMN(j, STORE)                                                                  \
+  STORE(j, wasm_f32x4_sub(r0##j, r2##j));                                                      \
+  STORE(4 + j, wasm_f32x4_add(r1##j, r2##j));                                                  \
+  STORE(8 + j, wasm_f32x4_sub(r2##j, r1##j));                                                  \
+  STORE(12 + j, wasm_f32x4_sub(r1##j, r3##j));
+#define WINO_INPUT_TILE(LOAD, STORE)                                                           \
+  do {                                                                                         \
+    WINO_ROW(0, LOAD) WINO_ROW(1, LOAD) WINO_ROW(2, LOAD) WINO_ROW(3, LOAD)                    \
+    WINO_COLUMN(0, STORE) WINO_COLUMN(1, STORE) WINO_COLUMN(2, STORE) WINO_COLUMN(3, STORE)    \
+  } while (0)
+
+/* The first `lanes` floats at p (1 to 4), the other lanes zero; registers only, no stack. */
+static inline v128_t load_lanes(const float *p, int lanes) {
+  if (lanes == 4) return wasm_v128_load(p);
+  v128_t v = wasm_f32x4_splat(0.0f);
+  v = wasm_f32x4_replace_lane(v, 0, p[0]);
+  if (lanes > 1) v = wasm_f32x4_replace_lane(v, 1, p[1]);
+  if (lanes > 2) v = wasm_f32x4_replace_lane(v, 2, p[2]);
+  return v;
+}
+
+/* Stores the first `lanes` lanes of v at p. */
+static inline void store_lanes(float *p, v128_t v, int lanes) {
+  if (lanes == 4) {
+    wasm_v128_store(p, v);
+    return;
+  }
+  p[0] = wasm_f32x4_extract_lane(v, 0);
+  if (lanes > 1) p[1] = wasm_f32x4_extract_lane(v, 1);
+  if (lanes > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+/* Loads channels [c, c + lanes) of input pixel (row, col), zero outside the image. */
+static inline v128_t load_pixel(const float *x, int H, int W, int C, int row, int col, int c,
+                                int lanes) {
+  if (row < 0 || row >= H || col < 0 || col >= W) return wasm_f32x4_splat(0.0f);
+  const float *p = x + (row * W + col) * C + c;
+  return load_lanes(p, lanes);
+}
+
+/* 4 rows by 8 columns of m[p] += v[p] u[p], over all C; rows t..t+3, columns k..k+7. */
+static inline void gemm_4x8(const float *v, const float *u, float *m, int C, int KP) {
+  v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+  v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+  const float *v0 = v, *v1 = v + C, *v2 = v + 2 * C, *v3 = v + 3 * C;
+  for (int c = 0; c < C; c++) {
+    v128_t w0 = wasm_v128_load(u + c * KP);
+    v128_t w1 = wasm_v128_load(u + c * KP + 4);
+    v128_t s0 = wasm_v128_load32_splat(v0 + c);
+    v128_t s1 = wasm_v128_load32_splat(v1 + c);
+    v128_t s2 = wasm_v128_load32_splat(v2 + c);
+    v128_t s3 = wasm_v128_load32_splat(v3 + c);
+    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s0, w0));
+    b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s0, w1));
+    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s1, w0));
+    b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s1, w1));
+    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s2, w0));
+    b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(s2, w1));
+    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s3, w0));
+    b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(s3, w1));
+  }
+  wasm_v128_store(m, a0);
+  wasm_v128_store(m + 4, b0);
+  wasm_v128_store(m + KP, a1);
+  wasm_v128_store(m + KP + 4, b1);
+  wasm_v128_store(m + 2 * KP, a2);
+  wasm_v128_store(m + 2 * KP + 4, b2);
+  wasm_v128_store(m + 3 * KP, a3);
+  wasm_v128_store(m + 3 * KP + 4, b3);
+}
+
+/* 4 rows by 4 columns, for the last columns when KP is not a multiple of 8. */
+static inline void gemm_4x4(const float *v, const float *u, float *m, int C, int KP) {
+  v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+  const float *v0 = v, *v1 = v + C, *v2 = v + 2 * C, *v3 = v + 3 * C;
+  for (int c = 0; c < C; c++) {
+    v128_t w0 = wasm_v128_load(u + c * KP);
+    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load32_splat(v0 + c), w0));
+    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load32_splat(v1 + c), w0));
+    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load32_splat(v2 + c), w0));
+    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load32_splat(v3 + c), w0));
+  }
+  wasm_v128_store(m, a0);
+  wasm_v128_store(m + KP, a1);
+  wasm_v128_store(m + 2 * KP, a2);
+  wasm_v128_store(m + 3 * KP, a3);
+}
+
+/* The tile block size: v and m of one block stay within about 256 KiB. */
+EXPORT(winograd_block_tiles)
+int winograd_block_tiles(int C, int KP) {
+  int tb = 4096 / (C + KP);
+  if (tb > 64) tb = 64;
+  tb &= ~3;
+  return tb < 4 ? 4 : tb;
+}
+
+/*
+ * Floats between the 16 matrices of a block in scratch: one cache line more than they hold, so
+ * that the 16 loads or stores of one tile do not all fall in the same cache set (with 64 tiles
+ * of 16 channels the matrices would be exactly 4 KiB apart).
+ */
+static inline int v_stride(int C, int KP) { return winograd_block_tiles(C, KP) * C + 16; }
+static inline int m_stride(int C, int KP) { return winograd_block_tiles(C, KP) * KP + 16; }
+
+/* Floats of scratch one thread needs. */
+EXPORT(winograd_scratch_floats)
+int winograd_scratch_floats(int C, int KP) {
+  return 16 * (v_stride(C, KP) + m_stride(C, KP));
+}
+
+/*
+ * y = conv(x, g) + bias, optionally through ReLU, for tiles [begin, end). The output pixel
+ * (r, s) reads input rows r - pad_top .. r - pad_top + 2 (zero outside), columns likewise.
+ * bias may be 0 (none).
+ */
+EXPORT(winograd_conv)
+void winograd_conv(const float *x, int N, int H, int W, int C, int pad_top, int pad_left,
+                   int OH, int OW, const float *u, int K, int KP, const float *bias, int relu,
+                   float *y, float *scratch, int begin, int end) {
+  const int TB = winograd_block_tiles(C, KP);
+  const int tiles_w = (OW + 1) / 2, tiles_h = (OH + 1) / 2;
+  const int tiles_image = tiles_w * tiles_h;
+  const int VS = v_stride(C, KP), MS = m_stride(C, KP);
+  float *v = scratch;
+  float *m = scratch + 16 * VS;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  (void)N;
+  for (int t0 = begin; t0 < end; t0 += TB) {
+    const int count = end - t0 < TB ? end - t0 : TB;
+    const int rows = (count + 3) & ~3;
+    /* Transform the block's input tiles; rows past `count` (up to a multiple of 4) are zero. */
+    for (int i = 0; i < rows; i++) {
+      if (i >= count) {
+        for (int p = 0; p < 16; p++)
+          for (int c = 0; c < C; c++) v[p * VS + i * C + c] = 0.0f;
+        continue;
+      }
+      const int t = t0 + i, n = t / tiles_image, rem = t % tiles_image;
+      const int row0 = (rem / tiles_w) * 2 - pad_top, col0 = (rem % tiles_w) * 2 - pad_left;
+      const float *xn = x + n * H * W * C;
+      const int inside = row0 >= 0 && row0 + 4 <= H && col0 >= 0 && col0 + 4 <= W;
+      const float *corner = xn + (row0 * W + col0) * C;
+      const int stride = VS;
+      for (int c = 0; c < C; c += 4) {
+        const int lanes = C - c < 4 ? C - c : 4;
+        float *dst = v + i * C + c;
+#define LOAD_INSIDE(a, b) wasm_v128_load(corner + ((a) * W + (b)) * C + c)
+#define LOAD_EDGE(a, b) load_pixel(xn, H, W, C, row0 + (a), col0 + (b), c, lanes)
+#define STORE_FULL(p, value) wasm_v128_store(dst + (p) * stride, value)
+#define STORE_PART(p, value) store_lanes(dst + (p) * stride, value, lanes)
+        if (inside && lanes == 4) {
+          WINO_INPUT_TILE(LOAD_INSIDE, STORE_FULL); /* most tiles: no bounds to check */
+        } else {
+          WINO_INPUT_TILE(LOAD_EDGE, STORE_PART);
+        }
+      }
+    }
+    /* 16 products [rows x C] x [C x KP]. */
+    for (int p = 0; p < 16; p++) {
+      const float *vp = v + p * VS, *up = u + p * C * KP;
+      float *mp = m + p * MS;
+      for (int i = 0; i < rows; i += 4) {
+        int k = 0;
+        for (; k + 8 <= KP; k += 8) gemm_4x8(vp + i * C, up + k, mp + i * KP + k, C, KP);
+        if (k < KP) gemm_4x4(vp + i * C, up + k, mp + i * KP + k, C, KP);
+      }
+    }
+    /* Y = A^T m A with A^T = [[1,1,1,0],[0,1,-1,-1]], plus bias, ReLU, stored inside OH x OW. */
+    for (int i = 0; i < count; i++) {
+      const int t = t0 + i, n = t / tiles_image, rem = t % tiles_image;
+      const int r0 = (rem / tiles_w) * 2, s0 = (rem % tiles_w) * 2;
+      float *yn = y + n * OH * OW * K;
+      const int two_rows = OH - r0 >= 2, two_cols = OW - s0 >= 2;
+      const int stride = MS;
+      for (int k = 0; k < K; k += 4) {
+        const int lanes = K - k < 4 ? K - k : 4;
+        const float *mq = m + i * KP + k;
+#define Q(p) wasm_v128_load(mq + (p) * stride)
+        /* A^T down the columns ... */
+        v128_t r00 = wasm_f32x4_add(wasm_f32x4_add(Q(0), Q(4)), Q(8));
+        v128_t r01 = wasm_f32x4_add(wasm_f32x4_add(Q(1), Q(5)), Q(9));
+        v128_t r02 = wasm_f32x4_add(wasm_f32x4_add(Q(2), Q(6)), Q(10));
+        v128_t r03 = wasm_f32x4_add(wasm_f32x4_add(Q(3), Q(7)), Q(11));
+        v128_t r10 = wasm_f32x4_sub(wasm_f32x4_sub(Q(4), Q(8)), Q(12));
+        v128_t r11 = wasm_f32x4_sub(wasm_f32x4_sub(Q(5), Q(9)), Q(13));
+        v128_t r12 = wasm_f32x4_sub(wasm_f32x4_sub(Q(6), Q(10)), Q(14));
+        v128_t r13 = wasm_f32x4_sub(wasm_f32x4_sub(Q(7), Q(11)), Q(15));
+#undef Q
+        /* ... and across the rows, plus bias, through ReLU. */
+        v128_t b = bias ? load_lanes(bias + k, lanes) : zero;
+        v128_t y00 = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(r00, r01), r02), b);
+        v128_t y01 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_sub(r01, r02), r03), b);
+        v128_t y10 = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(r10, r11), r12), b);
+        v128_t y11 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_sub(r11, r12), r13), b);
+        if (relu) {
+          /* pmax(o, 0) is o < 0 ? 0 : o, one maxps (a NaN stays NaN, as in tfjs's Relu). */
+          y00 = wasm_f32x4_pmax(y00, zero);
+          y01 = wasm_f32x4_pmax(y01, zero);
+          y10 = wasm_f32x4_pmax(y10, zero);
+          y11 = wasm_f32x4_pmax(y11, zero);
+        }
+        float *dst = yn + (r0 * OW + s0) * K + k;
+        store_lanes(dst, y00, lanes);
+        if (two_cols) store_lanes(dst + K, y01, lanes);
+        if (two_rows) {
+          store_lanes(dst + OW * K, y10, lanes);
+          if (two_cols) store_lanes(dst + (OW + 1) * K, y11, lanes);
+        }
+      }
+    }
+  }
+}

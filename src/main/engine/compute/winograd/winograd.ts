@@ -1,0 +1,261 @@
+/**
+ * Our Winograd F(2x2, 3x3) convolution (native/winograd/winograd.c, built to WebAssembly SIMD by
+ * scripts/build-wasm-kernels.sh), run beside the tfjs wasm backend on the backend's own memory:
+ * tensors are read and written where they lie, with no copies. 3x3 stride-1 convolutions are
+ * most of a U-Net's work; this computes them with 16 multiply-adds per 2x2 outputs and channel
+ * pair where XNNPACK's direct convolution needs 36.
+ *
+ * One instance per backend. With the threaded backend, the convolution is split by tiles between
+ * this thread and helper worker threads that instantiate the same module on the same shared
+ * memory (see `./pool`).
+ */
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WINOGRAD_WASM_SHARED, WINOGRAD_WASM_SINGLE } from './wasm-binary';
+
+/** Bytes of stack each instance gets (its largest frame is a few hundred bytes). */
+export const STACK_BYTES = 64 * 1024;
+
+export interface WinogradExports {
+  winograd_filter(g: number, u: number, c: number, k: number, kp: number, flip: number): void;
+  winograd_scratch_floats(c: number, kp: number): number;
+  winograd_conv(
+    x: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    padTop: number,
+    padLeft: number,
+    oh: number,
+    ow: number,
+    u: number,
+    k: number,
+    kp: number,
+    bias: number,
+    relu: number,
+    y: number,
+    scratch: number,
+    begin: number,
+    end: number,
+  ): void;
+  __stack_pointer: WebAssembly.Global;
+}
+
+interface EmscriptenHeap {
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  asm?: { memory?: WebAssembly.Memory };
+  wasmMemory?: WebAssembly.Memory;
+}
+
+/** The WebAssembly.Memory of a tfjs wasm backend (threaded builds import it, others export it). */
+export function backendMemory(backend: BackendWasm): WebAssembly.Memory {
+  const heap = backend.wasm as unknown as EmscriptenHeap;
+  const memory = heap.wasmMemory ?? heap.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new Error('The tfjs wasm backend exposes no WebAssembly.Memory: its build is unknown.');
+  }
+  return memory;
+}
+
+const modules = new Map<boolean, WebAssembly.Module>();
+
+/** The compiled module for a shared or a plain memory (compiled once per process). */
+export function winogradModule(shared: boolean): WebAssembly.Module {
+  let module = modules.get(shared);
+  if (!module) {
+    const base64 = shared ? WINOGRAD_WASM_SHARED : WINOGRAD_WASM_SINGLE;
+    module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+    modules.set(shared, module);
+  }
+  return module;
+}
+
+/** Whether the memory is a SharedArrayBuffer-backed (threaded build) memory. */
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** An instance on `memory` whose stack is the `STACK_BYTES` block starting at `stackBase`. */
+export function instantiate(memory: WebAssembly.Memory, stackBase: number): WinogradExports {
+  const instance = new WebAssembly.Instance(winogradModule(isShared(memory)), {
+    env: { memory },
+  });
+  const exports = instance.exports as unknown as WinogradExports;
+  // The stack grows down from the block's end, 16-byte aligned.
+  exports.__stack_pointer.value = (stackBase + STACK_BYTES) & ~15;
+  return exports;
+}
+
+/** Rounds the output channels up to whole SIMD vectors. */
+export function paddedChannels(k: number): number {
+  return (k + 3) & ~3;
+}
+
+/** What a split convolution needs to know to compute a range of tiles. */
+export interface ConvCall {
+  x: number;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  padTop: number;
+  padLeft: number;
+  oh: number;
+  ow: number;
+  u: number;
+  k: number;
+  kp: number;
+  bias: number;
+  relu: number;
+  y: number;
+}
+
+/** Runs tiles [begin, end) of `call` with `scratch` (winograd_scratch_floats floats). */
+export function runTiles(
+  exports: WinogradExports,
+  call: ConvCall,
+  scratch: number,
+  begin: number,
+  end: number,
+): void {
+  exports.winograd_conv(
+    call.x,
+    call.n,
+    call.h,
+    call.w,
+    call.c,
+    call.padTop,
+    call.padLeft,
+    call.oh,
+    call.ow,
+    call.u,
+    call.k,
+    call.kp,
+    call.bias,
+    call.relu,
+    call.y,
+    scratch,
+    begin,
+    end,
+  );
+}
+
+/** Helpers that run a share of each convolution on other threads (see ./pool). */
+export interface TileHelpers {
+  readonly count: number;
+  /**
+   * Starts helper i on tiles [begin, end) of `call` with its own `scratch` block; `wait()`
+   * returns when every started helper is done.
+   */
+  start(i: number, call: ConvCall, scratch: number, begin: number, end: number): void;
+  wait(): void;
+}
+
+export interface WinogradConvArgs {
+  x: TensorInfo;
+  filter: TensorInfo;
+  bias?: TensorInfo;
+  relu: boolean;
+  padTop: number;
+  padLeft: number;
+  outHeight: number;
+  outWidth: number;
+  /** Read the filter as the input gradient's: rotated 180 degrees, in and out swapped. */
+  flip?: boolean;
+}
+
+let calls = 0;
+
+/** How many convolutions took the Winograd path in this thread (tests check the routing). */
+export function winogradCalls(): number {
+  return calls;
+}
+
+/** The convolution bound to one tfjs wasm backend. */
+export class WinogradConv {
+  private readonly exports: WinogradExports;
+  private readonly heap: EmscriptenHeap;
+  private readonly stack: number;
+  private helpers: TileHelpers | undefined;
+
+  constructor(private readonly backend: BackendWasm) {
+    this.heap = backend.wasm as unknown as EmscriptenHeap;
+    this.stack = this.heap._malloc(STACK_BYTES);
+    this.exports = instantiate(backendMemory(backend), this.stack);
+  }
+
+  /** Lets `helpers` compute a share of every later convolution. */
+  useHelpers(helpers: TileHelpers | undefined): void {
+    this.helpers = helpers;
+  }
+
+  private offset(info: TensorInfo): number {
+    const data = this.backend.dataIdMap.get(info.dataId);
+    if (!data) throw new Error('Winograd convolution: a tensor is not on the wasm backend.');
+    return data.memoryOffset;
+  }
+
+  /** NHWC 3x3 stride-1 convolution (with bias and ReLU when given) as a new backend tensor. */
+  conv(args: WinogradConvArgs): TensorInfo {
+    const [n, h, w, c] = args.x.shape as [number, number, number, number];
+    const [fh, fw, fin, fout] = args.filter.shape as [number, number, number, number];
+    if (fh !== 3 || fw !== 3) throw new Error('Winograd convolution: the filter must be 3x3.');
+    const k = args.flip ? fin : fout;
+    if ((args.flip ? fout : fin) !== c) {
+      throw new Error(
+        `Winograd convolution: the filter reads ${fin} channels, the input has ${c}.`,
+      );
+    }
+    const kp = paddedChannels(k);
+    calls += 1;
+    const out = this.backend.makeOutput([n, args.outHeight, args.outWidth, k], 'float32');
+    const tiles = n * Math.ceil(args.outHeight / 2) * Math.ceil(args.outWidth / 2);
+    if (tiles === 0) return out;
+    const helpers = this.helpers;
+    const threads = 1 + (helpers?.count ?? 0);
+    const scratchFloats = this.exports.winograd_scratch_floats(c, kp);
+    const u = this.heap._malloc(16 * c * kp * 4);
+    const scratch = this.heap._malloc(scratchFloats * 4 * threads);
+    try {
+      this.exports.winograd_filter(this.offset(args.filter), u, c, k, kp, args.flip ? 1 : 0);
+      const call: ConvCall = {
+        x: this.offset(args.x),
+        n,
+        h,
+        w,
+        c,
+        padTop: args.padTop,
+        padLeft: args.padLeft,
+        oh: args.outHeight,
+        ow: args.outWidth,
+        u,
+        k,
+        kp,
+        bias: args.bias ? this.offset(args.bias) : 0,
+        relu: args.relu ? 1 : 0,
+        y: this.offset(out),
+      };
+      // Contiguous shares, this thread first; helpers take the rest.
+      const share = Math.ceil(tiles / threads);
+      if (helpers && threads > 1) {
+        for (let i = 0; i < helpers.count; i++) {
+          const begin = Math.min(tiles, share * (i + 1));
+          const end = Math.min(tiles, begin + share);
+          const own = scratch + (i + 1) * scratchFloats * 4;
+          if (begin < end) helpers.start(i, call, own, begin, end);
+        }
+      }
+      try {
+        runTiles(this.exports, call, scratch, 0, Math.min(share, tiles));
+      } finally {
+        if (helpers && threads > 1) helpers.wait();
+      }
+    } finally {
+      this.heap._free(u);
+      this.heap._free(scratch);
+    }
+    return out;
+  }
+}
