@@ -188,6 +188,47 @@ int winograd_scratch_floats(int C, int KP) {
 }
 
 /*
+ * B^T d B of tiles [t0, t0 + count) into v: tile i's channel c at v[p * vs + i * cs + c] for
+ * position p. Rows count .. rows - 1 are zero. With cs > C (a channel count rounded up to 4),
+ * the lanes past C are zero too.
+ */
+static void transform_input(const float *x, int H, int W, int C, int pad_top, int pad_left,
+                            int tiles_w, int tiles_image, int t0, int count, int rows, float *v,
+                            int vs, int cs) {
+  for (int i = 0; i < rows; i++) {
+    if (i >= count) {
+      for (int p = 0; p < 16; p++)
+        for (int c = 0; c < cs; c++) v[p * vs + i * cs + c] = 0.0f;
+      continue;
+    }
+    const int t = t0 + i, n = t / tiles_image, rem = t % tiles_image;
+    const int row0 = (rem / tiles_w) * 2 - pad_top, col0 = (rem % tiles_w) * 2 - pad_left;
+    const float *xn = x + n * H * W * C;
+    const int inside = row0 >= 0 && row0 + 4 <= H && col0 >= 0 && col0 + 4 <= W;
+    const float *corner = xn + (row0 * W + col0) * C;
+    for (int c = 0; c < C; c += 4) {
+      const int lanes = C - c < 4 ? C - c : 4;
+      /* Where the row has room, store all four lanes (the extra ones are zero). */
+      const int stored = cs - c < 4 ? lanes : 4;
+      float *dst = v + i * cs + c;
+#define LOAD_INSIDE(a, b) wasm_v128_load(corner + ((a) * W + (b)) * C + c)
+#define LOAD_EDGE(a, b) load_pixel(xn, H, W, C, row0 + (a), col0 + (b), c, lanes)
+#define STORE_FULL(p, value) wasm_v128_store(dst + (p) * vs, value)
+#define STORE_PART(p, value) store_lanes(dst + (p) * vs, value, stored)
+      if (inside && lanes == 4) {
+        WINO_INPUT_TILE(LOAD_INSIDE, STORE_FULL); /* most tiles: no bounds to check */
+      } else {
+        WINO_INPUT_TILE(LOAD_EDGE, STORE_PART);
+      }
+#undef LOAD_INSIDE
+#undef LOAD_EDGE
+#undef STORE_FULL
+#undef STORE_PART
+    }
+  }
+}
+
+/*
  * y = conv(x, g) + bias, optionally through ReLU, for tiles [begin, end). The output pixel
  * (r, s) reads input rows r - pad_top .. r - pad_top + 2 (zero outside), columns likewise.
  * bias may be 0 (none).
@@ -207,33 +248,8 @@ void winograd_conv(const float *x, int N, int H, int W, int C, int pad_top, int 
   for (int t0 = begin; t0 < end; t0 += TB) {
     const int count = end - t0 < TB ? end - t0 : TB;
     const int rows = (count + 3) & ~3;
-    /* Transform the block's input tiles; rows past `count` (up to a multiple of 4) are zero. */
-    for (int i = 0; i < rows; i++) {
-      if (i >= count) {
-        for (int p = 0; p < 16; p++)
-          for (int c = 0; c < C; c++) v[p * VS + i * C + c] = 0.0f;
-        continue;
-      }
-      const int t = t0 + i, n = t / tiles_image, rem = t % tiles_image;
-      const int row0 = (rem / tiles_w) * 2 - pad_top, col0 = (rem % tiles_w) * 2 - pad_left;
-      const float *xn = x + n * H * W * C;
-      const int inside = row0 >= 0 && row0 + 4 <= H && col0 >= 0 && col0 + 4 <= W;
-      const float *corner = xn + (row0 * W + col0) * C;
-      const int stride = VS;
-      for (int c = 0; c < C; c += 4) {
-        const int lanes = C - c < 4 ? C - c : 4;
-        float *dst = v + i * C + c;
-#define LOAD_INSIDE(a, b) wasm_v128_load(corner + ((a) * W + (b)) * C + c)
-#define LOAD_EDGE(a, b) load_pixel(xn, H, W, C, row0 + (a), col0 + (b), c, lanes)
-#define STORE_FULL(p, value) wasm_v128_store(dst + (p) * stride, value)
-#define STORE_PART(p, value) store_lanes(dst + (p) * stride, value, lanes)
-        if (inside && lanes == 4) {
-          WINO_INPUT_TILE(LOAD_INSIDE, STORE_FULL); /* most tiles: no bounds to check */
-        } else {
-          WINO_INPUT_TILE(LOAD_EDGE, STORE_PART);
-        }
-      }
-    }
+    transform_input(x, H, W, C, pad_top, pad_left, tiles_w, tiles_image, t0, count, rows, v,
+                    VS, C);
     /* 16 products [rows x C] x [C x KP]. */
     for (int p = 0; p < 16; p++) {
       const float *vp = v + p * VS, *up = u + p * C * KP;
@@ -287,5 +303,126 @@ void winograd_conv(const float *x, int N, int H, int W, int C, int pad_top, int 
         }
       }
     }
+  }
+}
+
+/* ---- The filter gradient ---------------------------------------------------------------- */
+
+/*
+ * Not by Winograd: its filter gradient, (G^T [sum over tiles (A dY A^T) (.) (B^T d B)] G), has
+ * rounding errors on the scale of the largest entries, so small entries come out with large
+ * relative errors, which Adam (dividing each weight's step by its own gradient's size) turns
+ * into steps of the wrong size. So each tap is summed directly, as a [C x P] x [P x K] product
+ * over the P output pixels whose shifted input pixel lies inside the image: every entry is a
+ * plain sum of its own products, accurate relative to them.
+ */
+
+/* Floats of scratch the filter gradient needs: [9][CP][KP] accumulators. */
+EXPORT(filter_grad_scratch_floats)
+int filter_grad_scratch_floats(int CP, int KP) { return 9 * CP * KP; }
+
+/* acc (4 channels by 8 outputs) += x[c..c+3] dy[k..k+7] over `length` pixels of one row. */
+#define FG_ROW_4x8(xs, ds, length, C, K, SPLAT)                                                 \
+  for (int q = 0; q < (length); q++) {                                                         \
+    const float *xp = (xs) + q * (C), *dp = (ds) + q * (K);                                    \
+    v128_t w0 = wasm_v128_load(dp), w1 = wasm_v128_load(dp + 4);                               \
+    v128_t s0 = SPLAT(xp, 0), s1 = SPLAT(xp, 1), s2 = SPLAT(xp, 2), s3 = SPLAT(xp, 3);          \
+    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s0, w0));                                           \
+    b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s0, w1));                                           \
+    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s1, w0));                                           \
+    b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s1, w1));                                           \
+    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s2, w0));                                           \
+    b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(s2, w1));                                           \
+    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s3, w0));                                           \
+    b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(s3, w1));                                           \
+  }
+
+/* The same with 4 outputs, any of them past K read as zero (lanes = K - k, up to 4). */
+#define FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT)                                          \
+  for (int q = 0; q < (length); q++) {                                                         \
+    const float *xp = (xs) + q * (C);                                                          \
+    v128_t w0 = load_lanes((ds) + q * (K), lanes);                                             \
+    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(SPLAT(xp, 0), w0));                                 \
+    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(SPLAT(xp, 1), w0));                                 \
+    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(SPLAT(xp, 2), w0));                                 \
+    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(SPLAT(xp, 3), w0));                                 \
+  }
+
+/* Channel `lane` of a pixel; for the last block of channels, zero past C (never read). */
+#define SPLAT_ALL(xp, lane) wasm_v128_load32_splat((xp) + (lane))
+#define SPLAT_SOME(xp, lane) (lane < cl ? wasm_v128_load32_splat((xp) + (lane)) : zero)
+
+/*
+ * dg [3][3][C][K] = the filter gradient of y = conv(x, g) (3x3, stride 1, the given leading
+ * pads, output OH x OW) for the output gradient dy [N][OH][OW][K]. CP and KP are C and K
+ * rounded up to 4 (the accumulators' shape). A call computes taps [tap_begin, tap_end) of the
+ * nine, so that threads can share the work.
+ */
+EXPORT(filter_grad)
+void filter_grad(const float *x, int N, int H, int W, int C, int pad_top, int pad_left,
+                 const float *dy, int OH, int OW, int K, int CP, int KP, float *dg,
+                 float *scratch, int tap_begin, int tap_end) {
+  for (int tap = tap_begin; tap < tap_end; tap++) {
+    const int i = tap / 3, j = tap % 3;
+    /* Output rows r and columns s whose input pixel (r + i - pad_top, s + j - pad_left) exists. */
+    int r_lo = pad_top - i, r_hi = H + pad_top - i;
+    int s_lo = pad_left - j, s_hi = W + pad_left - j;
+    if (r_lo < 0) r_lo = 0;
+    if (s_lo < 0) s_lo = 0;
+    if (r_hi > OH) r_hi = OH;
+    if (s_hi > OW) s_hi = OW;
+    const int length = s_hi - s_lo;
+    float *acc = scratch + tap * CP * KP;
+    const v128_t zero = wasm_f32x4_splat(0.0f);
+    for (int c = 0; c < CP; c += 4) {
+      const int cl = C - c; /* channels of this block that exist (4 or more: all) */
+      int k = 0;
+      for (; k + 8 <= K; k += 8) {
+        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+        v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        if (length > 0)
+          for (int n = 0; n < N; n++)
+            for (int r = r_lo; r < r_hi; r++) {
+              const float *xs = x + ((n * H + r + i - pad_top) * W + s_lo + j - pad_left) * C + c;
+              const float *ds = dy + ((n * OH + r) * OW + s_lo) * K + k;
+              if (cl >= 4) {
+                FG_ROW_4x8(xs, ds, length, C, K, SPLAT_ALL)
+              } else {
+                FG_ROW_4x8(xs, ds, length, C, K, SPLAT_SOME)
+              }
+            }
+        float *out = acc + c * KP + k;
+        wasm_v128_store(out, a0);
+        wasm_v128_store(out + 4, b0);
+        wasm_v128_store(out + KP, a1);
+        wasm_v128_store(out + KP + 4, b1);
+        wasm_v128_store(out + 2 * KP, a2);
+        wasm_v128_store(out + 2 * KP + 4, b2);
+        wasm_v128_store(out + 3 * KP, a3);
+        wasm_v128_store(out + 3 * KP + 4, b3);
+      }
+      for (; k < K; k += 4) {
+        const int lanes = K - k < 4 ? K - k : 4;
+        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+        if (length > 0)
+          for (int n = 0; n < N; n++)
+            for (int r = r_lo; r < r_hi; r++) {
+              const float *xs = x + ((n * H + r + i - pad_top) * W + s_lo + j - pad_left) * C + c;
+              const float *ds = dy + ((n * OH + r) * OW + s_lo) * K + k;
+              if (cl >= 4) {
+                FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_ALL)
+              } else {
+                FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_SOME)
+              }
+            }
+        float *out = acc + c * KP + k;
+        wasm_v128_store(out, a0);
+        wasm_v128_store(out + KP, a1);
+        wasm_v128_store(out + 2 * KP, a2);
+        wasm_v128_store(out + 3 * KP, a3);
+      }
+    }
+    for (int c = 0; c < C; c++)
+      for (int k = 0; k < K; k++) dg[(tap * C + c) * K + k] = acc[c * KP + k];
   }
 }

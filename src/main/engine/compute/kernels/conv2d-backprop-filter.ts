@@ -7,6 +7,9 @@
  *   dW[kh, kw, ci, co] = sum_{b, oh, ow} x[b, oh*s + kh - top, ow*s + kw - left, ci] * dy[b, oh, ow, co]
  *                      = conv(xT, dyT, dilation s)[ci, kh, kw, co]
  *   with xT = x transposed to [ci, H, W, B] and dyT = dy transposed to [oh, ow, B, co].
+ *
+ * 3x3 stride-1 filters with 8+ input channels (most of a U-Net's) go instead to the direct
+ * SIMD kernel of our wasm module (../winograd), which needs no transposes and is faster.
  */
 import {
   Conv2DBackpropFilter,
@@ -17,6 +20,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { MIN_WINOGRAD_CHANNELS, nativeFilterGradFor } from '../winograd/kernels';
 import { channelsLastConvInfo, KernelScratch } from './kernel-scratch';
 
 /** The filter gradient of an NHWC convolution, computed by XNNPACK. */
@@ -37,6 +41,18 @@ export function conv2dBackpropFilterWasm(args: {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
+  if (
+    filterHeight === 3 &&
+    filterWidth === 3 &&
+    strideHeight === 1 &&
+    strideWidth === 1 &&
+    inChannels >= MIN_WINOGRAD_CHANNELS &&
+    x.dtype === 'float32' &&
+    dy.dtype === 'float32'
+  ) {
+    const winograd = nativeFilterGradFor(backend);
+    if (winograd) return winograd.filterGrad({ x, dy, padTop: top, padLeft: left });
+  }
   // Rows past (outHeight-1)*stride + filterHeight - top never reach an output: crop them
   // rather than pad negatively, so the gradient convolution yields exactly filterHeight rows.
   let bottom = filterHeight - 1 + (outHeight - 1) * strideHeight - inHeight - top + 1;

@@ -70,6 +70,17 @@ function startWinograd(backend: BackendWasm): WinogradConv {
   return conv;
 }
 
+/**
+ * The module's direct 3x3 filter gradient for `backend` when the path is on (VESSEL_WINOGRAD=0
+ * sends it back to our XNNPACK composition), else null.
+ */
+export function nativeFilterGradFor(
+  backend: BackendWasm,
+  env: NodeJS.ProcessEnv = process.env,
+): WinogradConv | null {
+  return winogradEnabled(env) ? winogradFor(backend) : null;
+}
+
 interface ConvShape {
   x: TensorInfo;
   filter: TensorInfo;

@@ -8,7 +8,11 @@
  * The worker's code is inline (no file to locate inside app.asar or a bundle).
  */
 import { Worker } from 'node:worker_threads';
-import type { ConvCall, TileHelpers } from './winograd';
+import type { Helpers } from './winograd';
+
+/** The module functions a helper can run, by index. */
+export const HELPER_KERNELS = ['winograd_conv', 'filter_grad'] as const;
+export type HelperKernel = (typeof HELPER_KERNELS)[number];
 
 /** Int32 slots of one helper's control block. */
 const SLOT = {
@@ -16,36 +20,20 @@ const SLOT = {
   job: 0,
   /** Set by the helper to the job it finished (or -1 after a failure). */
   done: 1,
-  scratch: 2,
-  begin: 3,
-  end: 4,
-  /** The ConvCall fields in CALL_FIELDS order. */
-  call: 5,
+  /** Index into HELPER_KERNELS. */
+  kernel: 2,
+  count: 3,
+  /** The call's integer arguments (byte offsets and sizes). */
+  args: 4,
 } as const;
-const CALL_FIELDS = [
-  'x',
-  'n',
-  'h',
-  'w',
-  'c',
-  'padTop',
-  'padLeft',
-  'oh',
-  'ow',
-  'u',
-  'k',
-  'kp',
-  'bias',
-  'relu',
-  'y',
-] as const satisfies readonly (keyof ConvCall)[];
-const SLOTS = SLOT.call + CALL_FIELDS.length;
+const MAX_ARGS = 24;
+const SLOTS = SLOT.args + MAX_ARGS;
 /** A share takes milliseconds; a helper silent this long has died (it failed to start). */
 const HELPER_TIMEOUT_MS = 120_000;
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, stackTop } = workerData;
+const { module, memory, control, stackTop, kernels } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 exports.__stack_pointer.value = stackTop;
 const state = new Int32Array(control);
@@ -55,10 +43,8 @@ for (;;) {
   last = Atomics.load(state, ${SLOT.job});
   let result = last;
   try {
-    const a = [];
-    for (let i = 0; i < ${CALL_FIELDS.length}; i++) a.push(state[${SLOT.call} + i]);
-    // winograd_conv(x, n, h, w, c, padTop, padLeft, oh, ow, u, k, kp, bias, relu, y, scratch, begin, end)
-    exports.winograd_conv(...a, state[${SLOT.scratch}], state[${SLOT.begin}], state[${SLOT.end}]);
+    const args = Array.from(state.subarray(${SLOT.args}, ${SLOT.args} + state[${SLOT.count}]));
+    exports[kernels[state[${SLOT.kernel}]]](...args);
   } catch (error) {
     result = -1;
   }
@@ -75,7 +61,7 @@ interface Helper {
 }
 
 /** `count` helper threads on `memory`, helper i with its stack ending at `stackTops[i]`. */
-export class WinogradPool implements TileHelpers {
+export class WinogradPool implements Helpers {
   private readonly helpers: Helper[];
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, stackTops: number[]) {
@@ -83,7 +69,7 @@ export class WinogradPool implements TileHelpers {
       const control = new SharedArrayBuffer(SLOTS * 4);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory, control, stackTop },
+        workerData: { module, memory, control, stackTop, kernels: HELPER_KERNELS },
       });
       // Helpers sleep in Atomics.wait between jobs; they must not keep the process alive.
       worker.unref();
@@ -95,15 +81,13 @@ export class WinogradPool implements TileHelpers {
     return this.helpers.length;
   }
 
-  start(i: number, call: ConvCall, scratch: number, begin: number, end: number): void {
+  start(i: number, kernel: HelperKernel, args: readonly number[]): void {
+    if (args.length > MAX_ARGS) throw new Error(`${kernel}: more than ${MAX_ARGS} arguments`);
     const helper = this.helpers[i]!;
     const { state } = helper;
-    CALL_FIELDS.forEach((field, index) => {
-      state[SLOT.call + index] = call[field];
-    });
-    state[SLOT.scratch] = scratch;
-    state[SLOT.begin] = begin;
-    state[SLOT.end] = end;
+    state[SLOT.kernel] = HELPER_KERNELS.indexOf(kernel);
+    state[SLOT.count] = args.length;
+    state.set(args, SLOT.args);
     helper.job += 1;
     helper.running = true;
     Atomics.store(state, SLOT.job, helper.job);

@@ -153,6 +153,32 @@ function explicitPads(pad: Pad, h: number, w: number) {
   };
 }
 
+/**
+ * |wasm - cpu| within cpu's bound for `directTerms` summed products (times `direct`) plus
+ * Winograd's for `winoTerms` roundings (times `wino`), element by element.
+ */
+function expectWithinTerms(
+  wasm: Float32Array,
+  cpu: Float32Array,
+  direct: Float32Array,
+  wino: Float64Array,
+  directTerms: number,
+  winoTerms: number,
+  label: string,
+) {
+  expect(wasm.length, label).toBe(cpu.length);
+  let worst = 0;
+  for (let i = 0; i < cpu.length; i++) {
+    const allowed = gamma(directTerms) * direct[i]! + gamma(winoTerms) * wino[i]! + 1e-30;
+    worst = Math.max(worst, Math.abs(wasm[i]! - cpu[i]!) / allowed);
+  }
+  expect(
+    worst,
+    `${label}: worst difference as a fraction of the float32 bound`,
+  ).toBeLessThanOrEqual(1);
+}
+
+/** The convolution bounds: 9C products directly, C + 12 roundings in Winograd's. */
 function expectWithin(
   wasm: Float32Array,
   cpu: Float32Array,
@@ -161,16 +187,7 @@ function expectWithin(
   c: number,
   label: string,
 ) {
-  expect(wasm.length, label).toBe(cpu.length);
-  let worst = 0;
-  for (let i = 0; i < cpu.length; i++) {
-    const allowed = gamma(9 * c) * direct[i]! + gamma(c + 12) * wino[i]! + 1e-30;
-    worst = Math.max(worst, Math.abs(wasm[i]! - cpu[i]!) / allowed);
-  }
-  expect(
-    worst,
-    `${label}: worst difference as a fraction of the float32 bound`,
-  ).toBeLessThanOrEqual(1);
+  expectWithinTerms(wasm, cpu, direct, wino, 9 * c, c + 12, label);
 }
 
 beforeAll(async () => {
@@ -263,6 +280,56 @@ describe('Winograd convolution matches cpu', () => {
       'Conv2DBackpropInput',
     );
     expect(winogradCalls()).toBe(before + 1);
+  });
+
+  // The filter gradient is a direct sum per entry (see filter_grad in winograd.c): both backends
+  // sum the same N*OH*OW products, so they may differ by 2 * gamma_P times the absolute sum.
+  it('computes the filter gradient of stride-1 3x3 convolutions directly', () => {
+    const cases: Case[] = [
+      { n: 2, h: 9, w: 7, c: 12, k: 10, pad: 'same' },
+      { n: 3, h: 6, w: 11, c: 8, k: 3, pad: 'valid' },
+      {
+        n: 1,
+        h: 5,
+        w: 4,
+        c: 9,
+        k: 17,
+        pad: [
+          [0, 0],
+          [0, 2],
+          [1, 0],
+          [0, 0],
+        ],
+      },
+    ];
+    cases.forEach((k, index) => {
+      const { oh, ow } = explicitPads(k.pad, k.h, k.w);
+      const xShape: [number, number, number, number] = [k.n, k.h, k.w, k.c];
+      const dyShape: [number, number, number, number] = [k.n, oh, ow, k.k];
+      const xv = seededUniform(tf.util.sizeFromShape(xShape), 51 + index);
+      const dyv = seededUniform(tf.util.sizeFromShape(dyShape), 53 + index);
+      const grad = (abs: boolean) => () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          {
+            x: tf.tensor4d(abs ? xv.map(Math.abs) : xv, xShape),
+            dy: tf.tensor4d(abs ? dyv.map(Math.abs) : dyv, dyShape),
+          },
+          { strides: 1, pad: k.pad, dataFormat: 'NHWC', filterShape: [3, 3, k.c, k.k] },
+        ) as tf.Tensor;
+      const products = k.n * oh * ow;
+      const before = winogradCalls();
+      expectWithinTerms(
+        valuesOn('wasm', grad(false)),
+        valuesOn('cpu', grad(false)),
+        valuesOn('cpu', grad(true)),
+        new Float64Array(9 * k.c * k.k),
+        2 * products,
+        0,
+        `Conv2DBackpropFilter ${JSON.stringify(k)}`,
+      );
+      expect(winogradCalls()).toBe(before + 1);
+    });
   });
 
   it('leaves strided, dilated, non-3x3 and few-channel convolutions to XNNPACK', () => {

@@ -5,12 +5,16 @@
  * most of a U-Net's work; this computes them with 16 multiply-adds per 2x2 outputs and channel
  * pair where XNNPACK's direct convolution needs 36.
  *
+ * The module also computes the filter gradient of 3x3 stride-1 convolutions, directly (each
+ * entry a plain sum of its own products; see filter_grad in winograd.c for why not by Winograd).
+ *
  * One instance per backend. With the threaded backend, the convolution is split by tiles between
  * this thread and helper worker threads that instantiate the same module on the same shared
  * memory (see `./pool`).
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { HelperKernel } from './pool';
 import { WINOGRAD_WASM_SHARED, WINOGRAD_WASM_SINGLE } from './wasm-binary';
 
 /** Bytes of stack each instance gets (its largest frame is a few hundred bytes). */
@@ -38,6 +42,26 @@ export interface WinogradExports {
     scratch: number,
     begin: number,
     end: number,
+  ): void;
+  filter_grad_scratch_floats(cp: number, kp: number): number;
+  filter_grad(
+    x: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    padTop: number,
+    padLeft: number,
+    dy: number,
+    oh: number,
+    ow: number,
+    k: number,
+    cp: number,
+    kp: number,
+    dg: number,
+    scratch: number,
+    tapBegin: number,
+    tapEnd: number,
   ): void;
   __stack_pointer: WebAssembly.Global;
 }
@@ -88,69 +112,23 @@ export function instantiate(memory: WebAssembly.Memory, stackBase: number): Wino
   return exports;
 }
 
-/** Rounds the output channels up to whole SIMD vectors. */
+/** Rounds a channel count up to whole SIMD vectors. */
 export function paddedChannels(k: number): number {
   return (k + 3) & ~3;
 }
 
-/** What a split convolution needs to know to compute a range of tiles. */
-export interface ConvCall {
-  x: number;
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  padTop: number;
-  padLeft: number;
-  oh: number;
-  ow: number;
-  u: number;
-  k: number;
-  kp: number;
-  bias: number;
-  relu: number;
-  y: number;
-}
-
-/** Runs tiles [begin, end) of `call` with `scratch` (winograd_scratch_floats floats). */
-export function runTiles(
-  exports: WinogradExports,
-  call: ConvCall,
-  scratch: number,
-  begin: number,
-  end: number,
-): void {
-  exports.winograd_conv(
-    call.x,
-    call.n,
-    call.h,
-    call.w,
-    call.c,
-    call.padTop,
-    call.padLeft,
-    call.oh,
-    call.ow,
-    call.u,
-    call.k,
-    call.kp,
-    call.bias,
-    call.relu,
-    call.y,
-    scratch,
-    begin,
-    end,
-  );
-}
-
-/** Helpers that run a share of each convolution on other threads (see ./pool). */
-export interface TileHelpers {
+/** Helpers that run a share of each call on other threads (see ./pool). */
+export interface Helpers {
   readonly count: number;
-  /**
-   * Starts helper i on tiles [begin, end) of `call` with its own `scratch` block; `wait()`
-   * returns when every started helper is done.
-   */
-  start(i: number, call: ConvCall, scratch: number, begin: number, end: number): void;
+  /** Starts helper i on `kernel(...args)`; `wait()` returns when every started one is done. */
+  start(i: number, kernel: HelperKernel, args: readonly number[]): void;
   wait(): void;
+}
+
+/** Splits [0, total) into `parts` contiguous shares; share i as [begin, end). */
+function share(total: number, parts: number, i: number): [number, number] {
+  const size = Math.ceil(total / parts);
+  return [Math.min(total, size * i), Math.min(total, size * (i + 1))];
 }
 
 export interface WinogradConvArgs {
@@ -178,7 +156,7 @@ export class WinogradConv {
   private readonly exports: WinogradExports;
   private readonly heap: EmscriptenHeap;
   private readonly stack: number;
-  private helpers: TileHelpers | undefined;
+  private helpers: Helpers | undefined;
 
   constructor(private readonly backend: BackendWasm) {
     this.heap = backend.wasm as unknown as EmscriptenHeap;
@@ -187,7 +165,7 @@ export class WinogradConv {
   }
 
   /** Lets `helpers` compute a share of every later convolution. */
-  useHelpers(helpers: TileHelpers | undefined): void {
+  useHelpers(helpers: Helpers | undefined): void {
     this.helpers = helpers;
   }
 
@@ -195,6 +173,30 @@ export class WinogradConv {
     const data = this.backend.dataIdMap.get(info.dataId);
     if (!data) throw new Error('Winograd convolution: a tensor is not on the wasm backend.');
     return data.memoryOffset;
+  }
+
+  /**
+   * Runs `kernel` over [0, total) split in contiguous shares: this thread the first, each helper
+   * one of the rest; `argsFor(thread, begin, end)` gives a share's arguments.
+   */
+  private split(
+    total: number,
+    kernel: HelperKernel,
+    argsFor: (thread: number, begin: number, end: number) => number[],
+  ): void {
+    const helpers = this.helpers;
+    const threads = 1 + (helpers?.count ?? 0);
+    for (let i = 1; i < threads; i++) {
+      const [begin, end] = share(total, threads, i);
+      if (begin < end) helpers!.start(i - 1, kernel, argsFor(i, begin, end));
+    }
+    try {
+      const [begin, end] = share(total, threads, 0);
+      const run = this.exports[kernel] as (...args: number[]) => void;
+      run(...argsFor(0, begin, end));
+    } finally {
+      if (threads > 1) helpers!.wait();
+    }
   }
 
   /** NHWC 3x3 stride-1 convolution (with bias and ReLU when given) as a new backend tensor. */
@@ -213,47 +215,54 @@ export class WinogradConv {
     const out = this.backend.makeOutput([n, args.outHeight, args.outWidth, k], 'float32');
     const tiles = n * Math.ceil(args.outHeight / 2) * Math.ceil(args.outWidth / 2);
     if (tiles === 0) return out;
-    const helpers = this.helpers;
-    const threads = 1 + (helpers?.count ?? 0);
+    const threads = 1 + (this.helpers?.count ?? 0);
     const scratchFloats = this.exports.winograd_scratch_floats(c, kp);
     const u = this.heap._malloc(16 * c * kp * 4);
     const scratch = this.heap._malloc(scratchFloats * 4 * threads);
     try {
       this.exports.winograd_filter(this.offset(args.filter), u, c, k, kp, args.flip ? 1 : 0);
-      const call: ConvCall = {
-        x: this.offset(args.x),
-        n,
-        h,
-        w,
-        c,
-        padTop: args.padTop,
-        padLeft: args.padLeft,
-        oh: args.outHeight,
-        ow: args.outWidth,
-        u,
-        k,
-        kp,
-        bias: args.bias ? this.offset(args.bias) : 0,
-        relu: args.relu ? 1 : 0,
-        y: this.offset(out),
-      };
-      // Contiguous shares, this thread first; helpers take the rest.
-      const share = Math.ceil(tiles / threads);
-      if (helpers && threads > 1) {
-        for (let i = 0; i < helpers.count; i++) {
-          const begin = Math.min(tiles, share * (i + 1));
-          const end = Math.min(tiles, begin + share);
-          const own = scratch + (i + 1) * scratchFloats * 4;
-          if (begin < end) helpers.start(i, call, own, begin, end);
-        }
-      }
-      try {
-        runTiles(this.exports, call, scratch, 0, Math.min(share, tiles));
-      } finally {
-        if (helpers && threads > 1) helpers.wait();
-      }
+      const x = this.offset(args.x);
+      const bias = args.bias ? this.offset(args.bias) : 0;
+      const y = this.offset(out);
+      const { padTop, padLeft, outHeight, outWidth } = args;
+      const relu = args.relu ? 1 : 0;
+      // Thread i computes tiles [begin, end) with its own scratch block.
+      this.split(tiles, 'winograd_conv', (i, begin, end) => [
+        ...[x, n, h, w, c, padTop, padLeft, outHeight, outWidth, u, k, kp, bias, relu, y],
+        ...[scratch + i * scratchFloats * 4, begin, end],
+      ]);
     } finally {
       this.heap._free(u);
+      this.heap._free(scratch);
+    }
+    return out;
+  }
+
+  /**
+   * The filter gradient [3, 3, C, K] of the 3x3 stride-1 convolution of x with output gradient
+   * dy (the output pixel (r, s) read input rows from r - padTop), summed directly.
+   */
+  filterGrad(args: { x: TensorInfo; dy: TensorInfo; padTop: number; padLeft: number }): TensorInfo {
+    const [n, h, w, c] = args.x.shape as [number, number, number, number];
+    const [, oh, ow, k] = args.dy.shape as [number, number, number, number];
+    const cp = paddedChannels(c);
+    const kp = paddedChannels(k);
+    calls += 1;
+    const out = this.backend.makeOutput([3, 3, c, k], 'float32');
+    const scratchBytes = this.exports.filter_grad_scratch_floats(cp, kp) * 4;
+    const threads = 1 + (this.helpers?.count ?? 0);
+    const scratch = this.heap._malloc(scratchBytes * threads);
+    try {
+      const x = this.offset(args.x);
+      const dy = this.offset(args.dy);
+      const dg = this.offset(out);
+      const { padTop, padLeft } = args;
+      // Thread i computes taps [begin, end) of the nine, with its own accumulators.
+      this.split(9, 'filter_grad', (i, begin, end) => [
+        ...[x, n, h, w, c, padTop, padLeft, dy, oh, ow, k, cp, kp, dg],
+        ...[scratch + i * scratchBytes, begin, end],
+      ]);
+    } finally {
       this.heap._free(scratch);
     }
     return out;
