@@ -26,7 +26,7 @@ import { backendMemory, isShared, STACK_BYTES, WinogradConv, winogradModule } fr
 
 /**
  * Input channels below this go to XNNPACK: the tile transforms cost about what the products
- * save (measured 0.6x with 1 and 2 channels, 1.05x to 1.16x with 4, 1.04x to 1.42x with 8).
+ * save (in exploratory timings, slower than XNNPACK with 1 or 2 channels, about even with 4).
  */
 export const MIN_WINOGRAD_CHANNELS = 8;
 
