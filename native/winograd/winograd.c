@@ -32,13 +32,9 @@ static inline void g_rows(float a, float b, float c, float out[4]) {
   out[3] = c;
 }
 
-/*
- * u = G g G^T for every (c, k). With flip set, g is read as the filter of the input gradient
- * of a stride-1 convolution: rotated by 180 degrees with input and output channels swapped
- * (g is then [3][3][K][C] in memory and u still [16][C][KP] with C the gradient's input).
- */
+/* u = G g G^T for every (c, k). */
 EXPORT(winograd_filter)
-void winograd_filter(const float *g, float *u, int C, int K, int KP, int flip) {
+void winograd_filter(const float *g, float *u, int C, int K, int KP) {
   for (int c = 0; c < C; c++) {
     for (int k = 0; k < KP; k++) {
       float *dst = u + c * KP + k;
@@ -48,9 +44,7 @@ void winograd_filter(const float *g, float *u, int C, int K, int KP, int flip) {
       }
       float t[3][3];
       for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
-          t[i][j] = flip ? g[((2 - i) * 3 + (2 - j)) * C * K + k * C + c]
-                         : g[(i * 3 + j) * C * K + c * K + k];
+        for (int j = 0; j < 3; j++) t[i][j] = g[(i * 3 + j) * C * K + c * K + k];
       float col[3][4]; /* G applied down each column: col[j][r] */
       for (int j = 0; j < 3; j++) g_rows(t[0][j], t[1][j], t[2][j], col[j]);
       for (int r = 0; r < 4; r++) {

@@ -21,7 +21,7 @@ import { WINOGRAD_WASM_SHARED, WINOGRAD_WASM_SINGLE } from './wasm-binary';
 export const STACK_BYTES = 64 * 1024;
 
 export interface WinogradExports {
-  winograd_filter(g: number, u: number, c: number, k: number, kp: number, flip: number): void;
+  winograd_filter(g: number, u: number, c: number, k: number, kp: number): void;
   winograd_scratch_floats(c: number, kp: number): number;
   winograd_conv(
     x: number,
@@ -140,8 +140,6 @@ export interface WinogradConvArgs {
   padLeft: number;
   outHeight: number;
   outWidth: number;
-  /** Read the filter as the input gradient's: rotated 180 degrees, in and out swapped. */
-  flip?: boolean;
 }
 
 let calls = 0;
@@ -204,8 +202,8 @@ export class WinogradConv {
     const [n, h, w, c] = args.x.shape as [number, number, number, number];
     const [fh, fw, fin, fout] = args.filter.shape as [number, number, number, number];
     if (fh !== 3 || fw !== 3) throw new Error('Winograd convolution: the filter must be 3x3.');
-    const k = args.flip ? fin : fout;
-    if ((args.flip ? fout : fin) !== c) {
+    const k = fout;
+    if (fin !== c) {
       throw new Error(
         `Winograd convolution: the filter reads ${fin} channels, the input has ${c}.`,
       );
@@ -220,7 +218,7 @@ export class WinogradConv {
     const u = this.heap._malloc(16 * c * kp * 4);
     const scratch = this.heap._malloc(scratchFloats * 4 * threads);
     try {
-      this.exports.winograd_filter(this.offset(args.filter), u, c, k, kp, args.flip ? 1 : 0);
+      this.exports.winograd_filter(this.offset(args.filter), u, c, k, kp);
       const x = this.offset(args.x);
       const bias = args.bias ? this.offset(args.bias) : 0;
       const y = this.offset(out);
