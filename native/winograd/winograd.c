@@ -24,6 +24,17 @@
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
+/*
+ * acc + a * b. Built with RELAXED, one relaxed-SIMD multiply-add (fused where the CPU has FMA):
+ * clang 14 emits it under an older opcode, which scripts/build-wasm-kernels.sh rewrites to the
+ * final f32x4.relaxed_madd (a * b + c). Otherwise a multiply and an add.
+ */
+#ifdef RELAXED
+#define MADD(acc, a, b) __builtin_wasm_fma_f32x4(a, b, acc)
+#else
+#define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#endif
+
 /* One row of G g G^T's left factor: G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]. */
 static inline void g_rows(float a, float b, float c, float out[4]) {
   out[0] = a;
@@ -122,14 +133,14 @@ static inline void gemm_4x8(const float *v, const float *u, float *m, int C, int
     v128_t s1 = wasm_v128_load32_splat(v1 + c);
     v128_t s2 = wasm_v128_load32_splat(v2 + c);
     v128_t s3 = wasm_v128_load32_splat(v3 + c);
-    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s0, w0));
-    b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s0, w1));
-    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s1, w0));
-    b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s1, w1));
-    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s2, w0));
-    b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(s2, w1));
-    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s3, w0));
-    b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(s3, w1));
+    a0 = MADD(a0, s0, w0);
+    b0 = MADD(b0, s0, w1);
+    a1 = MADD(a1, s1, w0);
+    b1 = MADD(b1, s1, w1);
+    a2 = MADD(a2, s2, w0);
+    b2 = MADD(b2, s2, w1);
+    a3 = MADD(a3, s3, w0);
+    b3 = MADD(b3, s3, w1);
   }
   wasm_v128_store(m, a0);
   wasm_v128_store(m + 4, b0);
@@ -147,10 +158,10 @@ static inline void gemm_4x4(const float *v, const float *u, float *m, int C, int
   const float *v0 = v, *v1 = v + C, *v2 = v + 2 * C, *v3 = v + 3 * C;
   for (int c = 0; c < C; c++) {
     v128_t w0 = wasm_v128_load(u + c * KP);
-    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load32_splat(v0 + c), w0));
-    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load32_splat(v1 + c), w0));
-    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load32_splat(v2 + c), w0));
-    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load32_splat(v3 + c), w0));
+    a0 = MADD(a0, wasm_v128_load32_splat(v0 + c), w0);
+    a1 = MADD(a1, wasm_v128_load32_splat(v1 + c), w0);
+    a2 = MADD(a2, wasm_v128_load32_splat(v2 + c), w0);
+    a3 = MADD(a3, wasm_v128_load32_splat(v3 + c), w0);
   }
   wasm_v128_store(m, a0);
   wasm_v128_store(m + KP, a1);
@@ -321,14 +332,14 @@ int filter_grad_scratch_floats(int CP, int KP) { return 9 * CP * KP; }
     const float *xp = (xs) + q * (C), *dp = (ds) + q * (K);                                    \
     v128_t w0 = wasm_v128_load(dp), w1 = wasm_v128_load(dp + 4);                               \
     v128_t s0 = SPLAT(xp, 0), s1 = SPLAT(xp, 1), s2 = SPLAT(xp, 2), s3 = SPLAT(xp, 3);          \
-    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s0, w0));                                           \
-    b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s0, w1));                                           \
-    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s1, w0));                                           \
-    b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s1, w1));                                           \
-    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s2, w0));                                           \
-    b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(s2, w1));                                           \
-    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s3, w0));                                           \
-    b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(s3, w1));                                           \
+    a0 = MADD(a0, s0, w0);                                           \
+    b0 = MADD(b0, s0, w1);                                           \
+    a1 = MADD(a1, s1, w0);                                           \
+    b1 = MADD(b1, s1, w1);                                           \
+    a2 = MADD(a2, s2, w0);                                           \
+    b2 = MADD(b2, s2, w1);                                           \
+    a3 = MADD(a3, s3, w0);                                           \
+    b3 = MADD(b3, s3, w1);                                           \
   }
 
 /* The same with 4 outputs, any of them past K read as zero (lanes = K - k, up to 4). */
@@ -336,10 +347,10 @@ int filter_grad_scratch_floats(int CP, int KP) { return 9 * CP * KP; }
   for (int q = 0; q < (length); q++) {                                                         \
     const float *xp = (xs) + q * (C);                                                          \
     v128_t w0 = load_lanes((ds) + q * (K), lanes);                                             \
-    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(SPLAT(xp, 0), w0));                                 \
-    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(SPLAT(xp, 1), w0));                                 \
-    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(SPLAT(xp, 2), w0));                                 \
-    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(SPLAT(xp, 3), w0));                                 \
+    a0 = MADD(a0, SPLAT(xp, 0), w0);                                 \
+    a1 = MADD(a1, SPLAT(xp, 1), w0);                                 \
+    a2 = MADD(a2, SPLAT(xp, 2), w0);                                 \
+    a3 = MADD(a3, SPLAT(xp, 3), w0);                                 \
   }
 
 /* Channel `lane` of a pixel; for the last block of channels, zero past C (never read). */
@@ -419,4 +430,95 @@ void filter_grad(const float *x, int N, int H, int W, int C, int pad_top, int pa
     for (int c = 0; c < C; c++)
       for (int k = 0; k < K; k++) dg[(tap * C + c) * K + k] = acc[c * KP + k];
   }
+}
+
+/* ---- Element-wise training kernels that tfjs-wasm runs slowly ----------------------------- */
+
+/*
+ * The gradient of 2x2 stride-2 valid max pooling of x [N][H][W][C] (dy [N][H/2][W/2][C]): each
+ * window's gradient goes to its first maximum in row-major order (a later pixel wins only when
+ * strictly greater), as tfjs's cpu kernel decides; rows and columns no window covers get zero.
+ */
+EXPORT(max_pool_grad_2x2)
+void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int N, int H, int W, int C) {
+  const int OH = H / 2, OW = W / 2;
+  for (int i = 0; i < N * H * W * C; i++) dx[i] = 0.0f;
+  for (int n = 0; n < N; n++)
+    for (int r = 0; r < OH; r++)
+      for (int s = 0; s < OW; s++) {
+        const float *xa = x + ((n * H + 2 * r) * W + 2 * s) * C;
+        const float *xc = xa + W * C;
+        float *da = dx + (xa - x), *dc = dx + (xc - x);
+        const float *g = dy + ((n * OH + r) * OW + s) * C;
+        for (int c = 0; c < C; c += 4) {
+          const int lanes = C - c < 4 ? C - c : 4;
+          v128_t a = load_lanes(xa + c, lanes), b = load_lanes(xa + C + c, lanes);
+          v128_t cc = load_lanes(xc + c, lanes), d = load_lanes(xc + C + c, lanes);
+          v128_t gb = wasm_f32x4_gt(b, a);
+          v128_t m1 = wasm_v128_bitselect(b, a, gb);
+          v128_t gc = wasm_f32x4_gt(cc, m1);
+          v128_t m2 = wasm_v128_bitselect(cc, m1, gc);
+          v128_t gd = wasm_f32x4_gt(d, m2);
+          /* The winner: d if gd, else c if gc, else b if gb, else a. */
+          v128_t is_c = wasm_v128_andnot(gc, gd);
+          v128_t is_b = wasm_v128_andnot(wasm_v128_andnot(gb, gc), gd);
+          v128_t is_a = wasm_v128_not(wasm_v128_or(wasm_v128_or(gb, gc), gd));
+          v128_t grad = load_lanes(g + c, lanes);
+          store_lanes(da + c, wasm_v128_and(grad, is_a), lanes);
+          store_lanes(da + C + c, wasm_v128_and(grad, is_b), lanes);
+          store_lanes(dc + c, wasm_v128_and(grad, is_c), lanes);
+          store_lanes(dc + C + c, wasm_v128_and(grad, gd), lanes);
+        }
+      }
+}
+
+/*
+ * dst[row][0 .. width) = src[row][0 .. width) for `rows` rows, with row strides in floats: one
+ * piece of a concatenation along the last axis, or of its gradient (a split).
+ */
+EXPORT(copy_rows)
+void copy_rows(const float *src, int src_stride, float *dst, int dst_stride, int rows, int width) {
+  for (int r = 0; r < rows; r++) {
+    const float *s = src + r * src_stride;
+    float *d = dst + r * dst_stride;
+    int c = 0;
+    for (; c + 4 <= width; c += 4) wasm_v128_store(d + c, wasm_v128_load(s + c));
+    for (; c < width; c++) d[c] = s[c];
+  }
+}
+
+/* out[c] = sum over rows of x[row][c] (a bias gradient), summed in row order. */
+EXPORT(sum_rows)
+void sum_rows(const float *x, int rows, int C, float *out) {
+  for (int c = 0; c < C; c++) out[c] = 0.0f;
+  for (int r = 0; r < rows; r++) {
+    const float *row = x + r * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4)
+      wasm_v128_store(out + c, wasm_f32x4_add(wasm_v128_load(out + c), wasm_v128_load(row + c)));
+    for (; c < C; c++) out[c] += row[c];
+  }
+}
+
+/*
+ * The gradient of nearest 2x upsampling (no corner alignment, no half-pixel centres) of
+ * [N][H][W][C]: each input pixel sums its 2x2 block of dy [N][2H][2W][C], in row-major order.
+ */
+EXPORT(upsample2x_grad)
+void upsample2x_grad(const float *dy, float *dx, int N, int H, int W, int C) {
+  for (int n = 0; n < N; n++)
+    for (int r = 0; r < H; r++)
+      for (int s = 0; s < W; s++) {
+        const float *a = dy + ((n * 2 * H + 2 * r) * 2 * W + 2 * s) * C;
+        const float *b = a + 2 * W * C;
+        float *out = dx + ((n * H + r) * W + s) * C;
+        for (int c = 0; c < C; c += 4) {
+          const int lanes = C - c < 4 ? C - c : 4;
+          v128_t v = wasm_f32x4_add(wasm_f32x4_splat(0.0f), load_lanes(a + c, lanes));
+          v = wasm_f32x4_add(v, load_lanes(a + C + c, lanes));
+          v = wasm_f32x4_add(v, load_lanes(b + c, lanes));
+          v = wasm_f32x4_add(v, load_lanes(b + C + c, lanes));
+          store_lanes(out + c, v, lanes);
+        }
+      }
 }

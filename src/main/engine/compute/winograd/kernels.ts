@@ -22,6 +22,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { channelsLastConvInfo } from '../kernels/kernel-scratch';
 import { WinogradPool } from './pool';
+import { TRAINING_OP_WRAPPERS } from './training-ops';
 import { backendMemory, isShared, STACK_BYTES, WinogradConv, winogradModule } from './winograd';
 
 /**
@@ -65,7 +66,7 @@ function startWinograd(backend: BackendWasm): WinogradConv {
       { length: helpers },
       () => (heap._malloc(STACK_BYTES) + STACK_BYTES) & ~15,
     );
-    conv.useHelpers(new WinogradPool(winogradModule(true), memory, stackTops));
+    conv.useHelpers(new WinogradPool(winogradModule(true, conv.simd), memory, stackTops));
   }
   return conv;
 }
@@ -165,18 +166,21 @@ function unwrapKernel(kernelName: string): void {
 }
 
 /**
- * Puts the Winograd path in front of the wasm Conv2D and FusedConv2D (idempotent); returns the
- * kernel names, or none when VESSEL_WINOGRAD=0.
+ * Puts our module in front of the wasm Conv2D and FusedConv2D and of the training kernels in
+ * ./training-ops (idempotent); returns the kernel names, or none when VESSEL_WINOGRAD=0.
  */
 export function registerWinogradKernels(env: NodeJS.ProcessEnv = process.env): string[] {
   if (!winogradEnabled(env)) return [];
   wrapKernel(Conv2D, wrapConv2D);
   wrapKernel(FusedConv2D, wrapFusedConv2D);
-  return [Conv2D, FusedConv2D];
+  for (const [name, wrap] of Object.entries(TRAINING_OP_WRAPPERS)) {
+    wrapKernel(name, (upstream) => wrap(winogradFor, upstream));
+  }
+  return [Conv2D, FusedConv2D, ...Object.keys(TRAINING_OP_WRAPPERS)];
 }
 
-/** Puts upstream's Conv2D and FusedConv2D back (benchmarks compare the two paths). */
+/** Puts the kernels registered before ours back (benchmarks compare the two paths). */
 export function unregisterWinogradKernels(): void {
-  unwrapKernel(Conv2D);
-  unwrapKernel(FusedConv2D);
+  for (const name of [Conv2D, FusedConv2D, ...Object.keys(TRAINING_OP_WRAPPERS)])
+    unwrapKernel(name);
 }

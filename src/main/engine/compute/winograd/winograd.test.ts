@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seededUniform } from '../kernels/seeded-uniform';
 import { setupCompute } from '../setup';
 import { MIN_WINOGRAD_CHANNELS, registerWinogradKernels, winogradFor } from './kernels';
-import { winogradCalls } from './winograd';
+import { simdLevel, WinogradConv, winogradCalls } from './winograd';
 
 const U = 2 ** -24;
 const gamma = (n: number) => (n * U) / (1 - n * U);
@@ -330,6 +330,46 @@ describe('Winograd convolution matches cpu', () => {
       );
       expect(winogradCalls()).toBe(before + 1);
     });
+  });
+
+  it('gives the same results with the plain-SIMD build as with the relaxed one, within the bound', () => {
+    tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const k: Case = { n: 2, h: 13, w: 11, c: 20, k: 12, pad: 'same' };
+    const xv = seededUniform(k.n * k.h * k.w * k.c, 71);
+    const wv = seededUniform(9 * k.c * k.k, 72);
+    const x = tf.tensor4d(xv, [k.n, k.h, k.w, k.c]);
+    const w = tf.tensor4d(wv, [3, 3, k.c, k.k]);
+    const args = {
+      x,
+      filter: w,
+      relu: false,
+      padTop: 1,
+      padLeft: 1,
+      outHeight: k.h,
+      outWidth: k.w,
+    };
+    const read = (info: tf.TensorInfo) => {
+      const values = (backend.readSync(info.dataId) as Float32Array).slice();
+      backend.disposeData(info.dataId);
+      return values;
+    };
+    // Node 20 runs relaxed SIMD once its flag is set (simdLevel sets it).
+    expect(simdLevel()).toBe('relaxed');
+    const plain = read(new WinogradConv(backend, 'plain').conv(args));
+    const relaxed = read(new WinogradConv(backend, 'relaxed').conv(args));
+    const direct = valuesOn('cpu', () =>
+      tf.conv2d(tf.abs(x) as tf.Tensor4D, tf.abs(w) as tf.Tensor4D, 1, 'same'),
+    );
+    expectWithin(
+      plain,
+      relaxed,
+      direct,
+      winogradScale(xv, wv, k, 1, 1, k.h, k.w).map((v) => 2 * v),
+      k.c,
+      'plain against relaxed',
+    );
+    tf.dispose([x, w]);
   });
 
   it('leaves strided, dilated, non-3x3 and few-channel convolutions to XNNPACK', () => {

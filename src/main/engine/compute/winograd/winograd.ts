@@ -12,10 +12,16 @@
  * this thread and helper worker threads that instantiate the same module on the same shared
  * memory (see `./pool`).
  */
+import v8 from 'node:v8';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { HelperKernel } from './pool';
-import { WINOGRAD_WASM_SHARED, WINOGRAD_WASM_SINGLE } from './wasm-binary';
+import {
+  WINOGRAD_WASM_SHARED,
+  WINOGRAD_WASM_SHARED_RELAXED,
+  WINOGRAD_WASM_SINGLE,
+  WINOGRAD_WASM_SINGLE_RELAXED,
+} from './wasm-binary';
 
 /** Bytes of stack each instance gets (its largest frame is a few hundred bytes). */
 export const STACK_BYTES = 64 * 1024;
@@ -63,6 +69,25 @@ export interface WinogradExports {
     tapBegin: number,
     tapEnd: number,
   ): void;
+  max_pool_grad_2x2(
+    x: number,
+    dy: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+  ): void;
+  copy_rows(
+    src: number,
+    srcStride: number,
+    dst: number,
+    dstStride: number,
+    rows: number,
+    width: number,
+  ): void;
+  sum_rows(x: number, rows: number, c: number, out: number): void;
+  upsample2x_grad(dy: number, dx: number, n: number, h: number, w: number, c: number): void;
   __stack_pointer: WebAssembly.Global;
 }
 
@@ -83,15 +108,48 @@ export function backendMemory(backend: BackendWasm): WebAssembly.Memory {
   return memory;
 }
 
-const modules = new Map<boolean, WebAssembly.Module>();
+const BINARIES = {
+  plain: { single: WINOGRAD_WASM_SINGLE, shared: WINOGRAD_WASM_SHARED },
+  relaxed: { single: WINOGRAD_WASM_SINGLE_RELAXED, shared: WINOGRAD_WASM_SHARED_RELAXED },
+} as const;
+
+export type SimdLevel = keyof typeof BINARIES;
+
+let level: SimdLevel | undefined;
+
+/**
+ * Whether this runtime runs our relaxed-SIMD build (fused multiply-add): Electron's V8 does by
+ * default; Node 20's needs --experimental-wasm-relaxed-simd, which we set (V8 reads it when a
+ * module is compiled). VESSEL_RELAXED_SIMD=0 keeps the plain SIMD build.
+ */
+export function simdLevel(env: NodeJS.ProcessEnv = process.env): SimdLevel {
+  if (level) return level;
+  const relaxed = Buffer.from(BINARIES.relaxed.single, 'base64');
+  if (env.VESSEL_RELAXED_SIMD === '0') {
+    level = 'plain';
+  } else if (WebAssembly.validate(relaxed)) {
+    level = 'relaxed';
+  } else {
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // An embedder that forbids flags: the plain build.
+    }
+    level = WebAssembly.validate(relaxed) ? 'relaxed' : 'plain';
+  }
+  return level;
+}
+
+const modules = new Map<string, WebAssembly.Module>();
 
 /** The compiled module for a shared or a plain memory (compiled once per process). */
-export function winogradModule(shared: boolean): WebAssembly.Module {
-  let module = modules.get(shared);
+export function winogradModule(shared: boolean, simd: SimdLevel = simdLevel()): WebAssembly.Module {
+  const key = `${simd}/${shared}`;
+  let module = modules.get(key);
   if (!module) {
-    const base64 = shared ? WINOGRAD_WASM_SHARED : WINOGRAD_WASM_SINGLE;
+    const base64 = BINARIES[simd][shared ? 'shared' : 'single'];
     module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
-    modules.set(shared, module);
+    modules.set(key, module);
   }
   return module;
 }
@@ -102,8 +160,12 @@ export function isShared(memory: WebAssembly.Memory): boolean {
 }
 
 /** An instance on `memory` whose stack is the `STACK_BYTES` block starting at `stackBase`. */
-export function instantiate(memory: WebAssembly.Memory, stackBase: number): WinogradExports {
-  const instance = new WebAssembly.Instance(winogradModule(isShared(memory)), {
+export function instantiate(
+  memory: WebAssembly.Memory,
+  stackBase: number,
+  simd: SimdLevel = simdLevel(),
+): WinogradExports {
+  const instance = new WebAssembly.Instance(winogradModule(isShared(memory), simd), {
     env: { memory },
   });
   const exports = instance.exports as unknown as WinogradExports;
@@ -156,10 +218,13 @@ export class WinogradConv {
   private readonly stack: number;
   private helpers: Helpers | undefined;
 
-  constructor(private readonly backend: BackendWasm) {
+  constructor(
+    private readonly backend: BackendWasm,
+    readonly simd: SimdLevel = simdLevel(),
+  ) {
     this.heap = backend.wasm as unknown as EmscriptenHeap;
     this.stack = this.heap._malloc(STACK_BYTES);
-    this.exports = instantiate(backendMemory(backend), this.stack);
+    this.exports = instantiate(backendMemory(backend), this.stack, simd);
   }
 
   /** Lets `helpers` compute a share of every later convolution. */
@@ -167,7 +232,13 @@ export class WinogradConv {
     this.helpers = helpers;
   }
 
-  private offset(info: TensorInfo): number {
+  /** The module's exports (for kernels that run one function on backend tensors). */
+  get functions(): WinogradExports {
+    return this.exports;
+  }
+
+  /** The heap offset of a backend tensor's values. */
+  offset(info: TensorInfo): number {
     const data = this.backend.dataIdMap.get(info.dataId);
     if (!data) throw new Error('Winograd convolution: a tensor is not on the wasm backend.');
     return data.memoryOffset;
