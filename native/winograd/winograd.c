@@ -367,66 +367,75 @@ EXPORT(filter_grad)
 void filter_grad(const float *x, int N, int H, int W, int C, int pad_top, int pad_left,
                  const float *dy, int OH, int OW, int K, int CP, int KP, float *dg,
                  float *scratch, int tap_begin, int tap_end) {
-  for (int tap = tap_begin; tap < tap_end; tap++) {
-    const int i = tap / 3, j = tap % 3;
-    /* Output rows r and columns s whose input pixel (r + i - pad_top, s + j - pad_left) exists. */
-    int r_lo = pad_top - i, r_hi = H + pad_top - i;
-    int s_lo = pad_left - j, s_hi = W + pad_left - j;
-    if (r_lo < 0) r_lo = 0;
-    if (s_lo < 0) s_lo = 0;
-    if (r_hi > OH) r_hi = OH;
-    if (s_hi > OW) s_hi = OW;
-    const int length = s_hi - s_lo;
-    float *acc = scratch + tap * CP * KP;
-    const v128_t zero = wasm_f32x4_splat(0.0f);
-    for (int c = 0; c < CP; c += 4) {
-      const int cl = C - c; /* channels of this block that exist (4 or more: all) */
-      int k = 0;
-      for (; k + 8 <= K; k += 8) {
-        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-        v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        if (length > 0)
-          for (int n = 0; n < N; n++)
-            for (int r = r_lo; r < r_hi; r++) {
-              const float *xs = x + ((n * H + r + i - pad_top) * W + s_lo + j - pad_left) * C + c;
-              const float *ds = dy + ((n * OH + r) * OW + s_lo) * K + k;
-              if (cl >= 4) {
-                FG_ROW_4x8(xs, ds, length, C, K, SPLAT_ALL)
-              } else {
-                FG_ROW_4x8(xs, ds, length, C, K, SPLAT_SOME)
-              }
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int i = tap_begin * CP * KP; i < tap_end * CP * KP; i++) scratch[i] = 0.0f;
+  /*
+   * Row by row, so that the output-gradient row and the three input rows it meets stay in L1
+   * while every (channel block, output block) pair of every tap runs over them; the 4x8
+   * accumulator blocks are loaded and stored once per row.
+   */
+  for (int n = 0; n < N; n++)
+    for (int r = 0; r < OH; r++) {
+      const float *dyr = dy + (n * OH + r) * OW * K;
+      for (int tap = tap_begin; tap < tap_end; tap++) {
+        const int i = tap / 3, j = tap % 3;
+        const int xr = r + i - pad_top;
+        if (xr < 0 || xr >= H) continue;
+        /* Output columns whose input column s + j - pad_left exists. */
+        int s_lo = pad_left - j, s_hi = W + pad_left - j;
+        if (s_lo < 0) s_lo = 0;
+        if (s_hi > OW) s_hi = OW;
+        const int length = s_hi - s_lo;
+        if (length <= 0) continue;
+        const float *xrow = x + ((n * H + xr) * W + s_lo + j - pad_left) * C;
+        const float *drow = dyr + s_lo * K;
+        float *acc = scratch + tap * CP * KP;
+        for (int c = 0; c < CP; c += 4) {
+          const int cl = C - c; /* channels of this block that exist (4 or more: all) */
+          const float *xs = xrow + c;
+          int k = 0;
+          for (; k + 8 <= K; k += 8) {
+            float *out = acc + c * KP + k;
+            v128_t a0 = wasm_v128_load(out), b0 = wasm_v128_load(out + 4);
+            v128_t a1 = wasm_v128_load(out + KP), b1 = wasm_v128_load(out + KP + 4);
+            v128_t a2 = wasm_v128_load(out + 2 * KP), b2 = wasm_v128_load(out + 2 * KP + 4);
+            v128_t a3 = wasm_v128_load(out + 3 * KP), b3 = wasm_v128_load(out + 3 * KP + 4);
+            const float *ds = drow + k;
+            if (cl >= 4) {
+              FG_ROW_4x8(xs, ds, length, C, K, SPLAT_ALL)
+            } else {
+              FG_ROW_4x8(xs, ds, length, C, K, SPLAT_SOME)
             }
-        float *out = acc + c * KP + k;
-        wasm_v128_store(out, a0);
-        wasm_v128_store(out + 4, b0);
-        wasm_v128_store(out + KP, a1);
-        wasm_v128_store(out + KP + 4, b1);
-        wasm_v128_store(out + 2 * KP, a2);
-        wasm_v128_store(out + 2 * KP + 4, b2);
-        wasm_v128_store(out + 3 * KP, a3);
-        wasm_v128_store(out + 3 * KP + 4, b3);
-      }
-      for (; k < K; k += 4) {
-        const int lanes = K - k < 4 ? K - k : 4;
-        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-        if (length > 0)
-          for (int n = 0; n < N; n++)
-            for (int r = r_lo; r < r_hi; r++) {
-              const float *xs = x + ((n * H + r + i - pad_top) * W + s_lo + j - pad_left) * C + c;
-              const float *ds = dy + ((n * OH + r) * OW + s_lo) * K + k;
-              if (cl >= 4) {
-                FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_ALL)
-              } else {
-                FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_SOME)
-              }
+            wasm_v128_store(out, a0);
+            wasm_v128_store(out + 4, b0);
+            wasm_v128_store(out + KP, a1);
+            wasm_v128_store(out + KP + 4, b1);
+            wasm_v128_store(out + 2 * KP, a2);
+            wasm_v128_store(out + 2 * KP + 4, b2);
+            wasm_v128_store(out + 3 * KP, a3);
+            wasm_v128_store(out + 3 * KP + 4, b3);
+          }
+          for (; k < K; k += 4) {
+            const int lanes = K - k < 4 ? K - k : 4;
+            float *out = acc + c * KP + k;
+            v128_t a0 = wasm_v128_load(out), a1 = wasm_v128_load(out + KP);
+            v128_t a2 = wasm_v128_load(out + 2 * KP), a3 = wasm_v128_load(out + 3 * KP);
+            const float *ds = drow + k;
+            if (cl >= 4) {
+              FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_ALL)
+            } else {
+              FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_SOME)
             }
-        float *out = acc + c * KP + k;
-        wasm_v128_store(out, a0);
-        wasm_v128_store(out + KP, a1);
-        wasm_v128_store(out + 2 * KP, a2);
-        wasm_v128_store(out + 3 * KP, a3);
+            wasm_v128_store(out, a0);
+            wasm_v128_store(out + KP, a1);
+            wasm_v128_store(out + 2 * KP, a2);
+            wasm_v128_store(out + 3 * KP, a3);
+          }
+        }
       }
     }
+  for (int tap = tap_begin; tap < tap_end; tap++) {
+    const float *acc = scratch + tap * CP * KP;
     for (int c = 0; c < C; c++)
       for (int k = 0; k < K; k++) dg[(tap * C + c) * K + k] = acc[c * KP + k];
   }
