@@ -40,8 +40,9 @@ function registerReplacing(configs: readonly KernelConfig[]): string[] {
 }
 
 /**
- * Registers our wasm training kernels and puts our Winograd convolution in front of upstream's
- * Conv2D and FusedConv2D (idempotent); returns the kernel names.
+ * Registers our wasm training kernels and puts our WebAssembly module (../winograd) in front of
+ * the kernels it speeds up: Conv2D, FusedConv2D, MaxPoolGrad, Concat, SplitV, Sum and
+ * ResizeNearestNeighborGrad (idempotent); returns the kernel names.
  */
 export function registerWasmTrainingKernels(): string[] {
   return [...registerReplacing(WASM_TRAINING_KERNELS), ...registerWinogradKernels()];
