@@ -48,15 +48,12 @@ function bestMs(run: () => tf.Tensor): number {
   return Math.round(best * 10) / 10;
 }
 
-/** Times `op` with our module on, then with upstream's path. */
+/** Times `op` with our module on, then with the kernels before it. */
 function compare(label: string, op: () => tf.Tensor) {
   registerWinogradKernels();
-  delete process.env.VESSEL_WINOGRAD;
   const ours = bestMs(op);
   unregisterWinogradKernels();
-  process.env.VESSEL_WINOGRAD = '0';
   const upstream = bestMs(op);
-  delete process.env.VESSEL_WINOGRAD;
   registerWinogradKernels();
   return {
     shape: label,

@@ -8,8 +8,10 @@
  * transformed tile: 16 multiply-adds per 2x2 outputs per channel pair instead of 36.
  *
  * The module imports the memory of the tfjs wasm backend it runs beside and works on tensors
- * where they lie; every pointer is a byte offset into that memory. It has no data segment and
- * uses no stack (the build checks both), so it never writes outside the buffers it is given.
+ * where they lie; every pointer is a byte offset into that memory. It has no data segment (the
+ * build checks), and the loader points each instance's stack at a heap block of its own, so it
+ * never writes outside the buffers it is given. Besides the convolution it holds the direct
+ * filter gradient and a few element-wise training kernels (below).
  *
  * Layouts:
  *   x  [N][H][W][C]           input
@@ -34,6 +36,61 @@
 #else
 #define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
 #endif
+
+/*
+ * A 4x8 block of accumulators, rows a0..a3 (columns 0-3) and b0..b3 (columns 4-7): one step
+ * adds the outer product of the splats s0..s3 with the row w0|w1 (each argument evaluated
+ * once); LOAD and STORE move the block from and to `out`, rows `stride` floats apart. The 4x4
+ * forms use a0..a3 and w0 alone.
+ */
+#define BLOCK_4x8_STEP(s0, s1, s2, s3, w0, w1)                                                 \
+  do {                                                                                         \
+    const v128_t x0_ = (s0), x1_ = (s1), x2_ = (s2), x3_ = (s3), y0_ = (w0), y1_ = (w1);       \
+    a0 = MADD(a0, x0_, y0_);                                                                   \
+    b0 = MADD(b0, x0_, y1_);                                                                   \
+    a1 = MADD(a1, x1_, y0_);                                                                   \
+    b1 = MADD(b1, x1_, y1_);                                                                   \
+    a2 = MADD(a2, x2_, y0_);                                                                   \
+    b2 = MADD(b2, x2_, y1_);                                                                   \
+    a3 = MADD(a3, x3_, y0_);                                                                   \
+    b3 = MADD(b3, x3_, y1_);                                                                   \
+  } while (0)
+#define BLOCK_4x4_STEP(s0, s1, s2, s3, w0)                                                     \
+  do {                                                                                         \
+    const v128_t y0_ = (w0);                                                                   \
+    a0 = MADD(a0, (s0), y0_);                                                                  \
+    a1 = MADD(a1, (s1), y0_);                                                                  \
+    a2 = MADD(a2, (s2), y0_);                                                                  \
+    a3 = MADD(a3, (s3), y0_);                                                                  \
+  } while (0)
+#define BLOCK_4x8_LOAD(out, stride)                                                            \
+  v128_t a0 = wasm_v128_load(out), b0 = wasm_v128_load((out) + 4);                             \
+  v128_t a1 = wasm_v128_load((out) + (stride)), b1 = wasm_v128_load((out) + (stride) + 4);     \
+  v128_t a2 = wasm_v128_load((out) + 2 * (stride));                                            \
+  v128_t b2 = wasm_v128_load((out) + 2 * (stride) + 4);                                        \
+  v128_t a3 = wasm_v128_load((out) + 3 * (stride));                                            \
+  v128_t b3 = wasm_v128_load((out) + 3 * (stride) + 4)
+#define BLOCK_4x4_LOAD(out, stride)                                                            \
+  v128_t a0 = wasm_v128_load(out), a1 = wasm_v128_load((out) + (stride));                      \
+  v128_t a2 = wasm_v128_load((out) + 2 * (stride)), a3 = wasm_v128_load((out) + 3 * (stride))
+#define BLOCK_4x8_STORE(out, stride)                                                           \
+  do {                                                                                         \
+    wasm_v128_store(out, a0);                                                                  \
+    wasm_v128_store((out) + 4, b0);                                                            \
+    wasm_v128_store((out) + (stride), a1);                                                     \
+    wasm_v128_store((out) + (stride) + 4, b1);                                                 \
+    wasm_v128_store((out) + 2 * (stride), a2);                                                 \
+    wasm_v128_store((out) + 2 * (stride) + 4, b2);                                             \
+    wasm_v128_store((out) + 3 * (stride), a3);                                                 \
+    wasm_v128_store((out) + 3 * (stride) + 4, b3);                                             \
+  } while (0)
+#define BLOCK_4x4_STORE(out, stride)                                                           \
+  do {                                                                                         \
+    wasm_v128_store(out, a0);                                                                  \
+    wasm_v128_store((out) + (stride), a1);                                                     \
+    wasm_v128_store((out) + 2 * (stride), a2);                                                 \
+    wasm_v128_store((out) + 3 * (stride), a3);                                                 \
+  } while (0)
 
 /* One row of G g G^T's left factor: G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]. */
 static inline void g_rows(float a, float b, float c, float out[4]) {
@@ -121,52 +178,29 @@ static inline v128_t load_pixel(const float *x, int H, int W, int C, int row, in
   return load_lanes(p, lanes);
 }
 
-/* 4 rows by 8 columns of m[p] += v[p] u[p], over all C; rows t..t+3, columns k..k+7. */
+/* m[p] = v[p] u[p] over all C, for rows t..t+3 and columns k..k+7. */
 static inline void gemm_4x8(const float *v, const float *u, float *m, int C, int KP) {
   v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
   v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   const float *v0 = v, *v1 = v + C, *v2 = v + 2 * C, *v3 = v + 3 * C;
   for (int c = 0; c < C; c++) {
-    v128_t w0 = wasm_v128_load(u + c * KP);
-    v128_t w1 = wasm_v128_load(u + c * KP + 4);
-    v128_t s0 = wasm_v128_load32_splat(v0 + c);
-    v128_t s1 = wasm_v128_load32_splat(v1 + c);
-    v128_t s2 = wasm_v128_load32_splat(v2 + c);
-    v128_t s3 = wasm_v128_load32_splat(v3 + c);
-    a0 = MADD(a0, s0, w0);
-    b0 = MADD(b0, s0, w1);
-    a1 = MADD(a1, s1, w0);
-    b1 = MADD(b1, s1, w1);
-    a2 = MADD(a2, s2, w0);
-    b2 = MADD(b2, s2, w1);
-    a3 = MADD(a3, s3, w0);
-    b3 = MADD(b3, s3, w1);
+    v128_t w0 = wasm_v128_load(u + c * KP), w1 = wasm_v128_load(u + c * KP + 4);
+    BLOCK_4x8_STEP(wasm_v128_load32_splat(v0 + c), wasm_v128_load32_splat(v1 + c),
+                   wasm_v128_load32_splat(v2 + c), wasm_v128_load32_splat(v3 + c), w0, w1);
   }
-  wasm_v128_store(m, a0);
-  wasm_v128_store(m + 4, b0);
-  wasm_v128_store(m + KP, a1);
-  wasm_v128_store(m + KP + 4, b1);
-  wasm_v128_store(m + 2 * KP, a2);
-  wasm_v128_store(m + 2 * KP + 4, b2);
-  wasm_v128_store(m + 3 * KP, a3);
-  wasm_v128_store(m + 3 * KP + 4, b3);
+  BLOCK_4x8_STORE(m, KP);
 }
 
-/* 4 rows by 4 columns, for the last columns when KP is not a multiple of 8. */
+/* The same for 4 columns, the last ones when KP is not a multiple of 8. */
 static inline void gemm_4x4(const float *v, const float *u, float *m, int C, int KP) {
   v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
   const float *v0 = v, *v1 = v + C, *v2 = v + 2 * C, *v3 = v + 3 * C;
   for (int c = 0; c < C; c++) {
-    v128_t w0 = wasm_v128_load(u + c * KP);
-    a0 = MADD(a0, wasm_v128_load32_splat(v0 + c), w0);
-    a1 = MADD(a1, wasm_v128_load32_splat(v1 + c), w0);
-    a2 = MADD(a2, wasm_v128_load32_splat(v2 + c), w0);
-    a3 = MADD(a3, wasm_v128_load32_splat(v3 + c), w0);
+    BLOCK_4x4_STEP(wasm_v128_load32_splat(v0 + c), wasm_v128_load32_splat(v1 + c),
+                   wasm_v128_load32_splat(v2 + c), wasm_v128_load32_splat(v3 + c),
+                   wasm_v128_load(u + c * KP));
   }
-  wasm_v128_store(m, a0);
-  wasm_v128_store(m + KP, a1);
-  wasm_v128_store(m + 2 * KP, a2);
-  wasm_v128_store(m + 3 * KP, a3);
+  BLOCK_4x4_STORE(m, KP);
 }
 
 /* The tile block size: v and m of one block stay within about 256 KiB. */
@@ -330,27 +364,16 @@ int filter_grad_scratch_floats(int CP, int KP) { return 9 * CP * KP; }
 #define FG_ROW_4x8(xs, ds, length, C, K, SPLAT)                                                 \
   for (int q = 0; q < (length); q++) {                                                         \
     const float *xp = (xs) + q * (C), *dp = (ds) + q * (K);                                    \
-    v128_t w0 = wasm_v128_load(dp), w1 = wasm_v128_load(dp + 4);                               \
-    v128_t s0 = SPLAT(xp, 0), s1 = SPLAT(xp, 1), s2 = SPLAT(xp, 2), s3 = SPLAT(xp, 3);          \
-    a0 = MADD(a0, s0, w0);                                           \
-    b0 = MADD(b0, s0, w1);                                           \
-    a1 = MADD(a1, s1, w0);                                           \
-    b1 = MADD(b1, s1, w1);                                           \
-    a2 = MADD(a2, s2, w0);                                           \
-    b2 = MADD(b2, s2, w1);                                           \
-    a3 = MADD(a3, s3, w0);                                           \
-    b3 = MADD(b3, s3, w1);                                           \
+    BLOCK_4x8_STEP(SPLAT(xp, 0), SPLAT(xp, 1), SPLAT(xp, 2), SPLAT(xp, 3), wasm_v128_load(dp),  \
+                   wasm_v128_load(dp + 4));                                                    \
   }
 
 /* The same with 4 outputs, any of them past K read as zero (lanes = K - k, up to 4). */
 #define FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT)                                          \
   for (int q = 0; q < (length); q++) {                                                         \
     const float *xp = (xs) + q * (C);                                                          \
-    v128_t w0 = load_lanes((ds) + q * (K), lanes);                                             \
-    a0 = MADD(a0, SPLAT(xp, 0), w0);                                 \
-    a1 = MADD(a1, SPLAT(xp, 1), w0);                                 \
-    a2 = MADD(a2, SPLAT(xp, 2), w0);                                 \
-    a3 = MADD(a3, SPLAT(xp, 3), w0);                                 \
+    BLOCK_4x4_STEP(SPLAT(xp, 0), SPLAT(xp, 1), SPLAT(xp, 2), SPLAT(xp, 3),                     \
+                   load_lanes((ds) + q * (K), lanes));                                         \
   }
 
 /* Channel `lane` of a pixel; for the last block of channels, zero past C (never read). */
@@ -396,40 +419,26 @@ void filter_grad(const float *x, int N, int H, int W, int C, int pad_top, int pa
           int k = 0;
           for (; k + 8 <= K; k += 8) {
             float *out = acc + c * KP + k;
-            v128_t a0 = wasm_v128_load(out), b0 = wasm_v128_load(out + 4);
-            v128_t a1 = wasm_v128_load(out + KP), b1 = wasm_v128_load(out + KP + 4);
-            v128_t a2 = wasm_v128_load(out + 2 * KP), b2 = wasm_v128_load(out + 2 * KP + 4);
-            v128_t a3 = wasm_v128_load(out + 3 * KP), b3 = wasm_v128_load(out + 3 * KP + 4);
+            BLOCK_4x8_LOAD(out, KP);
             const float *ds = drow + k;
             if (cl >= 4) {
               FG_ROW_4x8(xs, ds, length, C, K, SPLAT_ALL)
             } else {
               FG_ROW_4x8(xs, ds, length, C, K, SPLAT_SOME)
             }
-            wasm_v128_store(out, a0);
-            wasm_v128_store(out + 4, b0);
-            wasm_v128_store(out + KP, a1);
-            wasm_v128_store(out + KP + 4, b1);
-            wasm_v128_store(out + 2 * KP, a2);
-            wasm_v128_store(out + 2 * KP + 4, b2);
-            wasm_v128_store(out + 3 * KP, a3);
-            wasm_v128_store(out + 3 * KP + 4, b3);
+            BLOCK_4x8_STORE(out, KP);
           }
           for (; k < K; k += 4) {
             const int lanes = K - k < 4 ? K - k : 4;
             float *out = acc + c * KP + k;
-            v128_t a0 = wasm_v128_load(out), a1 = wasm_v128_load(out + KP);
-            v128_t a2 = wasm_v128_load(out + 2 * KP), a3 = wasm_v128_load(out + 3 * KP);
+            BLOCK_4x4_LOAD(out, KP);
             const float *ds = drow + k;
             if (cl >= 4) {
               FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_ALL)
             } else {
               FG_ROW_4x4(xs, ds, length, C, K, lanes, SPLAT_SOME)
             }
-            wasm_v128_store(out, a0);
-            wasm_v128_store(out + KP, a1);
-            wasm_v128_store(out + 2 * KP, a2);
-            wasm_v128_store(out + 3 * KP, a3);
+            BLOCK_4x4_STORE(out, KP);
           }
         }
       }

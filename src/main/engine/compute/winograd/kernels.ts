@@ -4,7 +4,10 @@
  * runs through Conv2D, so the input gradient of a stride-1 3x3 convolution (a convolution with
  * the flipped filter) takes the same path.
  *
- * VESSEL_WINOGRAD=0 turns it off (upstream's kernels alone), for comparison and as an escape.
+ * The same registration puts the module in front of the training kernels in ./training-ops and
+ * lets our Conv2DBackpropFilter use its direct filter gradient; unregistering undoes all three.
+ * VESSEL_WINOGRAD=0 keeps it from registering (upstream's kernels alone), for comparison and as
+ * an escape.
  */
 import {
   Conv2D,
@@ -71,15 +74,15 @@ function startWinograd(backend: BackendWasm): WinogradConv {
   return conv;
 }
 
+/** Whether registerWinogradKernels has put the module in front (the one switch for all). */
+let registered = false;
+
 /**
- * The module's direct 3x3 filter gradient for `backend` when the path is on (VESSEL_WINOGRAD=0
- * sends it back to our XNNPACK composition), else null.
+ * The module for our Conv2DBackpropFilter's direct 3x3 filter gradient while the module is
+ * registered, else null (our XNNPACK composition then computes it).
  */
-export function nativeFilterGradFor(
-  backend: BackendWasm,
-  env: NodeJS.ProcessEnv = process.env,
-): WinogradConv | null {
-  return winogradEnabled(env) ? winogradFor(backend) : null;
+export function nativeFilterGradFor(backend: BackendWasm): WinogradConv | null {
+  return registered ? winogradFor(backend) : null;
 }
 
 interface ConvShape {
@@ -171,6 +174,7 @@ function unwrapKernel(kernelName: string): void {
  */
 export function registerWinogradKernels(env: NodeJS.ProcessEnv = process.env): string[] {
   if (!winogradEnabled(env)) return [];
+  registered = true;
   wrapKernel(Conv2D, wrapConv2D);
   wrapKernel(FusedConv2D, wrapFusedConv2D);
   for (const [name, wrap] of Object.entries(TRAINING_OP_WRAPPERS)) {
@@ -181,6 +185,7 @@ export function registerWinogradKernels(env: NodeJS.ProcessEnv = process.env): s
 
 /** Puts the kernels registered before ours back (benchmarks compare the two paths). */
 export function unregisterWinogradKernels(): void {
+  registered = false;
   for (const name of [Conv2D, FusedConv2D, ...Object.keys(TRAINING_OP_WRAPPERS)])
     unwrapKernel(name);
 }

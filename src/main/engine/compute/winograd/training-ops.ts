@@ -32,6 +32,13 @@ import type { WinogradConv } from './winograd';
 
 type ModuleFor = (backend: BackendWasm) => WinogradConv | null;
 
+/** One kernel's module path: its output, or null to leave the call to the kernel before ours. */
+type ModuleKernel = (
+  args: Parameters<KernelFunc>[0],
+  mod: WinogradConv,
+  backend: BackendWasm,
+) => TensorInfo | TensorInfo[] | null;
+
 let calls = 0;
 
 /** How many of these kernels ran on the module in this thread (tests check the routing). */
@@ -44,26 +51,21 @@ const isPair = (value: number | [number, number], expected: number) =>
 
 const floats = (infos: TensorInfo[]) => infos.every((info) => info.dtype === 'float32');
 
-function maxPoolGrad(moduleFor: ModuleFor, upstream: KernelFunc): KernelFunc {
-  return (args) => {
-    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-    const attrs = args.attrs as unknown as MaxPoolGradAttrs;
-    const mod = moduleFor(args.backend as BackendWasm);
-    const plain =
-      isPair(attrs.filterSize, 2) &&
-      isPair(attrs.strides, 2) &&
-      (attrs.pad === 'valid' || attrs.pad === 0) &&
-      input.shape.length === 4 &&
-      floats([dy, input]);
-    if (!mod || !plain) return upstream(args);
-    const [n, h, w, c] = input.shape as [number, number, number, number];
-    const backend = args.backend as BackendWasm;
-    calls += 1;
-    const dx = backend.makeOutput([n, h, w, c], 'float32');
-    mod.functions.max_pool_grad_2x2(mod.offset(input), mod.offset(dy), mod.offset(dx), n, h, w, c);
-    return dx;
-  };
-}
+const maxPoolGrad: ModuleKernel = (args, mod, backend) => {
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const attrs = args.attrs as unknown as MaxPoolGradAttrs;
+  const plain =
+    isPair(attrs.filterSize, 2) &&
+    isPair(attrs.strides, 2) &&
+    (attrs.pad === 'valid' || attrs.pad === 0) &&
+    input.shape.length === 4 &&
+    floats([dy, input]);
+  if (!plain) return null;
+  const [n, h, w, c] = input.shape as [number, number, number, number];
+  const dx = backend.makeOutput([n, h, w, c], 'float32');
+  mod.functions.max_pool_grad_2x2(mod.offset(input), mod.offset(dy), mod.offset(dx), n, h, w, c);
+  return dx;
+};
 
 /** The split sizes along `axis`, a -1 taking what the others leave. */
 function splitSizes(size: number, numOrSizeSplits: number | number[]): number[] {
@@ -74,118 +76,89 @@ function splitSizes(size: number, numOrSizeSplits: number | number[]): number[] 
   return numOrSizeSplits.map((s) => (s === -1 ? size - known : s));
 }
 
-function splitV(moduleFor: ModuleFor, upstream: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const attrs = args.attrs as unknown as SplitVAttrs;
-    const mod = moduleFor(args.backend as BackendWasm);
-    const rank = x.shape.length;
-    const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
-    if (!mod || rank < 2 || axis !== rank - 1 || !floats([x])) return upstream(args);
-    const backend = args.backend as BackendWasm;
-    calls += 1;
-    const width = x.shape[rank - 1]!;
-    const rows = util.sizeFromShape(x.shape) / width;
-    const sizes = splitSizes(width, attrs.numOrSizeSplits);
-    let start = 0;
-    return sizes.map((size) => {
-      const out = backend.makeOutput([...x.shape.slice(0, -1), size], 'float32');
-      if (size > 0 && rows > 0) {
-        mod.functions.copy_rows(
-          mod.offset(x) + start * 4,
-          width,
-          mod.offset(out),
-          size,
-          rows,
-          size,
-        );
-      }
-      start += size;
-      return out;
-    }) as unknown as TensorInfo;
-  };
-}
-
-function concat(moduleFor: ModuleFor, upstream: KernelFunc): KernelFunc {
-  return (args) => {
-    const inputs = Object.values(args.inputs as NamedTensorInfoMap) as TensorInfo[];
-    const attrs = args.attrs as unknown as ConcatAttrs;
-    const mod = moduleFor(args.backend as BackendWasm);
-    const first = inputs[0];
-    if (!mod || !first || !floats(inputs)) return upstream(args);
-    const rank = first.shape.length;
-    const axis = util.parseAxisParam(attrs.axis, first.shape)[0];
-    const lead = first.shape.slice(0, -1);
-    const sameLead = inputs.every(
-      (t) => t.shape.length === rank && t.shape.slice(0, -1).every((d, i) => d === lead[i]),
-    );
-    if (rank < 2 || axis !== rank - 1 || !sameLead) return upstream(args);
-    const backend = args.backend as BackendWasm;
-    calls += 1;
-    const width = inputs.reduce((sum, t) => sum + t.shape[rank - 1]!, 0);
-    const rows = util.sizeFromShape(lead);
-    const out = backend.makeOutput([...lead, width], 'float32');
-    let start = 0;
-    for (const t of inputs) {
-      const size = t.shape[rank - 1]!;
-      if (size > 0 && rows > 0) {
-        mod.functions.copy_rows(
-          mod.offset(t),
-          size,
-          mod.offset(out) + start * 4,
-          width,
-          rows,
-          size,
-        );
-      }
-      start += size;
+const splitV: ModuleKernel = (args, mod, backend) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  const attrs = args.attrs as unknown as SplitVAttrs;
+  const rank = x.shape.length;
+  const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
+  if (rank < 2 || axis !== rank - 1 || !floats([x])) return null;
+  const width = x.shape[rank - 1]!;
+  const rows = util.sizeFromShape(x.shape) / width;
+  let start = 0;
+  return splitSizes(width, attrs.numOrSizeSplits).map((size) => {
+    const out = backend.makeOutput([...x.shape.slice(0, -1), size], 'float32');
+    if (size > 0 && rows > 0) {
+      mod.functions.copy_rows(mod.offset(x) + start * 4, width, mod.offset(out), size, rows, size);
     }
+    start += size;
     return out;
-  };
-}
+  });
+};
 
-function sum(moduleFor: ModuleFor, upstream: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const attrs = args.attrs as unknown as SumAttrs;
-    const mod = moduleFor(args.backend as BackendWasm);
-    const rank = x.shape.length;
-    const axes = [...util.parseAxisParam(attrs.axis, x.shape)].sort((a, b) => a - b);
-    const allButLast = axes.length === rank - 1 && axes.every((a, i) => a === i);
-    const empty = util.sizeFromShape(x.shape) === 0;
-    if (!mod || rank < 2 || !allButLast || empty || !floats([x])) return upstream(args);
-    const backend = args.backend as BackendWasm;
-    calls += 1;
-    const width = x.shape[rank - 1]!;
-    const shape = attrs.keepDims ? [...new Array<number>(rank - 1).fill(1), width] : [width];
-    const out = backend.makeOutput(shape, 'float32');
-    mod.functions.sum_rows(
-      mod.offset(x),
-      util.sizeFromShape(x.shape) / width,
-      width,
-      mod.offset(out),
-    );
-    return out;
-  };
-}
-
-function upsampleGrad(moduleFor: ModuleFor, upstream: KernelFunc): KernelFunc {
-  return (args) => {
-    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
-    const attrs = args.attrs as unknown as ResizeNearestNeighborGradAttrs;
-    const mod = moduleFor(args.backend as BackendWasm);
-    const [n, h, w, c] = images.shape as [number, number, number, number];
-    const twice = dy.shape[1] === 2 * h && dy.shape[2] === 2 * w;
-    const plain = !attrs.alignCorners && !attrs.halfPixelCenters;
-    if (!mod || images.shape.length !== 4 || !twice || !plain || !floats([dy])) {
-      return upstream(args);
+const concat: ModuleKernel = (args, mod, backend) => {
+  const inputs = Object.values(args.inputs as NamedTensorInfoMap) as TensorInfo[];
+  const attrs = args.attrs as unknown as ConcatAttrs;
+  const first = inputs[0];
+  if (!first || !floats(inputs)) return null;
+  const rank = first.shape.length;
+  const axis = util.parseAxisParam(attrs.axis, first.shape)[0];
+  const lead = first.shape.slice(0, -1);
+  const sameLead = inputs.every(
+    (t) => t.shape.length === rank && t.shape.slice(0, -1).every((d, i) => d === lead[i]),
+  );
+  if (rank < 2 || axis !== rank - 1 || !sameLead) return null;
+  const width = inputs.reduce((sum, t) => sum + t.shape[rank - 1]!, 0);
+  const rows = util.sizeFromShape(lead);
+  const out = backend.makeOutput([...lead, width], 'float32');
+  let start = 0;
+  for (const t of inputs) {
+    const size = t.shape[rank - 1]!;
+    if (size > 0 && rows > 0) {
+      mod.functions.copy_rows(mod.offset(t), size, mod.offset(out) + start * 4, width, rows, size);
     }
-    const backend = args.backend as BackendWasm;
-    calls += 1;
-    const dx = backend.makeOutput([n, h, w, c], 'float32');
-    mod.functions.upsample2x_grad(mod.offset(dy), mod.offset(dx), n, h, w, c);
-    return dx;
-  };
+    start += size;
+  }
+  return out;
+};
+
+const sum: ModuleKernel = (args, mod, backend) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  const attrs = args.attrs as unknown as SumAttrs;
+  const rank = x.shape.length;
+  const axes = [...util.parseAxisParam(attrs.axis, x.shape)].sort((a, b) => a - b);
+  const allButLast = axes.length === rank - 1 && axes.every((a, i) => a === i);
+  const size = util.sizeFromShape(x.shape);
+  if (rank < 2 || !allButLast || size === 0 || !floats([x])) return null;
+  const width = x.shape[rank - 1]!;
+  const shape = attrs.keepDims ? [...new Array<number>(rank - 1).fill(1), width] : [width];
+  const out = backend.makeOutput(shape, 'float32');
+  mod.functions.sum_rows(mod.offset(x), size / width, width, mod.offset(out));
+  return out;
+};
+
+const upsampleGrad: ModuleKernel = (args, mod, backend) => {
+  const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+  const attrs = args.attrs as unknown as ResizeNearestNeighborGradAttrs;
+  const [n, h, w, c] = images.shape as [number, number, number, number];
+  const twice = dy.shape[1] === 2 * h && dy.shape[2] === 2 * w;
+  const plain = !attrs.alignCorners && !attrs.halfPixelCenters;
+  if (images.shape.length !== 4 || !twice || !plain || !floats([dy])) return null;
+  const dx = backend.makeOutput([n, h, w, c], 'float32');
+  mod.functions.upsample2x_grad(mod.offset(dy), mod.offset(dx), n, h, w, c);
+  return dx;
+};
+
+/** The kernel that sends what `run` handles to the module and the rest to `upstream`. */
+function onModule(run: ModuleKernel) {
+  return (moduleFor: ModuleFor, upstream: KernelFunc): KernelFunc =>
+    (args) => {
+      const backend = args.backend as BackendWasm;
+      const mod = moduleFor(backend);
+      const out = mod && run(args, mod, backend);
+      if (!out) return upstream(args);
+      calls += 1;
+      return out as TensorInfo;
+    };
 }
 
 /** Kernel name -> the wrapper that sends its common case to the module. */
@@ -193,9 +166,9 @@ export const TRAINING_OP_WRAPPERS: Record<
   string,
   (moduleFor: ModuleFor, upstream: KernelFunc) => KernelFunc
 > = {
-  [MaxPoolGrad]: maxPoolGrad,
-  [SplitV]: splitV,
-  [Concat]: concat,
-  [Sum]: sum,
-  [ResizeNearestNeighborGrad]: upsampleGrad,
+  [MaxPoolGrad]: onModule(maxPoolGrad),
+  [SplitV]: onModule(splitV),
+  [Concat]: onModule(concat),
+  [Sum]: onModule(sum),
+  [ResizeNearestNeighborGrad]: onModule(upsampleGrad),
 };

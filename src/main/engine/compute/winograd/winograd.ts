@@ -206,7 +206,10 @@ export interface WinogradConvArgs {
 
 let calls = 0;
 
-/** How many convolutions took the Winograd path in this thread (tests check the routing). */
+/**
+ * How many Winograd convolutions and direct filter gradients ran on the module in this thread
+ * (tests check the routing).
+ */
 export function winogradCalls(): number {
   return calls;
 }
