@@ -16,7 +16,7 @@ import {
   type ImageEntry,
 } from '../../dataset';
 import { buildModel } from '../../model/build';
-import { seedInitialWeights } from '../../model/seeded-init';
+import { initSchemeFor, seedInitialWeights } from '../../model/seeded-init';
 import { loadModelDir } from '../../model/storage';
 import { GradientWorkerPool } from '../parallel/gradient-pool';
 import { canSplitLoss } from '../parallel/shard-gradients';
@@ -87,8 +87,9 @@ export async function runTrainJob(
       if (job.data.kind === 'folder' && config.preprocessing === null)
         config = { ...config, preprocessing: { ...DEFAULT_PREPROCESSING } };
       model = buildModel(config);
-      // tfjs-layers initialises unseeded: draw the initial weights from the run's seed.
-      seedInitialWeights(model, options.seed);
+      // tfjs-layers initialises unseeded: draw the initial weights from the run's seed, with
+      // the scheme the architecture was published with.
+      seedInitialWeights(model, options.seed, initSchemeFor(config));
     }
   }
 
