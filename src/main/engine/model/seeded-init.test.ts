@@ -65,8 +65,9 @@ describe('seedInitialWeights', () => {
   });
 
   it('starts the bundled LadderNet with moderate outputs, so BCE training does not saturate', () => {
-    // With He kernels this network's initial logits had a standard deviation of ~25 and
-    // a loss of 5 on the first batch; the run never left AUC 0.5.
+    // With He kernels this network's first outputs saturated (infinite logits on this input) and
+    // a loss of 5 on the first batch; the run stayed at validation AUC 0.5 through its first
+    // 500-step epoch.
     const config = modelPreset('laddernet');
     const model = buildModel(config);
     seedInitialWeights(model, 1, initSchemeFor(config));

@@ -7,8 +7,8 @@
  * - `torch-default` (LadderNet; its released code, juntang-zhuang/LadderNet, sets no
  *   initialiser, so PyTorch's Conv2d/ConvTranspose2d defaults apply): kernels and biases
  *   uniform in +-1/sqrt(fan-in) (kaiming_uniform with a = sqrt(5)). LadderNet has no
- *   normalisation and ~40 residual additions in sequence; with He kernels its initial logits
- *   have a standard deviation of about 25 and BCE training saturates (loss 2+, AUC 0.5).
+ *   normalisation and about 30 residual and skip additions in sequence; with He kernels its first
+ *   outputs saturate and BCE training stalls (first loss 5+, validation AUC 0.5 for an epoch).
  * Batch-norm scales and moving variances start at 1, shifts and means at 0, in both.
  */
 import * as tf from '@tensorflow/tfjs';
