@@ -76,7 +76,7 @@ describe('seedInitialWeights', () => {
       const p = (model.predict(x) as tf.Tensor).slice([0, 0, 0, 1], [-1, -1, -1, 1]);
       return tf.log(p).sub(tf.log(tf.scalar(1).sub(p)));
     });
-    const values = logits.dataSync();
+    const values = Float32Array.from(logits.dataSync());
     const maxAbs = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(maxAbs).toBeLessThan(3);
     logits.dispose();
