@@ -1,13 +1,14 @@
 /**
- * The bundled model's test-figures.json against a fresh evaluation of its weights on the 20
- * DRIVE test images (inside the FOV, pooled, 1st manual, threshold 0.5), so the file cannot
- * drift from the weights. Skips without DRIVE. About 3 minutes on this 2-core machine.
+ * The bundled model on the 20 DRIVE test images (inside the FOV, pooled, 1st manual, threshold
+ * 0.5), evaluated afresh from its weights: it must reach the project's targets (AUC-ROC at least
+ * 0.980, F1 at least 0.820), and test-figures.json must equal the fresh figures, so the file
+ * cannot drift from the weights. Skips without DRIVE. About 3 minutes on this 2-core machine.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateDatasetSplit } from '../src/main/engine/metrics/dataset-evaluation';
 import { openModelSource } from '../src/main/engine/metrics/probability-sources';
 import type { PooledRow } from '../src/main/engine/metrics/report';
@@ -20,16 +21,22 @@ const present = existsSync(path.join(driveRoot, 'test', '1st_manual'));
 if (!present)
   console.log(`skipping the bundled model's DRIVE figures test: ${driveRoot} is absent`);
 
+/** Issue 5's targets for the bundled model under that protocol. */
+const TARGET_AUC = 0.98;
+const TARGET_F1 = 0.82;
+
 describe.skipIf(!present)("the bundled model's DRIVE test figures", () => {
-  it('equal a fresh evaluation of its weights to within 0.0005 (AUC and F1)', async () => {
-    const stored = JSON.parse(
+  let stored: DefaultModelFigures;
+  let row: PooledRow;
+
+  beforeAll(async () => {
+    stored = JSON.parse(
       await readFile(path.join(modelDir, FIGURES_FILE), 'utf8'),
     ) as DefaultModelFigures;
     // Both cores: the bundled model averages four flips per image (its vessel.json says so).
     const source = await openModelSource(modelDir, { wasmThreads: 2 });
-    expect(source.flips).toBe(stored.protocol.flips);
-    let row: PooledRow | undefined;
     try {
+      expect(source.flips).toBe(stored.protocol.flips);
       const report = await evaluateDatasetSplit({
         root: driveRoot,
         split: 'test',
@@ -39,15 +46,28 @@ describe.skipIf(!present)("the bundled model's DRIVE test figures", () => {
       });
       expect(report.imageCount).toBe(20);
       expect(report.fovPixelCount).toBe(stored.protocol.fovPixels);
-      row = report.rows.find((r) => r.id === 'model/fov/t0.5/pooled') as PooledRow | undefined;
+      const found = report.rows.find((r) => r.id === 'model/fov/t0.5/pooled');
+      if (found === undefined) throw new Error('the evaluation has no model/fov/t0.5/pooled row');
+      row = found as PooledRow;
     } finally {
       source.dispose();
     }
-    expect(row?.protocol.description).toBe(stored.protocol.description);
     console.log(
-      `bundled model on DRIVE test: AUC ${row?.auc?.toFixed(4)}, F1 ${row?.f1?.toFixed(4)} (file: ${stored.figures.auc.toFixed(4)}, ${stored.figures.f1.toFixed(4)})`,
+      `bundled model on DRIVE test: AUC ${row.auc?.toFixed(4)}, F1 ${row.f1?.toFixed(4)} (file: ${stored.figures.auc.toFixed(4)}, ${stored.figures.f1.toFixed(4)})`,
     );
-    expect(Math.abs((row?.auc ?? NaN) - stored.figures.auc)).toBeLessThanOrEqual(0.0005);
-    expect(Math.abs((row?.f1 ?? NaN) - stored.figures.f1)).toBeLessThanOrEqual(0.0005);
   }, 600_000);
+
+  it(`reach AUC-ROC ${TARGET_AUC.toFixed(3)} and F1 ${TARGET_F1.toFixed(3)} at least`, () => {
+    expect(row.protocol.description).toBe(
+      'inside the FOV, pooled over 20 images, 1st manual, threshold 0.5 (p >= t, fixed)',
+    );
+    expect(row.auc ?? NaN).toBeGreaterThanOrEqual(TARGET_AUC);
+    expect(row.f1 ?? NaN).toBeGreaterThanOrEqual(TARGET_F1);
+  });
+
+  it('equal test-figures.json to within 0.0005 (AUC and F1)', () => {
+    expect(row.protocol.description).toBe(stored.protocol.description);
+    expect(Math.abs((row.auc ?? NaN) - stored.figures.auc)).toBeLessThanOrEqual(0.0005);
+    expect(Math.abs((row.f1 ?? NaN) - stored.figures.f1)).toBeLessThanOrEqual(0.0005);
+  });
 });
