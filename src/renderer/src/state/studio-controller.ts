@@ -232,11 +232,18 @@ export class StudioController {
     try {
       // Phases of an image switch, as performance measures (read by the canvas benchmark).
       const t0 = performance.now();
+      const timed = <T>(name: string, request: Promise<T>): Promise<T> =>
+        request.then((value) => {
+          performance.measure(`studio:fetch-${name}`, { start: t0, end: performance.now() });
+          return value;
+        });
       const [image, labels, mask, prediction] = await Promise.all([
-        this.api.studio.image({ id }).then(unwrap),
-        this.api.studio.labels({ id }).then(unwrap),
-        this.documents.has(id) ? Promise.resolve(null) : this.api.studio.mask({ id }).then(unwrap),
-        this.api.studio.prediction({ id }).then(unwrap),
+        timed('image', this.api.studio.image({ id }).then(unwrap)),
+        timed('labels', this.api.studio.labels({ id }).then(unwrap)),
+        this.documents.has(id)
+          ? Promise.resolve(null)
+          : timed('mask', this.api.studio.mask({ id }).then(unwrap)),
+        timed('prediction', this.api.studio.prediction({ id }).then(unwrap)),
       ]);
       const t1 = performance.now();
       const size = image.width * image.height;
