@@ -165,4 +165,37 @@ describe('StudioSession', () => {
       await session.close();
     }
   });
+
+  it('serves a newly stored prediction once told predictions changed, and none without a model', async () => {
+    const file = path.join(dir, 'repredicted.vessel');
+    const modelId = await addTinyModelWithPredictions(file, datasetRoot);
+    const session = await StudioSession.open({ projectPath: file, appVersion: '0' });
+    const id = 'test/01_test';
+    const centre = 24 * 64 + 32;
+    const shownAtCentre = async (): Promise<number> => {
+      const prediction = await session.prediction(id);
+      if (!prediction.available) throw new Error(prediction.reason);
+      return (await decodeGrey(prediction.png)).data[centre]!;
+    };
+    try {
+      // Viewing its neighbours prepares this image's prediction ahead of time.
+      for (const other of ids.filter((i) => i !== id)) await session.image(other);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await shownAtCentre()).toBeGreaterThan(200);
+      await session.project.putPrediction(modelId, id, {
+        width: 64,
+        height: 48,
+        probabilities: new Float32Array(64 * 48).fill(0.25),
+      });
+      session.forgetPredictions();
+      expect(await shownAtCentre()).toBe(Math.round(0.25 * 255));
+      const model = session.activeModel;
+      await session.setActiveModel(null);
+      expect((await session.prediction(id)).available).toBe(false);
+      await session.setActiveModel(model);
+      expect(await shownAtCentre()).toBe(Math.round(0.25 * 255));
+    } finally {
+      await session.close();
+    }
+  });
 });

@@ -113,6 +113,8 @@ export class StudioSession {
   private readonly labelCache = new RecentCache<StudioLabels>(6);
   private readonly fovCache = new RecentCache<Uint8Array>(64);
   private readonly probabilityCache = new RecentCache<Float32Array | null>(16);
+  /** The active model's probability maps as 8-bit grey PNGs (null: no prediction stored). */
+  private readonly predictionPngCache = new RecentCache<Uint8Array | null>(6);
   /** Figures by `<image id>@<revision id or label>`, so a new revision recomputes them. */
   private readonly figureCache = new Map<string, ImageFigures>();
   private background: BackgroundPredictions | null = null;
@@ -289,6 +291,7 @@ export class StudioSession {
   /** Drops cached probabilities and figures, e.g. after new predictions were stored. */
   forgetPredictions(): void {
     this.probabilityCache.clear();
+    this.predictionPngCache.clear();
     this.figureCache.clear();
   }
 
@@ -398,8 +401,9 @@ export class StudioSession {
   }
 
   /**
-   * Starts preparing the images next to `id` in dataset order, so stepping through the list
-   * finds them encoded already. Failures are dropped here; the real request reports them.
+   * Starts preparing the images next to `id` in dataset order (pixels, labels and the active
+   * model's prediction), so stepping through the list finds them encoded already. Failures are
+   * dropped here; the real request reports them.
    */
   private prefetchAround(id: string): void {
     const ids = [...this.entries.keys()];
@@ -409,6 +413,7 @@ export class StudioSession {
       setImmediate(() => {
         void this.image(near, false).catch(() => undefined);
         void this.labels(near).catch(() => undefined);
+        void this.predictionPng(near).catch(() => undefined);
       });
     }
   }
@@ -437,17 +442,30 @@ export class StudioSession {
     if (!this.model) {
       return { available: false, id, reason: this.info().modelMissingReason ?? 'No model.' };
     }
-    const probabilities = await this.probabilities(entry);
-    if (!probabilities) return { available: false, id, reason: this.noPredictionReason(id) };
+    const model = this.model;
+    const png = await this.predictionPng(id);
+    if (!png) return { available: false, id, reason: this.noPredictionReason(id) };
     return {
       available: true,
       id,
-      modelId: this.model.id,
-      modelName: this.model.name,
+      modelId: model.id,
+      modelName: model.name,
       width: entry.width,
       height: entry.height,
-      png: await probabilityPng(probabilities, entry.width, entry.height),
+      png,
     };
+  }
+
+  /** The active model's stored prediction of an image as an 8-bit grey PNG; null when it has none. */
+  private predictionPng(id: string): Promise<Uint8Array | null> {
+    const entry = this.entry(id);
+    const model = this.model;
+    if (!model) return Promise.resolve(null);
+    // Keyed by model too: a request still encoding for the previous model cannot answer for this one.
+    return this.predictionPngCache.get(`${model.id}:${id}`, async () => {
+      const probabilities = await this.probabilities(entry);
+      return probabilities ? probabilityPng(probabilities, entry.width, entry.height) : null;
+    });
   }
 
   private noPredictionReason(id: string): string {
