@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_PRESETS, type ModelConfig, type UnetConfig } from '../../../shared/model-config';
 import { buildModel } from '../model';
+import { seedInitialWeights } from '../model/seeded-init';
 import { setupCompute } from './setup';
 import { hasFastUnetForward, unetForward } from './unet-forward';
 
@@ -9,9 +10,13 @@ beforeAll(async () => {
   await setupCompute({ name: 'cpu', by: 'flag' });
 });
 
-/** The model with random biases too (freshly built ones are zero and would hide a bias slip). */
+/**
+ * The model with He kernels drawn from `seed` (so each case is the same on every run) and random
+ * biases too (freshly built ones are zero and would hide a bias slip).
+ */
 function randomModel(config: ModelConfig, seed: number): tf.LayersModel {
   const model = buildModel(config);
+  seedInitialWeights(model, seed, 'he');
   let k = 0;
   for (const layer of model.layers) {
     const weights = layer.getWeights();
