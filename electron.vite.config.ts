@@ -12,12 +12,9 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // The compute process entry: ComputeHost looks for worker.js beside the main bundle
           // and the desktop app starts it as a utilityProcess.
-          worker: resolve(__dirname, 'src/main/engine/compute/worker.ts'),
+          worker: resolve(__dirname, 'src/main/compute/worker.ts'),
           // Data-parallel training's worker threads (GradientWorkerPool looks for it beside worker.js).
-          'gradient-worker': resolve(
-            __dirname,
-            'src/main/engine/compute/parallel/gradient-worker.ts',
-          ),
+          'gradient-worker': resolve(__dirname, 'src/main/compute/parallel/gradient-worker.ts'),
         },
       },
     },

@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   GradientWorkerPool,
   pooledTrainStep,
-} from '../src/main/engine/compute/parallel/gradient-pool';
-import { setupCompute } from '../src/main/engine/compute/setup';
-import { unetForward } from '../src/main/engine/compute/unet-forward';
+} from '../src/main/compute/parallel/gradient-pool';
+import { setupCompute } from '../src/main/compute/setup';
+import { unetForward } from '../src/main/compute/unet-forward';
 import { buildModel, modelPreset } from '../src/main/engine/model';
 
 const BATCH = 32;

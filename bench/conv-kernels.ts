@@ -8,11 +8,11 @@
  *   node --import tsx bench/conv-kernels.ts
  */
 import * as tf from '@tensorflow/tfjs';
-import { setupCompute } from '../src/main/engine/compute/setup';
+import { setupCompute } from '../src/main/compute/setup';
 import {
   registerWinogradKernels,
   unregisterWinogradKernels,
-} from '../src/main/engine/compute/winograd/kernels';
+} from '../src/main/compute/winograd/kernels';
 
 type Shape = [number, number, number, number, number];
 const FORWARD: Shape[] = [

@@ -7,8 +7,8 @@
  *   node --import tsx bench/profile-kernels.ts [bench-unet|laddernet] [threads]
  */
 import * as tf from '@tensorflow/tfjs';
-import { setupCompute } from '../src/main/engine/compute/setup';
-import { unetForward } from '../src/main/engine/compute/unet-forward';
+import { setupCompute } from '../src/main/compute/setup';
+import { unetForward } from '../src/main/compute/unet-forward';
 import { buildModel, modelPreset } from '../src/main/engine/model';
 
 type KernelTimes = Record<string, { ms: number; calls: number }>;

@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ComputeHost, forkComputeProcess } from '../src/main/engine/compute/host';
-import { tinyTrainJob } from '../src/main/engine/compute/train/fixtures';
+import { ComputeHost, forkComputeProcess } from '../src/main/compute/host';
+import { tinyTrainJob } from '../src/main/compute/train/fixtures';
 import { repoRoot } from './harness';
 
 let dir: string;

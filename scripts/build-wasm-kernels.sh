@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds native/winograd/winograd.c into WebAssembly and writes the binaries, base64-encoded,
-# to src/main/engine/compute/winograd/wasm-binary.ts (committed, so npm ci needs no compiler).
+# to src/main/compute/winograd/wasm-binary.ts (committed, so npm ci needs no compiler).
 # Needs clang 14 and wasm-ld with the wasm32 target, and wabt's wasm2wat (Debian: apt-get
 # install -y emscripten wabt).
 # Four builds: for a plain memory (tfjs's single-threaded wasm build) and a shared one (its
@@ -55,5 +55,5 @@ relax "$out/shared-relaxed.wasm"
   echo "export const WINOGRAD_WASM_SHARED = '$(base64 -w0 "$out/shared.wasm")';"
   echo "export const WINOGRAD_WASM_SINGLE_RELAXED = '$(base64 -w0 "$out/single-relaxed.wasm")';"
   echo "export const WINOGRAD_WASM_SHARED_RELAXED = '$(base64 -w0 "$out/shared-relaxed.wasm")';"
-} > src/main/engine/compute/winograd/wasm-binary.ts
-echo "wrote src/main/engine/compute/winograd/wasm-binary.ts"
+} > src/main/compute/winograd/wasm-binary.ts
+echo "wrote src/main/compute/winograd/wasm-binary.ts"

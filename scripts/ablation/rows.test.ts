@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { modelConfigSchema, modelPreset } from '../../src/shared/model-config';
-import { trainOptionsSchema } from '../../src/main/engine/compute/train/options';
+import { trainOptionsSchema } from '../../src/main/compute/train/options';
 import {
   ABLATION_BUDGET,
   AUGMENT_ON,

@@ -5,7 +5,7 @@
  */
 import { modelPreset, type ModelConfig, type ModelPresetName } from '../../src/shared/model-config';
 import type { AugmentConfig } from '../../src/main/engine/dataset/augment';
-import type { TrainOptionsInput } from '../../src/main/engine/compute/train/options';
+import type { TrainOptionsInput } from '../../src/main/compute/train/options';
 
 /**
  * Augmentation of every "on" row: flips, quarter turns and the U-Net paper's elastic deformation

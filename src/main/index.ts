@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app } from 'electron';
-import { startDesktopApp } from './lifecycle';
+import { startDesktopApp } from './shell/lifecycle';
 
 const mainDir = path.dirname(fileURLToPath(import.meta.url));
 

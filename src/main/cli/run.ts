@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError, COMMON_ERROR_CODES } from '../../shared/result';
 import { createEngine, type Engine } from '../engine';
-import { parseBackendName } from '../engine/compute/backends';
+import { parseBackendName } from '../compute/backends';
 import type { EngineOptions } from '../engine/context';
 import { UsageError, type CliCommand, type CliIo, type CliOption } from './command';
 import { commands as defaultCommands } from './commands';

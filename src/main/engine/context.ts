@@ -1,6 +1,6 @@
 /** What every engine area shares: how the engine was started, its event bus and its services. */
 import type { BackendName, BackendReport } from '../../shared/api/app';
-import type { ComputeHost, ComputeProcessFactory } from './compute/host';
+import type { ComputeHost, ComputeProcessFactory } from '../compute/host';
 import type { EngineEvents } from './events';
 
 export interface EngineOptions {

@@ -3,8 +3,8 @@
  * WebSocket, the CLI calls it directly; all three run the same code.
  */
 import type { Result } from '../../shared/result';
-import { ComputeHost } from './compute/host';
-import { predictBackendReport } from './compute/setup';
+import { ComputeHost } from '../compute/host';
+import { predictBackendReport } from '../compute/setup';
 import type { EngineContext, EngineOptions } from './context';
 import { dispatchRequest } from './dispatch';
 import { EngineEvents } from './events';

@@ -11,7 +11,7 @@ import {
   UNET_PAPER_SOURCE,
   type PublishedResult,
 } from '../../../shared/published-results';
-import { parseBackendName } from '../../engine/compute/backends';
+import { parseBackendName } from '../../compute/backends';
 import { bundledModelDir } from '../../engine/studio/bundled-model';
 import {
   evaluateDatasetSplit,

@@ -5,10 +5,10 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseBackendName } from '../../engine/compute/backends';
-import { predictProbabilities, type InferenceOptions } from '../../engine/compute/infer';
-import { encodeMaskPng, encodeProbabilityPng } from '../../engine/compute/infer-png';
-import { setupCompute } from '../../engine/compute/setup';
+import { parseBackendName } from '../../compute/backends';
+import { predictProbabilities, type InferenceOptions } from '../../compute/infer';
+import { encodeMaskPng, encodeProbabilityPng } from '../../compute/infer-png';
+import { setupCompute } from '../../compute/setup';
 import {
   loadRgb,
   parsePreprocessConfig,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isLoopbackHost, startServer } from '../../serve';
+import { isLoopbackHost, startServer } from '../serve-http';
 import { findAppRoot } from '../run';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 

@@ -7,7 +7,7 @@ import { PREPROCESS_RECIPES } from '../../engine/dataset';
 import { writeDrive } from '../../engine/dataset/synthetic-datasets';
 import { loadModelDir } from '../../engine/model/storage';
 import { createProject, openProject } from '../../engine/project';
-import type { TrainSummary } from '../../engine/compute/train/job';
+import type { TrainSummary } from '../../compute/train/job';
 import { runCliCaptured } from '../run-captured';
 import { trainCommand } from './train';
 

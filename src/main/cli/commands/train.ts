@@ -10,16 +10,16 @@ import {
   type ModelConfig,
   type ModelPresetName,
 } from '../../../shared/model-config';
-import { parseBackendName } from '../../engine/compute/backends';
-import { ComputeHost } from '../../engine/compute/host';
-import { checkpointDirFor } from '../../engine/compute/train/checkpoint';
+import { parseBackendName } from '../../compute/backends';
+import { ComputeHost } from '../../compute/host';
+import { checkpointDirFor } from '../../compute/train/checkpoint';
 import type {
   ModelSource,
   TrainJob,
   TrainProgress,
   TrainSummary,
-} from '../../engine/compute/train/job';
-import type { TrainOptionsInput } from '../../engine/compute/train/options';
+} from '../../compute/train/job';
+import type { TrainOptionsInput } from '../../compute/train/options';
 import { readModelMeta } from '../../engine/model/storage';
 import { openProject, type Project } from '../../engine/project';
 import { intOption, numberOption, stringOption, UsageError, type CliCommand } from '../command';

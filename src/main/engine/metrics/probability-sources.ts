@@ -5,8 +5,8 @@
  */
 import type { ImageEntry } from '../dataset';
 import { loadRgb, parsePreprocessConfig, PREPROCESS_RECIPES, preprocessImages } from '../dataset';
-import { predictProbabilities, type InferenceOptions } from '../compute/infer';
-import { setupCompute, type ForcedBackend } from '../compute/setup';
+import { predictProbabilities, type InferenceOptions } from '../../compute/infer';
+import { setupCompute, type ForcedBackend } from '../../compute/setup';
 import { loadModelDir } from '../model/storage';
 import { flipsFor } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';

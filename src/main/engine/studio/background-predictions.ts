@@ -7,8 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ComputeHost } from '../compute/host';
-import { isTestImage } from '../compute/train/split';
+import type { ComputeHost } from '../../compute/host';
+import { isTestImage } from '../../compute/train/split';
 import { allEntries } from '../dataset';
 import type { EngineEvents } from '../events';
 import type { StudioSession } from './session';

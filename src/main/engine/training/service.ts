@@ -25,9 +25,9 @@ import {
   type ModelPresetName,
 } from '../../../shared/model-config';
 import { AppError, COMMON_ERROR_CODES, toErrorInfo } from '../../../shared/result';
-import type { ComputeHost } from '../compute/host';
-import type { TrainProgress, TrainSummary } from '../compute/train/job';
-import { isTestImage, splitByImage } from '../compute/train/split';
+import type { ComputeHost } from '../../compute/host';
+import type { TrainProgress, TrainSummary } from '../../compute/train/job';
+import { isTestImage, splitByImage } from '../../compute/train/split';
 import type { EngineContext } from '../context';
 import { allEntries, loadFov, loadLabel, type ImageEntry } from '../dataset';
 import type { ScoredImage } from '../metrics';

@@ -1,0 +1,284 @@
+/**
+ * Whole-image inference: vessel probabilities for every pixel of an image of any size.
+ * Two ways: mirrored overlap tiles (the paper's strategy; memory bounded by the tile size, so a
+ * 3504x2336 HRF image runs) and LadderNet's sliding 48x48 patches averaged (its released code's
+ * protocol, for a faithful comparison). Optional flip averaging in both.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { downsamplingSteps, type ModelConfig } from '../../shared/model-config';
+import { AppError, COMMON_ERROR_CODES } from '../../shared/result';
+import { copyWindow, patchStarts, planAxis, type AxisTiling, type FloatImage } from './infer-tiles';
+import { unetForward } from './unet-forward';
+
+export type { FloatImage } from './infer-tiles';
+
+export interface InferenceOptions {
+  /** The config the model was built from (its geometry and output kind). */
+  config: ModelConfig;
+  /** 'tiles' (default): mirrored overlap tiles; 'patches': LadderNet's sliding patches. */
+  mode?: 'tiles' | 'patches';
+  /** Tiles: the largest network input side (memory bound). Default 768 (a DRIVE image in one tile). */
+  tileSize?: number;
+  /**
+   * Tiles with padded convolutions: mirrored context around the image (the paper's
+   * overlap-tile idea). Default 4 * 2^depth, at least 32.
+   */
+  margin?: number;
+  /**
+   * Tiles with padded convolutions, when the image needs several: how far neighbouring tiles
+   * reach into each other (blended there). Default 8 * 2^depth, at least 32, at most a quarter
+   * tile: deeper networks feel a tile's zero border farther in.
+   */
+  overlap?: number;
+  /** Average the predictions of the 4 flips (none, left-right, up-down, both). Default false. */
+  flips?: boolean;
+  /** Patches: side (default 48, LadderNet's) and stride (default 5, its test setting). */
+  patchSize?: number;
+  stride?: number;
+  /** Patches per forward pass. Default 64. */
+  batchSize?: number;
+  /** Called after each tile or batch. */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** The input for predictProbabilities: one preprocessed image, HxW (channels 1) or HxWxC. */
+export interface InferenceInput {
+  width: number;
+  height: number;
+  /** Default 1. */
+  channels?: number;
+  data: Float32Array;
+}
+
+function checkInput(input: InferenceInput, config: ModelConfig): FloatImage {
+  const channels = input.channels ?? 1;
+  const { width, height } = input;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new AppError(
+      'COMPUTE_BAD_IMAGE',
+      `Cannot predict on an image of ${width}x${height} pixels.`,
+    );
+  }
+  if (input.data.length !== width * height * channels) {
+    throw new AppError(
+      'COMPUTE_BAD_IMAGE',
+      `The image data holds ${input.data.length} values; ${width}x${height}x${channels} needs ${width * height * channels}.`,
+    );
+  }
+  if (channels !== config.inputChannels) {
+    throw new AppError(
+      'COMPUTE_INPUT_MISMATCH',
+      `The model takes ${config.inputChannels}-channel images but got ${channels} channel(s); preprocess the image with the model's own preprocessing.`,
+    );
+  }
+  return { width, height, channels, data: input.data };
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError(COMMON_ERROR_CODES.CANCELLED, 'Prediction cancelled.');
+}
+
+/**
+ * Runs the model on a batch [n, h, w, c] and returns vessel probabilities [n, h', w'], the mean
+ * over flips when asked (each flipped prediction is flipped back before averaging).
+ */
+function vesselProbabilities(
+  model: tf.LayersModel,
+  batch: tf.Tensor4D,
+  config: ModelConfig,
+  flips: boolean,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const vesselChannel = config.output === 'softmax' ? 1 : 0;
+    const run = (x: tf.Tensor4D): tf.Tensor3D => {
+      const out = unetForward(model, config, x);
+      const [n, h, w] = out.shape;
+      return tf
+        .slice(out, [0, 0, 0, vesselChannel], [n, h, w, 1])
+        .reshape([n, h, w]) as tf.Tensor3D;
+    };
+    if (!flips) return run(batch);
+    const axesList: number[][] = [[2], [1], [1, 2]];
+    let sum = run(batch);
+    for (const axes of axesList) {
+      const predicted = run(tf.reverse(batch, axes) as tf.Tensor4D);
+      sum = tf.add(sum, tf.reverse(predicted, axes)) as tf.Tensor3D;
+    }
+    return tf.div(sum, 4) as tf.Tensor3D;
+  });
+}
+
+async function predictTiles(
+  model: tf.LayersModel,
+  image: FloatImage,
+  options: InferenceOptions,
+): Promise<Float32Array> {
+  const { config } = options;
+  const maxTile = options.tileSize ?? 768;
+  const multiple = 2 ** downsamplingSteps(config);
+  const defaultOverlap = Math.min(Math.max(32, 8 * multiple), Math.floor(maxTile / 4));
+  const same = {
+    margin: Math.max(0, Math.round(options.margin ?? Math.max(32, 4 * multiple))),
+    overlap: Math.max(0, Math.round(options.overlap ?? defaultOverlap)),
+  };
+  let rows: AxisTiling;
+  let columns: AxisTiling;
+  try {
+    rows = planAxis(image.height, config, maxTile, same);
+    columns = planAxis(image.width, config, maxTile, same);
+  } catch (error) {
+    throw new AppError(
+      'COMPUTE_TILE_TOO_SMALL',
+      `Cannot tile the image with tiles of ${maxTile} px (${(error as Error).message}); use a larger tile size (a multiple of ${multiple}).`,
+    );
+  }
+  const sums = new Float32Array(image.width * image.height);
+  const weights = new Float32Array(image.width * image.height);
+  const total = rows.starts.length * columns.starts.length;
+  const tileData = new Float32Array(rows.tileInput * columns.tileInput * image.channels);
+  let done = 0;
+  for (const rowStart of rows.starts) {
+    for (const columnStart of columns.starts) {
+      throwIfCancelled(options.signal);
+      const window = {
+        top: rowStart - rows.padBefore,
+        left: columnStart - columns.padBefore,
+        height: rows.tileInput,
+        width: columns.tileInput,
+      };
+      copyWindow(image, window, 'mirror', tileData);
+      const probabilities = tf.tidy(() => {
+        const batch = tf.tensor4d(tileData, [1, rows.tileInput, columns.tileInput, image.channels]);
+        return vesselProbabilities(model, batch, config, options.flips === true);
+      });
+      const values = await probabilities.data();
+      probabilities.dispose();
+      const [, outHeight, outWidth] = probabilities.shape;
+      if (outHeight !== rows.tileOutput || outWidth !== columns.tileOutput) {
+        throw new AppError(
+          'COMPUTE_SHAPE_MISMATCH',
+          `The model returned ${outHeight}x${outWidth} for a ${rows.tileInput}x${columns.tileInput} tile; its config promises ${rows.tileOutput}x${columns.tileOutput}. The model and its config disagree.`,
+        );
+      }
+      for (let j = 0; j < outHeight; j++) {
+        const y = rowStart + rows.outputOffset + j - rows.padBefore;
+        if (y < 0 || y >= image.height) continue;
+        const rowWeight = rows.weights[j];
+        for (let i = 0; i < outWidth; i++) {
+          const x = columnStart + columns.outputOffset + i - columns.padBefore;
+          if (x < 0 || x >= image.width) continue;
+          const weight = rowWeight * columns.weights[i];
+          sums[y * image.width + x] += weight * values[j * outWidth + i];
+          weights[y * image.width + x] += weight;
+        }
+      }
+      done += 1;
+      options.onProgress?.(done, total);
+    }
+  }
+  for (let p = 0; p < sums.length; p++) sums[p] /= weights[p];
+  return sums;
+}
+
+async function predictPatches(
+  model: tf.LayersModel,
+  image: FloatImage,
+  options: InferenceOptions,
+): Promise<Float32Array> {
+  const { config } = options;
+  const patch = options.patchSize ?? 48;
+  const stride = options.stride ?? 5;
+  const batchSize = options.batchSize ?? 64;
+  const multiple = 2 ** downsamplingSteps(config);
+  if (config.arch === 'unet' && config.padding === 'valid') {
+    throw new AppError(
+      'COMPUTE_BAD_OPTIONS',
+      'Sliding patches need a model with padded (same) convolutions; use tiles for valid-padding U-Nets.',
+    );
+  }
+  if (!Number.isInteger(patch) || patch < multiple || patch % multiple !== 0) {
+    throw new AppError(
+      'COMPUTE_BAD_OPTIONS',
+      `The patch size must be a multiple of ${multiple} for this model, got ${patch}.`,
+    );
+  }
+  if (!Number.isInteger(stride) || stride < 1 || stride > patch) {
+    throw new AppError(
+      'COMPUTE_BAD_OPTIONS',
+      `The patch stride must be a whole number from 1 to ${patch}, got ${stride}.`,
+    );
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new AppError(
+      'COMPUTE_BAD_OPTIONS',
+      `The batch size must be a positive whole number, got ${batchSize}.`,
+    );
+  }
+  const rowStarts = patchStarts(image.height, patch, stride);
+  const columnStarts = patchStarts(image.width, patch, stride);
+  const positions: Array<[number, number]> = [];
+  for (const y of rowStarts) for (const x of columnStarts) positions.push([y, x]);
+
+  const sums = new Float32Array(image.width * image.height);
+  const counts = new Float32Array(image.width * image.height);
+  const patchValues = patch * patch * image.channels;
+  const batchData = new Float32Array(batchSize * patchValues);
+  const total = Math.ceil(positions.length / batchSize);
+  for (let b = 0; b < total; b++) {
+    throwIfCancelled(options.signal);
+    const batchPositions = positions.slice(b * batchSize, (b + 1) * batchSize);
+    batchPositions.forEach(([top, left], k) =>
+      copyWindow(
+        image,
+        { top, left, height: patch, width: patch },
+        'zero',
+        batchData,
+        k * patchValues,
+      ),
+    );
+    const probabilities = tf.tidy(() => {
+      const batch = tf.tensor4d(batchData.subarray(0, batchPositions.length * patchValues), [
+        batchPositions.length,
+        patch,
+        patch,
+        image.channels,
+      ]);
+      return vesselProbabilities(model, batch, config, options.flips === true);
+    });
+    const values = await probabilities.data();
+    probabilities.dispose();
+    batchPositions.forEach(([top, left], k) => {
+      const base = k * patch * patch;
+      for (let j = 0; j < patch; j++) {
+        const y = top + j;
+        if (y >= image.height) break;
+        for (let i = 0; i < patch; i++) {
+          const x = left + i;
+          if (x >= image.width) break;
+          sums[y * image.width + x] += values[base + j * patch + i];
+          counts[y * image.width + x] += 1;
+        }
+      }
+    });
+    options.onProgress?.(b + 1, total);
+  }
+  for (let p = 0; p < sums.length; p++) sums[p] /= counts[p];
+  return sums;
+}
+
+/**
+ * Vessel probabilities (softmax models: the vessel class) for every pixel of a preprocessed
+ * image, as a row-major Float32Array of height x width, whatever the image size. Leaves no
+ * tensors behind. Throws AppError COMPUTE_* for bad input, CANCELLED when the signal aborts.
+ */
+export async function predictProbabilities(
+  model: tf.LayersModel,
+  input: InferenceInput,
+  options: InferenceOptions,
+): Promise<Float32Array> {
+  const image = checkInput(input, options.config);
+  return options.mode === 'patches'
+    ? predictPatches(model, image, options)
+    : predictTiles(model, image, options);
+}

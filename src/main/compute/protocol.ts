@@ -1,0 +1,103 @@
+/**
+ * The messages between the engine (ComputeHost) and the compute process (worker.ts). Every
+ * request carries an id; the worker answers it with exactly one `response` (a Result, so errors
+ * keep their code across the process boundary) and may send `progress` events for it before.
+ * Cancel is a message too. Messages travel with structured clone (`serialization: 'advanced'`
+ * under child_process.fork, MessagePort under Electron's utilityProcess), so typed arrays such
+ * as images and weight maps cross without becoming JSON arrays.
+ */
+import type { BackendName, BackendReport } from '../../shared/api/app';
+import type { Result } from '../../shared/result';
+import type { PredictDatasetJob, PredictDatasetProgress, PredictedImage } from './predict-dataset';
+import type { TrainJob, TrainProgress, TrainSummary } from './train/job';
+
+/** Error codes of the compute process and its host. */
+export const COMPUTE_ERROR_CODES = {
+  /** The process exited or was killed while requests were pending. */
+  CRASHED: 'COMPUTE_CRASHED',
+  /** The process did not come up (bad module path, syntax error, missing loader). */
+  START_FAILED: 'COMPUTE_START_FAILED',
+  /** The host was disposed while requests were pending. */
+  DISPOSED: 'COMPUTE_DISPOSED',
+  /** The worker does not know this method: the host and worker builds disagree. */
+  UNKNOWN_METHOD: 'COMPUTE_UNKNOWN_METHOD',
+  /** A data-parallel gradient worker thread failed to start or died during a step. */
+  GRADIENT_WORKER_FAILED: 'COMPUTE_GRADIENT_WORKER_FAILED',
+} as const;
+
+/** Answer of `compute.ping`: proves the process is alive and says what it runs on. */
+export interface PingResult {
+  pid: number;
+  node: string;
+  /** The text sent, echoed back. */
+  echo: string;
+  uptimeSeconds: number;
+}
+
+/**
+ * Every method the compute process serves: its input, its result and the payload of its
+ * progress events (`never` when it sends none).
+ */
+export interface ComputeMethods {
+  'compute.ping': { input: { echo?: string }; output: PingResult; progress: never };
+  /** Chooses and initialises the tfjs backend inside the compute process. */
+  'compute.setup': { input: { backend?: BackendName }; output: BackendReport; progress: never };
+  /** Trains (or fine-tunes, or resumes) a model; cancel stops it keeping the best checkpoint. */
+  'train.run': { input: TrainJob; output: TrainSummary; progress: TrainProgress };
+  /** Predicts a model folder on dataset images; probabilities come back as Float32Arrays. */
+  'predict.dataset': {
+    input: PredictDatasetJob;
+    output: PredictedImage[];
+    progress: PredictDatasetProgress;
+  };
+}
+
+export type ComputeMethod = keyof ComputeMethods & string;
+export type ComputeInput<M extends ComputeMethod> = ComputeMethods[M]['input'];
+export type ComputeOutput<M extends ComputeMethod> = ComputeMethods[M]['output'];
+export type ComputeProgress<M extends ComputeMethod> = ComputeMethods[M]['progress'];
+
+export const COMPUTE_METHODS: readonly ComputeMethod[] = [
+  'compute.ping',
+  'compute.setup',
+  'train.run',
+  'predict.dataset',
+];
+
+/** Messages from the host to the compute process. */
+export type HostMessage =
+  | { kind: 'request'; id: number; method: ComputeMethod; input: unknown }
+  | { kind: 'cancel'; id: number };
+
+/** Messages from the compute process to the host. */
+export type WorkerMessage =
+  | { kind: 'ready'; pid: number }
+  | { kind: 'progress'; id: number; payload: unknown }
+  | { kind: 'response'; id: number; result: Result<unknown> }
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** True for a well-formed message from the compute process (anything else is ignored and logged). */
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  if (value === null || typeof value !== 'object') return false;
+  const m = value as { kind?: unknown; id?: unknown };
+  switch (m.kind) {
+    case 'ready':
+      return true;
+    case 'progress':
+    case 'response':
+      return typeof m.id === 'number';
+    case 'log':
+      return typeof (value as { message?: unknown }).message === 'string';
+    default:
+      return false;
+  }
+}
+
+/** True for a well-formed message from the host. */
+export function isHostMessage(value: unknown): value is HostMessage {
+  if (value === null || typeof value !== 'object') return false;
+  const m = value as { kind?: unknown; id?: unknown; method?: unknown };
+  if (typeof m.id !== 'number') return false;
+  if (m.kind === 'cancel') return true;
+  return m.kind === 'request' && typeof m.method === 'string';
+}

@@ -1,0 +1,138 @@
+/** What a training request carries into the compute process, and what comes back. */
+import type { BackendName } from '../../../shared/api/app';
+import type { TrainOptionsInput } from './options';
+
+/**
+ * One image ready for training: already preprocessed, with its label. Typed arrays cross the
+ * process boundary by structured clone.
+ */
+export interface TrainImage {
+  /** Stable id such as `training/21_training`. */
+  id: string;
+  /** The dataset split it comes from; `test` images are refused. */
+  split: string;
+  width: number;
+  height: number;
+  channels: number;
+  /** H x W x C, row-major, preprocessed (roughly in [0, 1]). */
+  pixels: Float32Array;
+  /** H x W, 1 for vessel, 0 for background. */
+  label: Uint8Array;
+  /** H x W field-of-view mask (1 inside); absent means the whole image. */
+  fov?: Uint8Array;
+  /** H x W per-pixel loss weight (e.g. corrected pixels weighted up when fine-tuning); absent means 1. */
+  weight?: Float32Array;
+}
+
+/** A per-image replacement label and/or weight map for images read from a folder (fine-tuning). */
+export interface ImageOverride {
+  /** H x W, 1 for vessel: the user's current mask, corrections included. */
+  label?: Uint8Array;
+  /** H x W per-pixel loss weight. */
+  weight?: Float32Array;
+}
+
+export type TrainData =
+  | {
+      kind: 'folder';
+      /** A dataset root that openDataset understands (DRIVE layout and friends). */
+      root: string;
+      /** Which manual segmentation to learn from (default `1st`). */
+      observer?: '1st' | '2nd';
+      /** Replacement labels or weight maps by image id. */
+      overrides?: Record<string, ImageOverride>;
+    }
+  | { kind: 'images'; images: TrainImage[] };
+
+/** Where the weights start from. */
+export type ModelSource =
+  /** A new model from a config (the model area's ModelConfig, as JSON). */
+  | { kind: 'config'; config: unknown }
+  /** Fine-tune an existing model directory. */
+  | { kind: 'dir'; dir: string };
+
+export interface TrainJob {
+  data: TrainData;
+  /** Ignored when `resume` is set (the checkpoint knows its model). */
+  model?: ModelSource;
+  /** Folder the best model is written to; its `checkpoint/` subfolder holds the resumable state. */
+  outDir: string;
+  /** Continue the interrupted run whose output folder is `outDir`. */
+  resume?: boolean;
+  options?: TrainOptionsInput;
+  /**
+   * Validation image ids fixed by the caller (a project keeps one split for every retrain);
+   * omitted: drawn from the seed. Test images are refused either way.
+   */
+  validationIds?: string[];
+  /** Force a tfjs backend inside the compute process. */
+  backend?: BackendName;
+  /**
+   * Gradient workers (data-parallel training, one thread each): a number, or `auto` (default):
+   * one per core where that helps (wasm or cpu backend, a loss that splits exactly, batches of
+   * at least two). VESSEL_TRAIN_WORKERS overrides `auto`.
+   */
+  workers?: number | 'auto';
+}
+
+/** One finished epoch. */
+export interface EpochRecord {
+  epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  /** Validation figures (null without validation images). */
+  valLoss: number | null;
+  valAuc: number | null;
+  valF1: number | null;
+  learningRate: number;
+  seconds: number;
+}
+
+export interface TrainProgress {
+  phase: 'preparing' | 'batch' | 'epoch' | 'checkpoint';
+  /** 1-based epoch in progress (0 while preparing). */
+  epoch: number;
+  epochs: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  /** Mean training loss of the epoch so far. */
+  loss: number | null;
+  valLoss: number | null;
+  valAuc: number | null;
+  valF1: number | null;
+  learningRate: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left (null until one batch has run). */
+  etaSeconds: number | null;
+  bestEpoch: number | null;
+  message?: string;
+}
+
+export interface TrainSummary {
+  /** `completed`: every epoch ran; `early-stopped`: patience ran out; `cancelled`: stopped on request. */
+  status: 'completed' | 'early-stopped' | 'cancelled';
+  epochsRun: number;
+  bestEpoch: number | null;
+  best: EpochRecord | null;
+  history: EpochRecord[];
+  /** Where the best model is (null when no epoch finished). */
+  modelDir: string | null;
+  checkpointDir: string;
+  split: { seed: number; train: string[]; validation: string[]; excluded: string[] };
+  seconds: number;
+  backend: string;
+  /** Threads that computed gradients (1: this process alone). */
+  workers: number;
+  parameters: number;
+}
+
+/** Error codes of training. */
+export const TRAIN_ERROR_CODES = {
+  DIVERGED: 'TRAIN_DIVERGED',
+  NO_IMAGES: 'TRAIN_NO_IMAGES',
+  BAD_IMAGE: 'TRAIN_BAD_IMAGE',
+  BAD_OPTIONS: 'TRAIN_BAD_OPTIONS',
+  NO_CHECKPOINT: 'TRAIN_NO_CHECKPOINT',
+  BAD_CHECKPOINT: 'TRAIN_BAD_CHECKPOINT',
+} as const;

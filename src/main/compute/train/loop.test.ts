@@ -1,0 +1,228 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../../shared/result';
+import { buildModel } from '../../engine/model/build';
+import { seedInitialWeights } from '../../engine/model/seeded-init';
+import { loadModelDir } from '../../engine/model/storage';
+import { setupCompute } from '../setup';
+import { checkpointDirFor, loadCheckpoint } from './checkpoint';
+import { generateVesselSet, TINY_UNET } from './fixtures';
+import { TRAIN_ERROR_CODES, type TrainProgress } from './job';
+import { trainModel } from './loop';
+import { trainOptionsSchema, type TrainOptionsInput } from './options';
+
+let dir: string;
+beforeAll(async () => {
+  await setupCompute();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-train-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const images = generateVesselSet(5, 32, 2);
+const baseOptions: TrainOptionsInput = {
+  seed: 7,
+  epochs: 3,
+  stepsPerEpoch: 8,
+  batchSize: 4,
+  patchSize: 16,
+  validationFraction: 0.2,
+  validationPatches: 16,
+  learningRate: 0.01,
+  loss: { kind: 'weighted-bce' },
+  earlyStopping: null,
+};
+
+function run(
+  outName: string,
+  overrides: TrainOptionsInput = {},
+  extra: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {},
+) {
+  const model = buildModel(TINY_UNET);
+  // The same seeded initial weights in every run and every process, so runs differ only where the test says.
+  seedInitialWeights(model, 7);
+  return trainModel({
+    model,
+    config: TINY_UNET,
+    images,
+    options: trainOptionsSchema.parse({ ...baseOptions, ...overrides }),
+    outDir: path.join(dir, outName),
+    dataSource: 'generated',
+    backend: 'cpu',
+    ...extra,
+  }).finally(() => model.dispose());
+}
+
+/** Trains on the given images and returns what was thrown (null when nothing was). */
+async function train(data: typeof images, outName: string): Promise<unknown> {
+  const model = buildModel(TINY_UNET);
+  try {
+    await trainModel({
+      model,
+      config: TINY_UNET,
+      images: data,
+      options: trainOptionsSchema.parse(baseOptions),
+      outDir: path.join(dir, outName),
+      dataSource: 'generated',
+      backend: 'wasm',
+    });
+    return null;
+  } catch (error) {
+    return error;
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('trainModel', () => {
+  it('lowers the loss on a generated set and keeps the best model by validation loss', async () => {
+    const summary = await run('short', { epochs: 4, augment: false });
+    expect(summary.status).toBe('completed');
+    expect(summary.history).toHaveLength(4);
+    const first = summary.history[0]!;
+    const last = summary.history[3]!;
+    expect(last.loss).toBeLessThan(first.loss);
+    expect(last.valLoss!).toBeLessThan(first.valLoss!);
+    expect(summary.best!.valLoss).toBe(Math.min(...summary.history.map((r) => r.valLoss!)));
+    // The validation figures are real: the vessels are brighter, so the ranking is well above chance.
+    expect(summary.best!.valAuc!).toBeGreaterThan(0.8);
+    const saved = await loadModelDir(summary.modelDir!);
+    expect(saved.meta.trainingLog).toHaveLength(4);
+    expect((saved.meta.training as { bestEpoch: number }).bestEpoch).toBe(summary.bestEpoch);
+    saved.model.dispose();
+  });
+
+  it('releases every tensor it makes (a long run must not grow)', async () => {
+    const model = buildModel(TINY_UNET);
+    const before = tf.memory().numTensors;
+    await trainModel({
+      model,
+      config: TINY_UNET,
+      images,
+      options: trainOptionsSchema.parse({ ...baseOptions, epochs: 2, stepsPerEpoch: 2 }),
+      outDir: path.join(dir, 'memory'),
+      dataSource: 'generated',
+      backend: 'wasm',
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('splits by image with a fixed seed and never uses test images', async () => {
+    const summary = await run('split', { epochs: 1, stepsPerEpoch: 1 });
+    expect(summary.split.excluded).toEqual(['test/0', 'test/1']);
+    expect([...summary.split.train, ...summary.split.validation].sort()).toEqual([
+      'training/0',
+      'training/1',
+      'training/2',
+      'training/3',
+      'training/4',
+    ]);
+    expect(summary.split.validation).toHaveLength(1);
+    const again = await run('split-again', { epochs: 1, stepsPerEpoch: 1 });
+    expect(again.split).toEqual(summary.split);
+  });
+
+  it('stops on cancel keeping the last finished epoch, then resumes to the same result as an uninterrupted run', async () => {
+    const options = { epochs: 3, augment: true } as const;
+    const straight = await run('straight', options);
+
+    const controller = new AbortController();
+    const cancelled = await run('resumed', options, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'batch' && p.epoch === 2 && p.batch === 3) controller.abort();
+      },
+    });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.epochsRun).toBe(1);
+    expect(cancelled.modelDir).toBe(path.join(dir, 'resumed'));
+
+    const checkpoint = await loadCheckpoint(checkpointDirFor(path.join(dir, 'resumed')));
+    expect(checkpoint.state.epochsDone).toBe(1);
+    const resumed = await trainModel({
+      model: checkpoint.model,
+      config: checkpoint.state.config,
+      images,
+      options: checkpoint.state.options,
+      outDir: path.join(dir, 'resumed'),
+      dataSource: 'generated',
+      backend: 'cpu',
+      resume: checkpoint,
+    });
+    checkpoint.model.dispose();
+    expect(resumed.status).toBe('completed');
+    expect(resumed.epochsRun).toBe(3);
+    // Same weights, optimizer state and patch streams: the epochs after the resume match.
+    for (let k = 0; k < 3; k++) {
+      expect(resumed.history[k]!.loss).toBeCloseTo(straight.history[k]!.loss, 5);
+      expect(resumed.history[k]!.valLoss!).toBeCloseTo(straight.history[k]!.valLoss!, 5);
+    }
+  });
+
+  it('reports TRAIN_DIVERGED when the loss becomes NaN, naming what to do', async () => {
+    // A NaN in a weight map reaches the loss directly.
+    const poisoned = images.map((image) => ({
+      ...image,
+      weight: new Float32Array(image.width * image.height).fill(NaN),
+    }));
+    const error = await train(poisoned, 'nan-loss');
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe(TRAIN_ERROR_CODES.DIVERGED);
+    expect((error as AppError).message).toMatch(
+      /epoch 1, batch 1: the loss became NaN\. No epoch had finished.*Lower the learning rate/,
+    );
+  });
+
+  it('reports TRAIN_DIVERGED when NaN pixels poison the weights, before any checkpoint is written', async () => {
+    const poisoned = images.map((image) => ({ ...image, pixels: image.pixels.map(() => NaN) }));
+    const error = await train(poisoned, 'nan-pixels');
+    expect((error as AppError).code).toBe(TRAIN_ERROR_CODES.DIVERGED);
+    expect((error as AppError).message).toMatch(
+      /epoch 1, batch \d+: (the loss became NaN|some model weights became NaN or infinite)/,
+    );
+    await expect(
+      readFile(path.join(checkpointDirFor(path.join(dir, 'nan-pixels')), 'state.json')),
+    ).rejects.toThrow();
+  });
+
+  it('reports TRAIN_DIVERGED for an absurd learning rate and keeps the checkpoint of the last good epoch', async () => {
+    await run('explode', { epochs: 1 });
+    const checkpointDir = checkpointDirFor(path.join(dir, 'explode'));
+    const checkpoint = await loadCheckpoint(checkpointDir);
+    const options = {
+      ...checkpoint.state.options,
+      epochs: 3,
+      learningRate: 1e6,
+      divergence: { explodeFactor: 3, warmupBatches: 2 },
+    };
+    const error = await trainModel({
+      model: checkpoint.model,
+      config: checkpoint.state.config,
+      images,
+      options,
+      outDir: path.join(dir, 'explode'),
+      dataSource: 'generated',
+      backend: 'wasm',
+      resume: { ...checkpoint, state: { ...checkpoint.state, options } },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    checkpoint.model.dispose();
+    expect((error as AppError).code).toBe(TRAIN_ERROR_CODES.DIVERGED);
+    expect((error as AppError).message).toContain(
+      `The last good checkpoint is kept in ${checkpointDir}`,
+    );
+    // Caught from the loss within epoch 2, before the weights themselves overflow.
+    expect((error as AppError).message).toMatch(/epoch 2, batch \d: the running loss rose to/);
+    const state = JSON.parse(await readFile(path.join(checkpointDir, 'state.json'), 'utf8')) as {
+      epochsDone: number;
+    };
+    expect(state.epochsDone).toBe(1);
+  });
+});
