@@ -26,7 +26,7 @@ const GLOBAL_OPTIONS: Record<string, CliOption> = {
     type: 'string',
     valueName: '<name>',
     description:
-      'Force the compute backend: tensorflow-gpu, tensorflow, wasm or cpu (also VESSEL_BACKEND).',
+      'Force the compute backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu (also VESSEL_BACKEND).',
   },
 };
 
@@ -167,7 +167,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     if (!backend) {
       return fail(
         2,
-        `--backend must be tensorflow-gpu, tensorflow, wasm or cpu, got "${flagBackend}"`,
+        `--backend must be tensorflow-gpu, webgpu, tensorflow, wasm or cpu, got "${flagBackend}"`,
         COMMON_ERROR_CODES.BAD_INPUT,
       );
     }
@@ -177,7 +177,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     if (!backend) {
       return fail(
         2,
-        `VESSEL_BACKEND must be tensorflow-gpu, tensorflow, wasm or cpu, got "${env.VESSEL_BACKEND}"`,
+        `VESSEL_BACKEND must be tensorflow-gpu, webgpu, tensorflow, wasm or cpu, got "${env.VESSEL_BACKEND}"`,
         COMMON_ERROR_CODES.BAD_INPUT,
       );
     }

@@ -1,12 +1,19 @@
 /**
- * The backend ladder, best first: tensorflow through tfjs-node-gpu (with a GPU visible),
- * tensorflow through tfjs-node, wasm with our training kernels, cpu. Every rung that is not
+ * The backend ladder, best first: tensorflow through tfjs-node-gpu (with a CUDA GPU visible),
+ * webgpu through Dawn (a hardware adapter; see webgpu/device.ts), tensorflow through
+ * tfjs-node, wasm with our training kernels, cpu. Every rung that is not
  * used keeps why, so the UI and `info` can tell the person.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { BackendName, BackendRejection, BackendReport } from '../../shared/api/app';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  type BackendRejection,
+  type BackendReport,
+  type GpuAdapterReport,
+} from '../../shared/api/app';
 import { AppError } from '../../shared/result';
 
 /** Error codes of the compute area's backend choice. */
@@ -15,12 +22,7 @@ export const COMPUTE_ERROR_CODES = {
   BAD_BACKEND_NAME: 'COMPUTE_BAD_BACKEND_NAME',
 } as const;
 
-export const BACKEND_LADDER: readonly BackendName[] = [
-  'tensorflow-gpu',
-  'tensorflow',
-  'wasm',
-  'cpu',
-];
+export const BACKEND_LADDER: readonly BackendName[] = BACKEND_NAMES;
 
 const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -143,7 +145,7 @@ export function forcedBackendFromEnv(
   if (name === null) {
     throw new AppError(
       COMPUTE_ERROR_CODES.BAD_BACKEND_NAME,
-      `VESSEL_BACKEND must be tensorflow-gpu, tensorflow, wasm or cpu, got "${value}".`,
+      `VESSEL_BACKEND must be one of ${BACKEND_LADDER.join(', ')}; got "${value}".`,
     );
   }
   return { name, by: 'env' };
@@ -192,6 +194,14 @@ export function toBackendReport(
   choice: LadderChoice,
   chosenBy: BackendReport['chosenBy'],
   threads: number,
+  adapter?: GpuAdapterReport,
 ): BackendReport {
-  return { active: choice.active, chosenBy, rejected: choice.rejected, threads };
+  const report: BackendReport = {
+    active: choice.active,
+    chosenBy,
+    rejected: choice.rejected,
+    threads,
+  };
+  if (adapter) report.adapter = adapter;
+  return report;
 }

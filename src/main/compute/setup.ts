@@ -5,7 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type { BackendName, BackendRejection, BackendReport } from '../../shared/api/app';
+import type {
+  BackendName,
+  BackendRejection,
+  BackendReport,
+  GpuAdapterReport,
+} from '../../shared/api/app';
 import {
   chooseBackend,
   forcedBackendFromEnv,
@@ -14,6 +19,7 @@ import {
   probeWasmFiles,
   toBackendReport,
 } from './backends';
+import { DAWN_LOADER, gpuDeviceLost, probeAdapter, type WebGpuLoader } from './webgpu/device';
 
 export interface ForcedBackend {
   name: BackendName;
@@ -35,6 +41,8 @@ export interface RungStarters {
   loadNative(pkg: string): unknown;
   /** Where the NVIDIA driver lists GPUs (see probeGpuVisible). */
   gpuDirs?: readonly string[];
+  /** How the webgpu rung loads Dawn (webgpu/device.ts). */
+  webgpu?: WebGpuLoader;
 }
 
 const nodeRequire = createRequire(import.meta.url);
@@ -85,8 +93,11 @@ export async function setupCompute(
   const effective = forced ?? forcedBackendFromEnv();
   const threads = wasmThreadCount(options);
   const key = `${effective?.name ?? 'ladder'}/${threads}/${effective?.by ?? 'ladder'}`;
-  // Replaced starters (tests) always walk the ladder afresh.
-  if (starters === NODE_STARTERS && current?.key === key) return current.report;
+  // Replaced starters (tests) always walk the ladder afresh, and so does a setup after the GPU
+  // device was lost: the adapter may be gone, and the webgpu backend needs a new device.
+  if (starters === NODE_STARTERS && current?.key === key && !gpuDeviceLost()) {
+    return current.report;
+  }
   const report = startLadder(effective, threads, starters);
   current = { key, report };
   report.then(
@@ -110,6 +121,7 @@ async function startLadder(
   // Whatever rung wins, cpu stays registered (tfjs falls back to it): keep it correct.
   registerCpuKernelFixes();
   let activeThreads = 1;
+  let adapter: GpuAdapterReport | undefined;
 
   const startNative = async (
     backend: 'tensorflow-gpu' | 'tensorflow',
@@ -181,6 +193,20 @@ async function startLadder(
     return null;
   };
 
+  const startGpu = async (): Promise<BackendRejection | null> => {
+    const wasLost = gpuDeviceLost();
+    const { startWebGpuBackend } = await import('./webgpu/start');
+    const started = await startWebGpuBackend(
+      forced?.name === 'webgpu',
+      starters.webgpu ?? DAWN_LOADER,
+    );
+    adapter = started.report;
+    if (started.rejection && wasLost && started.rejection.reason === 'no-gpu') {
+      return { ...started.rejection, reason: 'device-lost' };
+    }
+    return started.rejection;
+  };
+
   const startCpu = async (): Promise<BackendRejection | null> => {
     try {
       if (!(await tf.setBackend('cpu'))) {
@@ -203,11 +229,12 @@ async function startLadder(
 
   const choice = await chooseBackend(async (backend) => {
     if (backend === 'tensorflow-gpu' || backend === 'tensorflow') return startNative(backend);
+    if (backend === 'webgpu') return startGpu();
     if (backend === 'wasm') return startWasm();
     return startCpu();
   }, forced?.name);
   await tf.ready();
-  return toBackendReport(choice, forced?.by ?? 'ladder', activeThreads);
+  return toBackendReport(choice, forced?.by ?? 'ladder', activeThreads, adapter);
 }
 
 /**
@@ -221,11 +248,18 @@ export async function predictBackendReport(
 ): Promise<BackendReport> {
   const effective = forced ?? forcedBackendFromEnv();
   if (settled && current?.key.startsWith(`${effective?.name ?? 'ladder'}/`)) return settled;
+  let adapter: GpuAdapterReport | undefined;
   const choice = await chooseBackend(async (backend) => {
     if (backend === 'tensorflow-gpu' || backend === 'tensorflow') {
       const missing = probeNativeBackend(backend, () => null);
       if (missing || backend === 'tensorflow') return missing;
       return probeGpuVisible();
+    }
+    if (backend === 'webgpu') {
+      // Asking Dawn for an adapter is cheap (no device, no tfjs); the GPU object is dropped.
+      const probe = await probeAdapter(effective?.name === 'webgpu');
+      adapter = probe.report;
+      return 'rejection' in probe ? probe.rejection : null;
     }
     if (backend === 'wasm') return probeWasmFiles();
     return null;
@@ -233,8 +267,8 @@ export async function predictBackendReport(
   const threads =
     choice.active === 'wasm'
       ? wasmThreadCount(options)
-      : choice.active === 'cpu'
+      : choice.active === 'cpu' || choice.active === 'webgpu'
         ? 1
         : os.cpus().length;
-  return toBackendReport(choice, effective?.by ?? 'ladder', threads);
+  return toBackendReport(choice, effective?.by ?? 'ladder', threads, adapter);
 }

@@ -6,11 +6,12 @@
  * tf.layers on wasm used no other kernel that wasm lacks. ResizeNearestNeighborGrad is ours on
  * both wasm and cpu: cpu's is wrong for batches of more than one image.
  */
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { type KernelConfig } from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input';
 import { resizeNearestGradCpuConfig, resizeNearestGradWasmConfig } from './resize-nearest-grad';
 import { registerWinogradKernels } from '../winograd/kernels';
+import { registerKernelsReplacing as registerReplacing } from './register';
 
 export { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 export {
@@ -28,16 +29,6 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
 
 /** Fixes for the cpu backend's own kernels (the last rung of the ladder must train right too). */
 export const CPU_KERNEL_FIXES: readonly KernelConfig[] = [resizeNearestGradCpuConfig];
-
-function registerReplacing(configs: readonly KernelConfig[]): string[] {
-  for (const config of configs) {
-    const current = getKernel(config.kernelName, config.backendName);
-    if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current) unregisterKernel(config.kernelName, config.backendName);
-    registerKernel(config);
-  }
-  return configs.map((c) => c.kernelName);
-}
 
 /**
  * Registers our wasm training kernels and puts our WebAssembly module (../winograd) in front of

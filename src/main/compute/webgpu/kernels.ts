@@ -1,0 +1,15 @@
+/**
+ * Our WGSL kernels for the webgpu backend, registered in front of upstream's where the profile
+ * of a training step or an inference showed upstream's to be slow. Each is checked against the
+ * cpu backend (webgpu/*.test.ts) like the wasm module's kernels.
+ */
+import type { KernelConfig } from '@tensorflow/tfjs';
+import { registerKernelsReplacing } from '../kernels/register';
+
+/** Every kernel we register for the webgpu backend, replacing upstream's. */
+export const WEBGPU_KERNELS: readonly KernelConfig[] = [];
+
+/** Registers our webgpu kernels (idempotent); returns their names. */
+export function registerWebGpuKernels(): string[] {
+  return registerKernelsReplacing(WEBGPU_KERNELS);
+}

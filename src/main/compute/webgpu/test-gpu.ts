@@ -1,0 +1,49 @@
+/**
+ * Test support for the webgpu rung. Tests run it on whatever adapter Dawn finds, a software one
+ * (Mesa's lavapipe, which .ci/run installs) included. Where none is found they skip, printing
+ * why, unless VESSEL_REQUIRE_WEBGPU=1 (CI sets it) turns that into a failure, so a broken
+ * driver install cannot pass as skipped tests.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GpuAdapterReport } from '../../../shared/api/app';
+import { setupCompute } from '../setup';
+
+export type GpuForTests = { ok: true; adapter: GpuAdapterReport } | { ok: false; reason: string };
+
+let started: Promise<GpuForTests> | null = null;
+
+/** Starts tfjs on webgpu once per test file (forced, so software adapters count). */
+export function startGpuForTests(): Promise<GpuForTests> {
+  started ??= (async (): Promise<GpuForTests> => {
+    try {
+      const report = await setupCompute({ name: 'webgpu', by: 'flag' });
+      if (report.active !== 'webgpu' || !report.adapter) throw new Error('webgpu did not start');
+      return { ok: true, adapter: report.adapter };
+    } catch (error) {
+      const reason = `no WebGPU adapter here (${(error as Error).message}); install Mesa 25's lavapipe (see .ci/run)`;
+      if (process.env.VESSEL_REQUIRE_WEBGPU === '1') {
+        throw new Error(`VESSEL_REQUIRE_WEBGPU=1 but ${reason}`, { cause: error });
+      }
+      console.warn(`skipping webgpu tests: ${reason}`);
+      return { ok: false, reason };
+    }
+  })();
+  return started;
+}
+
+/**
+ * Runs `fn` with `backend` active and returns its (awaited) result, then goes back to webgpu.
+ * Tensors must not cross backends here: reading webgpu data synchronously is impossible in
+ * Node, so each side builds its own tensors from plain arrays.
+ */
+export async function onBackend<T>(
+  backend: 'cpu' | 'webgpu' | 'wasm',
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (tf.getBackend() !== backend) await tf.setBackend(backend);
+  try {
+    return await fn();
+  } finally {
+    if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu');
+  }
+}
