@@ -114,6 +114,9 @@ describe('electron-builder.yml', () => {
     expect(unpacked('node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.js')).toBe(
       false,
     );
+    expect(unpacked('node_modules/webgpu/dist/win32-x64/dawn.node')).toBe(true);
+    expect(unpacked('node_modules/webgpu/dist/darwin-universal/dawn.node')).toBe(true);
+    expect(unpacked('node_modules/webgpu/index.js')).toBe(false);
     expect(unpacked('node_modules/react/index.js')).toBe(false);
   });
 
@@ -122,6 +125,7 @@ describe('electron-builder.yml', () => {
       ...filesUnder('node_modules/sqlite3', /\.node$/),
       ...filesUnder('node_modules/@img', /\.(node|so(\.\d+)*|dylib|dll)$/),
       ...filesUnder('node_modules/@tensorflow/tfjs-backend-wasm/dist', /\.wasm$/),
+      ...filesUnder('node_modules/webgpu/dist', /\.(node|dll)$/),
     ];
     expect(installed.length).toBeGreaterThan(3);
     expect(installed.filter((file) => !unpacked(file))).toEqual([]);

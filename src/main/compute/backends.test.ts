@@ -24,22 +24,38 @@ function probeFailing(failing: Partial<Record<BackendName, BackendRejection['rea
 }
 
 describe('chooseBackend', () => {
-  it('takes wasm when both native packages are missing, keeping why', async () => {
+  it('takes wasm when both native packages are missing and WebGPU finds only a software adapter, keeping why', async () => {
     const choice = await chooseBackend(
-      probeFailing({ 'tensorflow-gpu': 'not-installed', tensorflow: 'not-installed' }),
+      probeFailing({
+        'tensorflow-gpu': 'not-installed',
+        webgpu: 'software-adapter',
+        tensorflow: 'not-installed',
+      }),
     );
     expect(choice.active).toBe('wasm');
     expect(choice.rejected.map((r) => [r.backend, r.reason])).toEqual([
       ['tensorflow-gpu', 'not-installed'],
+      ['webgpu', 'software-adapter'],
       ['tensorflow', 'not-installed'],
     ]);
   });
 
-  it('takes tensorflow when the GPU build finds no GPU', async () => {
+  it('takes webgpu below tfjs-node-gpu and above tfjs-node', async () => {
     const choice = await chooseBackend(probeFailing({ 'tensorflow-gpu': 'no-gpu' }));
+    expect(choice.active).toBe('webgpu');
+    expect(choice.rejected).toEqual([
+      { backend: 'tensorflow-gpu', reason: 'no-gpu', message: 'tensorflow-gpu: no-gpu' },
+    ]);
+  });
+
+  it('takes tensorflow when neither GPU rung finds a GPU', async () => {
+    const choice = await chooseBackend(
+      probeFailing({ 'tensorflow-gpu': 'no-gpu', webgpu: 'no-gpu' }),
+    );
     expect(choice.active).toBe('tensorflow');
     expect(choice.rejected).toEqual([
       { backend: 'tensorflow-gpu', reason: 'no-gpu', message: 'tensorflow-gpu: no-gpu' },
+      { backend: 'webgpu', reason: 'no-gpu', message: 'webgpu: no-gpu' },
     ]);
   });
 
@@ -47,6 +63,7 @@ describe('chooseBackend', () => {
     const choice = await chooseBackend(
       probeFailing({
         'tensorflow-gpu': 'not-installed',
+        webgpu: 'no-gpu',
         tensorflow: 'load-failed',
         wasm: 'init-failed',
       }),
@@ -54,6 +71,7 @@ describe('chooseBackend', () => {
     expect(choice.active).toBe('cpu');
     expect(choice.rejected.map((r) => r.reason)).toEqual([
       'not-installed',
+      'no-gpu',
       'load-failed',
       'init-failed',
     ]);
@@ -69,6 +87,7 @@ describe('chooseBackend', () => {
     expect(choice.active).toBe('wasm');
     expect(choice.rejected.map((r) => [r.backend, r.reason])).toEqual([
       ['tensorflow-gpu', 'skipped-by-setting'],
+      ['webgpu', 'skipped-by-setting'],
       ['tensorflow', 'skipped-by-setting'],
     ]);
   });

@@ -1,6 +1,7 @@
 /**
  * setupCompute for real on this machine: tfjs-node(-gpu) are absent (their install downloads
- * libtensorflow), so the ladder lands on wasm with our kernels and the threaded build.
+ * libtensorflow) and WebGPU finds no hardware adapter (at most lavapipe, a software one), so the
+ * ladder lands on wasm with our kernels and the threaded build.
  */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -37,9 +38,10 @@ describe('setupCompute', () => {
     expect(report.chosenBy).toBe('ladder');
     expect(report.rejected.map((r) => [r.backend, r.reason])).toEqual([
       ['tensorflow-gpu', 'not-installed'],
+      ['webgpu', expect.stringMatching(/^(software-adapter|no-gpu)$/)],
       ['tensorflow', 'not-installed'],
     ]);
-    expect(report.rejected[1]!.message).toContain('@tensorflow/tfjs-node');
+    expect(report.rejected[2]!.message).toContain('@tensorflow/tfjs-node');
     // As many XNNPACK threads as cores (at most 8): the threaded build runs under Node.
     expect(report.threads).toBe(wasmThreadCount());
     expect(await setupCompute()).toBe(report);
@@ -78,6 +80,7 @@ describe('setupCompute', () => {
       'skipped-by-setting',
       'skipped-by-setting',
       'skipped-by-setting',
+      'skipped-by-setting',
     ]);
   });
 
@@ -87,6 +90,7 @@ describe('setupCompute', () => {
     const wasm = await setupCompute({ name: 'wasm', by: 'setting' });
     expect(wasm).toMatchObject({ active: 'wasm', chosenBy: 'setting' });
     expect(wasm.rejected.map((r) => r.reason)).toEqual([
+      'skipped-by-setting',
       'skipped-by-setting',
       'skipped-by-setting',
     ]);
@@ -105,6 +109,7 @@ describe('setupCompute', () => {
       resolveNative: (pkg) => `/opt/fake/${pkg}/index.js`,
       loadNative: () => ({}),
       gpuDirs: ['/nonexistent/nvidia/gpus'],
+      webgpu: fakeDawn(null),
     };
     const report = await setupCompute({ name: 'wasm', by: 'setting' }, {}, starters);
     expect(report.active).toBe('wasm');
@@ -112,10 +117,72 @@ describe('setupCompute', () => {
     expect(ladder.active).toBe('wasm');
     expect(ladder.rejected.map((r) => [r.backend, r.reason])).toEqual([
       ['tensorflow-gpu', 'no-gpu'],
+      ['webgpu', 'no-gpu'],
       ['tensorflow', 'init-failed'],
     ]);
   });
+
+  it('refuses a software WebGPU adapter on the ladder, naming it, and reports a missing package', async () => {
+    const software = await setupCompute(
+      undefined,
+      {},
+      {
+        resolveNative: () => {
+          throw new Error('absent');
+        },
+        loadNative: () => ({}),
+        webgpu: fakeDawn({
+          vendor: 'google',
+          device: 'SwiftShader Device (Subzero)',
+          isFallbackAdapter: true,
+        }),
+      },
+    );
+    expect(software.active).toBe('wasm');
+    expect(software.rejected.find((r) => r.backend === 'webgpu')).toMatchObject({
+      reason: 'software-adapter',
+      message: expect.stringContaining('SwiftShader'),
+    });
+    expect(software.adapter).toMatchObject({ vendor: 'google', software: true });
+    const missing = await setupCompute(
+      undefined,
+      {},
+      {
+        resolveNative: () => {
+          throw new Error('absent');
+        },
+        loadNative: () => ({}),
+        webgpu: {
+          resolve: () => {
+            throw new Error('absent');
+          },
+          load: () => Promise.reject(new Error('unreachable')),
+        },
+      },
+    );
+    expect(missing.rejected.find((r) => r.backend === 'webgpu')?.reason).toBe('not-installed');
+    expect(missing.adapter).toBeUndefined();
+  });
 });
+
+/** A Dawn that finds the given adapter (or none), for the ladder's webgpu rung. */
+function fakeDawn(info: Record<string, unknown> | null): RungStarters['webgpu'] {
+  return {
+    resolve: () => '/opt/fake/webgpu/index.js',
+    load: async () => ({
+      globals: {},
+      create: () => ({
+        requestAdapter: async () =>
+          info && {
+            info,
+            features: new Set<string>(),
+            limits: { maxBufferSize: 1 << 28, maxStorageBufferBindingSize: 1 << 27 },
+            requestDevice: () => Promise.reject(new Error('a fake adapter has no device')),
+          },
+      }),
+    }),
+  };
+}
 
 describe('wasmThreadCount', () => {
   it('takes the option, then VESSEL_WASM_THREADS, then the cores, within 1..8', () => {

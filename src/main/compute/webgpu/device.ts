@@ -181,6 +181,8 @@ export interface GpuFault {
 
 let fault: GpuFault | null = null;
 let lost = false;
+/** The device in use: a replaced device's late loss (tfjs destroys it on removeBackend) is no fault. */
+let watched: GpuDeviceLike | null = null;
 
 /** The first fault since the device started (or since clearGpuFault), or null. */
 export function gpuFault(): GpuFault | null {
@@ -220,9 +222,11 @@ export function faultFromError(error: unknown): GpuFault {
 
 /** Watches a device: a loss or an uncaptured error becomes the fault the run ends on. */
 export function watchDevice(device: GpuDeviceLike): void {
+  watched = device;
   lost = false;
   fault = null;
   void device.lost.then((info) => {
+    if (watched !== device) return;
     lost = true;
     fault = {
       code: GPU_ERROR_CODES.DEVICE_LOST,
@@ -230,7 +234,7 @@ export function watchDevice(device: GpuDeviceLike): void {
     };
   });
   const onError = (event: { error: unknown }) => {
-    if (!fault) fault = faultFromError(event.error);
+    if (watched === device && !fault) fault = faultFromError(event.error);
   };
   if (typeof device.addEventListener === 'function') {
     device.addEventListener('uncapturederror', onError);
