@@ -17,12 +17,19 @@ process.on('SIGINT', () => {
   }
 });
 
+/**
+ * Exits once stdout and stderr have flushed. Explicitly: a command that ran tfjs on the webgpu
+ * rung in this process holds Dawn's GPU instance, which keeps Node's event loop alive.
+ */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 runCli(process.argv.slice(2), { signal: controller.signal }).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  exitAfterFlush,
   (error: unknown) => {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    exitAfterFlush(1);
   },
 );
