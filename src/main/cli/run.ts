@@ -3,15 +3,14 @@
  * on stdout, everything else on stderr) and exit codes (0 success, 2 bad input, 1 otherwise).
  */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError, COMMON_ERROR_CODES } from '../../shared/result';
 import { createEngine, type Engine } from '../engine';
 import { parseBackendName } from '../compute/backends';
 import type { EngineOptions } from '../engine/context';
 import { UsageError, type CliCommand, type CliIo, type CliOption } from './command';
 import { commands as defaultCommands } from './commands';
+import { appVersion, findAppRoot } from './app-root';
 import { createProgress, type ProgressStream } from './progress';
 
 export interface CliStreams {
@@ -29,35 +28,6 @@ const GLOBAL_OPTIONS: Record<string, CliOption> = {
       'Force the compute backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu (also VESSEL_BACKEND).',
   },
 };
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The checkout (or app) root: the folder with package.json, found upward from this file. */
-export function findAppRoot(start = here): string {
-  let dir = start;
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-      };
-      if (pkg.name === 'vessel-studio') return dir;
-    } catch {
-      // not here: keep walking up
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
-
-export function appVersion(root = findAppRoot()): string {
-  try {
-    return (
-      JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
-    ).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 function optionHelp(name: string, option: CliOption): string {
   const flag = `${option.short ? `-${option.short}, ` : ''}--${name}${option.valueName ? ` ${option.valueName}` : option.type === 'string' ? ' <value>' : ''}`;

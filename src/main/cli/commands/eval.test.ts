@@ -11,7 +11,7 @@ import { seededRandom } from '../../engine/metrics/seeded-random';
 import { setupCompute } from '../../compute/setup';
 import { smallGreenUnet } from '../../compute/train/fixtures';
 import { buildModel, saveModelDir } from '../../engine/model';
-import { findAppRoot } from '../run';
+import { findAppRoot } from '../app-root';
 import { runCliCaptured } from '../run-captured';
 import { evalCommand } from './eval';
 

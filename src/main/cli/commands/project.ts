@@ -12,7 +12,7 @@ import {
   restoreBackup,
   type ProjectInfo,
 } from '../../engine/project';
-import { appVersion } from '../run';
+import { appVersion } from '../app-root';
 import { stringOption, UsageError, type CliArgs, type CliCommand } from '../command';
 
 const SUBCOMMANDS =

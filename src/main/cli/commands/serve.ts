@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isLoopbackHost, startServer } from '../serve-http';
-import { findAppRoot } from '../run';
+import { findAppRoot } from '../app-root';
 import { intOption, stringOption, UsageError, type CliCommand } from '../command';
 
 /** Builds the renderer with electron-vite when no build is there yet (a fresh clone). */
