@@ -1,5 +1,5 @@
 /**
- * The README's ablation table (issue 5): which rows it has, the one training budget every row
+ * The ablation table of docs/ablation.md (issue 5): which rows it has, the one training budget every row
  * shares, and how finished rows are printed. Pure (no I/O) so the test can check that each row
  * differs from the baseline in exactly the switch it ablates.
  */
@@ -28,8 +28,8 @@ export const AUGMENT_ON: AugmentConfig = {
  * patch size, the same cosine learning-rate decay, and no early stopping, so each row trains to
  * the end. The saved model is the epoch with the lowest validation loss, as for every model the
  * app trains. Chosen so the table (five rows) takes under an hour on this 2-core machine while
- * it is shared (measured with a 2-epoch run of the baseline first; see the README's Ablation
- * section).
+ * it is shared (measured with a 2-epoch run of the baseline first; see
+ * docs/ablation.md).
  */
 export const ABLATION_BUDGET = {
   seed: 1,
@@ -153,7 +153,7 @@ function figure(value: number | null): string {
   return value === null || !Number.isFinite(value) ? '-' : value.toFixed(4);
 }
 
-/** The markdown table of the README: one line per finished row, in row order. */
+/** The markdown table of docs/ablation.md: one line per finished row, in row order. */
 export function markdownTable(results: readonly RowResult[]): string {
   const header =
     '| Row | Parameters | AUC | F1 | Se | Sp | Acc | Best epoch | Training (m:ss) |\n' +

@@ -1,5 +1,5 @@
 /**
- * Runs the README's ablation table: trains every row of rows.ts with the same budget through the
+ * Runs the ablation table of docs/ablation.md: trains every row of rows.ts with the same budget through the
  * `train` CLI (the compute process the app uses), scores each on the DRIVE test set with `eval
  * --fixed-only` (FOV, pooled over the 20 images, 1st manual, threshold 0.5), writes the results
  * file and prints the markdown table.

@@ -20,7 +20,7 @@ const outputSchema = z
   .enum(['sigmoid', 'softmax'])
   .describe('sigmoid: one vessel-probability channel; softmax: two channels (background, vessel)');
 
-/** U-Net (Ronneberger et al. 2015) with the ablation switches the README's table runs. */
+/** U-Net (Ronneberger et al. 2015) with the ablation switches docs/ablation.md's table runs. */
 export const unetConfigSchema = z
   .object({
     arch: z.literal('unet'),
