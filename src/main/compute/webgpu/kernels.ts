@@ -5,9 +5,10 @@
  */
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { registerKernelsReplacing } from '../kernels/register';
+import { conv2dBackpropFilterWebGpuConfig } from './conv2d-backprop-filter';
 
 /** Every kernel we register for the webgpu backend, replacing upstream's. */
-export const WEBGPU_KERNELS: readonly KernelConfig[] = [];
+export const WEBGPU_KERNELS: readonly KernelConfig[] = [conv2dBackpropFilterWebGpuConfig];
 
 /** Registers our webgpu kernels (idempotent); returns their names. */
 export function registerWebGpuKernels(): string[] {

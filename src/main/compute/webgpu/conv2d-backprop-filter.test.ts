@@ -1,0 +1,447 @@
+/**
+ * Our webgpu Conv2DBackpropFilter against the cpu backend's, on lavapipe where no GPU is found.
+ *
+ * Tolerance: each weight is a sum of K = batch*outHeight*outWidth products. Whatever order a
+ * float32 sum of K products is added in (our threads, tree and slices, or cpu's loop), its
+ * error is at most gamma_K * sum_k |x_k * dy_k|, gamma_K = K*u / (1 - K*u), u = 2^-24 (Higham,
+ * Accuracy and Stability of Numerical Algorithms, 2nd ed., section 3.1; a fused multiply-add
+ * only removes roundings). Two results may then differ by 2 * gamma_K times that sum, which is
+ * the same filter gradient of |x| and |dy|, computed here on cpu per weight. A wrong tap,
+ * padding or channel misses by the size of the terms themselves; the last tests show that such
+ * errors, and a small change to a single input, exceed the bound.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seededUniform } from '../kernels/seeded-uniform';
+import {
+  conv2dBackpropFilterWebGpuConfig,
+  filterGradWebGpu,
+  planFilterGrad,
+} from './conv2d-backprop-filter';
+import { gpuFault } from './device';
+import { onBackend, startGpuForTests, type GpuForTests } from './test-gpu';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+interface Case {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: [number, number];
+  strides: [number, number];
+  pad: Pad;
+  /** Runs filterGradWebGpu with this many slices instead of the registered kernel's plan. */
+  slices?: number;
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+const UNIT_ROUNDOFF = 2 ** -24;
+
+function gamma(terms: number): number {
+  return (terms * UNIT_ROUNDOFF) / (1 - terms * UNIT_ROUNDOFF);
+}
+
+function describeCase(c: Case): string {
+  const pad = typeof c.pad === 'string' ? c.pad : `pad ${JSON.stringify(c.pad.slice(1, 3))}`;
+  const extra = `${c.slices ? ` ${c.slices} slices` : ''}${c.dataFormat === 'NCHW' ? ' NCHW' : ''}`;
+  return `${c.batch}x${c.height}x${c.width}x${c.inChannels} -> ${c.outChannels}, k${c.kernel.join('x')} s${c.strides.join('x')} ${pad}${extra}`;
+}
+
+function convInfoOf(c: Case): tf.backend_util.Conv2DInfo {
+  const nchw = c.dataFormat === 'NCHW';
+  return tf.backend_util.computeConv2DInfo(
+    nchw ? [c.batch, c.inChannels, c.height, c.width] : [c.batch, c.height, c.width, c.inChannels],
+    [c.kernel[0], c.kernel[1], c.inChannels, c.outChannels],
+    c.strides,
+    1,
+    c.pad,
+    undefined,
+    false,
+    nchw ? 'channelsFirst' : 'channelsLast',
+  );
+}
+
+/** One case's inputs, as plain arrays so each backend builds its own tensors. */
+function inputsOf(c: Case, seed: number) {
+  const info = convInfoOf(c);
+  const xShape = info.inShape;
+  const dyShape = info.outShape;
+  return {
+    info,
+    xShape,
+    dyShape,
+    x: seededUniform(tf.util.sizeFromShape(xShape), 11 + seed),
+    dy: seededUniform(tf.util.sizeFromShape(dyShape), 37 + seed),
+    terms: info.batchSize * info.outHeight * info.outWidth,
+  };
+}
+
+/** The filter gradient on `backend`: the registered kernel, or filterGradWebGpu when sliced. */
+function filterGradOn(
+  backend: 'cpu' | 'webgpu',
+  c: Case,
+  inputs: ReturnType<typeof inputsOf>,
+  x: Float32Array,
+  dy: Float32Array,
+): Promise<Float32Array> {
+  return onBackend(backend, async () => {
+    const xT = tf.tensor4d(x, inputs.xShape);
+    const dyT = tf.tensor4d(dy, inputs.dyShape);
+    let out: tf.Tensor;
+    if (backend === 'webgpu' && c.slices !== undefined) {
+      const info = filterGradWebGpu(tf.backend() as WebGPUBackend, xT, dyT, inputs.info, c.slices);
+      out = tf.engine().makeTensorFromTensorInfo(info);
+    } else {
+      out = tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x: xT, dy: dyT },
+        {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: c.dataFormat ?? 'NHWC',
+          filterShape: [c.kernel[0], c.kernel[1], c.inChannels, c.outChannels],
+        },
+      ) as tf.Tensor;
+    }
+    const values = (await out.data()) as Float32Array;
+    tf.dispose([xT, dyT, out]);
+    return values;
+  });
+}
+
+/** The worst |ours - cpu| as a fraction of the float32 bound 2 * gamma_K * (|x| (*) |dy|). */
+function worstFraction(
+  ours: Float32Array,
+  cpu: Float32Array,
+  absGrad: Float32Array,
+  terms: number,
+): number {
+  expect(ours.length).toBe(cpu.length);
+  let worst = 0;
+  for (let i = 0; i < cpu.length; i++) {
+    const allowed = 2 * gamma(terms) * absGrad[i]! + 1e-30;
+    worst = Math.max(worst, Math.abs(ours[i]! - cpu[i]!) / allowed);
+  }
+  return worst;
+}
+
+/** Ours and cpu's gradient, and the bound's |x| (*) |dy|, for one case. */
+async function compare(c: Case, seed: number) {
+  const inputs = inputsOf(c, seed);
+  const ours = await filterGradOn('webgpu', c, inputs, inputs.x, inputs.dy);
+  const cpu = await filterGradOn('cpu', c, inputs, inputs.x, inputs.dy);
+  const absGrad = await filterGradOn(
+    'cpu',
+    c,
+    inputs,
+    inputs.x.map(Math.abs),
+    inputs.dy.map(Math.abs),
+  );
+  return { inputs, ours, cpu, absGrad };
+}
+
+const same3x3: Pick<Case, 'kernel' | 'strides' | 'pad'> = {
+  kernel: [3, 3],
+  strides: [1, 1],
+  pad: 'same',
+};
+
+const CASES: Case[] = [
+  // 3x3 stride 1 'same', odd sizes, channels on and off multiples of 4 (scalar and vec4 loads).
+  { batch: 1, height: 7, width: 9, inChannels: 1, outChannels: 1, ...same3x3 },
+  { batch: 3, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3 },
+  { batch: 1, height: 8, width: 8, inChannels: 8, outChannels: 16, ...same3x3 },
+  { batch: 3, height: 9, width: 7, inChannels: 13, outChannels: 16, ...same3x3 },
+  { batch: 2, height: 6, width: 6, inChannels: 8, outChannels: 5, ...same3x3 },
+  // 1x1, and the 2x2 stride-2 'valid' of transposed convolutions (odd sizes crop a row).
+  {
+    batch: 2,
+    height: 5,
+    width: 7,
+    inChannels: 13,
+    outChannels: 8,
+    kernel: [1, 1],
+    strides: [1, 1],
+    pad: 'valid',
+  },
+  {
+    batch: 3,
+    height: 8,
+    width: 10,
+    inChannels: 8,
+    outChannels: 16,
+    kernel: [2, 2],
+    strides: [2, 2],
+    pad: 'valid',
+  },
+  {
+    batch: 2,
+    height: 7,
+    width: 9,
+    inChannels: 3,
+    outChannels: 5,
+    kernel: [2, 2],
+    strides: [2, 2],
+    pad: 'valid',
+  },
+  // LadderNet's 3x3 stride-2 'same', odd and even sizes.
+  {
+    batch: 2,
+    height: 9,
+    width: 7,
+    inChannels: 3,
+    outChannels: 8,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    batch: 2,
+    height: 8,
+    width: 8,
+    inChannels: 16,
+    outChannels: 16,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 'same',
+  },
+  // Explicit, asymmetric padding at strides 1 and 2.
+  {
+    batch: 2,
+    height: 7,
+    width: 6,
+    inChannels: 5,
+    outChannels: 3,
+    kernel: [3, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 2],
+      [0, 0],
+    ],
+  },
+  {
+    batch: 2,
+    height: 12,
+    width: 11,
+    inChannels: 8,
+    outChannels: 5,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  // Large enough that the plan splits the positions into slices and a second pass adds them.
+  { batch: 8, height: 24, width: 24, inChannels: 16, outChannels: 16, ...same3x3 },
+  // Forced slices whose boundaries fall inside rows and images.
+  { batch: 3, height: 9, width: 7, inChannels: 13, outChannels: 16, ...same3x3, slices: 3 },
+  {
+    batch: 4,
+    height: 10,
+    width: 10,
+    inChannels: 3,
+    outChannels: 5,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 'same',
+    slices: 7,
+  },
+  // NCHW goes through transposes to NHWC.
+  { batch: 2, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3, dataFormat: 'NCHW' },
+];
+
+let gpu: GpuForTests = { ok: false, reason: 'not started' };
+
+beforeAll(async () => {
+  gpu = await startGpuForTests();
+});
+
+// A shader the driver refuses reads back as zeros; the device's error is the real failure.
+afterEach(() => {
+  expect(gpuFault()).toBeNull();
+});
+
+describe('planFilterGrad', () => {
+  const plan = (c: Case) => planFilterGrad(convInfoOf(c));
+
+  it('slices the positions only when the weight blocks cannot fill the GPU', () => {
+    // LadderNet at batch 32: 9*8*8 = 576 blocks, 73728 positions -> 4 slices of 18432.
+    const ladder = plan({
+      batch: 32,
+      height: 48,
+      width: 48,
+      inChannels: 32,
+      outChannels: 32,
+      ...same3x3,
+    });
+    expect(ladder).toEqual({ positions: 73728, slices: 4, chunk: 18432, workgroups: 2304 });
+    // A first layer (1 -> 16) has 36 blocks: many slices, each still 16+ positions per thread.
+    const first = plan({
+      batch: 128,
+      height: 48,
+      width: 48,
+      inChannels: 1,
+      outChannels: 16,
+      ...same3x3,
+    });
+    expect(first.slices).toBe(57);
+    expect(first.chunk / 128).toBeGreaterThanOrEqual(16);
+    // Small problems and wide layers stay one pass.
+    expect(
+      plan({ batch: 1, height: 7, width: 9, inChannels: 1, outChannels: 1, ...same3x3 }).slices,
+    ).toBe(1);
+    expect(
+      plan({ batch: 8, height: 6, width: 6, inChannels: 256, outChannels: 256, ...same3x3 }).slices,
+    ).toBe(1);
+  });
+
+  it('covers every position exactly once when forced', () => {
+    for (const forced of [1, 3, 7, 64, 1000]) {
+      const p = planFilterGrad(
+        convInfoOf({ batch: 4, height: 10, width: 10, inChannels: 3, outChannels: 5, ...same3x3 }),
+        forced,
+      );
+      expect(p.slices * p.chunk).toBeGreaterThanOrEqual(p.positions);
+      expect((p.slices - 1) * p.chunk).toBeLessThan(p.positions);
+    }
+  });
+});
+
+describe('webgpu Conv2DBackpropFilter matches cpu', () => {
+  it('is the kernel registered for webgpu', (ctx) => {
+    if (!gpu.ok) return ctx.skip(gpu.reason);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(
+      conv2dBackpropFilterWebGpuConfig.kernelFunc,
+    );
+  });
+
+  for (const [index, c] of CASES.entries()) {
+    it(describeCase(c), async (ctx) => {
+      if (!gpu.ok) return ctx.skip(gpu.reason);
+      const { inputs, ours, cpu, absGrad } = await compare(c, index);
+      // Nontrivial values: the gradient is far from zero and the bound far below it.
+      const largest = Math.max(...cpu.map(Math.abs));
+      expect(largest).toBeGreaterThan(0.05);
+      expect(2 * gamma(inputs.terms) * Math.max(...absGrad)).toBeLessThan(0.05 * largest);
+      expect(worstFraction(ours, cpu, absGrad, inputs.terms)).toBeLessThanOrEqual(1);
+    });
+  }
+
+  it('reaches our kernel through tf.grad of conv2d (3x3 stride 2 same)', async (ctx) => {
+    if (!gpu.ok) return ctx.skip(gpu.reason);
+    const xShape: [number, number, number, number] = [2, 9, 9, 4];
+    const wShape: [number, number, number, number] = [3, 3, 4, 8];
+    const xValues = seededUniform(tf.util.sizeFromShape(xShape), 3);
+    const wValues = seededUniform(tf.util.sizeFromShape(wShape), 4);
+    const grad = (backend: 'cpu' | 'webgpu') =>
+      onBackend(backend, async () => {
+        const x = tf.tensor4d(xValues, xShape);
+        const w = tf.tensor4d(wValues, wShape);
+        const dw = tf.grad((f: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'))),
+        )(w);
+        const values = (await dw.data()) as Float32Array;
+        tf.dispose([x, w, dw]);
+        return values;
+      });
+    const ours = await grad('webgpu');
+    const cpu = await grad('cpu');
+    // Here dy = 2y differs too: each y is a 36-term sum (3*3*4), so |dy_ours - dy_cpu| <=
+    // 4 gamma_36 Y with Y = |x| (*) |w|, and |dy| <= 2Y. Each weight sums 50 positions (2*5*5),
+    // so |ours - cpu| <= (4 gamma_36 + 4 gamma_50)(1 + 4 gamma_36) * G, G = sum |x| Y per weight.
+    const g = await onBackend('cpu', async () => {
+      const absX = tf.tensor4d(xValues.map(Math.abs), xShape);
+      const y = tf.conv2d(absX, tf.tensor4d(wValues.map(Math.abs), wShape), 2, 'same');
+      const out = tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: absX, dy: y },
+          { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: wShape },
+        ) as tf.Tensor;
+      const values = (await out.data()) as Float32Array;
+      tf.dispose([absX, y, out]);
+      return values;
+    });
+    const scale = (4 * gamma(36) + 4 * gamma(50)) * (1 + 4 * gamma(36));
+    expect(Math.max(...cpu.map(Math.abs))).toBeGreaterThan(0.1);
+    let worst = 0;
+    for (let i = 0; i < cpu.length; i++) {
+      worst = Math.max(worst, Math.abs(ours[i]! - cpu[i]!) / (scale * g[i]! + 1e-30));
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('unfolds a dispatch of more than 65535 workgroups', async (ctx) => {
+    if (!gpu.ok) return ctx.skip(gpu.reason);
+    // One weight, 70000 positions, one slice per position: 70000 workgroups fold into y.
+    const c: Case = {
+      batch: 1,
+      height: 250,
+      width: 280,
+      inChannels: 1,
+      outChannels: 1,
+      kernel: [1, 1],
+      strides: [1, 1],
+      pad: 'valid',
+      slices: 70000,
+    };
+    const { inputs, ours, cpu, absGrad } = await compare(c, 99);
+    expect(worstFraction(ours, cpu, absGrad, inputs.terms)).toBeLessThanOrEqual(1);
+  });
+
+  it('fails on a wrong padding and on one changed input (the bound is tight enough to see them)', async (ctx) => {
+    if (!gpu.ok) return ctx.skip(gpu.reason);
+    const c: Case = { batch: 1, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3 };
+    const { inputs, ours, absGrad } = await compare(c, 7);
+    // cpu with the padding one row off (same output shape): a tap misplaced by one.
+    const shifted: Case = {
+      ...c,
+      pad: [
+        [0, 0],
+        [0, 2],
+        [1, 1],
+        [0, 0],
+      ],
+    };
+    const wrong = await filterGradOn('cpu', shifted, inputs, inputs.x, inputs.dy);
+    expect(worstFraction(ours, wrong, absGrad, inputs.terms)).toBeGreaterThan(10);
+    // One element of x moved by 0.01 (inputs are in [-0.5, 0.5)) on the webgpu side only.
+    const nudged = inputs.x.slice();
+    nudged[40] = nudged[40]! + 0.01;
+    const cpu = await filterGradOn('cpu', c, inputs, inputs.x, inputs.dy);
+    const oursNudged = await filterGradOn('webgpu', c, inputs, nudged, inputs.dy);
+    expect(worstFraction(oursNudged, cpu, absGrad, inputs.terms)).toBeGreaterThan(1);
+  });
+
+  it('leaves no tensor or GPU buffer behind across repeated calls', async (ctx) => {
+    if (!gpu.ok) return ctx.skip(gpu.reason);
+    const backend = tf.backend() as WebGPUBackend;
+    // One pass, two passes by plan and forced, and NCHW's transposes.
+    const cases = [
+      CASES[0]!,
+      CASES.find((c) => c.batch === 8)!,
+      CASES.find((c) => c.slices !== undefined)!,
+      CASES.find((c) => c.dataFormat === 'NCHW')!,
+    ];
+    const run = async () => {
+      for (const [i, c] of cases.entries()) {
+        const inputs = inputsOf(c, i);
+        await filterGradOn('webgpu', c, inputs, inputs.x, inputs.dy);
+      }
+    };
+    await run();
+    const tensors = tf.memory().numTensors;
+    const buffers = backend.numDataIds();
+    for (let i = 0; i < 3; i++) await run();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(buffers);
+  });
+});
