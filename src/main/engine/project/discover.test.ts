@@ -1,18 +1,14 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discoverImages } from './discover';
-import { temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
+import { useScratchFolders } from './project-test-setup';
+import { writeDriveLikeDataset } from './test-fixtures';
 
-const folders: string[] = [];
-afterEach(async () => {
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const scratchFolder = useScratchFolders();
 
 describe('discoverImages', () => {
   it('lists each dataset image with its label and FOV files', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
+    const dir = scratchFolder();
     await writeDriveLikeDataset(dir, 2);
     const { images } = await discoverImages(dir);
     expect(images.map((i) => i.key)).toEqual(['test/01_test', 'test/02_test']);

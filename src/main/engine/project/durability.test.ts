@@ -3,31 +3,18 @@
  * weights, many times over one project file, and checks after every kill that the file opens,
  * passes PRAGMA integrity_check and holds every write the child was told had committed.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from './files';
 import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
-import { createProject, openProject } from './open';
-import { temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
+import { openProject } from './open';
+import { useScratchProjects } from './project-test-setup';
 
 const KILLS = 12;
-const folders: string[] = [];
-afterAll(async () => {
-  for (const dir of folders) await fs.rm(dir, { recursive: true, force: true });
-});
+const { newProjectFile } = useScratchProjects();
 
 describe('durability under SIGKILL', () => {
   it(`keeps every acknowledged revision and model version across ${KILLS} random kills`, async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const root = path.join(dir, 'DRIVE');
-    const file = path.join(dir, 'crash.vessel');
-    const created = await createProject(file, {
-      datasetRoot: root,
-      images: await writeDriveLikeDataset(root, 1),
-    });
-    await created.close();
+    const file = await newProjectFile();
 
     const acknowledgedRevisions = new Map<number, string>();
     const acknowledgedModels = new Map<number, string>();

@@ -35,3 +35,13 @@ export function tooNewError(file: string, version: number): AppError {
     { fileVersion: version, supportedVersion: LATEST_SCHEMA_VERSION },
   );
 }
+
+/** PROJECT_UNKNOWN_MODEL: no model version has this id. */
+export function unknownModelError(id: number | null): AppError {
+  return new AppError(CODES.UNKNOWN_MODEL, `The project has no model version ${id}.`);
+}
+
+/** PROJECT_UNKNOWN_RUN: no run has this id. */
+export function unknownRunError(id: number): AppError {
+  return new AppError(CODES.UNKNOWN_RUN, `The project has no run ${id}.`);
+}

@@ -1,34 +1,16 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportProject, toCsv } from './export';
 import { decodePngMask } from './mask-codec';
-import { createProject } from './open';
-import type { Project } from './project';
-import {
-  randomMask,
-  temporaryFolder,
-  tinyModelFiles,
-  writeDriveLikeDataset,
-} from './test-fixtures';
+import { useScratchProjects } from './project-test-setup';
+import { randomMask, tinyModelFiles } from './test-fixtures';
 
-const folders: string[] = [];
-const projects: Project[] = [];
-afterEach(async () => {
-  for (const p of projects.splice(0)) await p.close();
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const { newProject } = useScratchProjects();
 
 describe('exportProject', () => {
   it('writes corrected masks in the dataset layout, metrics as CSV and models as tfjs folders', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const root = path.join(dir, 'DRIVE');
-    const project = await createProject(path.join(dir, 'p.vessel'), {
-      datasetRoot: root,
-      images: await writeDriveLikeDataset(root, 2),
-    });
-    projects.push(project);
+    const { dir, project } = await newProject(2);
     const first = randomMask(24, 20, 1);
     const latest = randomMask(24, 20, 2);
     await project.saveMaskRevision('test/02_test', { kind: 'binary', ...first });

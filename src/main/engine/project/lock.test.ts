@@ -1,33 +1,16 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreBackup } from './backups';
 import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
-import { createProject, openProject } from './open';
-import type { Project } from './project';
-import { randomMask, temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
+import { openProject } from './open';
+import { useScratchProjects } from './project-test-setup';
+import { randomMask } from './test-fixtures';
 
-const folders: string[] = [];
-const projects: Project[] = [];
+const { newProjectFile: projectFile, open: projects } = useScratchProjects();
 const children: CrashTestChild[] = [];
+// Registered after useScratchProjects, so the children die before their projects close.
 afterEach(async () => {
   for (const c of children.splice(0)) await c.kill();
-  for (const p of projects.splice(0)) await p.close().catch(() => undefined);
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
-
-async function projectFile(): Promise<string> {
-  const dir = temporaryFolder();
-  folders.push(dir);
-  const root = path.join(dir, 'DRIVE');
-  const file = path.join(dir, 'p.vessel');
-  const project = await createProject(file, {
-    datasetRoot: root,
-    images: await writeDriveLikeDataset(root, 1),
-  });
-  await project.close();
-  return file;
-}
 
 describe('one writer per project', () => {
   it('tells a second open in the same process who holds it, and lets it read', async () => {

@@ -1,21 +1,16 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrations, type Migration } from './migrations';
 import { migrate, readSchemaVersion } from './schema';
 import { SqliteDatabase } from './sqlite';
-import { temporaryFolder } from './test-fixtures';
+import { useScratchFolders } from './project-test-setup';
 import { writeBackup } from './backups';
 
-const folders: string[] = [];
-afterEach(async () => {
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const scratchFolder = useScratchFolders();
 
 describe('migrate', () => {
   it('copies an existing file before migrating it, keeping its data', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
+    const dir = scratchFolder();
     const file = path.join(dir, 'p.vessel');
     const db = await SqliteDatabase.open(file, { create: true });
     await migrate(db, async () => 'unused', migrations.slice(0, 1));
@@ -40,8 +35,7 @@ describe('migrate', () => {
   });
 
   it('makes no backup of a new file and none when nothing is pending', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
+    const dir = scratchFolder();
     const db = await SqliteDatabase.open(path.join(dir, 'p.vessel'), { create: true });
     let backups = 0;
     const count = async (): Promise<string> => {
@@ -59,8 +53,7 @@ describe('migrate', () => {
   });
 
   it('leaves a file at the last completed step when a step fails', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
+    const dir = scratchFolder();
     const db = await SqliteDatabase.open(path.join(dir, 'p.vessel'), { create: true });
     const broken: Migration = {
       version: 2,

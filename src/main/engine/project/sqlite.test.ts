@@ -1,17 +1,12 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteDatabase, sqliteCode } from './sqlite';
-import { temporaryFolder } from './test-fixtures';
+import { useScratchFolders } from './project-test-setup';
 
-const folders: string[] = [];
-afterEach(async () => {
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const scratchFolder = useScratchFolders();
 
 async function freshDb(): Promise<SqliteDatabase> {
-  const dir = temporaryFolder();
-  folders.push(dir);
+  const dir = scratchFolder();
   const db = await SqliteDatabase.open(path.join(dir, 'a.db'), { create: true });
   await db.exec('CREATE TABLE t (n INTEGER NOT NULL)');
   return db;

@@ -1,0 +1,117 @@
+/**
+ * The database layer under a Project: the one SQLite connection, the single-writer lock, reads
+ * and write transactions, and backups. The domain modules (images.ts, revisions.ts, runs.ts,
+ * ...) reach the file only through read() and write(), so every write is one transaction, and
+ * a damaged file surfaces as PROJECT_CORRUPT wherever it is met.
+ */
+import { promises as fs } from 'node:fs';
+import { AppError } from '../../../shared/result';
+import { listBackups, rollingBackupPath, writeBackup } from './backups';
+import { corruptError, isCorruption } from './errors';
+import type { ProjectLock } from './lock';
+import type { SqliteDatabase } from './sqlite';
+import { PROJECT_ERROR_CODES as CODES } from './types';
+
+/** How old the rolling backup may be before a close that follows a write renews it. */
+export const DEFAULT_BACKUP_INTERVAL_MS = 10 * 60 * 1000;
+
+/** Work done on the connection inside a read or a write. */
+export type DatabaseWork<T> = (db: SqliteDatabase) => Promise<T>;
+
+/** An open project file: its connection, its lock (null when read-only) and its backups. */
+export class ProjectDatabase {
+  /** Set by the first write, so a session that only read writes no backup on close. */
+  private dirty = false;
+
+  constructor(
+    /** The project file, absolute. */
+    readonly file: string,
+    private readonly db: SqliteDatabase,
+    private readonly lock: ProjectLock | null,
+    private readonly backupIntervalMs = DEFAULT_BACKUP_INTERVAL_MS,
+  ) {}
+
+  /** True when opened without the lock: every write refuses with PROJECT_READ_ONLY. */
+  get readOnly(): boolean {
+    return this.lock === null;
+  }
+
+  /** True once close() has begun. */
+  get isClosed(): boolean {
+    return this.db.isClosed;
+  }
+
+  /**
+   * Runs a read queued behind earlier work (so it never sees a transaction that may still roll
+   * back), turning SQLite's corruption errors into PROJECT_CORRUPT.
+   */
+  async read<T>(work: DatabaseWork<T>): Promise<T> {
+    this.refuseWhenClosed();
+    return this.translateCorruption(() => this.db.serialized(() => work(this.db)));
+  }
+
+  /** Runs one write transaction; every write of the project goes through here. */
+  async write<T>(work: DatabaseWork<T>): Promise<T> {
+    if (this.readOnly) {
+      throw new AppError(
+        CODES.READ_ONLY,
+        `The project ${this.file} is open read-only (another process has it open); close it there to edit.`,
+      );
+    }
+    this.refuseWhenClosed();
+    const result = await this.translateCorruption(() => this.db.transaction(work));
+    this.dirty = true;
+    return result;
+  }
+
+  /**
+   * Closes the file: clears the owner record, writes the rolling backup when due, closes the
+   * connection (SQLite checkpoints the WAL into the file) and drops the lock. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    if (this.db.isClosed) return;
+    try {
+      if (!this.readOnly) {
+        await this.db.transaction((db) => db.run('DELETE FROM lock_owner'));
+        if (this.dirty) await this.backupIfDue();
+      }
+    } finally {
+      await this.db.close();
+      await this.lock?.release();
+    }
+  }
+
+  /** Writes a consistent copy of the file to `target` (default: the rolling `<file>.bak`). */
+  backup(target = rollingBackupPath(this.file)): Promise<string> {
+    return this.read((db) => writeBackup(db, target));
+  }
+
+  /** SQLite's full integrity check: its messages, ['ok'] when the file is sound. */
+  async integrityCheck(): Promise<string[]> {
+    const rows = await this.read((db) =>
+      db.all<{ integrity_check: string }>('PRAGMA integrity_check'),
+    );
+    return rows.map((r) => r.integrity_check);
+  }
+
+  private refuseWhenClosed(): void {
+    if (this.db.isClosed)
+      throw new AppError(CODES.CLOSED, `The project ${this.file} is closed; open it again.`);
+  }
+
+  private async translateCorruption<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isCorruption(error)) throw corruptError(this.file, await listBackups(this.file), error);
+      throw error;
+    }
+  }
+
+  private async backupIfDue(): Promise<void> {
+    const target = rollingBackupPath(this.file);
+    const stat = await fs.stat(target).catch(() => null);
+    if (stat && Date.now() - stat.mtimeMs < this.backupIntervalMs) return;
+    await writeBackup(this.db, target);
+  }
+}

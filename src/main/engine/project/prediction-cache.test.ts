@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { addTinyModel, useScratchProjects } from './project-test-setup';
+
+const { newProject } = useScratchProjects();
+
+describe('prediction cache', () => {
+  it('caches probabilities per model version, image and options, losslessly', async () => {
+    const { project } = await newProject(1);
+    const model = await addTinyModel(project);
+    const probabilities = Float32Array.from({ length: 24 * 20 }, (_, i) => Math.sin(i) * 0.5 + 0.5);
+    expect(await project.getPrediction(model.id, 'test/01_test')).toBeUndefined();
+    await project.putPrediction(model.id, 'test/01_test', { width: 24, height: 20, probabilities });
+    const cached = await project.getPrediction(model.id, 'test/01_test');
+    expect(cached?.probabilities).toEqual(probabilities);
+    expect(await project.getPrediction(model.id, 'test/01_test', 'flip')).toBeUndefined();
+    expect(await project.clearPredictions(model.id)).toBe(1);
+  });
+
+  it('refuses a wrong size and versions or images it cannot cache for, and clears every entry', async () => {
+    const { project } = await newProject(1);
+    const live = await addTinyModel(project, 'a');
+    const gone = await addTinyModel(project, 'b');
+    await project.deleteModelVersion(gone.id);
+    const one = { width: 1, height: 1, probabilities: new Float32Array([0.25]) };
+    for (const [modelId, imageKey, prediction, code] of [
+      [live.id, 'test/01_test', { ...one, width: 2 }, 'PROJECT_BAD_INPUT'],
+      [gone.id, 'test/01_test', one, 'PROJECT_MODEL_DELETED'],
+      [99, 'test/01_test', one, 'PROJECT_UNKNOWN_MODEL'],
+      [live.id, 'nope', one, 'PROJECT_UNKNOWN_IMAGE'],
+    ] as const) {
+      await expect(project.putPrediction(modelId, imageKey, prediction)).rejects.toMatchObject({
+        code,
+      });
+    }
+    await project.putPrediction(live.id, 'test/01_test', one);
+    await project.putPrediction(live.id, 'test/01_test', {
+      ...one,
+      probabilities: new Float32Array([0.75]),
+    });
+    await project.putPrediction(live.id, 'test/01_test', one, 'flip');
+    const cached = await project.getPrediction(live.id, 'test/01_test');
+    expect(Array.from(cached?.probabilities ?? [])).toEqual([0.75]);
+    expect(await project.clearPredictions()).toBe(2);
+  });
+});
