@@ -8,8 +8,6 @@
  *     [--augment all|geometric|elastic|intensity]
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import {
@@ -22,9 +20,7 @@ import {
   type AugmentConfig,
   type SamplerConfig,
 } from '../src/main/engine/dataset';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const driveRoot = path.resolve(here, '../../shared/datasets/DRIVE');
+import { driveRoot } from '../test/support/drive';
 
 /** What --augment can show, one kind at a time or all together. */
 const AUGMENTATIONS: Record<string, AugmentConfig> = {
@@ -46,7 +42,7 @@ async function main(): Promise<void> {
       samples: { type: 'string', default: '8' },
       size: { type: 'string', default: '160' },
       seed: { type: 'string', default: '1' },
-      data: { type: 'string', default: driveRoot },
+      data: { type: 'string', default: driveRoot() },
       augment: { type: 'string', default: 'all' },
     },
   });

@@ -4,22 +4,17 @@
  * 0.980, F1 at least 0.820), and test-figures.json must equal the fresh figures, so the file
  * cannot drift from the weights. Skips without DRIVE. About 3 minutes on this 2-core machine.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateDatasetSplit } from '../src/main/engine/metrics/dataset-evaluation';
 import { openModelSource } from '../src/main/engine/metrics/probability-sources';
 import type { PooledRow } from '../src/main/engine/metrics/report';
 import { FIGURES_FILE, type DefaultModelFigures } from './default-model-figures';
+import { driveRoot, drivePresent, repoRoot } from '../test/support/drive';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const driveRoot = path.resolve(repoRoot, '../shared/datasets/DRIVE');
 const modelDir = path.join(repoRoot, 'resources', 'models', 'default');
-const present = existsSync(path.join(driveRoot, 'test', '1st_manual'));
-if (!present)
-  console.log(`skipping the bundled model's DRIVE figures test: ${driveRoot} is absent`);
+const present = drivePresent("the bundled model's DRIVE figures test", 'test/1st_manual');
 
 /** Issue 5's targets for the bundled model under that protocol. */
 const TARGET_AUC = 0.98;
@@ -38,7 +33,7 @@ describe.skipIf(!present)("the bundled model's DRIVE test figures", () => {
     try {
       expect(source.flips).toBe(stored.protocol.flips);
       const report = await evaluateDatasetSplit({
-        root: driveRoot,
+        root: driveRoot(),
         split: 'test',
         reference: '1st',
         source,

@@ -15,6 +15,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { driveRoot } from '../test/support/drive';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     options: { model: { type: 'string' }, data: { type: 'string' } },
   });
   const model = values.model ?? 'resources/models/default';
-  const data = values.data ?? process.env.VESSEL_DRIVE ?? '../shared/datasets/DRIVE';
+  const data = values.data ?? driveRoot();
   const args = evalArgs(model, data);
   process.stderr.write(`default-model-figures: node --import tsx ${args.join(' ')}\n`);
   const stdout = await new Promise<string>((resolve, reject) => {

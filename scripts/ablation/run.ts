@@ -25,6 +25,7 @@ import {
   type RowResult,
   type TestFigures,
 } from './rows';
+import { driveRoot } from '../../test/support/drive';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(REPO, 'src/main/cli.ts');
@@ -220,7 +221,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const data = path.resolve(values.data ?? path.resolve(REPO, '../shared/datasets/DRIVE'));
+  const data = path.resolve(values.data ?? driveRoot());
   try {
     checkDrive(data);
   } catch (error) {

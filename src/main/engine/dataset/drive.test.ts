@@ -2,9 +2,6 @@
  * On the real DRIVE set beside the checkout (../shared/datasets/DRIVE): skipped, with the reason
  * printed, where it is absent.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUGMENT_ALL } from './augment';
 import { binarise, decodeFile, loadFov, loadLabel, loadRgb } from './decode';
@@ -15,10 +12,10 @@ import { PatchSampler } from './sampler';
 import { summariseDataset } from './summary';
 import { loadTrainingImages } from './training-images';
 import type { DatasetIndex } from './types';
+import { driveRoot, drivePresent } from '../../../../test/support/drive';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const DRIVE = path.resolve(repoRoot, '../shared/datasets/DRIVE');
-const present = existsSync(path.join(DRIVE, 'test', 'mask'));
+const DRIVE = driveRoot();
+const present = drivePresent('the real DRIVE set tests', 'test/mask');
 if (!present)
   console.log(`DRIVE tests skipped: ${DRIVE} is absent (see ../shared/datasets/README.md).`);
 

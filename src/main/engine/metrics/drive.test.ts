@@ -2,21 +2,16 @@
  * The metrics on the real DRIVE test set, where the figures are known: the FOV size and the
  * second observer against the first (REFERENCES.md, "Second observer"). Skips without DRIVE.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ScoredImage } from './confusion';
 import { evaluateImages } from './evaluate';
 import { loadFov, loadLabel, openDataset } from '../dataset';
+import { driveRoot, drivePresent } from '../../../../test/support/drive';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const driveRoot = path.resolve(here, '../../../../../shared/datasets/DRIVE');
-const present = existsSync(path.join(driveRoot, 'test', '2nd_manual'));
-if (!present) console.log(`skipping the DRIVE metrics tests: ${driveRoot} is absent`);
+const present = drivePresent('the DRIVE metrics tests', 'test/2nd_manual');
 
 async function secondObserverImages(withFov: boolean): Promise<ScoredImage[]> {
-  const index = await openDataset(driveRoot);
+  const index = await openDataset(driveRoot());
   return Promise.all(
     (index.splits.test ?? []).map(async (entry) => {
       const [first, second, fov] = await Promise.all([
