@@ -44,7 +44,7 @@ describe('browser mode', () => {
     const backend = page.getByTestId('backend');
     await expect
       .poll(async () => backend.textContent(), { timeout: 30_000 })
-      .toMatch(/Backend: (wasm|cpu|tensorflow)/);
+      .toMatch(/Backend: (wasm|cpu|tensorflow|webgpu · \S)/);
     await expect
       .poll(async () => page.getByTestId('version').textContent())
       .toMatch(/Vessel Studio \d+\.\d+\.\d+ · browser mode/);

@@ -67,7 +67,7 @@ describe.skipIf(skipReason !== null)('desktop app (Electron)', () => {
     expect(await desktop.page.title()).toBe('Vessel Studio');
     await expect
       .poll(() => desktop.page.getByTestId('backend').textContent(), { timeout: 60_000 })
-      .toMatch(/Backend: (wasm|cpu|tensorflow)/);
+      .toMatch(/Backend: (wasm|cpu|tensorflow|webgpu · \S)/);
     const info = (await desktop.page.evaluate(() =>
       (window as unknown as PageWindow).vessel.app.info({}),
     )) as { ok: boolean; value: { mode: string; platform: { electron: string } } };

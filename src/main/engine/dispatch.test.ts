@@ -23,7 +23,9 @@ describe('dispatchRequest', () => {
       backend: { active: string; rejected: unknown[] };
     };
     expect(info.version).toBe('9.9.9');
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.backend.active);
+    expect(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).toContain(
+      info.backend.active,
+    );
   });
 
   it('refuses an unknown request name with UNKNOWN_REQUEST', async () => {

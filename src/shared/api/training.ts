@@ -6,26 +6,144 @@
 import { z } from 'zod';
 import { event, request } from './define';
 
-/** What the Retrain button uses; the settings dialog edits it. */
+/**
+ * The one set of limits of every training option, whoever sets it: the studio's settings panel,
+ * the engine's `training.start`, the CLI's flags and `--config` files, the compute process.
+ * Outside them a value is a mistake, not a choice: a learning rate above 1 is far past where Adam
+ * diverges, and seeds are 32-bit.
+ */
+export const TRAINING_LIMITS = {
+  seed: { min: 0, max: 2 ** 31 - 1 },
+  epochs: { min: 1, max: 100_000 },
+  /** Batches per epoch. */
+  stepsPerEpoch: { min: 1, max: 10_000_000 },
+  batchSize: { min: 1, max: 1024 },
+  /** Side of the square output patch in pixels. */
+  patchSize: { min: 8, max: 4096 },
+  learningRate: { min: 1e-9, max: 1 },
+  /** Pixels the person corrected count this many times in the loss (Retrain only). */
+  correctionWeight: { min: 1, max: 100 },
+} as const;
+
+/** An option with limits. */
+export type LimitedTrainingOption = keyof typeof TRAINING_LIMITS;
+
+/** Options counted in whole numbers; the others (learning rate, correction weight) are real. */
+const WHOLE_NUMBER_OPTIONS: readonly LimitedTrainingOption[] = [
+  'seed',
+  'epochs',
+  'stepsPerEpoch',
+  'batchSize',
+  'patchSize',
+];
+
+/** Whether an option takes whole numbers only (the CLI and the settings panel step by 1). */
+export function isWholeNumberOption(key: LimitedTrainingOption): boolean {
+  return WHOLE_NUMBER_OPTIONS.includes(key);
+}
+
+function limited(key: LimitedTrainingOption) {
+  const { min, max } = TRAINING_LIMITS[key];
+  const number = isWholeNumberOption(key) ? z.number().int() : z.number();
+  return number.min(min).max(max);
+}
+
+/** The zod schema of each limited option, without a default: the only place limits become zod. */
+export const trainingOptionFields = {
+  seed: limited('seed'),
+  epochs: limited('epochs'),
+  stepsPerEpoch: limited('stepsPerEpoch'),
+  batchSize: limited('batchSize'),
+  patchSize: limited('patchSize'),
+  learningRate: limited('learningRate'),
+  correctionWeight: limited('correctionWeight'),
+};
+
+/**
+ * Defaults of a training run from scratch (the CLI's `train`, --config files, the ablation
+ * table). LadderNet's released DRIVE setup where it states one: 48x48 patches, Adam with
+ * lr 1e-3, best validation loss kept.
+ */
+export const TRAINING_DEFAULTS = {
+  seed: 1,
+  epochs: 50,
+  stepsPerEpoch: 200,
+  batchSize: 16,
+  patchSize: 48,
+  learningRate: 1e-3,
+  augment: true,
+} as const;
+
+/**
+ * The options every training run has, with their limits and defaults. The compute process
+ * extends it with its own (validation, loss, schedule, augmentation config...); the studio's
+ * Retrain settings take their fields from `trainingOptionFields` too.
+ */
+export const trainingOptionsSchema = z
+  .object({
+    seed: trainingOptionFields.seed.default(TRAINING_DEFAULTS.seed),
+    epochs: trainingOptionFields.epochs.default(TRAINING_DEFAULTS.epochs),
+    /** Batches per epoch. */
+    stepsPerEpoch: trainingOptionFields.stepsPerEpoch.default(TRAINING_DEFAULTS.stepsPerEpoch),
+    batchSize: trainingOptionFields.batchSize.default(TRAINING_DEFAULTS.batchSize),
+    /**
+     * Side of the square training patches, in pixels: the network output. U-Nets with valid
+     * convolutions read their receptive border around it as input context.
+     */
+    patchSize: trainingOptionFields.patchSize.default(TRAINING_DEFAULTS.patchSize),
+    learningRate: trainingOptionFields.learningRate.default(TRAINING_DEFAULTS.learningRate),
+    augment: z.boolean().default(TRAINING_DEFAULTS.augment),
+  })
+  .strict();
+
+/** What the Retrain button runs, every field decided (the run's record keeps it). */
 export const retrainSettingsSchema = z
   .object({
     /** Fine-tune the active model (true) or train a new architecture from scratch (false). */
-    fineTune: z.boolean().default(true),
+    fineTune: z.boolean(),
     /** Preset of the architecture for a run from scratch (see src/shared/model-config.ts). */
-    arch: z.string().min(1).max(100).default('bench-unet'),
-    epochs: z.number().int().min(1).max(1000).default(5),
-    stepsPerEpoch: z.number().int().min(1).max(100_000).default(50),
-    batchSize: z.number().int().min(1).max(256).default(16),
-    patchSize: z.number().int().min(16).max(512).default(48),
-    learningRate: z.number().positive().max(1).default(1e-4),
-    augment: z.boolean().default(true),
+    arch: z.string().min(1).max(100),
+    epochs: trainingOptionFields.epochs,
+    stepsPerEpoch: trainingOptionFields.stepsPerEpoch,
+    batchSize: trainingOptionFields.batchSize,
+    patchSize: trainingOptionFields.patchSize,
+    learningRate: trainingOptionFields.learningRate,
+    augment: z.boolean(),
     /** Pixels the person corrected count this many times in the loss. */
-    correctionWeight: z.number().min(1).max(100).default(5),
+    correctionWeight: trainingOptionFields.correctionWeight,
   })
   .strict();
 
 export type RetrainSettings = z.output<typeof retrainSettingsSchema>;
-export type RetrainSettingsInput = z.input<typeof retrainSettingsSchema>;
+
+/**
+ * What `training.start` takes: any of the settings, the rest filled by the engine with
+ * `defaultRetrainSettings` (src/shared/retrain-defaults.ts) for its backend and model.
+ */
+export const retrainSettingsInputSchema = retrainSettingsSchema.partial();
+
+export type RetrainSettingsInput = z.input<typeof retrainSettingsInputSchema>;
+
+/** The architectures the studio offers for a Retrain from scratch (presets of model-config.ts). */
+export const RETRAIN_ARCHS = ['bench-unet', 'unet-shared-residual', 'laddernet'] as const;
+
+/**
+ * Retrain's defaults on a backend of CPU speed (wasm, cpu, tensorflow, a software GPU adapter).
+ * A fine-tune starts from trained weights: a tenth of the from-scratch learning rate and
+ * 5 epochs x 50 steps x 16 = 4,000 patches, about 2-3 minutes at wasm's 20-30 patches/s on two
+ * cores. `defaultRetrainSettings` scales them up for a GPU.
+ */
+export const RETRAIN_DEFAULTS: Readonly<RetrainSettings> = Object.freeze({
+  fineTune: true,
+  arch: 'bench-unet',
+  epochs: 5,
+  stepsPerEpoch: 50,
+  batchSize: TRAINING_DEFAULTS.batchSize,
+  patchSize: TRAINING_DEFAULTS.patchSize,
+  learningRate: 1e-4,
+  augment: true,
+  correctionWeight: 5,
+});
 
 /**
  * The fixed split of a project: validation images are drawn once with the project's split seed
@@ -169,8 +287,8 @@ export const trainingRequests = {
     'The fixed training / validation / test split of the open project.',
   ),
   'training.start': request<TrainingRunState>()(
-    z.object({ settings: retrainSettingsSchema.default(retrainSettingsSchema.parse({})) }).strict(),
-    'Starts a training run on the current masks (corrections included): fine-tunes the active model or trains from scratch, then evaluates the new version on the test split.',
+    z.object({ settings: retrainSettingsInputSchema.default({}) }).strict(),
+    'Starts a training run on the current masks (corrections included): fine-tunes the active model or trains from scratch, then evaluates the new version on the test split. Settings left out take the defaults for the backend in use and the model trained.',
   ),
   'training.cancel': request<{ cancelled: boolean }>()(
     z.object({ runId: z.number().int().positive() }).strict(),

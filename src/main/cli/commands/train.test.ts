@@ -2,12 +2,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  isWholeNumberOption,
+  TRAINING_LIMITS,
+  type LimitedTrainingOption,
+} from '../../../shared/api/training';
 import { MODEL_PRESETS } from '../../../shared/model-config';
 import { PREPROCESS_RECIPES } from '../../engine/dataset';
 import { writeDrive } from '../../engine/dataset/synthetic-datasets';
 import { loadModelDir } from '../../engine/model/storage';
 import { createProject, openProject } from '../../engine/project';
 import type { TrainSummary } from '../../compute/train/job';
+import { trainOptionsSchema } from '../../compute/train/options';
 import { runCliCaptured } from '../run-captured';
 import { trainCommand } from './train';
 
@@ -171,5 +177,27 @@ describe('train command', () => {
     expect(noData.stderr).toMatch(/--data .*missing does not exist/);
     const resume = await cli(['--data', data, '--out', out, '--resume']);
     expect(resume.stderr).toMatch(/no checkpoint at .*never\.checkpoint/);
+  });
+
+  it('refuses flags outside the contract’s training limits, as the app’s settings do', async () => {
+    const out = path.join(tmp, 'never');
+    const flags: [string, LimitedTrainingOption][] = [
+      ['--epochs', 'epochs'],
+      ['--steps', 'stepsPerEpoch'],
+      ['--batch', 'batchSize'],
+      ['--patch', 'patchSize'],
+      ['--lr', 'learningRate'],
+      ['--seed', 'seed'],
+    ];
+    for (const [flag, key] of flags) {
+      const { min, max } = TRAINING_LIMITS[key];
+      const beyond = isWholeNumberOption(key) ? max + 1 : max * 1.5;
+      const refused = await cli(['--data', data, '--out', out, flag, String(beyond)]);
+      expect(refused.code, `${flag}: ${refused.stderr}`).toBe(2);
+      expect(refused.stderr, flag).toContain(`${flag} must be a`);
+      expect(refused.stderr, flag).toContain(`from ${min} to ${max}`);
+      // A --config file's training options are refused at the same value.
+      expect(trainOptionsSchema.safeParse({ [key]: beyond }).success, flag).toBe(false);
+    }
   });
 });

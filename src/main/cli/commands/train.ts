@@ -5,6 +5,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  isWholeNumberOption,
+  TRAINING_DEFAULTS,
+  TRAINING_LIMITS,
+  type LimitedTrainingOption,
+} from '../../../shared/api/training';
+import {
   MODEL_PRESET_NAMES,
   modelPreset,
   type ModelConfig,
@@ -13,18 +19,37 @@ import {
 import { parseBackendName } from '../../compute/backends';
 import { ComputeHost } from '../../compute/host';
 import { checkpointDirFor } from '../../compute/train/checkpoint';
-import type {
-  ModelSource,
-  TrainJob,
-  TrainProgress,
-  TrainSummary,
-} from '../../compute/train/job';
+import type { ModelSource, TrainJob, TrainProgress, TrainSummary } from '../../compute/train/job';
 import type { TrainOptionsInput } from '../../compute/train/options';
 import { readModelMeta } from '../../engine/model/storage';
 import { openProject, type Project } from '../../engine/project';
-import { intOption, numberOption, stringOption, UsageError, type CliCommand } from '../command';
+import {
+  intOption,
+  numberOption,
+  stringOption,
+  UsageError,
+  type CliArgs,
+  type CliCommand,
+} from '../command';
 
 const LOSSES = ['bce', 'dice', 'bce-dice', 'weighted-bce'] as const;
+
+/** Training options with a CLI flag: every limited one but Retrain's correction weight. */
+type FlagOption = Exclude<LimitedTrainingOption, 'correctionWeight'>;
+
+/** A flag's help: what it is, its default and the contract's limits (the app's settings have the same). */
+function limitedHelp(what: string, key: FlagOption): string {
+  const { min, max } = TRAINING_LIMITS[key];
+  return `${what} Default ${TRAINING_DEFAULTS[key]}; ${min} to ${max}.`;
+}
+
+/** A flag's value within the contract's limits: refused here exactly when the app would refuse it. */
+function limitedFlag(args: CliArgs, name: string, key: FlagOption): number {
+  const { min, max } = TRAINING_LIMITS[key];
+  return isWholeNumberOption(key)
+    ? intOption(args, name, TRAINING_DEFAULTS[key], min, max)
+    : numberOption(args, name, TRAINING_DEFAULTS[key], min, max);
+}
 
 /** A --config file: a model config, or `{ model, training }` with a model config or preset name. */
 function readConfigFile(file: string): {
@@ -129,22 +154,36 @@ export const trainCommand: CliCommand = {
     epochs: {
       type: 'string',
       valueName: '<N>',
-      description: 'Epochs (with --resume: raise it to train longer).',
+      description: limitedHelp('Epochs (with --resume: raise it to train longer).', 'epochs'),
     },
-    steps: { type: 'string', valueName: '<N>', description: 'Batches per epoch.' },
-    batch: { type: 'string', valueName: '<N>', description: 'Patches per batch.' },
+    steps: {
+      type: 'string',
+      valueName: '<N>',
+      description: limitedHelp('Batches per epoch.', 'stepsPerEpoch'),
+    },
+    batch: {
+      type: 'string',
+      valueName: '<N>',
+      description: limitedHelp('Patches per batch.', 'batchSize'),
+    },
     patch: {
       type: 'string',
       valueName: '<N>',
-      description:
+      description: limitedHelp(
         'Side of the output patch in pixels (valid-padding U-Nets read a larger input around it).',
+        'patchSize',
+      ),
     },
-    lr: { type: 'string', valueName: '<rate>', description: 'Initial Adam learning rate.' },
+    lr: {
+      type: 'string',
+      valueName: '<rate>',
+      description: limitedHelp('Initial Adam learning rate.', 'learningRate'),
+    },
     loss: { type: 'string', valueName: '<kind>', description: `Loss: ${LOSSES.join(', ')}.` },
     seed: {
       type: 'string',
       valueName: '<N>',
-      description: 'Seed of the split, the patches and the augmentation.',
+      description: limitedHelp('Seed of the split, the patches and the augmentation.', 'seed'),
     },
     'no-augment': { type: 'boolean', description: 'Train without augmentation.' },
     workers: {
@@ -227,13 +266,13 @@ export const trainCommand: CliCommand = {
       };
     }
     const flags: TrainOptionsInput = {};
-    if (args.values.epochs !== undefined) flags.epochs = intOption(args, 'epochs', 1, 1, 100_000);
+    if (args.values.epochs !== undefined) flags.epochs = limitedFlag(args, 'epochs', 'epochs');
     if (args.values.steps !== undefined)
-      flags.stepsPerEpoch = intOption(args, 'steps', 1, 1, 10_000_000);
-    if (args.values.batch !== undefined) flags.batchSize = intOption(args, 'batch', 1, 1, 1024);
-    if (args.values.patch !== undefined) flags.patchSize = intOption(args, 'patch', 48, 8, 4096);
-    if (args.values.lr !== undefined) flags.learningRate = numberOption(args, 'lr', 1e-3, 1e-9, 10);
-    if (args.values.seed !== undefined) flags.seed = intOption(args, 'seed', 1, 0, 2 ** 31 - 1);
+      flags.stepsPerEpoch = limitedFlag(args, 'steps', 'stepsPerEpoch');
+    if (args.values.batch !== undefined) flags.batchSize = limitedFlag(args, 'batch', 'batchSize');
+    if (args.values.patch !== undefined) flags.patchSize = limitedFlag(args, 'patch', 'patchSize');
+    if (args.values.lr !== undefined) flags.learningRate = limitedFlag(args, 'lr', 'learningRate');
+    if (args.values.seed !== undefined) flags.seed = limitedFlag(args, 'seed', 'seed');
     if (args.values['no-augment'] === true) flags.augment = false;
     const loss = stringOption(args, 'loss');
     if (loss !== undefined) {

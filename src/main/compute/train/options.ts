@@ -1,9 +1,11 @@
 /**
  * Training options: JSON-serialisable, validated by zod, stored with every trained model so a
- * run can be repeated. Defaults follow LadderNet's released DRIVE setup where it states one
- * (48x48 patches, Adam with lr 1e-3, best validation loss kept; see ../shared/REFERENCES.md).
+ * run can be repeated. The options every front end sets (seed, epochs, steps, batch, patch,
+ * learning rate), their limits and defaults come from the contract's trainingOptionsSchema
+ * (src/shared/api/training.ts); this file adds what only the compute process knows about.
  */
 import { z } from 'zod';
+import { TRAINING_DEFAULTS, trainingOptionsSchema } from '../../../shared/api/training';
 import { augmentConfigSchema } from '../../engine/dataset/augment';
 
 export const lossSchema = z
@@ -48,54 +50,42 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
-export const trainOptionsSchema = z
-  .object({
-    seed: z.number().int().min(0).default(1),
-    epochs: z.number().int().min(1).max(100_000).default(50),
-    /** Batches per epoch. */
-    stepsPerEpoch: z.number().int().min(1).default(200),
-    batchSize: z.number().int().min(1).max(1024).default(16),
-    /**
-     * Side of the square training patches, in pixels: the network output. U-Nets with valid
-     * convolutions get their receptive border added around it as input context (patch-geometry.ts).
-     */
-    patchSize: z.number().int().min(8).max(4096).default(48),
-    /** Share of the training images held out for validation (by image, never by patch). */
-    validationFraction: z.number().min(0).max(0.9).default(0.1),
-    /** Fixed validation patches drawn once from the validation images. */
-    validationPatches: z.number().int().min(0).default(1024),
-    /**
-     * Augmentation of training patches: true = all of the dataset area's (flips, turns,
-     * rotation, elastic deformation, grey-value jitter), false = none, or its own config.
-     */
-    augment: z.union([z.boolean(), augmentConfigSchema]).default(true),
-    loss: lossSchema.default({ kind: 'bce' }),
-    learningRate: z.number().positive().max(1e6).default(1e-3),
-    schedule: scheduleSchema.default({ kind: 'constant' }),
-    /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs; null: never. */
-    earlyStopping: z
-      .object({
-        patience: z.number().int().min(1).default(10),
-        minDelta: z.number().min(0).default(1e-4),
-      })
-      .strict()
-      .nullable()
-      .default({ patience: 10, minDelta: 1e-4 }),
-    /**
-     * The loss is said to explode when its running mean exceeds `explodeFactor` times the lowest
-     * running mean seen (after the first `warmupBatches` batches).
-     */
-    divergence: z
-      .object({
-        explodeFactor: z.number().min(1).default(10),
-        warmupBatches: z.number().int().min(0).default(20),
-      })
-      .strict()
-      .default({ explodeFactor: 10, warmupBatches: 20 }),
-    /** Threshold for the validation F1. */
-    threshold: z.number().min(0).max(1).default(0.5),
-  })
-  .strict();
+/** Every option of a training job: the contract's shared ones plus the compute process's own. */
+export const trainOptionsSchema = trainingOptionsSchema.extend({
+  /** Share of the training images held out for validation (by image, never by patch). */
+  validationFraction: z.number().min(0).max(0.9).default(0.1),
+  /** Fixed validation patches drawn once from the validation images. */
+  validationPatches: z.number().int().min(0).default(1024),
+  /**
+   * Augmentation of training patches: true = all of the dataset area's (flips, turns,
+   * rotation, elastic deformation, grey-value jitter), false = none, or its own config.
+   */
+  augment: z.union([z.boolean(), augmentConfigSchema]).default(TRAINING_DEFAULTS.augment),
+  loss: lossSchema.default({ kind: 'bce' }),
+  schedule: scheduleSchema.default({ kind: 'constant' }),
+  /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs; null: never. */
+  earlyStopping: z
+    .object({
+      patience: z.number().int().min(1).default(10),
+      minDelta: z.number().min(0).default(1e-4),
+    })
+    .strict()
+    .nullable()
+    .default({ patience: 10, minDelta: 1e-4 }),
+  /**
+   * The loss is said to explode when its running mean exceeds `explodeFactor` times the lowest
+   * running mean seen (after the first `warmupBatches` batches).
+   */
+  divergence: z
+    .object({
+      explodeFactor: z.number().min(1).default(10),
+      warmupBatches: z.number().int().min(0).default(20),
+    })
+    .strict()
+    .default({ explodeFactor: 10, warmupBatches: 20 }),
+  /** Threshold for the validation F1. */
+  threshold: z.number().min(0).max(1).default(0.5),
+});
 
 export type TrainOptions = z.output<typeof trainOptionsSchema>;
 export type TrainOptionsInput = z.input<typeof trainOptionsSchema>;

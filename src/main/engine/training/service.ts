@@ -8,22 +8,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type {
-  EvaluationView,
-  MetricDelta,
-  ModelComparison,
-  ModelVersionSummary,
-  ProjectSplit,
-  RetrainSettings,
-  TrainingProgress,
-  TrainingRunState,
+import {
+  RETRAIN_DEFAULTS,
+  type EvaluationView,
+  type MetricDelta,
+  type ModelComparison,
+  type ModelVersionSummary,
+  type ProjectSplit,
+  type RetrainSettingsInput,
+  type TrainingProgress,
+  type TrainingRunState,
 } from '../../../shared/api/training';
 import {
   flipsFor,
   MODEL_PRESET_NAMES,
+  modelConfigSchema,
   modelPreset,
+  type ModelConfig,
   type ModelPresetName,
 } from '../../../shared/model-config';
+import { defaultRetrainSettings, withRetrainDefaults } from '../../../shared/retrain-defaults';
 import { AppError, COMMON_ERROR_CODES, toErrorInfo } from '../../../shared/result';
 import type { ComputeHost } from '../../compute/host';
 import type { TrainProgress, TrainSummary } from '../../compute/train/job';
@@ -62,6 +66,17 @@ function actionFor(code: string): string {
     return 'The compute process was restarted. Retrain; if it crashes again, use a smaller batch or patch size.';
   if (code === 'TRAIN_NO_IMAGES') return 'Open a dataset with a training split.';
   return 'Check the message above, adjust the settings, and retrain.';
+}
+
+/** The config a run trains: the parent's when fine-tuning, else the preset; undefined if unknown. */
+function trainedConfig(parent: ModelVersion | null, arch: string): ModelConfig | undefined {
+  if (parent) {
+    const parsed = modelConfigSchema.safeParse(parent.config);
+    return parsed.success ? parsed.data : undefined;
+  }
+  return (MODEL_PRESET_NAMES as readonly string[]).includes(arch)
+    ? modelPreset(arch as ModelPresetName)
+    : undefined;
 }
 
 interface ActiveRun {
@@ -108,22 +123,29 @@ export class TrainingService {
     return versions.find((v) => v.id === chosen) ?? versions.at(-1) ?? null;
   }
 
-  /** Starts a run and returns at once; progress and the end arrive as events. */
-  async start(settings: RetrainSettings): Promise<TrainingRunState> {
-    if (this.active) {
-      throw new AppError(
-        TRAINING_ERROR_CODES.BUSY,
-        `Run ${this.active.state.runId} is still ${this.active.state.status}: wait for it or cancel it first.`,
-      );
-    }
+  /**
+   * Starts a run and returns at once; progress and the end arrive as events. Settings left out
+   * take Retrain's defaults for the backend in use and the model the run trains.
+   */
+  async start(given: RetrainSettingsInput): Promise<TrainingRunState> {
+    this.refuseIfBusy();
     const session = this.session();
-    if (!settings.fineTune && !(MODEL_PRESET_NAMES as readonly string[]).includes(settings.arch)) {
+    const fineTune = given.fineTune ?? RETRAIN_DEFAULTS.fineTune;
+    const arch = given.arch ?? RETRAIN_DEFAULTS.arch;
+    if (!fineTune && !(MODEL_PRESET_NAMES as readonly string[]).includes(arch)) {
       throw new AppError(
         COMMON_ERROR_CODES.BAD_INPUT,
-        `Unknown architecture "${settings.arch}"; choose one of ${MODEL_PRESET_NAMES.join(', ')}.`,
+        `Unknown architecture "${arch}"; choose one of ${MODEL_PRESET_NAMES.join(', ')}.`,
       );
     }
-    const parent = settings.fineTune ? await this.activeModel() : null;
+    const parent = fineTune ? await this.activeModel() : null;
+    const report = await this.ctx.backendReport();
+    const settings = withRetrainDefaults(
+      given,
+      defaultRetrainSettings(report.active, report.adapter, trainedConfig(parent, arch)),
+    );
+    // A second start may have begun its run while this one waited for the model and backend.
+    this.refuseIfBusy();
     const run = await session.project.createRun({
       kind: 'train',
       config: { ...settings, parentModelId: parent?.id ?? null },
@@ -145,6 +167,14 @@ export class TrainingService {
     this.publish(state);
     void this.execute(active, session, parent);
     return state;
+  }
+
+  private refuseIfBusy(): void {
+    if (!this.active) return;
+    throw new AppError(
+      TRAINING_ERROR_CODES.BUSY,
+      `Run ${this.active.state.runId} is still ${this.active.state.status}: wait for it or cancel it first.`,
+    );
   }
 
   /** Cancels a run: the best checkpoint so far still becomes a model version. */

@@ -1,34 +1,19 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { AppInfo } from '../../../shared/api/app';
-import { useConnection } from '../api/client';
+import type { BackendReport } from '../../../shared/api/app';
+import { useAppInfo } from '../api/useAppInfo';
+import { backendLabel, backendTooltip } from './backend-status';
+
+/** The backend in use (the GPU's name on webgpu); the tooltip has the GPU in full and the rejections. */
+export function BackendStatus({ report }: { report: BackendReport | null }) {
+  return (
+    <span data-testid="backend" title={backendTooltip(report)}>
+      Backend: {backendLabel(report)}
+    </span>
+  );
+}
 
 /** The bottom bar: connection, compute backend (with why better ones are not used) and version. */
 export function StatusBar() {
-  const connection = useConnection();
-  // An external store: no update is missed between the first render and the subscription.
-  const state = useSyncExternalStore(connection.onState, connection.state);
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (state !== 'open') return;
-    let cancelled = false;
-    void connection.api.app.info({}).then((result) => {
-      if (cancelled) return;
-      if (result.ok) {
-        setInfo(result.value);
-        setError(null);
-      } else {
-        setError(result.error.message);
-      }
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [connection, state]);
-
-  const backend = info?.backend;
-  const rejected = backend?.rejected.map((r) => `${r.backend}: ${r.message}`).join('\n') ?? '';
+  const { connection: state, info, error } = useAppInfo();
   return (
     <footer className="status-bar" role="status" aria-live="polite">
       <span className={`status-dot status-${state}`} aria-hidden="true" />
@@ -40,12 +25,7 @@ export function StatusBar() {
             : 'Engine disconnected, retrying…'}
       </span>
       <span className="status-sep" />
-      <span data-testid="backend" title={rejected}>
-        Backend:{' '}
-        {backend
-          ? `${backend.active ?? 'none'}${backend.threads > 1 ? ` ×${backend.threads}` : ''}`
-          : '…'}
-      </span>
+      <BackendStatus report={info?.backend ?? null} />
       {error && <span className="status-error">{error}</span>}
       <span className="status-spacer" />
       <span data-testid="version">

@@ -1,12 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type {
-  ProjectSplit,
-  RetrainSettingsInput,
-  TrainingRunState,
+import {
+  RETRAIN_ARCHS,
+  RETRAIN_DEFAULTS,
+  type ProjectSplit,
+  type RetrainSettings,
+  type TrainingRunState,
 } from '../../../shared/api/training';
+import { withRetrainDefaults } from '../../../shared/retrain-defaults';
 import { useApi } from '../api/client';
+import { useAppInfo } from '../api/useAppInfo';
 import { formatEta, runFraction } from './format';
+import { defaultsHint, NUMBER_FIELDS, retrainDefaultsFor } from './retrain-settings';
 import { useTrainingRun } from './useTrainingRun';
 
 const ACTIVE: TrainingRunState['status'][] = ['queued', 'running', 'evaluating'];
@@ -20,18 +25,12 @@ const STATUS_TEXT: Record<TrainingRunState['status'], string> = {
   failed: 'Failed',
 };
 
-type NumericSetting =
-  'epochs' | 'stepsPerEpoch' | 'batchSize' | 'patchSize' | 'learningRate' | 'correctionWeight';
-
-/** The numeric retrain settings, in the order the settings panel shows them. */
-const NUMBER_FIELDS: { key: NumericSetting; label: string; min: number; step?: number }[] = [
-  { key: 'epochs', label: 'Epochs', min: 1 },
-  { key: 'stepsPerEpoch', label: 'Steps/epoch', min: 1 },
-  { key: 'batchSize', label: 'Batch', min: 1 },
-  { key: 'patchSize', label: 'Patch px', min: 16 },
-  { key: 'learningRate', label: 'Learning rate', min: 0, step: 0.0001 },
-  { key: 'correctionWeight', label: 'Correction weight', min: 1 },
-];
+/** How the architecture menu names each preset a Retrain from scratch may train. */
+const ARCH_LABELS: Record<(typeof RETRAIN_ARCHS)[number], string> = {
+  'bench-unet': 'U-Net, 3 poolings, 16–128 wide',
+  'unet-shared-residual': 'U-Net with shared-weights residual blocks',
+  laddernet: 'LadderNet (layers 4, filters 10)',
+};
 
 /** Live training and validation loss and validation F1, one point per epoch. */
 function LossChart({ run }: { run: TrainingRunState }) {
@@ -78,8 +77,9 @@ function LossChart({ run }: { run: TrainingRunState }) {
 function NumberField(props: {
   label: string;
   value: number;
-  step?: number;
-  min?: number;
+  step: number;
+  min: number;
+  max: number;
   onChange: (v: number) => void;
 }) {
   return (
@@ -88,8 +88,9 @@ function NumberField(props: {
       <input
         type="number"
         value={props.value}
-        step={props.step ?? 1}
-        min={props.min ?? 0}
+        step={props.step}
+        min={props.min}
+        max={props.max}
         onChange={(e) => props.onChange(Number(e.target.value))}
       />
     </label>
@@ -102,19 +103,18 @@ export function RetrainPanel() {
   const { run, error, busy, start, cancel } = useTrainingRun();
   const [showSettings, setShowSettings] = useState(false);
   const [split, setSplit] = useState<ProjectSplit | null>(null);
-  const [settings, setSettings] = useState<
-    Required<Omit<RetrainSettingsInput, 'arch'>> & { arch: string }
-  >({
-    fineTune: true,
-    arch: 'bench-unet',
-    epochs: 5,
-    stepsPerEpoch: 50,
-    batchSize: 16,
-    patchSize: 48,
-    learningRate: 1e-4,
-    augment: true,
-    correctionWeight: 5,
-  });
+  const report = useAppInfo().info?.backend ?? null;
+  // Only what the person changed; the rest follows the backend's defaults, even when app.info
+  // answers after the panel opened.
+  const [edits, setEdits] = useState<Partial<RetrainSettings>>({});
+  const fineTune = edits.fineTune ?? RETRAIN_DEFAULTS.fineTune;
+  const arch = edits.arch ?? RETRAIN_DEFAULTS.arch;
+  const defaults = useMemo(
+    () => retrainDefaultsFor(report, fineTune, arch),
+    [report, fineTune, arch],
+  );
+  const settings = withRetrainDefaults(edits, defaults);
+  const edited = NUMBER_FIELDS.some((f) => edits[f.key] !== undefined) || 'augment' in edits;
 
   useEffect(() => {
     let cancelled = false;
@@ -128,8 +128,17 @@ export function RetrainPanel() {
 
   const active = run !== null && ACTIVE.includes(run.status);
   const fraction = runFraction(run?.last ?? null);
-  const set = <K extends keyof typeof settings>(key: K, value: (typeof settings)[K]) =>
-    setSettings((s) => ({ ...s, [key]: value }));
+  const set = <K extends keyof RetrainSettings>(key: K, value: RetrainSettings[K]) =>
+    setEdits((e) => ({ ...e, [key]: value }));
+  // What the panel shows; before app.info answers, only the edits, so the engine fills the
+  // defaults for its own backend rather than the panel's CPU ones.
+  const startRun = () => void start(report ? settings : edits);
+  // Back to the backend's defaults; the choice of model stays.
+  const resetToDefaults = () =>
+    setEdits((e) => ({
+      ...(e.fineTune === undefined ? {} : { fineTune: e.fineTune }),
+      ...(e.arch === undefined ? {} : { arch: e.arch }),
+    }));
 
   return (
     <section className="panel" aria-labelledby="retrain-title" data-testid="retrain-panel">
@@ -142,7 +151,7 @@ export function RetrainPanel() {
           className="primary"
           data-testid="retrain"
           disabled={active || busy}
-          onClick={() => void start(settings)}
+          onClick={startRun}
           title="Fine-tune the active model on the current masks, corrections included (R)"
         >
           {settings.fineTune ? 'Retrain' : 'Train from scratch'}
@@ -175,20 +184,29 @@ export function RetrainPanel() {
             <label className="field field-wide">
               <span>Architecture</span>
               <select value={settings.arch} onChange={(e) => set('arch', e.target.value)}>
-                <option value="bench-unet">U-Net, 3 poolings, 16–128 wide</option>
-                <option value="unet-shared-residual">
-                  U-Net with shared-weights residual blocks
-                </option>
-                <option value="laddernet">LadderNet (layers 4, filters 10)</option>
+                {RETRAIN_ARCHS.map((name) => (
+                  <option key={name} value={name}>
+                    {ARCH_LABELS[name]}
+                  </option>
+                ))}
               </select>
             </label>
           )}
+          <p className="hint field-wide" data-testid="retrain-defaults">
+            {defaultsHint(report, defaults)}{' '}
+            {edited && (
+              <button type="button" onClick={resetToDefaults}>
+                Reset to defaults
+              </button>
+            )}
+          </p>
           {NUMBER_FIELDS.map((f) => (
             <NumberField
               key={f.key}
               label={f.label}
               value={settings[f.key]}
               min={f.min}
+              max={f.max}
               step={f.step}
               onChange={(v) => set(f.key, v)}
             />

@@ -1,0 +1,144 @@
+/**
+ * Retrain's settings at the engine: the contract's limits at `training.start`, and the defaults
+ * the service fills for its backend and the model it trains (no compute process: it is a stub
+ * that fails the run at once, after the settings are decided).
+ */
+import { describe, expect, it } from 'vitest';
+import type { BackendReport, GpuAdapterReport } from '../../../shared/api/app';
+import {
+  isWholeNumberOption,
+  RETRAIN_DEFAULTS,
+  retrainSettingsSchema,
+  TRAINING_LIMITS,
+  type LimitedTrainingOption,
+  type TrainingRunState,
+} from '../../../shared/api/training';
+import { modelPreset } from '../../../shared/model-config';
+import { defaultRetrainSettings } from '../../../shared/retrain-defaults';
+import { AppError } from '../../../shared/result';
+import type { ComputeHost } from '../../compute/host';
+import { createEngine } from '..';
+import type { EngineContext } from '../context';
+import { EngineEvents } from '../events';
+import type { StudioSession } from '../studio/session';
+import { TrainingService } from './service';
+
+const RETRAIN_LIMITED = (Object.keys(TRAINING_LIMITS) as LimitedTrainingOption[]).filter(
+  (key) => key in retrainSettingsSchema.shape,
+);
+
+const h200: GpuAdapterReport = {
+  vendor: 'nvidia',
+  architecture: 'hopper',
+  device: 'NVIDIA H200',
+  description: 'NVIDIA: 580.95.05',
+  software: false,
+  maxBufferSize: 2 ** 32 - 1,
+  maxStorageBufferBindingSize: 2 ** 32 - 1,
+};
+
+describe('training.start at the engine', () => {
+  it('refuses exactly the values outside TRAINING_LIMITS, before anything runs', async () => {
+    const engine = createEngine({
+      mode: 'cli',
+      appVersion: '0.0.0-test',
+      electronVersion: null,
+      resourcesDir: '/nonexistent',
+    });
+    try {
+      for (const key of RETRAIN_LIMITED) {
+        const { min, max } = TRAINING_LIMITS[key];
+        const step = isWholeNumberOption(key) ? 1 : max / 2;
+        for (const value of [min - (isWholeNumberOption(key) ? 1 : min / 2), max + step]) {
+          const result = await engine.request('training.start', { settings: { [key]: value } });
+          expect(result, `${key} ${value}`).toMatchObject({
+            ok: false,
+            error: { code: 'BAD_INPUT' },
+          });
+        }
+        for (const value of [min, max]) {
+          // Valid: it gets past the contract and fails only for want of an open studio.
+          const result = await engine.request('training.start', { settings: { [key]: value } });
+          expect(result.ok, `${key} ${value}`).toBe(false);
+          if (!result.ok) expect(result.error.code, `${key} ${value}`).toBe('STUDIO_NOT_OPEN');
+        }
+      }
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
+
+/** A service over a stub project; the compute process refuses, so each run fails right away. */
+function service(report: BackendReport, parentConfig: unknown = null) {
+  const events = new EngineEvents();
+  const ctx = {
+    options: {
+      mode: 'cli',
+      appVersion: '0.0.0-test',
+      electronVersion: null,
+      resourcesDir: '/nonexistent',
+    },
+    events,
+    backendReport: async () => report,
+    compute: () => {
+      throw new AppError('COMPUTE_STUB', 'No compute process in this test.');
+    },
+  } satisfies EngineContext;
+  const versions =
+    parentConfig === null ? [] : [{ id: 7, name: 'v1', config: parentConfig, parentId: null }];
+  const project = {
+    listModelVersions: async () => versions,
+    getViewSettings: async () => ({ selectedModelVersion: null }),
+    createRun: async () => ({ id: 1 }),
+    startRun: async () => undefined,
+    failRun: async () => undefined,
+    cancelRun: async () => undefined,
+    latestMaskRevisions: async () => [],
+    writeModelDir: async () => undefined,
+  };
+  const session = { project, dataset: { root: '/nonexistent', splits: {} } };
+  const done = new Promise<TrainingRunState>((resolve) =>
+    events.on('training.state', (s) => {
+      if (s.status === 'failed') resolve(s);
+    }),
+  );
+  const training = new TrainingService(
+    ctx,
+    () => session as unknown as StudioSession,
+    () => ctx.compute() as ComputeHost,
+  );
+  return { training, done };
+}
+
+function report(active: BackendReport['active'], adapter?: GpuAdapterReport): BackendReport {
+  return { active, chosenBy: 'ladder', rejected: [], threads: 1, ...(adapter ? { adapter } : {}) };
+}
+
+describe('TrainingService.start fills Retrain’s defaults', () => {
+  it('for wasm: the CPU-speed defaults, with what the caller gave kept', async () => {
+    const { training, done } = service(report('wasm'));
+    const state = await training.start({ fineTune: false, epochs: 3 });
+    expect(state.settings).toEqual({ ...RETRAIN_DEFAULTS, fineTune: false, epochs: 3 });
+    await done;
+  });
+
+  it('for webgpu on a hardware adapter: the GPU defaults', async () => {
+    const { training, done } = service(report('webgpu', h200));
+    const state = await training.start({});
+    expect(state.settings).toEqual(defaultRetrainSettings('webgpu', h200));
+    expect(state.settings).toMatchObject({ batchSize: 128, stepsPerEpoch: 56, epochs: 2 });
+    await done;
+  });
+
+  it('sizes the batch for the model the run fine-tunes', async () => {
+    const small = { ...h200, maxStorageBufferBindingSize: 128 * 2 ** 20 };
+    const { training, done } = service(report('webgpu', small), modelPreset('unet-paper'));
+    const state = await training.start({ fineTune: true });
+    expect(state.parentModelId).toBe(7);
+    // 64 MiB / 13.8 MB per patch of the paper's U-Net: a batch of 4.
+    expect(state.settings.batchSize).toBe(4);
+    const failed = await done;
+    expect(failed.error?.code).toBe('COMPUTE_STUB');
+  });
+});
