@@ -9,6 +9,7 @@ import { downsamplingSteps, type ModelConfig } from '../../shared/model-config';
 import { AppError, COMMON_ERROR_CODES } from '../../shared/result';
 import { copyWindow, patchStarts, planAxis, type AxisTiling, type FloatImage } from './infer-tiles';
 import { unetForward } from './unet-forward';
+import { gpuFaultOr, throwIfGpuFault } from './webgpu/health';
 
 export type { FloatImage } from './infer-tiles';
 
@@ -109,6 +110,20 @@ function vesselProbabilities(
   });
 }
 
+/**
+ * The values of a tensor, which is then disposed; a fault the GPU reported meanwhile (a lost
+ * device, out of memory) ends the prediction with its coded error, not with garbage values.
+ */
+async function readOnce(tensor: tf.Tensor): Promise<Float32Array> {
+  try {
+    const values = (await tensor.data()) as Float32Array;
+    throwIfGpuFault();
+    return values;
+  } finally {
+    tensor.dispose();
+  }
+}
+
 async function predictTiles(
   model: tf.LayersModel,
   image: FloatImage,
@@ -152,8 +167,7 @@ async function predictTiles(
         const batch = tf.tensor4d(tileData, [1, rows.tileInput, columns.tileInput, image.channels]);
         return vesselProbabilities(model, batch, config, options.flips === true);
       });
-      const values = await probabilities.data();
-      probabilities.dispose();
+      const values = await readOnce(probabilities);
       const [, outHeight, outWidth] = probabilities.shape;
       if (outHeight !== rows.tileOutput || outWidth !== columns.tileOutput) {
         throw new AppError(
@@ -246,8 +260,7 @@ async function predictPatches(
       ]);
       return vesselProbabilities(model, batch, config, options.flips === true);
     });
-    const values = await probabilities.data();
-    probabilities.dispose();
+    const values = await readOnce(probabilities);
     batchPositions.forEach(([top, left], k) => {
       const base = k * patch * patch;
       for (let j = 0; j < patch; j++) {
@@ -270,7 +283,8 @@ async function predictPatches(
 /**
  * Vessel probabilities (softmax models: the vessel class) for every pixel of a preprocessed
  * image, as a row-major Float32Array of height x width, whatever the image size. Leaves no
- * tensors behind. Throws AppError COMPUTE_* for bad input, CANCELLED when the signal aborts.
+ * tensors behind. Throws AppError COMPUTE_* for bad input, CANCELLED when the signal aborts,
+ * COMPUTE_GPU_* when the GPU fails on webgpu (checked after every tile or batch).
  */
 export async function predictProbabilities(
   model: tf.LayersModel,
@@ -278,7 +292,11 @@ export async function predictProbabilities(
   options: InferenceOptions,
 ): Promise<Float32Array> {
   const image = checkInput(input, options.config);
-  return options.mode === 'patches'
-    ? predictPatches(model, image, options)
-    : predictTiles(model, image, options);
+  try {
+    return await (options.mode === 'patches'
+      ? predictPatches(model, image, options)
+      : predictTiles(model, image, options));
+  } catch (error) {
+    throw await gpuFaultOr(error);
+  }
 }

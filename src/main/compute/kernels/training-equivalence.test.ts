@@ -4,69 +4,11 @@
  * wasm training whose losses were wildly off cpu's (16261 against 0.57 after one epoch):
  * here every step's loss is compared, and the loss must fall while fitting one batch.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, type ModelConfig } from '../../engine/model';
-import { seedInitialWeights } from '../../engine/model/seeded-init';
+import type { ModelConfig } from '../../engine/model';
 import { setupCompute } from '../setup';
-import { seededUniform } from './seeded-uniform';
 import { winogradCalls } from '../winograd/winograd';
-
-const LEARNING_RATE = 1e-3;
-
-interface Run {
-  losses: number[];
-  weights: Float32Array[];
-}
-
-/** Builds `config` on `backend` with the given initial weights and takes `steps` Adam steps. */
-async function train(
-  backend: string,
-  config: ModelConfig,
-  initial: Float32Array[],
-  batch: {
-    x: Float32Array;
-    y: Float32Array;
-    shape: [number, number, number, number];
-    classes: number;
-  },
-  steps: number,
-): Promise<Run> {
-  await tf.setBackend(backend);
-  const model = buildModel(config);
-  const weights = model.getWeights();
-  model.setWeights(weights.map((w, i) => tf.tensor(initial[i]!, w.shape)));
-  const [n, h, w] = batch.shape;
-  const x = tf.tensor4d(batch.x, batch.shape);
-  const vessel = tf.tensor4d(batch.y, [n, h, w, 1]);
-  const y = batch.classes === 2 ? tf.concat([tf.sub(1, vessel), vessel], -1) : vessel;
-  model.compile({
-    optimizer: tf.train.adam(LEARNING_RATE),
-    loss: batch.classes === 2 ? 'categoricalCrossentropy' : 'binaryCrossentropy',
-  });
-  const losses: number[] = [];
-  for (let i = 0; i < steps; i++) losses.push((await model.trainOnBatch(x, y)) as number);
-  const trained = model.getWeights().map((t) => t.dataSync() as Float32Array);
-  tf.dispose([x, vessel, y]);
-  model.dispose();
-  return { losses, weights: trained.map((v) => v.slice()) };
-}
-
-/**
- * He-initialised weights from seed 1, drawn once on cpu, shared by both runs. Seeded, so the
- * test is the same every time: with tfjs-layers' unseeded draws the worst LadderNet weight
- * difference ranged from 2.6e-7 to 1.8e-5 over 8 draws (seeds 1 to 5: 3.3e-7 to 6.5e-6),
- * because Adam divides by the gradient's size, which turns a rounding-level difference in a
- * weight whose gradient is near zero (below Adam's epsilon, 1e-7) into a larger step difference.
- */
-async function initialWeights(config: ModelConfig): Promise<Float32Array[]> {
-  await tf.setBackend('cpu');
-  const model = buildModel(config);
-  seedInitialWeights(model, 1);
-  const values = model.getWeights().map((t) => (t.dataSync() as Float32Array).slice());
-  model.dispose();
-  return values;
-}
+import { maxWeightDifference, seededWeights, trainSteps, vesselBatch } from './training-runs';
 
 const unetConfig = (overrides: Partial<ModelConfig>): ModelConfig =>
   ({
@@ -134,18 +76,12 @@ beforeAll(async () => {
 describe('training on wasm matches cpu', () => {
   for (const { label, config, size, classes } of CONFIGS) {
     it(label, async () => {
-      const shape: [number, number, number, number] = [3, size, size, 1];
-      const count = 3 * size * size;
-      const x = seededUniform(count, 3, 0, 1);
-      // Vessel-like labels: a bright pixel is a vessel more often than not.
-      const noise = seededUniform(count, 5, 0, 1);
-      const y = x.map((v, i) => (v + 0.5 * noise[i]! > 0.9 ? 1 : 0));
-      const batch = { x, y: Float32Array.from(y), shape, classes };
-      const initial = await initialWeights(config);
+      const batch = vesselBatch(3, size, classes);
+      const initial = await seededWeights(config);
       const steps = 4;
-      const cpu = await train('cpu', config, initial, batch, steps);
+      const cpu = await trainSteps('cpu', config, initial, batch, steps);
       const before = winogradCalls();
-      const wasm = await train('wasm', config, initial, batch, steps);
+      const wasm = await trainSteps('wasm', config, initial, batch, steps);
       // Every config has levels of at least MIN_WINOGRAD_CHANNELS channels: our Winograd
       // convolution is part of what is compared.
       expect(winogradCalls(), 'Winograd convolutions ran').toBeGreaterThan(before);
@@ -163,13 +99,7 @@ describe('training on wasm matches cpu', () => {
       // gradient's size, so a weight whose gradient differs (a wrong kernel) is off by ~1e-3.
       // Rounding-level gradient differences move it by far less: we allow 1e-5, a hundredth
       // of one step.
-      let worst = 0;
-      for (let t = 0; t < cpu.weights.length; t++) {
-        const a = cpu.weights[t]!;
-        const b = wasm.weights[t]!;
-        expect(b.length).toBe(a.length);
-        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-      }
+      const worst = maxWeightDifference(cpu, wasm);
       expect(worst).toBeLessThan(1e-5);
     });
   }

@@ -23,6 +23,7 @@ import {
   sliceBatch,
   writeAllWeights,
   type ShardBatch,
+  type ShardResult,
 } from './shard-gradients';
 
 let dir: string;
@@ -75,18 +76,20 @@ describe('shard arithmetic', () => {
     ]);
   });
 
-  it('combines shard gradients into exactly the whole batch gradient (weighted BCE)', () => {
+  it('combines shard gradients into exactly the whole batch gradient (weighted BCE)', async () => {
     const model = buildModel(TINY_UNET);
     seedInitialWeights(model, 3);
     try {
       const batch = randomBatch(6, 16, 1);
-      const whole = shardGradients(model, batch, 'weighted-bce');
+      const whole = await shardGradients(model, batch, 'weighted-bce');
       // Uneven shards with different weight sums (sample 0 weighs nothing): a plain mean would be wrong.
       const ranges = [
         [0, 4],
         [4, 6],
       ] as const;
-      const shards = ranges.map(([a, b]) => shardGradients(model, sliceBatch(batch, a, b), 'bce'));
+      const shards: ShardResult[] = [];
+      for (const [a, b] of ranges)
+        shards.push(await shardGradients(model, sliceBatch(batch, a, b), 'bce'));
       expect(shards[0]!.weightSum).not.toBeCloseTo(shards[1]!.weightSum, 0);
       const combined = combineShards(
         shards,
@@ -108,14 +111,14 @@ describe('shard arithmetic', () => {
     }
   });
 
-  it('moves all weights between twins and refuses a transfer of the wrong size', () => {
+  it('moves all weights between twins and refuses a transfer of the wrong size', async () => {
     const a = buildModel(TINY_UNET);
     const b = buildModel(TINY_UNET);
     seedInitialWeights(a, 1);
     seedInitialWeights(b, 2);
     try {
-      writeAllWeights(b, readAllWeights(a));
-      expect(maxDifference(readAllWeights(b), readAllWeights(a))).toBe(0);
+      writeAllWeights(b, await readAllWeights(a));
+      expect(maxDifference(await readAllWeights(b), await readAllWeights(a))).toBe(0);
       expect(() => writeAllWeights(b, new Float32Array(10))).toThrow(/mismatch/);
     } finally {
       a.dispose();
@@ -145,6 +148,14 @@ describe('gradient worker count', () => {
     expect(() => gradientWorkerCount(4, { ...facts, batchSize: 2 })).toThrow(/at least 4 samples/);
     expect(() => gradientWorkerCount(0, facts)).toThrow(/at least 1/);
   });
+
+  it('uses one on webgpu whatever VESSEL_TRAIN_WORKERS says, and refuses more by number', () => {
+    const gpu = { ...facts, backend: 'webgpu', cores: 16 };
+    expect(gradientWorkerCount('auto', gpu)).toBe(1);
+    expect(gradientWorkerCount(undefined, { ...gpu, env: { VESSEL_TRAIN_WORKERS: '4' } })).toBe(1);
+    expect(gradientWorkerCount(1, gpu)).toBe(1);
+    expect(() => gradientWorkerCount(2, gpu)).toThrow(/whole batch on the GPU/);
+  });
 });
 
 describe('gradient worker pool', () => {
@@ -160,8 +171,8 @@ describe('gradient worker pool', () => {
     try {
       expect(pool.workers).toBe(2);
       const batch = randomBatch(5, 16, 2);
-      const whole = shardGradients(model, batch, 'weighted-bce');
-      const pooled = await pool.step(readAllWeights(model), batch);
+      const whole = await shardGradients(model, batch, 'weighted-bce');
+      const pooled = await pool.step(await readAllWeights(model), batch);
       expect(maxDifference(pooled.gradients, whole.gradients)).toBeLessThan(
         1e-5 * maxAbs(whole.gradients),
       );
@@ -200,7 +211,7 @@ describe('gradient worker pool', () => {
           backend,
           ...(pool ? { gradientPool: pool } : {}),
         });
-        return { summary, weights: readAllWeights(model) };
+        return { summary, weights: await readAllWeights(model) };
       } finally {
         model.dispose();
       }

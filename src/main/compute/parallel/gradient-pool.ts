@@ -202,7 +202,7 @@ export async function pooledTrainStep(
   pool: GradientWorkerPool,
   batch: ShardBatch,
 ): Promise<number> {
-  const step = await pool.step(readAllWeights(model), batch);
+  const step = await pool.step(await readAllWeights(model), batch);
   const gradients: tf.NamedTensorMap = {};
   let offset = 0;
   for (const variable of variables) {

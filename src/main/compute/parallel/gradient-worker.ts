@@ -35,7 +35,7 @@ async function handle(request: GradientWorkerRequest): Promise<GradientWorkerRep
   }
   if (!model) throw new Error('The gradient worker got a step before its model (init first).');
   writeAllWeights(model, request.weights);
-  const result = shardGradients(model, request.batch, lossKind);
+  const result = await shardGradients(model, request.batch, lossKind);
   return { kind: 'shard', id: request.id, ...result };
 }
 

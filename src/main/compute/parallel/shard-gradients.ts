@@ -42,9 +42,14 @@ function sizeOf(shape: readonly (number | null)[]): number {
   return shape.reduce<number>((a, b) => a * (b ?? 1), 1);
 }
 
+/** The values of `tensors` one after another, read together (no synchronous read: webgpu has none). */
+async function readAll(tensors: readonly tf.Tensor[]): Promise<Float32Array> {
+  return concatArrays((await Promise.all(tensors.map((t) => t.data()))) as Float32Array[]);
+}
+
 /** All weights of the model (trainable and not, model.weights order) in one array. */
-export function readAllWeights(model: tf.LayersModel): Float32Array {
-  return concatArrays(model.weights.map((w) => w.read().dataSync() as Float32Array));
+export function readAllWeights(model: tf.LayersModel): Promise<Float32Array> {
+  return readAll(model.weights.map((w) => w.read()));
 }
 
 /** Writes the values readAllWeights gave (from a twin model) into `model`. */
@@ -67,8 +72,8 @@ export function writeAllWeights(model: tf.LayersModel, flat: Float32Array): void
 }
 
 /** The non-trainable weights (batch-norm statistics) in one array; empty when there are none. */
-export function readState(model: tf.LayersModel): Float32Array {
-  return concatArrays(model.nonTrainableWeights.map((w) => w.read().dataSync() as Float32Array));
+export function readState(model: tf.LayersModel): Promise<Float32Array> {
+  return readAll(model.nonTrainableWeights.map((w) => w.read()));
 }
 
 /** Writes values readState gave into the model's non-trainable weights. */
@@ -84,11 +89,11 @@ export function writeState(model: tf.LayersModel, flat: Float32Array): void {
 }
 
 /** The gradient, loss and weight sum of one shard, with the model in training mode. */
-export function shardGradients(
+export async function shardGradients(
   model: tf.LayersModel,
   batch: ShardBatch,
   kind: LossKind,
-): ShardResult {
+): Promise<ShardResult> {
   const [n, h, w] = batch.shape;
   const variables = model.trainableWeights.map((v) => v.read() as tf.Variable);
   let weightSum: tf.Scalar | null = null;
@@ -104,13 +109,23 @@ export function shardGradients(
       return batchLoss(kind, cropCentre(y, oh, ow), probability, croppedWeight);
     }, variables);
   });
-  const gradients = concatArrays(variables.map((v) => grads[v.name]!.dataSync() as Float32Array));
-  const loss = value.dataSync()[0] as number;
   const kept = weightSum as tf.Scalar | null;
-  const sum = kept ? (kept.dataSync()[0] as number) : 0;
-  tf.dispose([value, ...Object.values(grads)]);
-  kept?.dispose();
-  return { gradients, loss, weightSum: sum, state: readState(model) };
+  try {
+    const [gradients, [loss], [sum]] = await Promise.all([
+      readAll(variables.map((v) => grads[v.name]!)),
+      value.data(),
+      kept ? kept.data() : [0],
+    ]);
+    return {
+      gradients,
+      loss: loss as number,
+      weightSum: sum as number,
+      state: await readState(model),
+    };
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+    kept?.dispose();
+  }
 }
 
 /**

@@ -70,7 +70,7 @@ export interface TrainJob {
   /**
    * Gradient workers (data-parallel training, one thread each): a number, or `auto` (default):
    * one per core where that helps (wasm or cpu backend, a loss that splits exactly, batches of
-   * at least two). VESSEL_TRAIN_WORKERS overrides `auto`.
+   * at least two). VESSEL_TRAIN_WORKERS overrides `auto` except on webgpu, which uses one.
    */
   workers?: number | 'auto';
 }

@@ -8,10 +8,17 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
 import type { ModelConfig } from '../../../shared/model-config';
 import { SeededRandom } from '../../engine/dataset/random';
-import { areaUnderRoc, countsAtThreshold, metricsFromCounts, rankImages } from '../../engine/metrics';
+import {
+  areaUnderRoc,
+  countsAtThreshold,
+  metricsFromCounts,
+  rankImages,
+} from '../../engine/metrics';
 import { saveModelDir, updateModelMeta } from '../../engine/model/storage';
 import { pooledTrainStep, type GradientWorkerPool } from '../parallel/gradient-pool';
 import { concatArrays } from '../parallel/shard-gradients';
+import { GPU_ERROR_CODES } from '../webgpu/device';
+import { gpuFaultOr, throwIfGpuFault } from '../webgpu/health';
 import {
   checkpointDirFor,
   saveCheckpoint,
@@ -196,22 +203,24 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     message: `${trainImages.length} training and ${validationImages.length} validation images`,
   });
 
+  // The step whose loss is still being read back (at most one: see startTrainStep).
+  let inFlight: StepInFlight | null = null;
+  let epochNow = state?.epochsDone ?? 0;
   try {
     for (let epoch = state?.epochsDone ?? 0; epoch < options.epochs; epoch++) {
+      epochNow = epoch + 1;
       const epochStarted = Date.now();
       const learningRate = schedule.rateForEpoch(epoch);
       optimizer.setLearningRate(learningRate);
       const random = new SeededRandom(options.seed, EPOCH_STREAM_BASE + epoch);
       let lossSum = 0;
-      for (let batch = 1; batch <= options.stepsPerEpoch; batch++) {
-        if (input.signal?.aborted) break;
-        const patches = sampler.batch(options.batchSize, random);
-        const loss = input.gradientPool
-          ? await pooledTrainStep(model, optimizer, variables, input.gradientPool, patches)
-          : trainStep(model, optimizer, variables, patches, options.loss.kind);
+      /** Takes a step's loss: GPU faults, divergence, the running figures and progress. */
+      const finishStep = async (step: StepInFlight) => {
+        const loss = await step.loss;
+        throwIfGpuFault();
         divergence.check(loss, {
           epoch: epoch + 1,
-          batch,
+          batch: step.batch,
           learningRate,
           checkpointDir: hasCheckpoint ? checkpointDir : null,
         });
@@ -220,8 +229,8 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
         report({
           phase: 'batch',
           epoch: epoch + 1,
-          batch,
-          loss: lossSum / batch,
+          batch: step.batch,
+          loss: lossSum / step.batch,
           valLoss: null,
           valAuc: null,
           valF1: null,
@@ -229,13 +238,35 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
         });
         // Let the cancel message (and progress sends) through between batches.
         await new Promise((resolve) => setImmediate(resolve));
+      };
+      for (let batch = 1; batch <= options.stepsPerEpoch; batch++) {
+        if (input.signal?.aborted) break;
+        const patches = sampler.batch(options.batchSize, random);
+        const step: StepInFlight = {
+          batch,
+          loss: input.gradientPool
+            ? Promise.resolve(
+                await pooledTrainStep(model, optimizer, variables, input.gradientPool, patches),
+              )
+            : startTrainStep(model, optimizer, variables, patches, options.loss.kind),
+        };
+        // The previous step's loss is awaited only now, with this step queued behind it: a
+        // GPU keeps computing while its loss is read back (on cpu and wasm the step has already
+        // run). Divergence is thus caught one step late, still before any checkpoint is written.
+        const previous = inFlight;
+        inFlight = step;
+        if (previous) await finishStep(previous);
       }
+      const last = inFlight;
+      inFlight = null;
+      if (last && !input.signal?.aborted) await finishStep(last);
+      else if (last) await settled(last);
       if (input.signal?.aborted) {
         // A partial epoch is dropped: the checkpoint keeps the last finished one.
         status = 'cancelled';
         break;
       }
-      if (!weightsAreFinite(model)) {
+      if (!(await weightsAreFinite(model))) {
         throw nonFiniteWeightsError({
           epoch: epoch + 1,
           batch: options.stepsPerEpoch,
@@ -243,7 +274,9 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
           checkpointDir: hasCheckpoint ? checkpointDir : null,
         });
       }
-      const validation = validationBatch ? validate(model, validationBatch, options) : null;
+      const validation = validationBatch ? await validate(model, validationBatch, options) : null;
+      // A fault during the reads above may have left garbage in them: never save that.
+      throwIfGpuFault();
       const record: EpochRecord = {
         epoch: epoch + 1,
         loss: lossSum / options.stepsPerEpoch,
@@ -312,7 +345,15 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
         break;
       }
     }
+  } catch (error) {
+    throw withCheckpointDir(
+      await gpuFaultOr(error),
+      hasCheckpoint ? checkpointDir : null,
+      epochNow,
+    );
   } finally {
+    // A step still queued uses the optimizer's variables: let it finish before they go.
+    if (inFlight) await settled(inFlight);
     optimizer.dispose();
   }
 
@@ -362,14 +403,30 @@ function fixedSplit(images: TrainImage[], validationIds: string[], seed: number)
   }
 }
 
-/** One optimiser step on a batch; returns the batch loss. */
-function trainStep(
+/** A training step whose loss is still on its way back from the device. */
+interface StepInFlight {
+  /** 1-based batch within the epoch. */
+  batch: number;
+  loss: Promise<number>;
+}
+
+/** Waits for a step that is being dropped (cancel, an error), so its tensors are released. */
+async function settled(step: StepInFlight): Promise<void> {
+  await step.loss.catch(() => undefined);
+}
+
+/**
+ * Queues one optimiser step on a batch and starts reading its loss back; the promise gives the
+ * batch loss. Reading starts at once so that, on a GPU, the step is submitted now and runs while
+ * the caller prepares and queues the next one.
+ */
+function startTrainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
   batch: PatchBatch,
   kind: TrainOptions['loss']['kind'],
-): number {
+): Promise<number> {
   const [n, h, w] = batch.shape;
   const lossTensor = tf.tidy(() => {
     const x = tf.tensor4d(batch.x, batch.shape);
@@ -385,8 +442,13 @@ function trainStep(
       variables,
     ) as tf.Scalar;
   });
-  const loss = lossTensor.dataSync()[0] as number;
-  lossTensor.dispose();
+  const loss = lossTensor
+    .data()
+    .then((values) => values[0] as number)
+    .finally(() => lossTensor.dispose());
+  // The caller awaits this only after queueing the next step: a read that fails meanwhile (a
+  // lost device) must not count as an unhandled rejection. Awaiting it still throws.
+  loss.catch(() => undefined);
   return loss;
 }
 
@@ -397,11 +459,11 @@ interface ValidationFigures {
 }
 
 /** Loss, AUC and F1 (at the threshold) of the fixed validation patches, inside the FOV. */
-function validate(
+async function validate(
   model: tf.LayersModel,
   batch: PatchBatch,
   options: TrainOptions,
-): ValidationFigures {
+): Promise<ValidationFigures> {
   const [n, h, w, c] = batch.shape;
   const chunk = Math.max(1, options.batchSize * 2);
   const scores: Float32Array[] = [];
@@ -429,13 +491,21 @@ function validate(
       const loss = batchLoss(options.loss.kind, y, probability, weight);
       return { loss, weightSum: tf.sum(weight), probability, y, fov };
     });
-    const chunkWeight = figures.weightSum.dataSync()[0] as number;
-    weightedLossSum += (figures.loss.dataSync()[0] as number) * chunkWeight;
-    weightSum += chunkWeight;
-    scores.push(figures.probability.dataSync() as Float32Array);
-    labels.push(figures.y.dataSync() as Float32Array);
-    regions.push(figures.fov.dataSync() as Float32Array);
-    tf.dispose([figures.loss, figures.weightSum, figures.probability, figures.y, figures.fov]);
+    const tensors = [figures.loss, figures.weightSum, figures.probability, figures.y, figures.fov];
+    try {
+      // All five reads in flight together: one wait for the device, not five.
+      const [loss, chunkWeightSum, probability, y, fov] = (await Promise.all(
+        tensors.map((t) => t.data()),
+      )) as Float32Array[];
+      const chunkWeight = chunkWeightSum![0] as number;
+      weightedLossSum += (loss![0] as number) * chunkWeight;
+      weightSum += chunkWeight;
+      scores.push(probability!);
+      labels.push(y!);
+      regions.push(fov!);
+    } finally {
+      tf.dispose(tensors);
+    }
   }
   const ranked = rankImages([
     {
@@ -450,10 +520,29 @@ function validate(
   return { loss: weightSum > 0 ? weightedLossSum / weightSum : NaN, auc, f1 };
 }
 
-function weightsAreFinite(model: tf.LayersModel): boolean {
-  return tf.tidy(() =>
-    model.trainableWeights.every((w) => tf.all(tf.isFinite(w.read())).dataSync()[0] === 1),
+/** Whether every trainable weight is finite (one read for all of them). */
+async function weightsAreFinite(model: tf.LayersModel): Promise<boolean> {
+  const finite = tf.tidy(() =>
+    model.trainableWeights
+      .map((w) => tf.all(tf.isFinite(w.read())))
+      .reduce((all, one) => tf.logicalAnd(all, one)),
   );
+  try {
+    return (await finite.data())[0] === 1;
+  } finally {
+    finite.dispose();
+  }
+}
+
+/**
+ * A GPU fault (GPU_ERROR_CODES) that ended the run, saying where its last good checkpoint is,
+ * as a divergence does; any other error unchanged.
+ */
+function withCheckpointDir(error: unknown, checkpointDir: string | null, epoch: number): unknown {
+  const codes: readonly string[] = Object.values(GPU_ERROR_CODES);
+  if (!(error instanceof AppError) || !codes.includes(error.code)) return error;
+  const kept = checkpointDir ? ` The last good checkpoint is in ${checkpointDir}.` : '';
+  return new AppError(error.code, `${error.message}${kept}`, { epoch, checkpointDir });
 }
 
 function trainingRecord(

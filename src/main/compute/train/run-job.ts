@@ -193,14 +193,19 @@ export interface WorkerCountFacts {
  * How many gradient workers a run uses. A number is taken as asked (and refused where it cannot
  * work); `auto` uses VESSEL_TRAIN_WORKERS if set, else one per core on the wasm and cpu
  * backends (tfjs-node already uses every core), at most one per sample of a batch, and one
- * where the loss does not split exactly over shards (Dice).
+ * where the loss does not split exactly over shards (Dice). On webgpu it is always one.
  */
 export function gradientWorkerCount(
   requested: number | 'auto' | undefined,
   facts: WorkerCountFacts,
 ): number {
+  // Workers split a batch over CPU cores, each thread with a tfjs of its own. On webgpu the GPU
+  // computes the whole batch, and a worker thread cannot share the coordinator's device; the
+  // variable tunes CPU runs, so it does not apply either.
+  const onGpu = facts.backend === 'webgpu';
   const fromEnv = facts.env.VESSEL_TRAIN_WORKERS;
   if (
+    !onGpu &&
     (requested === undefined || requested === 'auto') &&
     fromEnv !== undefined &&
     fromEnv !== ''
@@ -219,6 +224,12 @@ export function gradientWorkerCount(
       throw new AppError(
         TRAIN_ERROR_CODES.BAD_OPTIONS,
         `The number of gradient workers must be a whole number of at least 1, got ${requested}.`,
+      );
+    }
+    if (requested > 1 && onGpu) {
+      throw new AppError(
+        TRAIN_ERROR_CODES.BAD_OPTIONS,
+        `Gradient workers split a batch over CPU cores; the webgpu backend computes the whole batch on the GPU. Use 1 worker (or auto), or --backend wasm for ${requested} workers.`,
       );
     }
     if (requested > 1 && !canSplitLoss(facts.lossKind)) {

@@ -76,13 +76,16 @@ export async function addTinyModelWithPredictions(
     });
     for (const entry of entries) {
       const rgb = await loadRgb(entry);
-      const probabilities = tf.tidy(() => {
+      const output = tf.tidy(() => {
         const x = tf.tensor4d(
           Float32Array.from(rgb.data, (v) => v / 255),
           [1, rgb.height, rgb.width, 3],
         );
-        return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+        return model.predict(x) as tf.Tensor;
       });
+      // Read asynchronously, as every prediction path must (webgpu has no synchronous read).
+      const probabilities = (await output.data()) as Float32Array;
+      output.dispose();
       await project.putPrediction(version.id, entry.id, {
         width: rgb.width,
         height: rgb.height,
