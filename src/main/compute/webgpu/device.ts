@@ -230,7 +230,7 @@ export function watchDevice(device: GpuDeviceLike): void {
     lost = true;
     fault = {
       code: GPU_ERROR_CODES.DEVICE_LOST,
-      message: `The GPU device was lost (${info?.reason ?? 'unknown'}${info?.message ? `: ${info.message}` : ''}). The run stopped; its best checkpoint is kept. The next run uses the GPU again if it is back, else wasm.`,
+      message: `The GPU device was lost (${info?.reason ?? 'unknown'}${info?.message ? `: ${info.message}` : ''}). What was running stopped (a training run keeps its checkpoints). The next run uses the GPU again if it is back, else wasm.`,
     };
   });
   const onError = (event: { error: unknown }) => {
