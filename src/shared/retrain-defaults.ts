@@ -54,7 +54,7 @@ const WEBGPU_DEFAULT_BUFFER_BYTES = 256 * 2 ** 20;
  * The estimate below counts one tensor; its gradient, a padded copy or a concatenation's
  * output can be as large, so a batch may fill only half the limit.
  */
-const BUFFER_HEADROOM = 2;
+export const BUFFER_HEADROOM = 2;
 
 /**
  * Bytes of the largest activation a single patch makes: side^2 x channels x 4 (float32) at full

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { downsamplingSteps, type ModelConfig } from '../../shared/model-config';
 import { AppError, COMMON_ERROR_CODES } from '../../shared/result';
+import { activationBytesPerPatch, BUFFER_HEADROOM } from '../../shared/retrain-defaults';
 import { copyWindow, patchStarts, planAxis, type AxisTiling, type FloatImage } from './infer-tiles';
 import { unetForward } from './unet-forward';
 import { gpuFaultOr, throwIfGpuFault } from './webgpu/health';
@@ -80,9 +81,32 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError(COMMON_ERROR_CODES.CANCELLED, 'Prediction cancelled.');
 }
 
+/** The flips averaged with the image itself: left-right, up-down, both. */
+const FLIP_AXES: number[][] = [[2], [1], [1, 2]];
+
+/**
+ * Whether the four flips of a batch go through the network as one batch of 4n: on webgpu, where
+ * each layer's dispatches cost more than their arithmetic at these sizes, so one pass instead of
+ * four saves most of the flips' time; only while 4n images' largest activation fits the
+ * device's binding limit with the same headroom training keeps. On the CPU rungs the four
+ * passes cost the same either way and need a quarter of the memory.
+ */
+function batchFlips(config: ModelConfig, batch: tf.Tensor4D): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  const limits = (tf.backend() as { device?: { limits?: Record<string, number> } }).device?.limits;
+  const limit = Math.min(
+    limits?.maxStorageBufferBindingSize ?? 0,
+    limits?.maxBufferSize ?? Number.POSITIVE_INFINITY,
+  );
+  const [n, h, w] = batch.shape;
+  const bytes = 4 * n * activationBytesPerPatch(config, Math.max(h, w));
+  return bytes * BUFFER_HEADROOM <= limit;
+}
+
 /**
  * Runs the model on a batch [n, h, w, c] and returns vessel probabilities [n, h', w'], the mean
- * over flips when asked (each flipped prediction is flipped back before averaging).
+ * over flips when asked (each flipped prediction is flipped back before averaging, in the same
+ * order whether the flips run as one batch or four).
  */
 function vesselProbabilities(
   model: tf.LayersModel,
@@ -100,12 +124,20 @@ function vesselProbabilities(
         .reshape([n, h, w]) as tf.Tensor3D;
     };
     if (!flips) return run(batch);
-    const axesList: number[][] = [[2], [1], [1, 2]];
-    let sum = run(batch);
-    for (const axes of axesList) {
-      const predicted = run(tf.reverse(batch, axes) as tf.Tensor4D);
-      sum = tf.add(sum, tf.reverse(predicted, axes)) as tf.Tensor3D;
+    let predictions: tf.Tensor3D[];
+    if (batchFlips(config, batch)) {
+      const flipped = FLIP_AXES.map((axes) => tf.reverse(batch, axes) as tf.Tensor4D);
+      predictions = tf.split(run(tf.concat([batch, ...flipped], 0) as tf.Tensor4D), 4, 0);
+    } else {
+      predictions = [
+        run(batch),
+        ...FLIP_AXES.map((axes) => run(tf.reverse(batch, axes) as tf.Tensor4D)),
+      ];
     }
+    let sum = predictions[0]!;
+    FLIP_AXES.forEach((axes, i) => {
+      sum = tf.add(sum, tf.reverse(predictions[i + 1]!, axes)) as tf.Tensor3D;
+    });
     return tf.div(sum, 4) as tf.Tensor3D;
   });
 }
