@@ -2,7 +2,6 @@ import { useEffect, useMemo, useState } from 'react';
 import type { VesselApi } from '../../shared/api';
 import { useApi } from './api/client';
 import { isTextEntry } from './canvas/focus';
-import { commandForKey } from './canvas/shortcuts';
 import { StudioCanvas } from './canvas/StudioCanvas';
 import { ImageList } from './panels/ImageList';
 import { OpenDialog } from './panels/OpenDialog';
@@ -10,8 +9,9 @@ import { ShortcutSheet } from './panels/ShortcutSheet';
 import { SidePanel } from './panels/SidePanel';
 import { EvaluationPanel } from './evaluation/EvaluationPanel';
 import { StatusBar } from './shell/StatusBar';
-import { useStore } from './state/store';
+import { commandForKey } from './state/commands';
 import { StudioController } from './state/studio-controller';
+import { useStore } from './state/use-store';
 import { TrainingSidebar } from './training/TrainingSidebar';
 import { useModels } from './training/useModels';
 
@@ -37,14 +37,14 @@ async function exportProject(api: VesselApi, show: (text: string) => void): Prom
 export function App() {
   const api = useApi();
   const controller = useMemo(() => new StudioController(api), [api]);
-  const { store } = controller;
-  const session = useStore(store, (s) => s.session);
-  const save = useStore(store, (s) => s.save);
-  const current = useStore(store, (s) => s.current);
-  const loadError = useStore(store, (s) => s.loadError);
-  const view = useStore(store, (s) => s.view);
-  const tool = useStore(store, (s) => s.tool);
-  const brushSize = useStore(store, (s) => s.brushSize);
+  const { scene } = controller;
+  const session = useStore(scene, (s) => s.session);
+  const save = useStore(scene, (s) => s.save);
+  const current = useStore(scene, (s) => s.current);
+  const loadError = useStore(scene, (s) => s.loadError);
+  const view = useStore(scene, (s) => s.view);
+  const tool = useStore(scene, (s) => s.tool);
+  const brushSize = useStore(scene, (s) => s.brushSize);
   const [mainTab, setMainTab] = useState<'canvas' | 'evaluation'>('canvas');
   const [notice, setNotice] = useState<string | null>(null);
   const models = useModels();
@@ -91,22 +91,8 @@ export function App() {
         void exportProject(api, setNotice);
         return;
       }
-      const map: Record<string, Parameters<StudioController['run']>[0]> = {
-        'edit.undo': 'edit.undo',
-        'edit.redo': 'edit.redo',
-        'view.layer.image': 'layer.image',
-        'view.layer.groundTruth': 'layer.groundTruth',
-        'view.layer.prediction': 'layer.prediction',
-        'view.layer.corrections': 'layer.corrected',
-        'view.layer.errors': 'layer.errors',
-        'view.zoomIn': 'view.zoomIn',
-        'view.zoomOut': 'view.zoomOut',
-        'view.zoomFit': 'view.fit',
-        'view.zoomActual': 'view.actual',
-        'help.shortcuts': 'help.shortcuts',
-      };
-      const mapped = map[command];
-      if (mapped) controller.run(mapped);
+      // Undo, layers, zoom and the sheet: the registry knows which menu item is which command.
+      controller.runMenu(command);
     });
     return () => {
       offOpened();
@@ -120,9 +106,7 @@ export function App() {
     const onKey = (e: KeyboardEvent) => {
       const s = controller.state;
       if (e.key === 'Escape') {
-        if (s.shortcutsOpen) controller.store.set({ shortcutsOpen: false });
-        else if (s.openDialog) controller.store.set({ openDialog: false });
-        else controller.cancelPolygon();
+        controller.scene.escape();
         return;
       }
       if (isTextEntry(e.target) || s.openDialog) return;
@@ -134,7 +118,7 @@ export function App() {
       const command = commandForKey(e, isMac);
       if (!command) return;
       e.preventDefault();
-      controller.run(command);
+      command.perform(controller);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -14,12 +14,16 @@ import {
   type RefObject,
 } from 'react';
 import { Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
-import { useStore } from '../state/store';
+import { needsPrediction, type LayerEntry, type LayerId, type LoadedImage } from '../state/scene';
 import type { StudioController } from '../state/studio-controller';
+import { useStore } from '../state/use-store';
 import { isSpaceActivated } from './focus';
-import { footprintCursor } from './layer-canvases';
+import { footprintCursor, type LayerCanvases } from './layer-canvases';
 import { discFootprint } from './raster';
 import { GRID_MIN_ZOOM, screenToImage, screenToPixel, zoomAt } from './view';
+
+/** The layers drawn from an overlay canvas (all but the fundus image). */
+type OverlayId = Exclude<LayerId, 'image'>;
 
 interface Gesture {
   kind: 'paint' | 'pan' | 'size';
@@ -31,15 +35,15 @@ interface Gesture {
 }
 
 export function StudioCanvas({ controller }: { controller: StudioController }) {
-  const { store } = controller;
-  const current = useStore(store, (s) => s.current);
-  const view = useStore(store, (s) => s.view);
-  const layers = useStore(store, (s) => s.layers);
-  const tool = useStore(store, (s) => s.tool);
-  const brushSize = useStore(store, (s) => s.brushSize);
-  const polygon = useStore(store, (s) => s.polygon);
-  const loading = useStore(store, (s) => s.loading);
-  const maskVersion = useStore(store, (s) => s.maskVersion);
+  const { scene } = controller;
+  const current = useStore(scene, (s) => s.current);
+  const view = useStore(scene, (s) => s.view);
+  const layers = useStore(scene, (s) => s.layers);
+  const tool = useStore(scene, (s) => s.tool);
+  const brushSize = useStore(scene, (s) => s.brushSize);
+  const polygon = useStore(scene, (s) => s.polygon);
+  const loading = useStore(scene, (s) => s.loading);
+  const maskVersion = useStore(scene, (s) => s.maskVersion);
 
   const containerRef = useRef<HTMLDivElement>(null);
   const overlayLayer = useRef<Konva.Layer>(null);
@@ -68,7 +72,7 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
   // Viewport size for fit and 1:1.
   const stageSize = useStageSize(containerRef, (w, h) => {
     size.current = { width: w, height: h };
-    controller.setViewport(w, h);
+    scene.setViewport(w, h);
   });
 
   // Space held: pan mode. Tracked on window so it works wherever focus is.
@@ -98,13 +102,11 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
       e.preventDefault();
       const box = el.getBoundingClientRect();
       const factor = Math.pow(1.0015, -e.deltaY);
-      controller.setView(
-        zoomAt(controller.state.view, factor, e.clientX - box.left, e.clientY - box.top),
-      );
+      scene.setView(zoomAt(scene.state.view, factor, e.clientX - box.left, e.clientY - box.top));
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
-  }, [controller]);
+  }, [scene]);
 
   const local = (e: { clientX: number; clientY: number }) => {
     const box = containerRef.current!.getBoundingClientRect();
@@ -146,7 +148,7 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
       if (s.tool === 'polygon') {
         const ip = screenToImage(s.view, p.x, p.y);
         if (e.detail >= 2) controller.closePolygon(e.altKey);
-        else controller.addPolygonPoint(ip.x, ip.y);
+        else scene.addPolygonPoint(ip.x, ip.y);
         return;
       }
       s.current.doc.beginStroke(s.tool === 'brush' ? 1 : 0, s.brushSize);
@@ -166,13 +168,13 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
     if (!g || g.pointerId !== e.pointerId) return;
     const s = controller.state;
     if (g.kind === 'pan') {
-      controller.setView({
+      scene.setView({
         zoom: s.view.zoom,
         x: g.startView.x + p.x - g.startX,
         y: g.startView.y + p.y - g.startY,
       });
     } else if (g.kind === 'size') {
-      controller.setBrushSize(g.startSize + (p.x - g.startX) / 4);
+      scene.setBrushSize(g.startSize + (p.x - g.startX) / 4);
     } else if (s.current) {
       // Coalesced events keep fast strokes exact; Bresenham joins the points between them.
       const events = e.nativeEvent.getCoalescedEvents?.() ?? [];
@@ -231,50 +233,32 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
         scaleX={view.zoom}
         scaleY={view.zoom}
       >
+        {/* Two Konva layers: the mask's is redrawn alone while painting; the rest is static. */}
         <Layer ref={overlayLayer} imageSmoothingEnabled={false} listening={false}>
-          {current && (
-            <>
-              <KonvaImage
-                image={current.fundus}
-                width={w}
-                height={h}
-                visible={layers.image.visible}
-                opacity={layers.image.opacity}
-              />
-              <KonvaImage
-                image={controller.overlays.groundTruth.canvas}
-                width={w}
-                height={h}
-                visible={layers.groundTruth.visible}
-                opacity={layers.groundTruth.opacity}
-              />
-              <KonvaImage
-                image={controller.overlays.prediction.canvas}
-                width={w}
-                height={h}
-                visible={layers.prediction.visible && current.probabilities !== null}
-                opacity={layers.prediction.opacity}
-              />
-              <KonvaImage
-                image={controller.overlays.errors.canvas}
-                width={w}
-                height={h}
-                visible={layers.errors.visible && current.probabilities !== null}
-                opacity={layers.errors.opacity}
-              />
-            </>
-          )}
+          {current &&
+            layers
+              .filter((layer) => layer.kind !== 'mask')
+              .map((layer) => (
+                <LayerImage
+                  key={layer.id}
+                  layer={layer}
+                  image={current}
+                  overlays={controller.overlays}
+                />
+              ))}
         </Layer>
         <Layer ref={maskLayer} imageSmoothingEnabled={false} listening={false}>
-          {current && (
-            <KonvaImage
-              image={controller.overlays.corrected.canvas}
-              width={w}
-              height={h}
-              visible={layers.corrected.visible}
-              opacity={layers.corrected.opacity}
-            />
-          )}
+          {current &&
+            layers
+              .filter((layer) => layer.kind === 'mask')
+              .map((layer) => (
+                <LayerImage
+                  key={layer.id}
+                  layer={layer}
+                  image={current}
+                  overlays={controller.overlays}
+                />
+              ))}
         </Layer>
         <Layer ref={uiLayer} imageSmoothingEnabled={false} listening={false}>
           {current && view.zoom >= GRID_MIN_ZOOM && (
@@ -295,6 +279,23 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
         </Layer>
       </Stage>
     </div>
+  );
+}
+
+/** One entry of the layer list, drawn from its source at its visibility and opacity. */
+function LayerImage(props: { layer: LayerEntry; image: LoadedImage; overlays: LayerCanvases }) {
+  const { layer, image, overlays } = props;
+  const source = layer.kind === 'image' ? image.fundus : overlays[layer.id as OverlayId].canvas;
+  // A prediction layer without a prediction would show last image's pixels: hide it.
+  const empty = needsPrediction(layer.kind) && image.probabilities === null;
+  return (
+    <KonvaImage
+      image={source}
+      width={image.width}
+      height={image.height}
+      visible={layer.visible && !empty}
+      opacity={layer.opacity}
+    />
   );
 }
 

@@ -1,5 +1,5 @@
-import { useStore } from '../state/store';
 import type { StudioController } from '../state/studio-controller';
+import { useStore } from '../state/use-store';
 
 function figure(value: number | null): string {
   return value === null ? '–' : value.toFixed(3);
@@ -7,14 +7,14 @@ function figure(value: number | null): string {
 
 /** The images of the dataset: split, corrected or not, the model's F1/AUC, and the order. */
 export function ImageList({ controller }: { controller: StudioController }) {
-  const { store } = controller;
-  const images = useStore(store, (s) => s.images);
-  const sortBy = useStore(store, (s) => s.sortBy);
-  const selectedId = useStore(store, (s) => s.selectedId);
-  const orderNote = useStore(store, (s) => s.orderNote);
-  const session = useStore(store, (s) => s.session);
+  const { scene } = controller;
+  const images = useStore(scene, (s) => s.images);
+  const sortBy = useStore(scene, (s) => s.sortBy);
+  const selectedId = useStore(scene, (s) => s.selectedId);
+  const orderNote = useStore(scene, (s) => s.orderNote);
+  const session = useStore(scene, (s) => s.session);
   // Recomputed on every render: the list is at most a few hundred rows.
-  const ordered = sortBy === 'dataset' ? images : controller.orderedImages();
+  const ordered = sortBy === 'dataset' ? images : scene.orderedImages();
 
   if (!session) {
     return (
@@ -34,7 +34,7 @@ export function ImageList({ controller }: { controller: StudioController }) {
           <select
             value={sortBy}
             data-testid="image-order"
-            onChange={(e) => store.set({ sortBy: e.target.value as 'dataset' | 'correctNext' })}
+            onChange={(e) => scene.set({ sortBy: e.target.value as 'dataset' | 'correctNext' })}
           >
             <option value="dataset">Dataset</option>
             <option value="correctNext">Correct next</option>

@@ -1,16 +1,16 @@
 import { useState } from 'react';
-import { useStore } from '../state/store';
 import type { StudioController } from '../state/studio-controller';
+import { useStore } from '../state/use-store';
 
 /**
  * Browser mode has no native dialog: the person types the path of a dataset folder or a
  * .vessel project file. The desktop app's menu calls the same request with a chosen path.
  */
 export function OpenDialog({ controller }: { controller: StudioController }) {
-  const { store } = controller;
-  const open = useStore(store, (s) => s.openDialog);
-  const opening = useStore(store, (s) => s.opening);
-  const error = useStore(store, (s) => s.openError);
+  const { scene } = controller;
+  const open = useStore(scene, (s) => s.openDialog);
+  const opening = useStore(scene, (s) => s.opening);
+  const error = useStore(scene, (s) => s.openError);
   const [path, setPath] = useState('');
   if (!open) return null;
   return (
@@ -26,7 +26,7 @@ export function OpenDialog({ controller }: { controller: StudioController }) {
           void controller.open(path);
         }}
         onKeyDown={(e) => {
-          if (e.key === 'Escape') store.set({ openDialog: false });
+          if (e.key === 'Escape') scene.set({ openDialog: false });
         }}
       >
         <h2 id="open-title">Open a dataset or project</h2>
@@ -48,7 +48,7 @@ export function OpenDialog({ controller }: { controller: StudioController }) {
           </p>
         )}
         <div className="row end">
-          <button type="button" onClick={() => store.set({ openDialog: false })}>
+          <button type="button" onClick={() => scene.set({ openDialog: false })}>
             Cancel
           </button>
           <button type="submit" disabled={opening} data-testid="open-submit">

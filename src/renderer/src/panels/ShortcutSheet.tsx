@@ -1,10 +1,11 @@
-import { displayKey, SHORTCUTS, type Shortcut } from '../canvas/shortcuts';
-import { useStore } from '../state/store';
+import { displayKey } from '../canvas/shortcuts';
+import { COMMANDS, type CommandGroup } from '../state/commands';
 import type { StudioController } from '../state/studio-controller';
+import { useStore } from '../state/use-store';
 
-const GROUPS: Shortcut['group'][] = ['Tools', 'Edit', 'Layers', 'View', 'Images', 'App'];
+const GROUPS: CommandGroup[] = ['Tools', 'Edit', 'Layers', 'View', 'Images', 'App'];
 
-/** Every shortcut, from the same table the key handler uses. */
+/** Every command with keys, from the registry the key handler and the menus use. */
 export function ShortcutSheet({
   controller,
   isMac,
@@ -12,10 +13,10 @@ export function ShortcutSheet({
   controller: StudioController;
   isMac: boolean;
 }) {
-  const open = useStore(controller.store, (s) => s.shortcutsOpen);
+  const open = useStore(controller.scene, (s) => s.shortcutsOpen);
   if (!open) return null;
   return (
-    <div className="modal-backdrop" onClick={() => controller.store.set({ shortcutsOpen: false })}>
+    <div className="modal-backdrop" onClick={() => controller.scene.set({ shortcutsOpen: false })}>
       <div
         className="modal shortcut-sheet"
         role="dialog"
@@ -30,14 +31,14 @@ export function ShortcutSheet({
             <section key={group}>
               <h3>{group}</h3>
               <dl>
-                {SHORTCUTS.filter((s) => s.group === group).map((s) => (
-                  <div key={s.command} className="sheet-row">
+                {COMMANDS.filter((c) => c.group === group && c.keys.length > 0).map((c) => (
+                  <div key={c.id} className="sheet-row">
                     <dt>
-                      {s.keys.map((k) => (
+                      {c.keys.map((k) => (
                         <kbd key={k}>{displayKey(k, isMac)}</kbd>
                       ))}
                     </dt>
-                    <dd>{s.description}</dd>
+                    <dd>{c.title}</dd>
                   </div>
                 ))}
               </dl>

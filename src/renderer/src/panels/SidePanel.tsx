@@ -1,71 +1,34 @@
-import { SHORTCUTS } from '../canvas/shortcuts';
-import { useStore } from '../state/store';
-import {
-  LAYER_KEYS,
-  LAYER_LABELS,
-  type StudioController,
-  type Tool,
-} from '../state/studio-controller';
+import { firstKey, type CommandId } from '../state/commands';
+import type { Tool } from '../state/scene';
+import type { StudioController } from '../state/studio-controller';
+import { useStore } from '../state/use-store';
+import { LayerPanel } from './LayerPanel';
 
-const TOOLS: { tool: Tool; label: string; key: string }[] = [
-  { tool: 'brush', label: 'Brush', key: 'B' },
-  { tool: 'eraser', label: 'Eraser', key: 'E' },
-  { tool: 'fill', label: 'Fill', key: 'F' },
-  { tool: 'polygon', label: 'Polygon', key: 'P' },
+const TOOLS: { tool: Tool; label: string; command: CommandId }[] = [
+  { tool: 'brush', label: 'Brush', command: 'tool.brush' },
+  { tool: 'eraser', label: 'Eraser', command: 'tool.eraser' },
+  { tool: 'fill', label: 'Fill', command: 'tool.fill' },
+  { tool: 'polygon', label: 'Polygon', command: 'tool.polygon' },
 ];
-
-const layerKey = (command: string) => SHORTCUTS.find((s) => s.command === command)?.keys[0] ?? '';
 
 /** Layers (visibility, opacity, style), tools, threshold, undo and the revision history. */
 export function SidePanel({ controller }: { controller: StudioController }) {
-  const { store } = controller;
-  const layers = useStore(store, (s) => s.layers);
-  const current = useStore(store, (s) => s.current);
-  const maskStyle = useStore(store, (s) => s.maskStyle);
-  const observer = useStore(store, (s) => s.observer);
-  const threshold = useStore(store, (s) => s.threshold);
-  const tool = useStore(store, (s) => s.tool);
-  const brushSize = useStore(store, (s) => s.brushSize);
-  const undoDepth = useStore(store, (s) => s.undoDepth);
-  const redoDepth = useStore(store, (s) => s.redoDepth);
-  const historyOpen = useStore(store, (s) => s.historyOpen);
-  const revisions = useStore(store, (s) => s.revisions);
-  const noPrediction = current !== null && current.probabilities === null;
+  const { scene } = controller;
+  const current = useStore(scene, (s) => s.current);
+  const maskStyle = useStore(scene, (s) => s.maskStyle);
+  const observer = useStore(scene, (s) => s.observer);
+  const threshold = useStore(scene, (s) => s.threshold);
+  const tool = useStore(scene, (s) => s.tool);
+  const brushSize = useStore(scene, (s) => s.brushSize);
+  const undoDepth = useStore(scene, (s) => s.undoDepth);
+  const redoDepth = useStore(scene, (s) => s.redoDepth);
+  const historyOpen = useStore(scene, (s) => s.historyOpen);
+  const revisions = useStore(scene, (s) => s.revisions);
 
   return (
     <div className="side-panel">
       <h2 className="region-title">Layers</h2>
-      <ul className="layer-list">
-        {LAYER_KEYS.map((key) => {
-          const needsModel = key === 'prediction' || key === 'errors';
-          return (
-            <li key={key} className="layer-row" data-testid={`layer-${key}`}>
-              <label>
-                <input
-                  type="checkbox"
-                  checked={layers[key].visible}
-                  onChange={(e) => controller.setLayerVisible(key, e.target.checked)}
-                />{' '}
-                {LAYER_LABELS[key]} <kbd>{layerKey(`layer.${key}`)}</kbd>
-              </label>
-              <input
-                type="range"
-                min={0}
-                max={1}
-                step={0.05}
-                value={layers[key].opacity}
-                aria-label={`${LAYER_LABELS[key]} opacity`}
-                onChange={(e) => controller.setLayerOpacity(key, Number(e.target.value))}
-              />
-              {needsModel && noPrediction && (
-                <p className="layer-note" data-testid={`layer-${key}-note`}>
-                  {current?.predictionNote}
-                </p>
-              )}
-            </li>
-          );
-        })}
-      </ul>
+      <LayerPanel scene={scene} />
       {current?.modelName && <p className="row muted small">Model: {current.modelName}</p>}
       <div className="row">
         <label>
@@ -77,7 +40,7 @@ export function SidePanel({ controller }: { controller: StudioController }) {
             step={0.01}
             value={threshold}
             data-testid="threshold"
-            onChange={(e) => controller.setThreshold(Number(e.target.value))}
+            onChange={(e) => scene.setThreshold(Number(e.target.value))}
           />{' '}
           <output>{threshold.toFixed(2)}</output>
         </label>
@@ -109,9 +72,9 @@ export function SidePanel({ controller }: { controller: StudioController }) {
             aria-checked={tool === t.tool}
             className={tool === t.tool ? 'tool active' : 'tool'}
             data-testid={`tool-${t.tool}`}
-            onClick={() => controller.setTool(t.tool)}
+            onClick={() => scene.setTool(t.tool)}
           >
-            {t.label} <kbd>{t.key}</kbd>
+            {t.label} <kbd>{firstKey(t.command)}</kbd>
           </button>
         ))}
       </div>
@@ -124,7 +87,7 @@ export function SidePanel({ controller }: { controller: StudioController }) {
             max={256}
             value={brushSize}
             data-testid="brush-size"
-            onChange={(e) => controller.setBrushSize(Number(e.target.value))}
+            onChange={(e) => scene.setBrushSize(Number(e.target.value))}
           />{' '}
           px <kbd>[</kbd> <kbd>]</kbd>
         </label>

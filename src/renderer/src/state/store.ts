@@ -1,23 +1,30 @@
 /**
- * A minimal external store for React's useSyncExternalStore: the studio's state lives outside
- * components, changes through named functions, and components re-render on what they read.
+ * A minimal external store: state outside components that changes through named functions and
+ * tells its subscribers. Plain TypeScript, so the scene built on it runs in Node tests; the
+ * React binding is `use-store.ts`.
  */
-import { useSyncExternalStore } from 'react';
 
-export class Store<S extends object> {
-  private state: S;
+/** Anything components can subscribe to: a current value and change notifications. */
+export interface Subscribable<S> {
+  get(): S;
+  subscribe(listener: () => void): () => void;
+}
+
+/** Holds one immutable state object; every `set` replaces it and notifies subscribers. */
+export class Store<S extends object> implements Subscribable<S> {
+  private value: S;
   private readonly listeners = new Set<() => void>();
 
   constructor(initial: S) {
-    this.state = initial;
+    this.value = initial;
   }
 
-  get = (): S => this.state;
+  get = (): S => this.value;
 
   /** Merges `patch` into the state and notifies subscribers. */
   set(patch: Partial<S> | ((state: S) => Partial<S>)): void {
-    const next = typeof patch === 'function' ? patch(this.state) : patch;
-    this.state = { ...this.state, ...next };
+    const next = typeof patch === 'function' ? patch(this.value) : patch;
+    this.value = { ...this.value, ...next };
     for (const listener of this.listeners) listener();
   }
 
@@ -25,9 +32,4 @@ export class Store<S extends object> {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   };
-}
-
-/** Reads a slice of a store; the component re-renders when that slice changes (by ===). */
-export function useStore<S extends object, T>(store: Store<S>, select: (state: S) => T): T {
-  return useSyncExternalStore(store.subscribe, () => select(store.get()));
 }
