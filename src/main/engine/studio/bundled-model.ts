@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError, toErrorInfo } from '../../../shared/result';
-import { MODEL_FILES, modelFolderHandler, readModelMeta } from '../model/storage';
+import { MODEL_FILES, readModelFolder, readModelMeta } from '../model/files';
 import type { ModelVersion, Project } from '../project';
 
 /** The name the bundled model gets in a project (people may rename it). */
@@ -57,7 +57,7 @@ export async function registerBundledModel(project: Project, dir: string): Promi
   try {
     const meta = await readModelMeta(dir);
     // Reads the weights as loading would, checking their size against the manifest.
-    await modelFolderHandler(dir).load?.();
+    await readModelFolder(dir);
     const training = meta.training as { backend?: unknown } | undefined;
     return await project.addModelVersion({
       name: BUNDLED_MODEL_NAME,

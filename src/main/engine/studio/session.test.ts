@@ -1,23 +1,14 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMaskRuns } from '../../../shared/mask-runs';
 import { loadLabel } from '../dataset';
 import { StudioSession } from './session';
 import { maskPng } from './png';
+import { decodeGrey } from './studio-test-setup';
 import { writeTestDataset } from './test-dataset';
-import { addTinyModelWithPredictions } from './test-model';
-
-async function decodeGrey(
-  png: Uint8Array,
-): Promise<{ width: number; height: number; data: Uint8Array }> {
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  const grey = new Uint8Array(info.width * info.height);
-  for (let i = 0; i < grey.length; i++) grey[i] = data[i * info.channels]!;
-  return { width: info.width, height: info.height, data: grey };
-}
+import { addTinyModelWithPredictions } from '../../compute/model/test-model';
 
 describe('StudioSession', () => {
   let dir: string;
@@ -35,6 +26,13 @@ describe('StudioSession', () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+
+  /** A session on a new project `name` that holds the tiny model and its predictions. */
+  const openWithTinyModel = async (name: string) => {
+    const file = path.join(dir, `${name}.vessel`);
+    const modelId = await addTinyModelWithPredictions(file, datasetRoot);
+    return { modelId, session: await StudioSession.open({ projectPath: file, appVersion: '0' }) };
+  };
 
   it('opens a dataset, creates its project outside it, and serves images, labels and masks', async () => {
     const env = { VESSEL_PROJECTS_DIR: projects };
@@ -120,27 +118,8 @@ describe('StudioSession', () => {
     }
   });
 
-  it('opens a project file alone and finds its dataset', async () => {
-    const file = path.join(dir, 'explicit.vessel');
-    let session = await StudioSession.open({
-      datasetPath: datasetRoot,
-      projectPath: file,
-      appVersion: '0',
-    });
-    await session.close();
-    session = await StudioSession.open({ projectPath: file, appVersion: '0' });
-    try {
-      expect(session.info().datasetRoot).toBe(datasetRoot);
-      expect(session.info().projectCreated).toBe(false);
-    } finally {
-      await session.close();
-    }
-  });
-
   it('serves the active model prediction and ranks images by uncertainty and disagreement', async () => {
-    const file = path.join(dir, 'with-model.vessel');
-    const modelId = await addTinyModelWithPredictions(file, datasetRoot);
-    const session = await StudioSession.open({ projectPath: file, appVersion: '0' });
+    const { modelId, session } = await openWithTinyModel('with-model');
     try {
       expect(session.info().model).toEqual({ id: modelId, name: 'tiny-green' });
       const prediction = await session.prediction('test/01_test');
@@ -167,9 +146,7 @@ describe('StudioSession', () => {
   });
 
   it('serves a newly stored prediction once told predictions changed, and none without a model', async () => {
-    const file = path.join(dir, 'repredicted.vessel');
-    const modelId = await addTinyModelWithPredictions(file, datasetRoot);
-    const session = await StudioSession.open({ projectPath: file, appVersion: '0' });
+    const { modelId, session } = await openWithTinyModel('repredicted');
     const id = 'test/01_test';
     const centre = 24 * 64 + 32;
     const shownAtCentre = async (): Promise<number> => {
@@ -194,6 +171,37 @@ describe('StudioSession', () => {
       expect((await session.prediction(id)).available).toBe(false);
       await session.setActiveModel(model);
       expect(await shownAtCentre()).toBe(Math.round(0.25 * 255));
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('drops cached predictions and figures when background predictions finish or the model changes', async () => {
+    const { modelId, session } = await openWithTinyModel('background-done');
+    const id = 'test/02_test';
+    const store = (p: number) =>
+      session.project.putPrediction(modelId, id, {
+        width: 64,
+        height: 48,
+        probabilities: new Float32Array(64 * 48).fill(p),
+      });
+    const uncertainty = async () =>
+      (await session.listImages()).images.find((i) => i.id === id)!.uncertainty;
+    try {
+      expect(await uncertainty()).toBeLessThan(0.5);
+      await store(0.5);
+      let finish: () => void = () => undefined;
+      session.trackBackgroundPredictions(modelId, new Promise<void>((r) => (finish = r)));
+      expect(await uncertainty()).toBeLessThan(0.5);
+      finish();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await uncertainty()).toBe(1);
+      const prediction = await session.prediction(id);
+      if (!prediction.available) throw new Error(prediction.reason);
+      expect((await decodeGrey(prediction.png)).data[24 * 64 + 32]).toBe(Math.round(0.5 * 255));
+      await store(0);
+      await session.setActiveModel(session.activeModel);
+      expect(await uncertainty()).toBe(0);
     } finally {
       await session.close();
     }

@@ -4,8 +4,8 @@
  * probabilities come from running the model, so the studio's prediction path sees real output.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allEntries, loadRgb, openDataset } from '../dataset';
-import { createProject, openProject, type Project } from '../project';
+import { allEntries, loadRgb, openDataset } from '../../engine/dataset';
+import { createProject, openProject, type Project } from '../../engine/project';
 
 /** One 1x1 convolution with a sigmoid: p = sigmoid(7.5 - 30 * green). */
 function buildTinyModel(): tf.LayersModel {
