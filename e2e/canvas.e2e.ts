@@ -14,7 +14,7 @@ import { BUNDLED_MODEL_NAME } from '../src/main/engine/studio/bundled-model';
 import { defaultProjectFile } from '../src/main/engine/studio/project-location';
 import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
 import { decodeMaskRuns } from '../src/shared/mask-runs';
-import { addTinyModelWithPredictions } from '../src/main/engine/studio/test-model';
+import { addTinyModelWithPredictions } from '../src/main/compute/model/test-model';
 import { connectContract, type ContractClient } from './contract-client';
 import {
   launchBrowser,

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ComputeHost } from '../src/main/compute/host';
 import { evaluateDatasetSplit } from '../src/main/engine/metrics/dataset-evaluation';
 import { openModelSource } from '../src/main/engine/metrics/probability-sources';
 import type { PooledRow } from '../src/main/engine/metrics/report';
@@ -28,9 +29,11 @@ describe.skipIf(!present)("the bundled model's DRIVE test figures", () => {
     stored = JSON.parse(
       await readFile(path.join(modelDir, FIGURES_FILE), 'utf8'),
     ) as DefaultModelFigures;
-    // Both cores: the bundled model averages four flips per image (its vessel.json says so).
-    const source = await openModelSource(modelDir, { wasmThreads: 2 });
+    // In the compute process, as `eval` runs it: the bundled model averages four flips per
+    // image (its vessel.json says so), on every core the wasm backend is given there.
+    const host = new ComputeHost();
     try {
+      const source = await openModelSource(host, modelDir, { root: driveRoot() });
       expect(source.flips).toBe(stored.protocol.flips);
       const report = await evaluateDatasetSplit({
         root: driveRoot(),
@@ -45,7 +48,7 @@ describe.skipIf(!present)("the bundled model's DRIVE test figures", () => {
       if (found === undefined) throw new Error('the evaluation has no model/fov/t0.5/pooled row');
       row = found as PooledRow;
     } finally {
-      source.dispose();
+      await host.dispose();
     }
     console.log(
       `bundled model on DRIVE test: AUC ${row.auc?.toFixed(4)}, F1 ${row.f1?.toFixed(4)} (file: ${stored.figures.auc.toFixed(4)}, ${stored.figures.f1.toFixed(4)})`,

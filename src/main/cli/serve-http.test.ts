@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeWire, encodeWire, type WireMessage } from '../../shared/api/wire';
 import { createEngine } from '../engine';
-import { contentSecurityPolicy, isLoopbackHost, startServer, type RunningServer } from './serve-http';
+import {
+  contentSecurityPolicy,
+  isLoopbackHost,
+  startServer,
+  type RunningServer,
+} from './serve-http';
 
 const TOKEN = 'test-token-0123456789abcdef';
 

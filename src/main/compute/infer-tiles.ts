@@ -4,7 +4,7 @@
  */
 import type { ModelConfig } from '../../shared/model-config';
 import { downsamplingSteps } from '../../shared/model-config';
-import { largestValidOutput, smallestValidOutput, unetValidLayout } from '../engine/model/unet';
+import { largestValidOutput, smallestValidOutput, unetValidLayout } from './model/unet';
 
 /** An image as the network sees it: HxWxC floats, row-major, channels last. */
 export interface FloatImage {

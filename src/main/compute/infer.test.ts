@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/result';
 import { modelPreset, type ModelConfig } from '../../shared/model-config';
-import { buildModel } from '../engine/model/build';
+import { buildModel } from './model/build';
 import { predictProbabilities, type InferenceInput } from './infer';
 
 const sameUnet = { ...modelPreset('bench-unet'), depth: 2, baseWidth: 4 } as ModelConfig;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDrive } from '../engine/dataset/synthetic-datasets';
-import { buildModel, saveModelDir } from '../engine/model';
+import { buildModel, saveModelDir } from './model';
 import { predictDataset, type PredictDatasetJob } from './predict-dataset';
 import { setupCompute } from './setup';
 import { smallGreenUnet } from './train/fixtures';

@@ -10,7 +10,7 @@ import { loadRgb } from '../engine/dataset/decode';
 import { allEntries, openDataset } from '../engine/dataset/open';
 import { parsePreprocessConfig, preprocessImages } from '../engine/dataset/preprocess';
 import type { ImageEntry } from '../engine/dataset/types';
-import { loadModelDir } from '../engine/model/storage';
+import { loadModelDir } from './model/storage';
 import { predictProbabilities } from './infer';
 import { setupCompute } from './setup';
 import { DEFAULT_PREPROCESSING } from './train/run-job';
@@ -40,6 +40,8 @@ export interface PredictedImage {
   height: number;
   /** Vessel probability per pixel, row-major. */
   probabilities: Float32Array;
+  /** Seconds the inference took (preprocessing excluded), for reports of speed. */
+  seconds: number;
 }
 
 /** Runs a PredictDatasetJob; cancel stops between images. */
@@ -77,6 +79,7 @@ export async function predictDataset(
       );
       for (const [k, entry] of group.entries()) {
         if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Prediction was cancelled.');
+        const started = process.hrtime.bigint();
         const probabilities = await predictProbabilities(
           loaded.model,
           {
@@ -92,6 +95,7 @@ export async function predictDataset(
           width: entry.width,
           height: entry.height,
           probabilities,
+          seconds: Number(process.hrtime.bigint() - started) / 1e9,
         });
         done++;
         ctx.progress({ done, total: entries.length, id: entry.id });

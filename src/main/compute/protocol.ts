@@ -9,6 +9,7 @@
 import type { BackendName, BackendReport } from '../../shared/api/app';
 import type { Result } from '../../shared/result';
 import type { PredictDatasetJob, PredictDatasetProgress, PredictedImage } from './predict-dataset';
+import type { PredictImageJob, PredictImageProgress, PredictImageResult } from './predict-image';
 import type { TrainJob, TrainProgress, TrainSummary } from './train/job';
 
 /** Error codes of the compute process and its host. */
@@ -50,6 +51,12 @@ export interface ComputeMethods {
     output: PredictedImage[];
     progress: PredictDatasetProgress;
   };
+  /** Predicts one image file with a model folder (`cli predict`); progress counts tiles or batches. */
+  'predict.image': {
+    input: PredictImageJob;
+    output: PredictImageResult;
+    progress: PredictImageProgress;
+  };
 }
 
 export type ComputeMethod = keyof ComputeMethods & string;
@@ -62,6 +69,7 @@ export const COMPUTE_METHODS: readonly ComputeMethod[] = [
   'compute.setup',
   'train.run',
   'predict.dataset',
+  'predict.image',
 ];
 
 /** Messages from the host to the compute process. */

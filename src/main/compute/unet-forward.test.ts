@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_PRESETS, type ModelConfig, type UnetConfig } from '../../shared/model-config';
-import { buildModel } from '../engine/model';
-import { seedInitialWeights } from '../engine/model/seeded-init';
+import { buildModel } from './model';
+import { seedInitialWeights } from './model/seeded-init';
 import { setupCompute } from './setup';
 import { hasFastUnetForward, unetForward } from './unet-forward';
 

@@ -52,6 +52,10 @@ const implementations: MethodImplementations = {
     const { predictDataset } = await import('./predict-dataset');
     return predictDataset(input, ctx);
   },
+  'predict.image': async (input, ctx) => {
+    const { predictImage } = await import('./predict-image');
+    return predictImage(input, ctx);
+  },
 };
 
 interface ParentPort {

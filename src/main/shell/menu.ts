@@ -12,7 +12,11 @@ import {
   type WebContents,
 } from 'electron';
 import type { AppInfo } from '../../shared/api/app';
-import { menuCommandEventSchema, type DialogResult, type MenuCommand } from '../../shared/api/shell';
+import {
+  menuCommandEventSchema,
+  type DialogResult,
+  type MenuCommand,
+} from '../../shared/api/shell';
 import { AppError } from '../../shared/result';
 import { showOpenDialogFor, showSaveDialogFor } from './dialogs';
 import type { Engine } from '../engine';

@@ -10,7 +10,7 @@ import { writeProbabilityPng } from '../../engine/metrics/probability-maps';
 import { seededRandom } from '../../engine/metrics/seeded-random';
 import { setupCompute } from '../../compute/setup';
 import { smallGreenUnet } from '../../compute/train/fixtures';
-import { buildModel, saveModelDir } from '../../engine/model';
+import { buildModel, saveModelDir } from '../../compute/model';
 import { findAppRoot } from '../app-root';
 import { runCliCaptured } from '../run-captured';
 import { evalCommand } from './eval';

@@ -390,9 +390,11 @@ export const evalCommand: CliCommand = {
       );
       const backendFlag = stringOption(args, 'backend');
       const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
-      model = await openModelSource(dir, {
+      // The model runs in the compute process, as the studio's predictions do.
+      model = await openModelSource(io.engine().context.compute(), dir, {
+        root: data,
         ...(flips !== undefined ? { flips } : {}),
-        ...(backend ? { backend: { name: backend, by: 'flag' as const } } : {}),
+        ...(backend ? { backend } : {}),
         signal: io.signal,
       });
       io.log(`eval: backend ${model.backend ?? 'none'}; ${model.description}`);
@@ -401,25 +403,20 @@ export const evalCommand: CliCommand = {
 
     // One bar per stage, started on its first report and ended on its last.
     const bars: Partial<Record<'test' | 'training', ReturnType<typeof io.progress>>> = {};
-    let report: DatasetEvaluation;
-    try {
-      report = await evaluateDatasetSplit({
-        root: data,
-        split,
-        reference: labels,
-        source,
-        tuneOnTraining: args.values['fixed-only'] !== true,
-        onProgress: (stage, done, total) => {
-          const bar = (bars[stage] ??= io.progress(
-            stage === 'test' ? `${split} images` : 'training images (for the threshold)',
-          ));
-          bar.update(done, total, model ? 'predicting' : 'reading maps');
-          if (done === total) bar.finish();
-        },
-      });
-    } finally {
-      model?.dispose();
-    }
+    const report = await evaluateDatasetSplit({
+      root: data,
+      split,
+      reference: labels,
+      source,
+      tuneOnTraining: args.values['fixed-only'] !== true,
+      onProgress: (stage, done, total) => {
+        const bar = (bars[stage] ??= io.progress(
+          stage === 'test' ? `${split} images` : 'training images (for the threshold)',
+        ));
+        bar.update(done, total, model ? 'predicting' : 'reading maps');
+        if (done === total) bar.finish();
+      },
+    });
     const seconds = model && model.seconds.length > 0 ? model.seconds : null;
     const inference = seconds
       ? {

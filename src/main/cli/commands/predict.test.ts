@@ -7,7 +7,7 @@ import { predictProbabilities } from '../../compute/infer';
 import { setupCompute } from '../../compute/setup';
 import { smallGreenUnet } from '../../compute/train/fixtures';
 import { loadRgb, PREPROCESS_RECIPES, preprocessImages } from '../../engine/dataset';
-import { buildModel, loadModelDir, saveModelDir } from '../../engine/model';
+import { buildModel, loadModelDir, saveModelDir } from '../../compute/model';
 import { runCliCaptured } from '../run-captured';
 import { predictCommand } from './predict';
 

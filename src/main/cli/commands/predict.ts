@@ -1,21 +1,14 @@
 /**
  * `predict`: one image through a model folder to a PNG: the vessel probability map as 16-bit
- * grey (round(p * 65535)), or a binary mask with --threshold. Runs in this process: the CLI is
- * its own process already, so nothing else waits on it.
+ * grey (round(p * 65535)), or a binary mask with --threshold. The model runs in the compute
+ * process (`predict.image`), like every use of tfjs; this process writes the PNG.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseBackendName } from '../../compute/backends';
-import { predictProbabilities, type InferenceOptions } from '../../compute/infer';
 import { encodeMaskPng, encodeProbabilityPng } from '../../compute/infer-png';
-import { setupCompute } from '../../compute/setup';
-import {
-  loadRgb,
-  parsePreprocessConfig,
-  PREPROCESS_RECIPES,
-  preprocessImages,
-} from '../../engine/dataset';
-import { loadModelDir } from '../../engine/model/storage';
+import type { PredictImageJob } from '../../compute/predict-image';
+import { openModelMeta } from '../../engine/model/files';
 import { bundledModelDir } from '../../engine/studio/bundled-model';
 import { flipsFor } from '../../../shared/model-config';
 import {
@@ -108,6 +101,7 @@ export const predictCommand: CliCommand = {
     const mode = stringOption(args, 'mode') ?? 'tiles';
     if (mode !== 'tiles' && mode !== 'patches')
       throw new UsageError(`--mode must be tiles or patches, got "${mode}"`);
+    const flipsFlag = flipsOption(args);
     const backendFlag = stringOption(args, 'backend');
     const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
     const modelDir = path.resolve(
@@ -115,71 +109,58 @@ export const predictCommand: CliCommand = {
     );
 
     const started = Date.now();
-    // One wasm thread: the threaded build's pthread workers would keep this process alive after
-    // the command returns (the training command avoids that by running in the compute process).
-    const report = await setupCompute(backend ? { name: backend, by: 'flag' } : undefined, {
-      wasmThreads: 1,
-    });
+    // tfjs runs in the compute process, as everywhere else; the engine disposes of it on exit.
+    const compute = io.engine().context.compute();
+    const report = await compute.request('compute.setup', backend ? { backend } : {});
     io.log(`predict: backend ${report.active ?? 'none'}; model ${modelDir}`);
-    const loaded = await loadModelDir(modelDir);
-    try {
-      const rgb = await loadRgb({ imagePath: input });
-      if (loaded.config.preprocessing === null) {
-        io.log(
-          'predict: the model stores no preprocessing; using the laddernet recipe (the training default)',
-        );
-      }
-      const preprocessing = parsePreprocessConfig(
-        loaded.config.preprocessing ?? PREPROCESS_RECIPES.laddernet,
+    const { meta } = await openModelMeta(modelDir);
+    if (meta.config.preprocessing === null) {
+      io.log(
+        'predict: the model stores no preprocessing; using the laddernet recipe (the training default)',
       );
-      const [pixels] = await preprocessImages([rgb], preprocessing);
-      const bar = io.progress('predict');
-      const options: InferenceOptions = {
-        config: loaded.config,
-        mode,
-        flips: flipsFor(loaded.config, flipsOption(args)),
-        onProgress: (done, total) =>
-          bar.update(done, total, mode === 'tiles' ? 'tiles' : 'batches'),
-        signal: io.signal,
-      };
-      if (args.values.tile !== undefined) options.tileSize = intOption(args, 'tile', 768, 16, 8192);
-      if (args.values.stride !== undefined) options.stride = intOption(args, 'stride', 5, 1, 4096);
-      if (args.values.patch !== undefined)
-        options.patchSize = intOption(args, 'patch', 48, 4, 4096);
-      const probabilities = await predictProbabilities(
-        loaded.model,
-        { width: rgb.width, height: rgb.height, channels: 1, data: pixels },
-        options,
-      );
-      bar.finish();
-      const png =
-        threshold === null
-          ? await encodeProbabilityPng(probabilities, rgb.width, rgb.height)
-          : await encodeMaskPng(probabilities, rgb.width, rgb.height, threshold);
-      await writeFileAtomically(out, png);
-
-      let vessels = 0;
-      for (const p of probabilities) if (p >= (threshold ?? 0.5)) vessels++;
-      const result = {
-        model: modelDir,
-        input,
-        out,
-        width: rgb.width,
-        height: rgb.height,
-        output: threshold === null ? 'probability-16bit' : 'mask',
-        threshold,
-        mode,
-        flips: options.flips,
-        backend: report.active,
-        vesselFraction: vessels / probabilities.length,
-        seconds: (Date.now() - started) / 1000,
-      };
-      const text =
-        `${out}: ${threshold === null ? '16-bit probability map' : `mask at ${threshold}`} of ${rgb.width}x${rgb.height}` +
-        ` (${(result.vesselFraction * 100).toFixed(1)}% of pixels >= ${threshold ?? 0.5}) in ${result.seconds.toFixed(1)} s`;
-      return { json: result, text };
-    } finally {
-      loaded.model.dispose();
     }
+    const job: PredictImageJob = {
+      modelDir,
+      imagePath: input,
+      mode,
+      flips: flipsFor(meta.config, flipsFlag),
+      ...(backend ? { backend } : {}),
+    };
+    if (args.values.tile !== undefined) job.tileSize = intOption(args, 'tile', 768, 16, 8192);
+    if (args.values.stride !== undefined) job.stride = intOption(args, 'stride', 5, 1, 4096);
+    if (args.values.patch !== undefined) job.patchSize = intOption(args, 'patch', 48, 4, 4096);
+    const bar = io.progress('predict');
+    const { width, height, probabilities } = await compute.request('predict.image', job, {
+      onProgress: ({ done, total }) =>
+        bar.update(done, total, mode === 'tiles' ? 'tiles' : 'batches'),
+      signal: io.signal,
+    });
+    bar.finish();
+    const png =
+      threshold === null
+        ? await encodeProbabilityPng(probabilities, width, height)
+        : await encodeMaskPng(probabilities, width, height, threshold);
+    await writeFileAtomically(out, png);
+
+    let vessels = 0;
+    for (const p of probabilities) if (p >= (threshold ?? 0.5)) vessels++;
+    const result = {
+      model: modelDir,
+      input,
+      out,
+      width,
+      height,
+      output: threshold === null ? 'probability-16bit' : 'mask',
+      threshold,
+      mode,
+      flips: job.flips,
+      backend: report.active,
+      vesselFraction: vessels / probabilities.length,
+      seconds: (Date.now() - started) / 1000,
+    };
+    const text =
+      `${out}: ${threshold === null ? '16-bit probability map' : `mask at ${threshold}`} of ${width}x${height}` +
+      ` (${(result.vesselFraction * 100).toFixed(1)}% of pixels >= ${threshold ?? 0.5}) in ${result.seconds.toFixed(1)} s`;
+    return { json: result, text };
   },
 };

@@ -10,7 +10,7 @@ import {
 import { MODEL_PRESETS } from '../../../shared/model-config';
 import { PREPROCESS_RECIPES } from '../../engine/dataset';
 import { writeDrive } from '../../engine/dataset/synthetic-datasets';
-import { loadModelDir } from '../../engine/model/storage';
+import { loadModelDir } from '../../compute/model/storage';
 import { createProject, openProject } from '../../engine/project';
 import type { TrainSummary } from '../../compute/train/job';
 import { trainOptionsSchema } from '../../compute/train/options';

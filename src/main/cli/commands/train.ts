@@ -21,7 +21,7 @@ import { ComputeHost } from '../../compute/host';
 import { checkpointDirFor } from '../../compute/train/checkpoint';
 import type { ModelSource, TrainJob, TrainProgress, TrainSummary } from '../../compute/train/job';
 import type { TrainOptionsInput } from '../../compute/train/options';
-import { readModelMeta } from '../../engine/model/storage';
+import { readModelMeta } from '../../engine/model/files';
 import { openProject, type Project } from '../../engine/project';
 import {
   intOption,

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { buildModel } from '../../engine/model';
+import { buildModel } from '../model';
 import { setupCompute } from '../setup';
 import { seededUniform } from './seeded-uniform';
 

@@ -5,7 +5,7 @@
  * here every step's loss is compared, and the loss must fall while fitting one batch.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelConfig } from '../../engine/model';
+import type { ModelConfig } from '../model';
 import { setupCompute } from '../setup';
 import { winogradCalls } from '../winograd/winograd';
 import { maxWeightDifference, seededWeights, trainSteps, vesselBatch } from './training-runs';

@@ -5,8 +5,8 @@
  * synchronous one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, type ModelConfig } from '../../engine/model';
-import { seedInitialWeights } from '../../engine/model/seeded-init';
+import { buildModel, type ModelConfig } from '../model';
+import { seedInitialWeights } from '../model/seeded-init';
 import { seededUniform } from './seeded-uniform';
 
 /** Adam's learning rate in every run. */

@@ -21,7 +21,7 @@ async function handle(request: GradientWorkerRequest): Promise<GradientWorkerRep
   const { shardGradients, writeAllWeights } = await import('./shard-gradients');
   if (request.kind === 'init') {
     const { setupCompute } = await import('../setup');
-    const { buildModel } = await import('../../engine/model/build');
+    const { buildModel } = await import('../model/build');
     const report = await setupCompute({ name: request.backend, by: 'setting' }, { wasmThreads: 1 });
     if (report.active !== request.backend) {
       throw new Error(

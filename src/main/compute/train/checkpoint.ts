@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
 import type { ModelConfig } from '../../../shared/model-config';
-import { loadModelDir, saveModelDir } from '../../engine/model/storage';
+import { loadModelDir, saveModelDir } from '../model/storage';
 import type { EarlyStoppingState } from './early-stopping';
 import { TRAIN_ERROR_CODES, type EpochRecord } from './job';
 import type { TrainOptions } from './options';

@@ -14,7 +14,8 @@ import {
   metricsFromCounts,
   rankImages,
 } from '../../engine/metrics';
-import { saveModelDir, updateModelMeta } from '../../engine/model/storage';
+import { updateModelMeta } from '../../engine/model/files';
+import { saveModelDir } from '../model/storage';
 import { pooledTrainStep, type GradientWorkerPool } from '../parallel/gradient-pool';
 import { concatArrays } from '../parallel/shard-gradients';
 import { GPU_ERROR_CODES } from '../webgpu/device';

@@ -6,13 +6,9 @@
  * the receptive border on every side, mirrored where it reaches past the image: the paper's
  * overlap-tile strategy, used for training as for inference.
  */
-import {
-  downsamplingSteps,
-  type ModelConfig,
-  type UnetConfig,
-} from '../../../shared/model-config';
+import { downsamplingSteps, type ModelConfig, type UnetConfig } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
-import { smallestValidOutput, unetValidLayout } from '../../engine/model/unet';
+import { smallestValidOutput, unetValidLayout } from '../model/unet';
 import { TRAIN_ERROR_CODES } from './job';
 
 export interface PatchGeometry {

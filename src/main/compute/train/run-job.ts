@@ -15,9 +15,9 @@ import {
   PREPROCESS_RECIPES,
   type ImageEntry,
 } from '../../engine/dataset';
-import { buildModel } from '../../engine/model/build';
-import { initSchemeFor, seedInitialWeights } from '../../engine/model/seeded-init';
-import { loadModelDir } from '../../engine/model/storage';
+import { buildModel } from '../model/build';
+import { initSchemeFor, seedInitialWeights } from '../model/seeded-init';
+import { loadModelDir } from '../model/storage';
 import { GradientWorkerPool } from '../parallel/gradient-pool';
 import { canSplitLoss } from '../parallel/shard-gradients';
 import { setupCompute } from '../setup';

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { modelPreset, type ModelConfig } from '../../../shared/model-config';
-import { buildModel } from '../../engine/model/build';
-import { initSchemeFor, seedInitialWeights } from '../../engine/model/seeded-init';
+import { buildModel } from '../model/build';
+import { initSchemeFor, seedInitialWeights } from '../model/seeded-init';
 import { predictProbabilities, type InferenceInput, type InferenceOptions } from '../infer';
 import { setupCompute } from '../setup';
 import { hasFastUnetForward } from '../unet-forward';

@@ -26,8 +26,8 @@ import {
   type ModelPresetName,
 } from '../../../shared/model-config';
 import { SeededRandom } from '../../engine/dataset/random';
-import { buildModel, smallestValidOutput, unetValidLayout } from '../../engine/model';
-import { seedInitialWeights } from '../../engine/model/seeded-init';
+import { buildModel, smallestValidOutput, unetValidLayout } from '../model';
+import { seedInitialWeights } from '../model/seeded-init';
 import { predictProbabilities } from '../infer';
 import { batchLoss, cropCentre, vesselProbability } from '../train/losses';
 import {

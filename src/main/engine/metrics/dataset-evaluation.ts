@@ -7,17 +7,12 @@
  */
 import { AppError } from '../../../shared/result';
 import type { ScoredImage } from './confusion';
-import {
-  chooseThresholdOnTraining,
-  evaluateImages,
-  type Evaluation,
-  type Observer,
-  type ThresholdChoice,
-} from './evaluate';
+import type { Evaluation, Observer, ThresholdChoice } from './evaluate';
 import type { ExportImage } from './export';
 import { loadFov, loadLabel, openDataset, type DatasetIndex, type ImageEntry } from '../dataset';
 import type { ProbabilitySource } from './probability-sources';
 import { protocolRows, type ProtocolRow } from './report';
+import { evaluateSplit } from './split-evaluation';
 
 export interface DatasetEvaluationOptions {
   root: string;
@@ -47,8 +42,6 @@ export interface DatasetEvaluation {
   /** The maps of every evaluated image, for export. */
   images: ExportImage[];
 }
-
-const FIXED: ThresholdChoice = { value: 0.5, chosenOn: 'fixed' };
 
 async function loadScoredImage(
   entry: ImageEntry,
@@ -100,26 +93,17 @@ function splitEntries(index: DatasetIndex, split: 'test' | 'training'): ImageEnt
   return entries;
 }
 
-function scored(images: readonly ExportImage[], region: 'fov' | 'whole-image'): ScoredImage[] {
-  return images.map((i) => ({
-    id: i.id,
-    scores: i.scores,
-    label: i.label,
-    region: region === 'fov' ? i.fov : null,
-  }));
-}
-
-/** Chooses the training threshold, or says why it cannot. */
-async function trainingThreshold(
+/** The FOV-scored training images the second threshold is chosen on, or why there are none. */
+async function trainingImages(
   options: DatasetEvaluationOptions,
   index: DatasetIndex,
-): Promise<{ choice: ThresholdChoice | null; note: string | null }> {
-  if (!options.tuneOnTraining) return { choice: null, note: 'not asked for (--fixed-only)' };
+): Promise<{ images: ScoredImage[] | null; note: string | null }> {
+  if (!options.tuneOnTraining) return { images: null, note: 'not asked for (--fixed-only)' };
   if (options.split === 'training') {
-    return { choice: null, note: 'the evaluated split is the training split itself' };
+    return { images: null, note: 'the evaluated split is the training split itself' };
   }
   if ((index.splits.training ?? []).length === 0) {
-    return { choice: null, note: `${index.root} has no training images` };
+    return { images: null, note: `${index.root} has no training images` };
   }
   const entries = splitEntries(index, 'training');
   await options.source.prepare?.(entries);
@@ -128,16 +112,19 @@ async function trainingThreshold(
   for (const [i, entry] of entries.entries()) {
     const loaded = await loadScoredImage(entry, options.source, '1st');
     if (loaded === null) missing.push(entry.name);
-    else images.push(scored([loaded.image], 'fov')[0]);
+    else {
+      const { id, scores, label, fov } = loaded.image;
+      images.push({ id, scores, label, region: fov });
+    }
     options.onProgress?.('training', i + 1, entries.length);
   }
   if (missing.length > 0) {
     return {
-      choice: null,
+      images: null,
       note: `${options.source.description} has no map for ${missing.length} training image(s) (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}); the threshold is chosen on all of them or not at all`,
     };
   }
-  return { choice: chooseThresholdOnTraining(images), note: null };
+  return { images, note: null };
 }
 
 /** Evaluates a split under every protocol (see the file comment). */
@@ -166,35 +153,26 @@ export async function evaluateDatasetSplit(
     );
   }
 
-  const tuned = await trainingThreshold(options, index);
-  const thresholds = tuned.choice ? [FIXED, tuned.choice] : [FIXED];
-  const model = {
-    fov: evaluateImages(scored(images, 'fov'), { region: 'fov', thresholds }),
-    wholeImage: evaluateImages(scored(images, 'whole-image'), {
-      region: 'whole-image',
-      thresholds,
-    }),
-  };
+  const tuned = await trainingImages(options, index);
+  const evaluation = evaluateSplit({
+    images,
+    training: tuned.images,
+    others,
+    regions: 'fov-and-whole-image',
+  });
+  const { thresholds } = evaluation;
+  // Both regions were asked for, so neither whole-image evaluation is null.
+  const model = { fov: evaluation.model.fov, wholeImage: evaluation.model.wholeImage! };
   const rows = [
     ...protocolRows(model.fov, 'model', options.reference),
     ...protocolRows(model.wholeImage, 'model', options.reference),
   ];
 
   const otherObserver: Observer = options.reference === '1st' ? '2nd' : '1st';
-  let secondObserver: DatasetEvaluation['secondObserver'] = null;
-  if (others.every((o) => o !== null)) {
-    const observerImages = images.map((image, i) => ({
-      ...image,
-      scores: Float32Array.from(others[i]!),
-    }));
-    const binary = { thresholds: [FIXED], scoreKind: 'binary' as const };
-    secondObserver = {
-      fov: evaluateImages(scored(observerImages, 'fov'), { region: 'fov', ...binary }),
-      wholeImage: evaluateImages(scored(observerImages, 'whole-image'), {
-        region: 'whole-image',
-        ...binary,
-      }),
-    };
+  const secondObserver: DatasetEvaluation['secondObserver'] = evaluation.secondObserver
+    ? { fov: evaluation.secondObserver.fov, wholeImage: evaluation.secondObserver.wholeImage! }
+    : null;
+  if (secondObserver) {
     rows.push(
       ...protocolRows(secondObserver.fov, 'second-observer', options.reference),
       ...protocolRows(secondObserver.wholeImage, 'second-observer', options.reference),

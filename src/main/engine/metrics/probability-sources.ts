@@ -1,13 +1,13 @@
 /**
  * Where an evaluation gets its vessel probabilities: a folder of saved PNG maps, or a model
- * folder run here (the same preprocessing and inference as `predict`). This file loads tfjs, so
- * the metrics index does not re-export it: import it directly where a model is run.
+ * folder run in the compute process (the same preprocessing and inference as the studio's
+ * predictions). The model source needs the compute host, so the metrics index does not
+ * re-export this file: import it directly where a model is run.
  */
+import type { BackendName } from '../../../shared/api/app';
+import type { ComputeHost } from '../../compute/host';
 import type { ImageEntry } from '../dataset';
-import { loadRgb, parsePreprocessConfig, PREPROCESS_RECIPES, preprocessImages } from '../dataset';
-import { predictProbabilities, type InferenceOptions } from '../../compute/infer';
-import { setupCompute, type ForcedBackend } from '../../compute/setup';
-import { loadModelDir } from '../model/storage';
+import { openModelMeta } from '../model/files';
 import { flipsFor } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import { predictionFileFor, readProbabilityPng } from './probability-maps';
@@ -42,75 +42,61 @@ export function predictionFolderSource(dir: string): ProbabilitySource {
 }
 
 export interface ModelSourceOptions {
-  backend?: ForcedBackend;
-  /** Tiles (default) or LadderNet's sliding patches. */
-  mode?: InferenceOptions['mode'];
+  /** The dataset root the entries come from (the compute process opens it by its root). */
+  root: string;
+  backend?: BackendName;
   /** Average the four flips; default: the model's own setting (its config's `inference`). */
   flips?: boolean;
-  /** Threads for the wasm backend; default 1 (see openModelSource). */
-  wasmThreads?: number;
   signal?: AbortSignal;
 }
 
-/** A model run here, with the seconds each image took. */
+/** A model run in the compute process, with the seconds each image took. */
 export interface ModelSource extends ProbabilitySource {
   backend: string | null;
   /** Whether the four flips are averaged. */
   flips: boolean;
   /** Seconds of inference per image so far (preprocessing excluded). */
   seconds: number[];
-  dispose(): void;
 }
 
 /**
- * Loads a model folder and predicts with it. A split is preprocessed as one set (the
- * set-level normalisation of LadderNet's recipe needs all its images), then image by image.
+ * A model folder predicted through the compute host (`predict.dataset`, as the studio's
+ * predictions are). A split is predicted as one set when prepared (the set-level
+ * normalisation of LadderNet's recipe needs all its images), then read image by image.
  */
 export async function openModelSource(
+  compute: ComputeHost,
   dir: string,
-  options: ModelSourceOptions = {},
+  options: ModelSourceOptions,
 ): Promise<ModelSource> {
-  // One wasm thread by default, as `predict` does: the threaded build's pthread workers would
-  // keep a CLI process alive after the command returns. The compute process may ask for more.
-  const report = await setupCompute(options.backend, { wasmThreads: options.wasmThreads ?? 1 });
-  const loaded = await loadModelDir(dir);
-  const preprocessing = parsePreprocessConfig(
-    loaded.config.preprocessing ?? PREPROCESS_RECIPES.laddernet,
-  );
-  const flips = flipsFor(loaded.config, options.flips);
-  const prepared = new Map<string, Float32Array>();
+  const backend = options.backend ? { backend: options.backend } : {};
+  const report = await compute.request('compute.setup', backend);
+  const { dir: modelDir, meta } = await openModelMeta(dir);
+  const flips = flipsFor(meta.config, options.flips);
+  const predicted = new Map<string, Float32Array>();
   const seconds: number[] = [];
   const prepare = async (entries: readonly ImageEntry[]) => {
-    const rgb = await Promise.all(entries.map((entry) => loadRgb(entry)));
-    const pixels = await preprocessImages(rgb, preprocessing);
-    entries.forEach((entry, i) => prepared.set(entry.id, pixels[i]));
+    const images = await compute.request(
+      'predict.dataset',
+      { modelDir, root: options.root, ids: entries.map((e) => e.id), flips, ...backend },
+      options.signal ? { signal: options.signal } : {},
+    );
+    for (const image of images) {
+      predicted.set(image.id, image.probabilities);
+      seconds.push(image.seconds);
+    }
   };
   return {
-    description: `model ${loaded.dir}${loaded.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}${flips ? ', averaged over the four flips' : ''}`,
+    description: `model ${modelDir}${meta.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}${flips ? ', averaged over the four flips' : ''}`,
     backend: report.active,
     flips,
     seconds,
     prepare,
-    async probabilities(entry, width, height) {
-      if (!prepared.has(entry.id)) await prepare([entry]);
-      const data = prepared.get(entry.id)!;
-      prepared.delete(entry.id);
-      const started = process.hrtime.bigint();
-      const probabilities = await predictProbabilities(
-        loaded.model,
-        { width, height, channels: 1, data },
-        {
-          config: loaded.config,
-          mode: options.mode ?? 'tiles',
-          flips,
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-      );
-      seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+    async probabilities(entry) {
+      if (!predicted.has(entry.id)) await prepare([entry]);
+      const probabilities = predicted.get(entry.id)!;
+      predicted.delete(entry.id);
       return probabilities;
-    },
-    dispose() {
-      loaded.model.dispose();
     },
   };
 }

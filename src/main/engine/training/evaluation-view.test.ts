@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeProtocol, evaluateModel, toEvaluationView } from './evaluation-view';
+import { evaluateSplit } from '../metrics/split-evaluation';
+import { describeProtocol, toEvaluationView } from './evaluation-view';
 
 describe('evaluation view protocol', () => {
   it('says when the maps are the mean over the four flips, and only then', () => {
@@ -16,9 +17,14 @@ describe('evaluation view protocol', () => {
       id: 'test/01_test',
       scores: Float32Array.from([0.9, 0.2, 0.7, 0.1]),
       label: Uint8Array.from([1, 0, 0, 0]),
-      region: Uint8Array.from([1, 1, 1, 1]),
+      fov: Uint8Array.from([1, 1, 1, 1]),
     };
-    const evaluation = evaluateModel([image], []);
+    const evaluation = evaluateSplit({
+      images: [image],
+      training: [],
+      others: null,
+      regions: 'fov',
+    }).model.fov;
     const view = toEvaluationView(evaluation, 1, 'v1', '2026-11-27T00:00:00Z', true);
     expect(view.protocol).toEqual(describeProtocol(1, '1st', true));
     expect(toEvaluationView(evaluation, 1, 'v1', '2026-11-27T00:00:00Z').protocol.flips).toBe(

@@ -1,7 +1,8 @@
 /**
- * From predictions to the evaluation the studio shows and the project keeps: the test split
+ * The evaluation the studio shows and the project keeps, in the studio's shape: the test split
  * inside the FOV against the 1st manual, pooled and per image, at threshold 0.5 and at the
- * threshold chosen on the training images (best F1), never on test images.
+ * threshold chosen on the training images (best F1), never on test images. The numbers come
+ * from the one evaluation `cli eval` uses too (../metrics/split-evaluation.ts).
  */
 import type {
   EvaluationProtocol,
@@ -10,17 +11,7 @@ import type {
   PublishedRow,
 } from '../../../shared/api/training';
 import { PUBLISHED_DRIVE_RESULTS } from '../../../shared/published-results';
-import {
-  chooseThresholdOnTraining,
-  evaluateImages,
-  THRESHOLD_METRIC_NAMES,
-  type AtThreshold,
-  type Evaluation,
-  type ScoredImage,
-  type ThresholdChoice,
-} from '../metrics';
-
-const FIXED: ThresholdChoice = { value: 0.5, chosenOn: 'fixed' };
+import { THRESHOLD_METRIC_NAMES, type AtThreshold, type Evaluation } from '../metrics';
 
 /** The protocol of every number the studio shows for our models, in one line. */
 export function describeProtocol(
@@ -96,18 +87,6 @@ export function toEvaluationView(
       : null,
     createdAt,
   };
-}
-
-/** Evaluates predicted test images; the second threshold is chosen on the training images. */
-export function evaluateModel(test: ScoredImage[], training: ScoredImage[]): Evaluation {
-  const thresholds: ThresholdChoice[] = [FIXED];
-  if (training.length > 0) thresholds.push(chooseThresholdOnTraining(training));
-  return evaluateImages(test, { region: 'fov', thresholds });
-}
-
-/** The second observer (2nd manual as a binary score) against the 1st manual, same protocol. */
-export function evaluateSecondObserver(images: ScoredImage[]): Evaluation {
-  return evaluateImages(images, { region: 'fov', thresholds: [FIXED], scoreKind: 'binary' });
 }
 
 /** The published DRIVE rows in the studio's shape, each with its own protocol stated. */

@@ -35,15 +35,15 @@ import { isTestImage, splitByImage } from '../../compute/train/split';
 import type { EngineContext } from '../context';
 import { allEntries, loadFov, loadLabel, type ImageEntry } from '../dataset';
 import type { ScoredImage } from '../metrics';
-import { readModelMeta } from '../model';
+import {
+  evaluateObserverOnSplit,
+  evaluateSplit,
+  type LabelledImage,
+} from '../metrics/split-evaluation';
+import { readModelMeta } from '../model/files';
 import type { Evaluation as StoredEvaluation, ModelVersion } from '../project';
 import type { StudioSession } from '../studio/session';
-import {
-  describeProtocol,
-  evaluateModel,
-  evaluateSecondObserver,
-  toEvaluationView,
-} from './evaluation-view';
+import { describeProtocol, toEvaluationView } from './evaluation-view';
 
 export const TRAINING_ERROR_CODES = {
   BUSY: 'TRAINING_BUSY',
@@ -364,21 +364,30 @@ export class TrainingService {
       });
       const byId = new Map(predicted.map((p) => [p.id, p]));
       for (const p of predicted) await project.putPrediction(modelId, p.id, p);
-      const scored = async (entry: ImageEntry, label: Uint8Array): Promise<ScoredImage> => ({
+      const scored = async (entry: ImageEntry, label: Uint8Array): Promise<LabelledImage> => ({
         id: entry.id,
         scores: (byId.get(entry.id) as { probabilities: Float32Array }).probabilities,
         label,
-        region: await loadFov(entry),
+        fov: await loadFov(entry),
       });
       const testScored = await Promise.all(
         test.map(async (e) => scored(e, await loadLabel(e, '1st'))),
       );
-      const trainingScored = await Promise.all(
+      // The training threshold is chosen on the masks as they stand, corrections included.
+      const trainingScored: ScoredImage[] = await Promise.all(
         entries
           .filter((e) => !isTestImage(e))
-          .map(async (e) => scored(e, (await session.currentMaskData(e.id)).data)),
+          .map(async (e) => {
+            const image = await scored(e, (await session.currentMaskData(e.id)).data);
+            return { id: image.id, scores: image.scores, label: image.label, region: image.fov };
+          }),
       );
-      const evaluation = evaluateModel(testScored, trainingScored);
+      const evaluation = evaluateSplit({
+        images: testScored,
+        training: trainingScored,
+        others: null,
+        regions: 'fov',
+      }).model.fov;
       const version = await project.getModelVersion(modelId);
       const view = toEvaluationView(
         evaluation,
@@ -453,19 +462,16 @@ export class TrainingService {
     );
     let view: EvaluationView | null = null;
     if (test.length > 0) {
-      const images: ScoredImage[] = await Promise.all(
-        test.map(async (e) => {
-          const second = await loadLabel(e, '2nd');
-          return {
-            id: e.id,
-            scores: Float32Array.from(second),
-            label: await loadLabel(e, '1st'),
-            region: await loadFov(e),
-          };
-        }),
+      const seconds = await Promise.all(test.map((e) => loadLabel(e, '2nd')));
+      const images = await Promise.all(
+        test.map(async (e) => ({
+          id: e.id,
+          label: await loadLabel(e, '1st'),
+          fov: await loadFov(e),
+        })),
       );
       view = toEvaluationView(
-        evaluateSecondObserver(images),
+        evaluateObserverOnSplit(images, seconds, 'fov').fov,
         null,
         'Second observer (2nd manual)',
         new Date().toISOString(),

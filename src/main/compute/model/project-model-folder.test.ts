@@ -7,9 +7,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelPreset, type ModelConfig } from '../../../shared/model-config';
-import { buildModel, loadModelDir, saveModelDir } from '../model';
-import { createProject } from './open';
-import { temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
+import { buildModel, loadModelDir, saveModelDir } from './index';
+import { createProject } from '../../engine/project/open';
+import { temporaryFolder, writeDriveLikeDataset } from '../../engine/project/test-fixtures';
 
 let dir: string;
 beforeAll(async () => {

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../../shared/model-config';
-import { SeededRandom } from '../dataset/random';
+import { SeededRandom } from '../../engine/dataset/random';
 
 /** The random stream of initial weights (the data streams use others). */
 export const INIT_STREAM = 7;

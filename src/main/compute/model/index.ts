@@ -1,4 +1,4 @@
-/** The model area: configs, factories, geometry and model folders. */
+/** The model area of the compute process: configs, tfjs factories, geometry and model folders. */
 export {
   MODEL_PRESETS,
   MODEL_PRESET_NAMES,
@@ -32,11 +32,13 @@ export {
 export {
   saveModelDir,
   loadModelDir,
-  readModelMeta,
-  updateModelMeta,
   modelFolderHandler,
-  MODEL_FILES,
-  MODEL_ERROR_CODES,
   type SaveModelMeta,
   type LoadedModel,
 } from './storage';
+export {
+  readModelMeta,
+  updateModelMeta,
+  MODEL_FILES,
+  MODEL_ERROR_CODES,
+} from '../../engine/model/files';

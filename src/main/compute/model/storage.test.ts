@@ -7,7 +7,8 @@ import { AppError } from '../../../shared/result';
 import { modelPreset, type ModelConfig, type UnetConfig } from '../../../shared/model-config';
 import { buildModel } from './build';
 import { smallestValidOutput, unetValidLayout, type UnetValidLayout } from './unet';
-import { loadModelDir, readModelMeta, saveModelDir, updateModelMeta, MODEL_FILES } from './storage';
+import { MODEL_FILES, readModelMeta, updateModelMeta } from '../../engine/model/files';
+import { loadModelDir, saveModelDir } from './storage';
 
 let root: string;
 
