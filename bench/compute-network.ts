@@ -4,24 +4,29 @@
  * <inferRuns> <height> <width>`. Prints one JSON object on stdout.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  GradientWorkerPool,
-  pooledTrainStep,
-} from '../src/main/compute/parallel/gradient-pool';
+import { GradientWorkerPool, pooledTrainStep } from '../src/main/compute/parallel/gradient-pool';
 import { setupCompute } from '../src/main/compute/setup';
 import { unetForward } from '../src/main/compute/unet-forward';
-import { buildModel, modelPreset } from '../src/main/engine/model';
+import { buildModel, modelPreset } from '../src/main/compute/model';
+import {
+  appForward,
+  compileNetwork,
+  isBenchNetwork,
+  median,
+  paddedSize,
+  PATCH,
+  trainingBatch,
+  wholeImageProbabilities,
+  type BenchNetwork,
+  type Forward,
+} from './network-common';
 
 const BATCH = 32;
-const PATCH = 48;
-
-/** The network's size multiple: 2^poolings (bench-unet: 3, LadderNet: 4). */
-const MULTIPLE: Record<string, number> = { 'bench-unet': 8, laddernet: 16 };
 
 async function main(): Promise<void> {
   const [name, threadsArg, warmupArg, stepsArg, inferArg, heightArg, widthArg] =
     process.argv.slice(2);
-  if (name !== 'bench-unet' && name !== 'laddernet') throw new Error(`unknown network ${name}`);
+  if (!isBenchNetwork(name)) throw new Error(`unknown network ${name}`);
   const [threads, warmup, steps, inferRuns, height, width] = [
     threadsArg,
     warmupArg,
@@ -31,17 +36,9 @@ async function main(): Promise<void> {
     widthArg,
   ].map(Number) as [number, number, number, number, number, number];
   const report = await setupCompute(undefined, { wasmThreads: threads });
-  const model = buildModel(modelPreset(name));
-  const softmax = model.outputs[0]!.shape[3] === 2;
-  model.compile({
-    optimizer: tf.train.adam(1e-3),
-    loss: softmax ? 'categoricalCrossentropy' : 'binaryCrossentropy',
-  });
-  const x = tf.randomUniform([BATCH, PATCH, PATCH, 1], 0, 1, 'float32', 1);
-  const vessel = tf.tidy(() =>
-    tf.randomUniform([BATCH, PATCH, PATCH, 1], 0, 1, 'float32', 2).greater(0.8).toFloat(),
-  );
-  const y = softmax ? tf.tidy(() => tf.concat([tf.sub(1, vessel), vessel], -1)) : vessel;
+  const network = compileNetwork(name);
+  const { model, config } = network;
+  const { x, y, vessel } = trainingBatch(BATCH, network.softmax);
 
   for (let i = 0; i < warmup; i++) await model.trainOnBatch(x, y);
   const cpuStart = process.cpuUsage();
@@ -52,45 +49,26 @@ async function main(): Promise<void> {
   const trainCpu = process.cpuUsage(cpuStart);
   const dataParallel = await measureDataParallel(name, threads, warmup, steps, x, vessel);
 
-  const multiple = MULTIPLE[name]!;
-  const paddedHeight = Math.ceil(height / multiple) * multiple;
-  const paddedWidth = Math.ceil(width / multiple) * multiple;
-  const image = tf.randomUniform([1, height, width, 1], 0, 1, 'float32', 3);
-  // As the app infers (compute/infer.ts): unetForward rewrites bench-unet's decoder
-  // (compute/unet-forward.ts); model.predict is the plain graph, timed too for comparison.
-  const config = modelPreset(name);
-  let forward = (x: tf.Tensor4D) => unetForward(model, config, x);
-  const inferOnce = () => {
-    const probabilities = tf.tidy(() => {
-      const padded = tf.mirrorPad(
-        image as tf.Tensor4D,
-        [
-          [0, 0],
-          [0, paddedHeight - height],
-          [0, paddedWidth - width],
-          [0, 0],
-        ],
-        'reflect',
-      );
-      const out = forward(padded as tf.Tensor4D);
-      const channel = softmax ? 1 : 0;
-      return out.slice([0, 0, 0, channel], [1, height, width, 1]);
-    });
+  const [paddedHeight, paddedWidth] = paddedSize(name, height, width);
+  const image = tf.randomUniform([1, height, width, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+  // The app's forward pass (unetForward); model.predict is the plain graph, timed too for
+  // comparison.
+  const inferOnce = (forward: Forward) => {
+    const probabilities = wholeImageProbabilities(name, network, image, forward);
     probabilities.dataSync();
     probabilities.dispose();
   };
-  const medianInferMs = () => {
-    inferOnce();
+  const medianInferMs = (forward: Forward) => {
+    inferOnce(forward);
     const times: number[] = [];
     for (let i = 0; i < inferRuns; i++) {
       const t0 = performance.now();
-      inferOnce();
+      inferOnce(forward);
       times.push(performance.now() - t0);
     }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)]!;
+    return median(times);
   };
-  const inferMs = medianInferMs();
+  const inferMs = medianInferMs(appForward(network));
   const fastForwardMaxDifference = tf.tidy(() => {
     const x = tf.randomUniform(
       [1, paddedHeight, paddedWidth, 1],
@@ -103,8 +81,7 @@ async function main(): Promise<void> {
       .max(tf.abs(tf.sub(unetForward(model, config, x), model.predict(x) as tf.Tensor)))
       .dataSync()[0]!;
   });
-  forward = (x) => model.predict(x) as tf.Tensor4D;
-  const predictMs = medianInferMs();
+  const predictMs = medianInferMs((x) => model.predict(x) as tf.Tensor4D);
 
   process.stdout.write(
     `${JSON.stringify({
@@ -136,7 +113,7 @@ async function main(): Promise<void> {
  * (one wasm thread each), the exact gradient combined and Adam applied here.
  */
 async function measureDataParallel(
-  name: 'bench-unet' | 'laddernet',
+  name: BenchNetwork,
   workers: number,
   warmup: number,
   steps: number,

@@ -1,6 +1,7 @@
 import { canvasBenchmark } from './canvas';
 import { computeBenchmark } from './compute.bench';
 import { datasetBenchmark } from './dataset.bench';
+import { gpuBenchmark } from './gpu.bench';
 import { metricsBenchmark } from './metrics.bench';
 import { projectBenchmark } from './project.bench';
 
@@ -13,6 +14,8 @@ export interface BenchContext {
   log(text: string): void;
   /** Quick mode: smaller sizes, for smoke tests of the benchmark itself. */
   quick: boolean;
+  /** The bench command's option values (and the global --backend), for benches with their own. */
+  values: Readonly<Record<string, string | boolean | string[] | undefined>>;
   signal: AbortSignal;
 }
 
@@ -22,5 +25,15 @@ export interface Benchmark {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-/** Registered benchmarks, in the order they run. */
-export const benchmarks: Benchmark[] = [datasetBenchmark, metricsBenchmark, projectBenchmark, computeBenchmark, canvasBenchmark];
+/**
+ * Registered benchmarks, in the order they run. gpu runs last: where there is a GPU it keeps it
+ * busy, and where there is none it only asks Dawn for an adapter.
+ */
+export const benchmarks: Benchmark[] = [
+  datasetBenchmark,
+  metricsBenchmark,
+  projectBenchmark,
+  computeBenchmark,
+  canvasBenchmark,
+  gpuBenchmark,
+];

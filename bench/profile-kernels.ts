@@ -9,27 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { setupCompute } from '../src/main/compute/setup';
 import { unetForward } from '../src/main/compute/unet-forward';
-import { buildModel, modelPreset } from '../src/main/engine/model';
-
-type KernelTimes = Record<string, { ms: number; calls: number }>;
-
-/** Kernel times of one profiled run, largest first. */
-async function profileKernels(run: () => Promise<void> | void): Promise<KernelTimes> {
-  const profile = await tf.profile(async () => {
-    await run();
-  });
-  const times: KernelTimes = {};
-  for (const kernel of profile.kernels) {
-    const entry = (times[kernel.name] ??= { ms: 0, calls: 0 });
-    entry.ms += Number(kernel.kernelTimeMs) || 0;
-    entry.calls += 1;
-  }
-  return Object.fromEntries(
-    Object.entries(times)
-      .sort((a, b) => b[1].ms - a[1].ms)
-      .map(([name, t]) => [name, { ms: Math.round(t.ms * 10) / 10, calls: t.calls }]),
-  );
-}
+import { buildModel, modelPreset } from '../src/main/compute/model';
+import { profileKernels } from './kernel-profile';
 
 /** Median wall-clock milliseconds of `runs` calls. */
 async function medianMs(runs: number, run: () => Promise<void> | void): Promise<number> {

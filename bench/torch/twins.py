@@ -1,9 +1,14 @@
 """PyTorch twins of Vessel Studio's two reference networks, timed like bench/compute.bench.ts.
 
-Run by /usr/bin/python3 with Debian's python3-torch (1.13, CPU). Prints one JSON object:
-training patches per second (batches of 32 patches 48x48x1, Adam), milliseconds to infer one
-whole image padded to the network's multiple, peak RSS and the parameter count, which must
-equal the tfjs model's (487,009 for bench-unet).
+Run by /usr/bin/python3 with Debian's python3-torch (1.13, CPU), or any python3 whose torch
+has CUDA (--device cuda|auto). Prints one JSON object: training patches per second (batches of
+patches 48x48x1, Adam; one entry per --batch size, the first also as trainPatchesPerSec),
+milliseconds to infer one whole image padded to the network's multiple (median of
+--infer-runs after --infer-warmup), peak RSS and the parameter count, which must equal the
+tfjs model's (487,009 for bench-unet). --probe prints what torch sees (version, CUDA) and exits.
+
+On CUDA the figures are fp32 with TF32 off (as tfjs computes), and every timed span starts and
+ends with torch.cuda.synchronize(), so they are GPU time, not launch time.
 """
 import argparse
 import json
@@ -123,18 +128,72 @@ def padded(size, multiple):
     return -(-size // multiple) * multiple
 
 
+def batch_sizes(text):
+    """--batch 32 or --batch 32,128: the training batch sizes, each timed on its own."""
+    try:
+        sizes = [int(b) for b in text.split(',') if b.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'batch sizes are integers, got {text!r}')
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f'batch sizes are positive integers, got {text!r}')
+    return sizes
+
+
+def torch_facts():
+    """What this torch is and sees: printed by --probe, and part of every result."""
+    cuda = torch.cuda.is_available()
+    return {
+        'torch': torch.__version__,
+        'cudaAvailable': cuda,
+        'cudaVersion': torch.version.cuda,
+        'gpuName': torch.cuda.get_device_name(0) if cuda else None,
+    }
+
+
+def resolve_device(requested):
+    if requested == 'auto':
+        return 'cuda' if torch.cuda.is_available() else 'cpu'
+    if requested == 'cuda' and not torch.cuda.is_available():
+        raise SystemExit(
+            f'--device cuda: torch {torch.__version__} sees no CUDA GPU '
+            '(torch.cuda.is_available() is false)')
+    return requested
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('--net', choices=['bench-unet', 'laddernet'], required=True)
+    parser.add_argument('--net', choices=['bench-unet', 'laddernet'])
+    parser.add_argument('--probe', action='store_true',
+                        help='print the torch version and whether it sees CUDA, then exit')
+    parser.add_argument('--device', choices=['cpu', 'cuda', 'auto'], default='cpu',
+                        help='auto: cuda when torch.cuda.is_available(), else cpu')
     parser.add_argument('--threads', type=int, default=2)
-    parser.add_argument('--batch', type=int, default=32)
+    parser.add_argument('--batch', '--batches', dest='batches', type=batch_sizes, default=[32],
+                        help='batch size, or comma-separated sizes (32,128)')
     parser.add_argument('--patch', type=int, default=48)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--steps', type=int, default=5)
+    parser.add_argument('--infer-warmup', type=int, default=1)
     parser.add_argument('--infer-runs', type=int, default=3)
     parser.add_argument('--height', type=int, default=584)
     parser.add_argument('--width', type=int, default=565)
     args = parser.parse_args()
+    if args.probe:
+        print(json.dumps({**torch_facts(), 'device': resolve_device(args.device)}))
+        return
+    if args.net is None:
+        parser.error('--net is required (or --probe)')
+
+    device = torch.device(resolve_device(args.device))
+    cuda = device.type == 'cuda'
+    if cuda:
+        # fp32 as tfjs computes it: TF32 would round matmul and conv inputs to 10-bit mantissas.
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+
+    def synchronize():
+        if cuda:
+            torch.cuda.synchronize()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -142,12 +201,11 @@ def main():
         model, multiple = BenchUnet(), 8
     else:
         model, multiple = LadderNet(), 16
+    model = model.to(device)
     params = sum(p.numel() for p in model.parameters())
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.rand(args.batch, 1, args.patch, args.patch)
-    y = (torch.rand(args.batch, 1, args.patch, args.patch) > 0.8).float()
 
-    def train_step():
+    def train_step(x, y):
         optimiser.zero_grad()
         out = model(x)
         if args.net == 'bench-unet':
@@ -156,41 +214,65 @@ def main():
             loss = F.nll_loss(out, y[:, 0].long())
         loss.backward()
         optimiser.step()
+        # Reading the loss back every step, as the app's training loop (and tfjs'
+        # trainOnBatch) does.
         return loss.item()
 
     model.train()
-    for _ in range(args.warmup):
-        train_step()
-    start = time.perf_counter()
-    cpu_start = time.process_time()
-    for _ in range(args.steps):
-        train_step()
-    train_seconds = time.perf_counter() - start
-    train_cpu = time.process_time() - cpu_start
+    train = []
+    for batch in args.batches:
+        x = torch.rand(batch, 1, args.patch, args.patch).to(device)
+        y = (torch.rand(batch, 1, args.patch, args.patch) > 0.8).float().to(device)
+        for _ in range(args.warmup):
+            train_step(x, y)
+        synchronize()
+        start = time.perf_counter()
+        cpu_start = time.process_time()
+        for _ in range(args.steps):
+            train_step(x, y)
+        synchronize()
+        train_seconds = time.perf_counter() - start
+        train_cpu = time.process_time() - cpu_start
+        train.append({
+            'batch': batch,
+            'patchesPerSec': batch * args.steps / train_seconds,
+            'stepMs': train_seconds * 1000 / args.steps,
+            'cpuSecondsPerStep': train_cpu / args.steps,
+        })
+        del x, y
 
     model.eval()
     height, width = padded(args.height, multiple), padded(args.width, multiple)
-    image = torch.rand(1, 1, args.height, args.width)
+    image = torch.rand(1, 1, args.height, args.width).to(device)
     times = []
     with torch.no_grad():
-        for run in range(args.infer_runs + 1):
+        for run in range(args.infer_warmup + args.infer_runs):
+            synchronize()
             start = time.perf_counter()
             pad = (0, width - args.width, 0, height - args.height)
             out = model(F.pad(image, pad, mode='reflect'))[..., :args.height, :args.width]
             out.sum().item()
-            if run > 0:  # the first run is warm-up
+            synchronize()
+            if run >= args.infer_warmup:
                 times.append((time.perf_counter() - start) * 1000)
 
-    print(json.dumps({
+    result = {
         'name': args.net,
         'params': params,
+        'device': device.type,
         'threads': torch.get_num_threads(),
-        'torch': torch.__version__,
-        'trainPatchesPerSec': args.batch * args.steps / train_seconds,
-        'trainCpuSecondsPerStep': train_cpu / args.steps,
+        **torch_facts(),
+        'trainPatchesPerSec': train[0]['patchesPerSec'],
+        'trainCpuSecondsPerStep': train[0]['cpuSecondsPerStep'],
+        'train': train,
         'inferMsPerImage': sorted(times)[len(times) // 2],
         'peakRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    }
+    if cuda:
+        result['tf32'] = False
+        result['cudnnBenchmark'] = torch.backends.cudnn.benchmark
+        result['peakGpuMemoryMb'] = torch.cuda.max_memory_allocated() / 2**20
+    print(json.dumps(result))
 
 
 if __name__ == '__main__':

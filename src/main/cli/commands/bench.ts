@@ -1,12 +1,13 @@
 import os from 'node:os';
 import { benchmarks } from '../../../../bench';
+import { GPU_CLI_OPTIONS, GpuOptionError, gpuBenchOptions } from '../../../../bench/gpu-section';
 import { UsageError, type CliCommand } from '../command';
 
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary:
-    'Run the benchmarks (data stream, compute, metrics, project file) and print their figures.',
-  usage: '[--only <name>[,<name>...]] [--quick] [--json]',
+    'Run the benchmarks (data stream, compute, metrics, project file, GPU) and print their figures.',
+  usage: '[--only <name>[,<name>...]] [--quick] [--force-software-gpu] [--gpu-* ...] [--json]',
   description: `Benchmarks: ${benchmarks.map((b) => b.name).join(', ') || '(none registered)'}.`,
   options: {
     only: {
@@ -18,6 +19,7 @@ export const benchCommand: CliCommand = {
       type: 'boolean',
       description: 'Small sizes: checks that the benchmarks run, figures not meaningful.',
     },
+    ...GPU_CLI_OPTIONS,
   },
   async run(args, io) {
     const only =
@@ -33,6 +35,15 @@ export const benchCommand: CliCommand = {
       }
     }
     const selected = benchmarks.filter((b) => only === null || only.includes(b.name));
+    if (selected.some((b) => b.name === 'gpu')) {
+      // Read the GPU options now, so a mistyped one fails before the other benches' minutes.
+      try {
+        gpuBenchOptions(args.values, process.env, args.values.quick === true);
+      } catch (error) {
+        if (error instanceof GpuOptionError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
     const result: Record<string, unknown> = {
       machine: {
         cpus: os.cpus().length,
@@ -46,7 +57,12 @@ export const benchCommand: CliCommand = {
       io.log(`bench ${bench.name}: ${bench.summary}`);
       Object.assign(
         result,
-        await bench.run({ log: io.log, quick: args.values.quick === true, signal: io.signal }),
+        await bench.run({
+          log: io.log,
+          quick: args.values.quick === true,
+          values: args.values,
+          signal: io.signal,
+        }),
       );
     }
     return { json: result, text: JSON.stringify(result, null, 2) };
