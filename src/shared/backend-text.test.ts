@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { BackendRejection, GpuAdapterReport } from './api/app';
+import type { BackendRejection } from './api/app';
 import { describeGpu, formatBytes, gpuName, REJECTION_WORDS } from './backend-text';
+import { H200_ADAPTER } from '../../test/support/gpu-adapters';
 
-const h200: GpuAdapterReport = {
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: 'NVIDIA H200',
-  description: 'NVIDIA: 580.95.05',
-  software: false,
-  maxBufferSize: 2 ** 32 - 1,
-  maxStorageBufferBindingSize: 2 ** 31,
-};
+const h200 = H200_ADAPTER;
 
 describe('backend text', () => {
   it('names a GPU by its device, else its description or vendor', () => {

@@ -16,6 +16,7 @@ import {
   trainsOnGpu,
   withRetrainDefaults,
 } from './retrain-defaults';
+import { LAVAPIPE_ADAPTER } from '../../test/support/gpu-adapters';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -33,15 +34,7 @@ function h200(limits: { buffer?: number; binding?: number } = {}): GpuAdapterRep
   };
 }
 
-const lavapipe: GpuAdapterReport = {
-  vendor: 'mesa',
-  architecture: 'software',
-  device: 'llvmpipe-llvm-15-0-6-256-bits-',
-  description: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1',
-  software: true,
-  maxBufferSize: 4 * GiB - 1,
-  maxStorageBufferBindingSize: 128 * MiB,
-};
+const lavapipe = LAVAPIPE_ADAPTER;
 
 describe('defaultRetrainSettings', () => {
   it('keeps the CPU-speed defaults on wasm, cpu, tensorflow and a software adapter', () => {

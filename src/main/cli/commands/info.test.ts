@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AppInfo, BackendReport, GpuAdapterReport } from '../../../shared/api/app';
+import type { AppInfo, BackendReport } from '../../../shared/api/app';
 import type { Engine } from '../../engine';
 import { runCli } from '../run';
 import { describeInfo, infoCommand } from './info';
+import { H200_ADAPTER, LAVAPIPE_ADAPTER } from '../../../../test/support/gpu-adapters';
 
-const h200: GpuAdapterReport = {
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: 'NVIDIA H200',
-  description: 'NVIDIA: 580.95.05',
-  software: false,
-  maxBufferSize: 2 ** 32 - 1,
-  maxStorageBufferBindingSize: 2 ** 31,
-};
+const h200 = H200_ADAPTER;
 
-const lavapipe: GpuAdapterReport = {
-  vendor: 'mesa',
-  architecture: 'software',
-  device: 'llvmpipe-llvm-15-0-6-256-bits-',
-  description: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1',
-  software: true,
-  maxBufferSize: 2 ** 32 - 1,
-  maxStorageBufferBindingSize: 2 ** 27,
-};
+const lavapipe = LAVAPIPE_ADAPTER;
 
 const NO_TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu is not installed.';
 

@@ -22,20 +22,14 @@ import type { EngineContext } from '../context';
 import { EngineEvents } from '../events';
 import type { StudioSession } from '../studio/session';
 import { TrainingService } from './service';
+import { H200_ADAPTER } from '../../../../test/support/gpu-adapters';
 
 const RETRAIN_LIMITED = (Object.keys(TRAINING_LIMITS) as LimitedTrainingOption[]).filter(
   (key) => key in retrainSettingsSchema.shape,
 );
 
-const h200: GpuAdapterReport = {
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: 'NVIDIA H200',
-  description: 'NVIDIA: 580.95.05',
-  software: false,
-  maxBufferSize: 2 ** 32 - 1,
-  maxStorageBufferBindingSize: 2 ** 32 - 1,
-};
+/** Limits as large as Dawn allows, so no batch is capped by memory here. */
+const h200: GpuAdapterReport = { ...H200_ADAPTER, maxStorageBufferBindingSize: 2 ** 32 - 1 };
 
 describe('training.start at the engine', () => {
   it('refuses exactly the values outside TRAINING_LIMITS, before anything runs', async () => {

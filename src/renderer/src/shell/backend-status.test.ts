@@ -1,19 +1,12 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { BackendReport, GpuAdapterReport } from '../../../shared/api/app';
+import type { BackendReport } from '../../../shared/api/app';
 import { backendLabel, backendTooltip } from './backend-status';
 import { BackendStatus } from './StatusBar';
+import { H200_ADAPTER } from '../../../../test/support/gpu-adapters';
 
-const h200: GpuAdapterReport = {
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: 'NVIDIA H200',
-  description: 'NVIDIA: 580.95.05',
-  software: false,
-  maxBufferSize: 2 ** 32 - 1,
-  maxStorageBufferBindingSize: 2 ** 31,
-};
+const h200 = H200_ADAPTER;
 
 const notInstalled = {
   backend: 'tensorflow-gpu' as const,

@@ -8,16 +8,10 @@ import {
 import { modelPreset } from '../../../shared/model-config';
 import { defaultRetrainSettings } from '../../../shared/retrain-defaults';
 import { defaultsHint, NUMBER_FIELDS, retrainDefaultsFor } from './retrain-settings';
+import { H200_ADAPTER } from '../../../../test/support/gpu-adapters';
 
-const h200: GpuAdapterReport = {
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: 'NVIDIA H200',
-  description: 'NVIDIA: 580.95.05',
-  software: false,
-  maxBufferSize: 2 ** 32 - 1,
-  maxStorageBufferBindingSize: 2 ** 32 - 1,
-};
+/** Limits as large as Dawn allows, so no batch is capped by memory here. */
+const h200: GpuAdapterReport = { ...H200_ADAPTER, maxStorageBufferBindingSize: 2 ** 32 - 1 };
 
 const onWebGpu: BackendReport = {
   active: 'webgpu',
