@@ -59,3 +59,15 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) return { code: COMMON_ERROR_CODES.INTERNAL, message: error.message };
   return { code: COMMON_ERROR_CODES.INTERNAL, message: String(error) };
 }
+
+/** Formats zod issues as one line a person can act on: `imageId: expected string`. */
+export function describeIssues(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): string {
+  return issues
+    .map(
+      (issue) =>
+        (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '') + issue.message,
+    )
+    .join('; ');
+}

@@ -4,20 +4,10 @@
  * outcome, thrown or not, becomes a Result.
  */
 import { isRequestName, requests, type RequestName } from '../../shared/api';
-import { COMMON_ERROR_CODES, toErrorInfo, type Result } from '../../shared/result';
-import type { Handlers } from './handlers';
+import { COMMON_ERROR_CODES, describeIssues, toErrorInfo, type Result } from '../../shared/result';
 
-/** Formats zod issues as one line a person can act on: `imageId: expected string`. */
-export function describeIssues(
-  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
-): string {
-  return issues
-    .map(
-      (issue) =>
-        (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '') + issue.message,
-    )
-    .join('; ');
-}
+export { describeIssues };
+import type { Handlers } from './handlers';
 
 export async function dispatchRequest(
   handlers: Handlers,

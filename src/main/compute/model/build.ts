@@ -1,6 +1,6 @@
 /** The one entry point from a stored ModelConfig to a tfjs model. */
 import type * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../../shared/result';
+import { AppError, describeIssues } from '../../../shared/result';
 import { modelConfigSchema, type ModelConfig } from '../../../shared/model-config';
 import { buildLadderNet } from './laddernet';
 import { buildUnet } from './unet';
@@ -12,9 +12,7 @@ import { buildUnet } from './unet';
 export function buildModel(config: ModelConfig): tf.LayersModel {
   const parsed = modelConfigSchema.safeParse(config);
   if (!parsed.success) {
-    const where = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const where = describeIssues(parsed.error.issues);
     throw new AppError(
       'MODEL_CONFIG_INVALID',
       `The model configuration is invalid: ${where}.`,

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../../shared/result';
+import { AppError, describeIssues } from '../../../shared/result';
 import {
   MODEL_FORMAT_VERSION,
   modelMetaSchema,
@@ -132,9 +132,7 @@ export async function saveModelDir(
   };
   const checked = modelMetaSchema.safeParse(full);
   if (!checked.success) {
-    const where = checked.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const where = describeIssues(checked.error.issues);
     throw new AppError(
       MODEL_ERROR_CODES.SAVE_FAILED,
       `Cannot save to ${target}: the model description is invalid (${where}).`,

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../../shared/result';
+import { AppError, describeIssues } from '../../../shared/result';
 import { modelConfigSchema, type ModelConfig } from '../../../shared/model-config';
 import {
   loadTrainingImages,
@@ -75,9 +75,7 @@ export async function runTrainJob(
     } else {
       const parsed = modelConfigSchema.safeParse(job.model?.config);
       if (!parsed.success) {
-        const where = parsed.error.issues
-          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-          .join('; ');
+        const where = describeIssues(parsed.error.issues);
         throw new AppError(
           TRAIN_ERROR_CODES.BAD_OPTIONS,
           `The model configuration is invalid: ${where}. Pick a preset (--arch) or fix the config file.`,
@@ -254,9 +252,7 @@ export function gradientWorkerCount(
 function parseOptions(raw: unknown): TrainOptions {
   const parsed = trainOptionsSchema.safeParse(raw);
   if (!parsed.success) {
-    const where = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const where = describeIssues(parsed.error.issues);
     throw new AppError(
       TRAIN_ERROR_CODES.BAD_OPTIONS,
       `The training options are invalid: ${where}.`,

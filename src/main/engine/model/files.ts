@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../../shared/result';
+import { AppError, describeIssues } from '../../../shared/result';
 import {
   MODEL_FORMAT_VERSION,
   modelMetaSchema,
@@ -192,9 +192,7 @@ export async function readModelMeta(dir: string): Promise<ModelMeta> {
   }
   const parsed = modelMetaSchema.safeParse(raw);
   if (!parsed.success) {
-    const where = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const where = describeIssues(parsed.error.issues);
     throw corruptModel(
       metaFile,
       `does not match the model description schema (${where})`,

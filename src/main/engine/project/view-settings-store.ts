@@ -3,7 +3,7 @@
  * the project: one row per key, its value as JSON. Reading is forgiving (defaults fill in what
  * is missing or no longer valid); saving is strict.
  */
-import { AppError } from '../../../shared/result';
+import { AppError, describeIssues } from '../../../shared/result';
 import type { ProjectDatabase } from './database';
 import { now } from './records';
 import { PROJECT_ERROR_CODES as CODES } from './types';
@@ -40,7 +40,7 @@ export async function updateViewSettings(
   if (!parsed.success) {
     throw new AppError(
       CODES.BAD_INPUT,
-      `Invalid view settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `Invalid view settings: ${describeIssues(parsed.error.issues)}`,
       parsed.error.issues,
     );
   }
