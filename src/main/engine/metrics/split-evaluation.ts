@@ -1,7 +1,7 @@
 /**
  * The one evaluation of a model's probabilities on a split, behind both front ends: `cli eval`
  * (dataset-evaluation.ts, which adds the whole image and protocol rows) and the studio's
- * evaluation view (training/service.ts, inside the FOV only). Pooled and per image, at
+ * evaluation view (training/evaluation.ts, inside the FOV only). Pooled and per image, at
  * threshold 0.5 and at the threshold with the best F1 on the training images (never the
  * evaluated images), and the other human observer scored as a binary map the same way.
  */

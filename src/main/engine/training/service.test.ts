@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingProgress, TrainingRunState } from '../../../shared/api/training';
 import { createEngine, type Engine } from '..';
 import { writeTestDataset } from '../studio/test-dataset';
-import { compareViews } from './service';
 
 /** Resolves with the first run state for which `done` holds. */
 function waitForState(
@@ -245,49 +244,5 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     const next = waitForState(engine, (s) => ['finished', 'failed'].includes(s.status));
     await call(engine, 'training.start', { settings: { ...tiny, epochs: 1 } });
     expect((await next).status).toBe('finished');
-  });
-});
-
-describe('compareViews', () => {
-  const metrics = (f1: number, auc: number) => ({
-    auc,
-    ap: null,
-    precision: 0.5,
-    recall: 0.5,
-    specificity: null,
-    accuracy: null,
-    f1,
-    iou: null,
-    mcc: null,
-  });
-  const view = (rows: [string, number, number][]) =>
-    ({
-      modelId: 1,
-      label: 'x',
-      protocol: {} as never,
-      pooled: metrics(0.8, 0.9),
-      perImageMean: metrics(0, 0),
-      perImageStd: metrics(0, 0),
-      perImage: rows.map(([imageId, f1, auc]) => ({ imageId, metrics: metrics(f1, auc) })),
-      roc: null,
-      pr: null,
-      trainingThreshold: null,
-      createdAt: '',
-    }) as const;
-
-  it('flags an image whose F1 or AUC fell by more than the tolerance', () => {
-    const before = view([
-      ['a', 0.8, 0.9],
-      ['b', 0.8, 0.9],
-      ['c', 0.8, 0.9],
-    ]);
-    const after = view([
-      ['a', 0.7, 0.9],
-      ['b', 0.8, 0.8995],
-      ['c', 0.85, 0.95],
-    ]);
-    const c = compareViews(2, 1, before, after);
-    expect(c.perImage.map((i) => i.regressed)).toEqual([true, false, false]);
-    expect(c.perImage[0]?.deltas.find((d) => d.name === 'f1')?.delta).toBeCloseTo(-0.1, 9);
   });
 });

@@ -22,6 +22,7 @@ import type { EngineContext } from '../context';
 import { EngineEvents } from '../events';
 import type { StudioSession } from '../studio/session';
 import { TrainingService } from './service';
+import { resolveRunSettings } from './settings';
 import { H200_ADAPTER } from '../../../../test/support/gpu-adapters';
 
 const RETRAIN_LIMITED = (Object.keys(TRAINING_LIMITS) as LimitedTrainingOption[]).filter(
@@ -134,5 +135,42 @@ describe('TrainingService.start fills Retrain’s defaults', () => {
     expect(state.settings.batchSize).toBe(4);
     const failed = await done;
     expect(failed.error?.code).toBe('COMPUTE_STUB');
+  });
+});
+
+describe('resolveRunSettings', () => {
+  /** Sources that count how often the active model is asked for. */
+  function sources(parent: unknown = null) {
+    const asked = { activeModel: 0 };
+    return {
+      asked,
+      activeModel: async () => {
+        asked.activeModel++;
+        return parent as never;
+      },
+      backendReport: async () => report('wasm'),
+    };
+  }
+
+  it('refuses an unknown architecture from scratch with BAD_INPUT, before asking anything', async () => {
+    const s = sources();
+    await expect(resolveRunSettings({ fineTune: false, arch: 'nope' }, s)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/Unknown architecture "nope"/),
+    });
+    expect(s.asked.activeModel).toBe(0);
+  });
+
+  it('asks for the version to fine-tune only when fine-tuning', async () => {
+    const parent = { id: 7, name: 'v1', config: modelPreset('unet-paper'), parentId: null };
+    const scratch = sources(parent);
+    const fromScratch = await resolveRunSettings({ fineTune: false }, scratch);
+    expect(fromScratch.parent).toBeNull();
+    expect(scratch.asked.activeModel).toBe(0);
+    const tuned = sources(parent);
+    const fineTuned = await resolveRunSettings({ fineTune: true, arch: 'nope' }, tuned);
+    expect(fineTuned.parent).toBe(parent);
+    expect(fineTuned.settings).toMatchObject({ fineTune: true, arch: 'nope' });
+    expect(tuned.asked.activeModel).toBe(1);
   });
 });

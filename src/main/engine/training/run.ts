@@ -1,0 +1,230 @@
+/**
+ * The run lifecycle: one run at a time, started in the compute process through the ComputeHost
+ * (`train.run`) and followed by its progress. A run is recorded in the project as it goes
+ * (queued, running, then finished, cancelled or failed); its best checkpoint becomes a new
+ * active model version, which is evaluated on the test split before the run counts as done.
+ * Every change of state is published as `training.state`, each batch as `training.progress`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RetrainSettingsInput, TrainingRunState } from '../../../shared/api/training';
+import { modelPreset, type ModelPresetName } from '../../../shared/model-config';
+import { AppError, COMMON_ERROR_CODES, toErrorInfo } from '../../../shared/result';
+import type { ComputeHost } from '../../compute/host';
+import type { TrainProgress, TrainSummary } from '../../compute/train/job';
+import { isTestImage } from '../../compute/train/split';
+import type { EngineContext } from '../context';
+import { allEntries } from '../dataset';
+import type { ModelVersion } from '../project';
+import type { StudioSession } from '../studio/session';
+import { actionFor, TRAINING_ERROR_CODES } from './errors';
+import type { Evaluations } from './evaluation';
+import type { ModelVersions } from './models';
+import { applyProgress } from './progress';
+import { resolveRunSettings } from './settings';
+import { PROJECT_SPLIT_SEED, VALIDATION_FRACTION } from './split';
+import { trainingMasks, type TrainingMasks } from './training-masks';
+
+interface ActiveRun {
+  state: TrainingRunState;
+  abort: AbortController;
+}
+
+/** What a run needs of the rest of training: the model versions and the evaluation. */
+export interface RunCollaborators {
+  models: Pick<ModelVersions, 'active' | 'recordTrained'>;
+  evaluations: Pick<Evaluations, 'evaluate'>;
+}
+
+/** The one training run at a time of the open session, and the last one that ended. */
+export class TrainingRuns {
+  private active: ActiveRun | null = null;
+  private last: TrainingRunState | null = null;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly session: () => StudioSession,
+    private readonly compute: () => ComputeHost,
+    private readonly parts: RunCollaborators,
+  ) {}
+
+  /** The run going on, else the last one that ended, else null. */
+  current(): TrainingRunState | null {
+    return this.active?.state ?? this.last;
+  }
+
+  /**
+   * Starts a run and returns at once; progress and the end arrive as events. Settings left out
+   * take Retrain's defaults for the backend in use and the model the run trains.
+   */
+  async start(given: RetrainSettingsInput): Promise<TrainingRunState> {
+    this.refuseIfBusy();
+    const session = this.session();
+    const { settings, parent } = await resolveRunSettings(given, {
+      activeModel: () => this.parts.models.active(),
+      backendReport: () => this.ctx.backendReport(),
+    });
+    // A second start may have begun its run while this one waited for the model and backend.
+    this.refuseIfBusy();
+    const run = await session.project.createRun({
+      kind: 'train',
+      config: { ...settings, parentModelId: parent?.id ?? null },
+    });
+    const state: TrainingRunState = {
+      runId: run.id,
+      status: 'queued',
+      settings,
+      parentModelId: parent?.id ?? null,
+      modelId: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      history: [],
+      last: null,
+      error: null,
+    };
+    const active: ActiveRun = { state, abort: new AbortController() };
+    this.active = active;
+    this.publish(state);
+    void this.execute(active, session, parent);
+    return state;
+  }
+
+  /** Cancels a run: the best checkpoint so far still becomes a model version. */
+  cancel(runId: number): { cancelled: boolean } {
+    if (!this.active || this.active.state.runId !== runId) return { cancelled: false };
+    this.active.abort.abort();
+    return { cancelled: true };
+  }
+
+  private refuseIfBusy(): void {
+    if (!this.active) return;
+    throw new AppError(
+      TRAINING_ERROR_CODES.BUSY,
+      `Run ${this.active.state.runId} is still ${this.active.state.status}: wait for it or cancel it first.`,
+    );
+  }
+
+  private publish(state: TrainingRunState): void {
+    this.ctx.events.emit('training.state', structuredClone(state));
+  }
+
+  private update(active: ActiveRun, change: Partial<TrainingRunState>): void {
+    active.state = { ...active.state, ...change };
+    this.publish(active.state);
+  }
+
+  private finish(active: ActiveRun, change: Partial<TrainingRunState>): void {
+    this.update(active, change);
+    this.last = active.state;
+    if (this.active === active) this.active = null;
+  }
+
+  /** Runs a started run to its end; never throws, a failure ends the run as failed. */
+  private async execute(
+    active: ActiveRun,
+    session: StudioSession,
+    parent: ModelVersion | null,
+  ): Promise<void> {
+    const { project, dataset } = session;
+    const runId = active.state.runId;
+    const work = await mkdtemp(path.join(os.tmpdir(), `vessel-run-${runId}-`));
+    try {
+      await project.startRun(runId);
+      this.update(active, { status: 'running' });
+      const training = allEntries(dataset).filter((e) => !isTestImage(e));
+      const masks = await trainingMasks(project, training, active.state.settings.correctionWeight);
+      const summary = await this.train(active, session, parent, masks, work);
+      const cancelled = summary.status === 'cancelled';
+      if (summary.modelDir === null) {
+        await project.cancelRun(runId);
+        this.finish(active, { status: 'cancelled', finishedAt: new Date().toISOString() });
+        return;
+      }
+      const version = await this.parts.models.recordTrained(session, {
+        modelDir: summary.modelDir,
+        summary,
+        parent,
+        runId,
+        trainedOn: masks.trainedOn,
+        cancelled,
+      });
+      this.update(active, { status: 'evaluating', modelId: version.id });
+      await this.parts.evaluations.evaluate(version.id, runId);
+      if (cancelled) await project.cancelRun(runId);
+      else await project.finishRun(runId);
+      // Again, now that the version has its test figures for the models panel.
+      this.ctx.events.emit('models.changed', { activeId: version.id });
+      this.finish(active, {
+        status: cancelled ? 'cancelled' : 'finished',
+        finishedAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (active.abort.signal.aborted && info.code === COMMON_ERROR_CODES.CANCELLED) {
+        // Cancelled before a first epoch finished: nothing to keep.
+        await project.cancelRun(runId).catch(() => undefined);
+        this.finish(active, { status: 'cancelled', finishedAt: new Date().toISOString() });
+        return;
+      }
+      await project
+        .failRun(runId, { code: info.code, message: info.message })
+        .catch(() => undefined);
+      this.finish(active, {
+        status: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: { code: info.code, message: info.message, action: actionFor(info.code) },
+      });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Trains in the compute process, from the parent's folder or the preset, into `work`. */
+  private async train(
+    active: ActiveRun,
+    session: StudioSession,
+    parent: ModelVersion | null,
+    masks: TrainingMasks,
+    work: string,
+  ): Promise<TrainSummary> {
+    const settings = active.state.settings;
+    let model: { kind: 'dir'; dir: string } | { kind: 'config'; config: unknown };
+    if (parent) {
+      const dir = path.join(work, 'parent');
+      await session.project.writeModelDir(parent.id, dir);
+      model = { kind: 'dir', dir };
+    } else {
+      // resolveRunSettings refused any arch that is not a preset for a run from scratch.
+      model = { kind: 'config', config: modelPreset(settings.arch as ModelPresetName) };
+    }
+    const backend = (await this.ctx.backendReport()).active ?? 'cpu';
+    return this.compute().request(
+      'train.run',
+      {
+        data: { kind: 'folder', root: session.dataset.root, overrides: masks.overrides },
+        model,
+        outDir: path.join(work, 'out'),
+        options: {
+          seed: PROJECT_SPLIT_SEED,
+          validationFraction: VALIDATION_FRACTION,
+          epochs: settings.epochs,
+          stepsPerEpoch: settings.stepsPerEpoch,
+          batchSize: settings.batchSize,
+          patchSize: settings.patchSize,
+          learningRate: settings.learningRate,
+          augment: settings.augment,
+        },
+      },
+      { signal: active.abort.signal, onProgress: (p) => this.onProgress(active, p, backend) },
+    );
+  }
+
+  private onProgress(active: ActiveRun, p: TrainProgress, backend: string): void {
+    const step = applyProgress(active.state, p, backend);
+    if (!step) return;
+    // No state event per batch: the progress event carries the news, current() the history.
+    active.state = step.state;
+    this.ctx.events.emit('training.progress', step.progress);
+  }
+}
