@@ -6,10 +6,10 @@
  *
  * Pure data and types: imported by the engine (CLI tables) and the renderer (evaluation panel).
  */
+import type { MetricName } from './api/metrics';
 
-/** Names of the figures a published row may carry, as our metrics name them. */
-export type PublishedMetricName =
-  'f1' | 'recall' | 'specificity' | 'accuracy' | 'precision' | 'auc' | 'ap';
+/** Names of the figures a published row may carry, as our metrics name them (no IoU or MCC). */
+export type PublishedMetricName = Exclude<MetricName, 'iou' | 'mcc'>;
 
 /** How a row's pixels were scored, as far as its source says. */
 export interface PublishedProtocol {

@@ -5,6 +5,16 @@
  */
 import { z } from 'zod';
 import { event, request } from './define';
+import { studioViewSettingsSchema, type StudioViewSettings } from './view-settings';
+
+export {
+  defaultStudioViewSettings,
+  studioViewSettingKeys,
+  studioViewSettingsSchema,
+  type CompleteStudioViewSettings,
+  type StudioViewSettingKey,
+  type StudioViewSettings,
+} from './view-settings';
 
 /** PNG bytes cross as Uint8Array (structured clone over IPC, binary attachments over WebSocket). */
 const pngBytes = z.instanceof(Uint8Array).refine((b) => b.byteLength > 8, 'expected PNG bytes');
@@ -107,9 +117,6 @@ export interface StudioRevision {
   byteLength: number;
 }
 
-/** The view settings the project file keeps (its typed list lives in the project area). */
-export type StudioViewSettings = Record<string, unknown>;
-
 export const studioRequests = {
   'studio.open': request<StudioSessionInfo>()(
     z
@@ -176,8 +183,8 @@ export const studioRequests = {
     "The project's saved view settings (defaults for keys never saved).",
   ),
   'studio.saveViewSettings': request<StudioViewSettings>()(
-    z.object({ settings: z.record(z.string(), z.unknown()) }).strict(),
-    'Saves some view settings; unknown keys or bad values are refused with PROJECT_BAD_INPUT.',
+    z.object({ settings: studioViewSettingsSchema }).strict(),
+    'Saves some view settings; unknown keys or bad values are refused with BAD_INPUT.',
   ),
   'studio.export': request<StudioExport>()(
     z

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define';
+import type { HeadlineMetricName, MetricName } from './metrics';
 
 /**
  * The one set of limits of every training option, whoever sets it: the studio's settings panel,
@@ -191,12 +192,7 @@ export interface TrainingRunState {
 }
 
 /** Pooled figures of a model version on the test split (FOV, 1st manual, threshold 0.5). */
-export interface HeadlineFigures {
-  auc: number | null;
-  f1: number | null;
-  precision: number | null;
-  recall: number | null;
-}
+export type HeadlineFigures = Record<HeadlineMetricName, number | null>;
 
 export interface ModelVersionSummary {
   id: number;
@@ -224,17 +220,8 @@ export interface EvaluationProtocol {
   description: string;
 }
 
-export interface MetricRow {
-  auc: number | null;
-  ap: number | null;
-  precision: number | null;
-  recall: number | null;
-  specificity: number | null;
-  accuracy: number | null;
-  f1: number | null;
-  iou: number | null;
-  mcc: number | null;
-}
+/** Every metric of an evaluation, null where it is undefined (e.g. a zero denominator). */
+export type MetricRow = Record<MetricName, number | null>;
 
 export interface EvaluationView {
   /** Null for the second observer. */
@@ -268,7 +255,7 @@ export interface PublishedRow {
 }
 
 export interface MetricDelta {
-  name: 'auc' | 'f1' | 'precision' | 'recall';
+  name: HeadlineMetricName;
   before: number | null;
   after: number | null;
   delta: number | null;

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { countConfusion, sumCounts } from './confusion';
-import { metricsFromCounts } from './formulas';
+import { metricsFromCounts, THRESHOLD_METRIC_NAMES } from './formulas';
 
 describe('metricsFromCounts', () => {
+  it('gives exactly the threshold metrics of the shared list', () => {
+    const m = metricsFromCounts({ tp: 3, fp: 1, fn: 0, tn: 2 });
+    expect(Object.keys(m).sort()).toEqual([...THRESHOLD_METRIC_NAMES].sort());
+  });
+
   it('matches a hand computation', () => {
     // tp 3, fp 1, fn 0, tn 2
     const m = metricsFromCounts({ tp: 3, fp: 1, fn: 0, tn: 2 });

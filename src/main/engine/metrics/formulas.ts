@@ -2,33 +2,18 @@
  * The threshold metrics, each from the four confusion counts. A metric whose denominator is zero
  * is `null` (undefined), never 0 or NaN, so JSON keeps it and a reader sees it is missing.
  */
+import { THRESHOLD_METRIC_NAMES, type ThresholdMetricName } from '../../../shared/api/metrics';
 import type { ConfusionCounts } from './confusion';
 
-/** Every metric that a single threshold gives. */
-export interface ThresholdMetrics {
-  precision: number | null;
-  /** Recall, sensitivity, true positive rate. */
-  recall: number | null;
-  specificity: number | null;
-  accuracy: number | null;
-  /** F1 score; for binary masks it equals the Dice coefficient. */
-  f1: number | null;
-  /** Intersection over union (Jaccard) of the vessel class: F1 / (2 - F1). */
-  iou: number | null;
-  /** Matthews correlation coefficient. */
-  mcc: number | null;
-}
+/** The names of the threshold metrics, in the order tables show them (the contract's list). */
+export { THRESHOLD_METRIC_NAMES };
 
-/** The names of the threshold metrics, in the order tables show them. */
-export const THRESHOLD_METRIC_NAMES = [
-  'precision',
-  'recall',
-  'specificity',
-  'accuracy',
-  'f1',
-  'iou',
-  'mcc',
-] as const satisfies readonly (keyof ThresholdMetrics)[];
+/**
+ * Every metric that a single threshold gives, keyed by the contract's names: precision, recall
+ * (sensitivity, true positive rate), specificity, accuracy, F1 (for binary masks the Dice
+ * coefficient), IoU (Jaccard of the vessel class, F1 / (2 - F1)) and MCC (Matthews).
+ */
+export type ThresholdMetrics = Record<ThresholdMetricName, number | null>;
 
 function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;

@@ -5,7 +5,11 @@
  */
 import type { ConfusionCounts } from './confusion';
 import type { Evaluation, MeanStd, Observer, Region, ThresholdChoice } from './evaluate';
+import { METRIC_NAMES, type MetricName } from '../../../shared/api/metrics';
 import { THRESHOLD_METRIC_NAMES, type ThresholdMetrics } from './formulas';
+
+/** The name of one metric a row reports (the contract's). */
+export type { MetricName };
 
 /** Whose map is scored: the model, or the other human observer. */
 export type Subject = 'model' | 'second-observer';
@@ -49,9 +53,8 @@ export interface PerImageRow {
 
 export type ProtocolRow = PooledRow | PerImageRow;
 
-/** The metrics a row reports, in table order. */
-export const ROW_METRIC_NAMES = [...THRESHOLD_METRIC_NAMES, 'auc', 'ap'] as const;
-export type MetricName = (typeof ROW_METRIC_NAMES)[number];
+/** The metrics a row reports, in table order (the contract's list of every metric). */
+export const ROW_METRIC_NAMES = METRIC_NAMES;
 
 /** A one-line description of a protocol, e.g. for table footnotes and plot subtitles. */
 export function describeProtocol(

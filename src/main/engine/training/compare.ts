@@ -4,17 +4,16 @@
  * regression; precision and recall trade against each other and are shown, not judged.
  */
 import type { EvaluationView, MetricDelta, ModelComparison } from '../../../shared/api/training';
+import { HEADLINE_METRIC_NAMES } from '../../../shared/api/metrics';
 
 /** A per-image drop beyond this in F1 or AUC counts as a regression (below it is noise). */
 export const REGRESSION_TOLERANCE = 1e-3;
-
-const DELTA_METRICS = ['auc', 'f1', 'precision', 'recall'] as const;
 
 function deltas(
   before: EvaluationView['pooled'] | undefined,
   after: EvaluationView['pooled'] | undefined,
 ): MetricDelta[] {
-  return DELTA_METRICS.map((name) => {
+  return HEADLINE_METRIC_NAMES.map((name) => {
     const b = before?.[name] ?? null;
     const a = after?.[name] ?? null;
     return { name, before: b, after: a, delta: a !== null && b !== null ? a - b : null };

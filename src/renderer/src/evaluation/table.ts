@@ -3,8 +3,10 @@
  * second observer and the published results, each with the protocol it was measured under.
  * The panel renders it and the CSV export writes it, so both always agree.
  */
+import type { MetricName } from '../../../shared/api/metrics';
 import type { EvaluationView, MetricRow, PublishedRow } from '../../../shared/api/training';
 
+/** The metrics the table shows (contract names), in the panel's order; AP is not shown. */
 export const TABLE_COLUMNS = [
   'auc',
   'f1',
@@ -14,7 +16,8 @@ export const TABLE_COLUMNS = [
   'accuracy',
   'iou',
   'mcc',
-] as const;
+] as const satisfies readonly MetricName[];
+/** The name of one column of the table. */
 export type TableColumn = (typeof TABLE_COLUMNS)[number];
 
 export interface TableRow {

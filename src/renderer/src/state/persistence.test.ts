@@ -133,7 +133,9 @@ describe('view settings', () => {
 
   it('keeps values for missing or mistyped keys', () => {
     const scene = new Scene();
-    applyViewSettings(scene, { brushSize: 'big', showImage: 0, displayThreshold: 0.3 });
+    // Values the type rules out, as a reply from a broken or mismatched engine could hold them.
+    const mistyped = { brushSize: 'big', showImage: 0, displayThreshold: 0.3 };
+    applyViewSettings(scene, mistyped as unknown as StudioViewSettings);
     expect(scene.state.brushSize).toBe(5);
     expect(scene.layer('image').visible).toBe(true);
     expect(scene.state.threshold).toBe(0.3);

@@ -4,7 +4,11 @@
  * observer, selected image), restored when a session opens and saved shortly after a change.
  */
 import type { VesselApi } from '../../../shared/api';
-import type { StudioViewSettings } from '../../../shared/api/studio';
+import type {
+  CompleteStudioViewSettings,
+  StudioViewSettingKey,
+  StudioViewSettings,
+} from '../../../shared/api/studio';
 import type { Result } from '../../../shared/result';
 import type { MaskDocument } from '../canvas/mask-document';
 import type { LayerId, Scene, SceneState } from './scene';
@@ -91,8 +95,17 @@ export class Autosave {
   }
 }
 
+/** The view-settings keys whose values are of type `V` (a layer's flag, a slider's number). */
+type SettingKeyOf<V> = {
+  [K in StudioViewSettingKey]: CompleteStudioViewSettings[K] extends V ? K : never;
+}[StudioViewSettingKey];
+
 /** Which view-settings keys hold a layer's visibility and opacity (not every layer is kept). */
-const LAYER_SETTINGS: { layer: LayerId; visible: string; opacity?: string }[] = [
+const LAYER_SETTINGS: {
+  layer: LayerId;
+  visible: SettingKeyOf<boolean>;
+  opacity?: SettingKeyOf<number>;
+}[] = [
   { layer: 'image', visible: 'showImage' },
   { layer: 'groundTruth', visible: 'showReference' },
   { layer: 'prediction', visible: 'showPrediction', opacity: 'predictionOpacity' },
@@ -118,10 +131,15 @@ export function viewSettingsOf(s: SceneState): StudioViewSettings {
 
 /** Puts saved view settings into the scene; keys missing or of the wrong type keep their value. */
 export function applyViewSettings(scene: Scene, v: StudioViewSettings): void {
-  const num = (key: string, fallback: number) =>
-    typeof v[key] === 'number' ? (v[key] as number) : fallback;
-  const bool = (key: string, fallback: boolean) =>
-    typeof v[key] === 'boolean' ? (v[key] as boolean) : fallback;
+  // The engine sends only valid values, but a reply is data from outside: check each type.
+  const num = (key: SettingKeyOf<number>, fallback: number) => {
+    const value: unknown = v[key];
+    return typeof value === 'number' ? value : fallback;
+  };
+  const bool = (key: SettingKeyOf<boolean>, fallback: boolean) => {
+    const value: unknown = v[key];
+    return typeof value === 'boolean' ? value : fallback;
+  };
   const s = scene.state;
   scene.set({
     layers: s.layers.map((layer) => {
@@ -140,7 +158,7 @@ export function applyViewSettings(scene: Scene, v: StudioViewSettings): void {
 }
 
 function sameSettings(a: StudioViewSettings, b: StudioViewSettings): boolean {
-  const keys = Object.keys(a);
+  const keys = Object.keys(a) as StudioViewSettingKey[];
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
