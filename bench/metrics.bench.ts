@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './index';
 import { evaluateImages, type ScoredImage } from '../src/main/engine/metrics';
 import { loadFov, loadLabel, openDataset } from '../src/main/engine/dataset';
-import { seededRandom } from '../src/main/engine/metrics/seeded-random';
+import { seededRandom } from '../test/support/seeded-random';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const driveRoot = path.resolve(here, '../../shared/datasets/DRIVE');

@@ -14,7 +14,7 @@ import {
   temporaryFolder,
   tinyModelFiles,
   writeDriveLikeDataset,
-} from '../src/main/engine/project/test-fixtures';
+} from '../test/support/project/test-fixtures';
 
 const WIDTH = 565;
 const HEIGHT = 584;

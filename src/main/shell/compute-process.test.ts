@@ -5,10 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import type { ElectronFake } from './electron-fake';
+import type { ElectronFake } from '../../../test/support/electron-fake';
 import type { ComputeHostEvents } from '../compute/host';
 
-vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
+vi.mock('electron', async () =>
+  (await import('../../../test/support/electron-fake')).createElectronFake(),
+);
 
 const electron = (await import('electron')) as unknown as ElectronFake;
 const { ComputeHost, defaultWorkerPath } = await import('../compute/host');

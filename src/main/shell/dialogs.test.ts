@@ -2,9 +2,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { ElectronFake } from './electron-fake';
+import type { ElectronFake } from '../../../test/support/electron-fake';
 
-vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
+vi.mock('electron', async () =>
+  (await import('../../../test/support/electron-fake')).createElectronFake(),
+);
 
 const electron = (await import('electron')) as unknown as ElectronFake;
 const { showOpenDialogFor, showSaveDialogFor, validateOpenResult, validateSaveResult } =

@@ -1,12 +1,17 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import type { ElectronFake, FakeBrowserWindow as FakeWindow } from './electron-fake';
+import type {
+  ElectronFake,
+  FakeBrowserWindow as FakeWindow,
+} from '../../../test/support/electron-fake';
 
-vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
+vi.mock('electron', async () =>
+  (await import('../../../test/support/electron-fake')).createElectronFake(),
+);
 
 const electron = (await import('electron')) as unknown as ElectronFake;
-const { FakeBrowserWindow } = await import('./electron-fake');
+const { FakeBrowserWindow } = await import('../../../test/support/electron-fake');
 const { requestNames } = await import('../../shared/api');
 const { IPC_EVENT_CHANNEL } = await import('../../shared/api/ipc');
 const { createEngine } = await import('../engine');

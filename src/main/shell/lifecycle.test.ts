@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { ElectronFake, FakeBrowserWindow } from './electron-fake';
+import type { ElectronFake, FakeBrowserWindow } from '../../../test/support/electron-fake';
 
-vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
+vi.mock('electron', async () =>
+  (await import('../../../test/support/electron-fake')).createElectronFake(),
+);
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vessel-lifecycle-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -173,7 +175,7 @@ describe('window and recent files', () => {
   it('hardens every web contents the app creates', async () => {
     const loaded = await load();
     await loaded.lifecycle.startDesktopApp(loaded.paths);
-    const { FakeWebContents, fakeEvent } = await import('./electron-fake');
+    const { FakeWebContents, fakeEvent } = await import('../../../test/support/electron-fake');
     const contents = new FakeWebContents();
     loaded.electron.app.emit('web-contents-created', {}, contents);
     const event = fakeEvent();

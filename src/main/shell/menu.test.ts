@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ElectronFake, FakeBrowserWindow } from './electron-fake';
+import type { ElectronFake, FakeBrowserWindow } from '../../../test/support/electron-fake';
 
-vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
+vi.mock('electron', async () =>
+  (await import('../../../test/support/electron-fake')).createElectronFake(),
+);
 
 const electron = (await import('electron')) as unknown as ElectronFake;
 const { IPC_EVENT_CHANNEL } = await import('../../shared/api/ipc');

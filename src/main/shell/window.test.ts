@@ -1,12 +1,18 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import type { ElectronFake, FakeBrowserWindow as FakeWindow, FakeSession } from './electron-fake';
+import type {
+  ElectronFake,
+  FakeBrowserWindow as FakeWindow,
+  FakeSession,
+} from '../../../test/support/electron-fake';
 
-vi.mock('electron', async () => (await import('./electron-fake')).createElectronFake());
+vi.mock('electron', async () =>
+  (await import('../../../test/support/electron-fake')).createElectronFake(),
+);
 
 const electron = (await import('electron')) as unknown as ElectronFake;
-const { fakeEvent, FakeWebContents } = await import('./electron-fake');
+const { fakeEvent, FakeWebContents } = await import('../../../test/support/electron-fake');
 const {
   buildContentSecurityPolicy,
   createAppWindow,

@@ -6,7 +6,7 @@ import {
   randomMask,
   temporaryFolder,
   writeDriveLikeDataset,
-} from '../../engine/project/test-fixtures';
+} from '../../../../test/support/project/test-fixtures';
 import { runCliCaptured } from '../run-captured';
 import { projectCommand } from './project';
 

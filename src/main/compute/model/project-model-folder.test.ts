@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelPreset, type ModelConfig } from '../../../shared/model-config';
 import { buildModel, loadModelDir, saveModelDir } from './index';
 import { createProject } from '../../engine/project/open';
-import { temporaryFolder, writeDriveLikeDataset } from '../../engine/project/test-fixtures';
+import {
+  temporaryFolder,
+  writeDriveLikeDataset,
+} from '../../../../test/support/project/test-fixtures';
 
 let dir: string;
 beforeAll(async () => {

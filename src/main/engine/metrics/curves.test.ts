@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../../../../test/support/seeded-random';
 import { curveArea, downsampleCurve, precisionRecallCurve, rocCurve } from './curves';
 import { areaUnderRoc, averagePrecision, rankImages } from './ranking';
 

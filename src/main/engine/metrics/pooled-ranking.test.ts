@@ -9,7 +9,7 @@ import {
   groupSortedKeys,
   sortImagePixels,
 } from './ranking';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../../../../test/support/seeded-random';
 
 /** Images with many ties (few levels), runs of one label, and a top group without positives. */
 function images(seed: number, levels: number): ScoredImage[] {

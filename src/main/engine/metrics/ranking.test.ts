@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../../../../test/support/seeded-random';
 import { countConfusion, type ScoredImage } from './confusion';
 import {
   areaUnderRoc,

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ProjectDatabase } from './database';
 import { ProjectLock } from './lock';
-import { useScratchProjects } from './project-test-setup';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
 import { SqliteDatabase } from './sqlite';
 
 const { newProjectFile } = useScratchProjects();

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverImages } from './discover';
-import { useScratchFolders } from './project-test-setup';
-import { writeDriveLikeDataset } from './test-fixtures';
+import { useScratchFolders } from '../../../../test/support/project/project-test-setup';
+import { writeDriveLikeDataset } from '../../../../test/support/project/test-fixtures';
 
 const scratchFolder = useScratchFolders();
 

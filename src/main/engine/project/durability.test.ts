@@ -5,9 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from './files';
-import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
+import {
+  startCrashTestChild,
+  type CrashTestChild,
+} from '../../../../test/support/project/crash-test-process';
 import { openProject } from './open';
-import { useScratchProjects } from './project-test-setup';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
 
 const KILLS = 12;
 const { newProjectFile } = useScratchProjects();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { addTinyModel, useScratchProjects } from './project-test-setup';
+import {
+  addTinyModel,
+  useScratchProjects,
+} from '../../../../test/support/project/project-test-setup';
 
 const { newProject } = useScratchProjects();
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportProject, toCsv } from './export';
 import { decodePngMask } from './mask-codec';
-import { useScratchProjects } from './project-test-setup';
-import { randomMask, tinyModelFiles } from './test-fixtures';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { randomMask, tinyModelFiles } from '../../../../test/support/project/test-fixtures';
 
 const { newProject } = useScratchProjects();
 

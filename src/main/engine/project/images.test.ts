@@ -2,8 +2,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProject } from './open';
-import { sha, useScratchProjects } from './project-test-setup';
-import { seededPng } from './test-fixtures';
+import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { seededPng } from '../../../../test/support/project/test-fixtures';
 
 const { newProject, scratchFolder } = useScratchProjects();
 

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreBackup } from './backups';
-import { startCrashTestChild, type CrashTestChild } from './crash-test-process';
+import {
+  startCrashTestChild,
+  type CrashTestChild,
+} from '../../../../test/support/project/crash-test-process';
 import { openProject } from './open';
-import { useScratchProjects } from './project-test-setup';
-import { randomMask } from './test-fixtures';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { randomMask } from '../../../../test/support/project/test-fixtures';
 
 const { newProjectFile: projectFile, open: projects } = useScratchProjects();
 const children: CrashTestChild[] = [];

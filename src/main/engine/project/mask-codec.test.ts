@@ -6,7 +6,7 @@ import {
   encodeRleDeflate,
   pngSize,
 } from './mask-codec';
-import { randomMask } from './test-fixtures';
+import { randomMask } from '../../../../test/support/project/test-fixtures';
 
 describe('run-length mask codec', () => {
   it('round-trips random masks exactly', () => {

@@ -2,8 +2,11 @@ import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from './migrations';
 import { openProject } from './open';
-import { addTinyModel, useScratchProjects } from './project-test-setup';
-import { randomMask } from './test-fixtures';
+import {
+  addTinyModel,
+  useScratchProjects,
+} from '../../../../test/support/project/project-test-setup';
+import { randomMask } from '../../../../test/support/project/test-fixtures';
 
 const { newProject, open } = useScratchProjects();
 

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkModelFiles, readModelDir } from './model-files';
-import { useScratchProjects } from './project-test-setup';
-import { tinyModelFiles } from './test-fixtures';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { tinyModelFiles } from '../../../../test/support/project/test-fixtures';
 
 const { newProject, scratchFolder } = useScratchProjects();
 

@@ -1,8 +1,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addTinyModel, sha, useScratchProjects } from './project-test-setup';
-import { randomMask, tinyModelFiles } from './test-fixtures';
+import {
+  addTinyModel,
+  sha,
+  useScratchProjects,
+} from '../../../../test/support/project/project-test-setup';
+import { randomMask, tinyModelFiles } from '../../../../test/support/project/test-fixtures';
 
 const { newProject } = useScratchProjects();
 

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { listBackups, restoreBackup } from './backups';
 import { LATEST_SCHEMA_VERSION, migrations } from './migrations';
 import { createProject, openProject } from './open';
-import { sha, useScratchProjects } from './project-test-setup';
+import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
 import { migrate } from './schema';
 import { SqliteDatabase } from './sqlite';
-import { randomMask } from './test-fixtures';
+import { randomMask } from '../../../../test/support/project/test-fixtures';
 
 const { newProject, scratchFolder, open } = useScratchProjects();
 

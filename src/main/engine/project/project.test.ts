@@ -6,9 +6,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openProject } from './open';
-import { sha, useScratchProjects } from './project-test-setup';
+import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
 import { SqliteDatabase } from './sqlite';
-import { tinyModelFiles } from './test-fixtures';
+import { tinyModelFiles } from '../../../../test/support/project/test-fixtures';
 
 const { newProject, open } = useScratchProjects();
 

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProject } from './open';
-import { useScratchProjects } from './project-test-setup';
-import { seededPng } from './test-fixtures';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { seededPng } from '../../../../test/support/project/test-fixtures';
 
 const { newProject, scratchFolder, open } = useScratchProjects();
 

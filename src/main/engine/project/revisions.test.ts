@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePngMask, encodePngMask } from './mask-codec';
-import { sha, useScratchProjects } from './project-test-setup';
-import { randomMask } from './test-fixtures';
+import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { randomMask } from '../../../../test/support/project/test-fixtures';
 
 const { newProject } = useScratchProjects();
 

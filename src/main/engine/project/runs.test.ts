@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useScratchProjects } from './project-test-setup';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
 
 const { newProject } = useScratchProjects();
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { migrations, type Migration } from './migrations';
 import { migrate, readSchemaVersion } from './schema';
 import { SqliteDatabase } from './sqlite';
-import { useScratchFolders } from './project-test-setup';
+import { useScratchFolders } from '../../../../test/support/project/project-test-setup';
 import { writeBackup } from './backups';
 
 const scratchFolder = useScratchFolders();

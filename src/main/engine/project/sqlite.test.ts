@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteDatabase, sqliteCode } from './sqlite';
-import { useScratchFolders } from './project-test-setup';
+import { useScratchFolders } from '../../../../test/support/project/project-test-setup';
 
 const scratchFolder = useScratchFolders();
 

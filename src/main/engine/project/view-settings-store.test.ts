@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openProject } from './open';
-import { useScratchProjects } from './project-test-setup';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
 import { SqliteDatabase } from './sqlite';
 import { defaultViewSettings } from './view-settings';
 

@@ -4,7 +4,7 @@ import { loadLabel } from '../dataset';
 import { Corrections } from './corrections';
 import { ImageServing } from './image-serving';
 import { maskPng } from './png';
-import { useStudioScratch } from './studio-test-setup';
+import { useStudioScratch } from '../../../../test/support/studio-test-setup';
 
 const scratch = useStudioScratch('studio-corrections');
 const size = 64 * 48;

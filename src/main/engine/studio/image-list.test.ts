@@ -5,7 +5,7 @@ import { ImageList } from './image-list';
 import { ImageServing } from './image-serving';
 import { maskPng } from './png';
 import { PredictionServing } from './predictions';
-import { useStudioScratch } from './studio-test-setup';
+import { useStudioScratch } from '../../../../test/support/studio-test-setup';
 
 const scratch = useStudioScratch('studio-list');
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeMaskRuns } from '../../../shared/mask-runs';
 import { loadFov, loadLabel, openDataset } from '../dataset';
 import { ImageServing } from './image-serving';
-import { decodeGrey, useStudioScratch } from './studio-test-setup';
+import { decodeGrey, useStudioScratch } from '../../../../test/support/studio-test-setup';
 
 const scratch = useStudioScratch('studio-images');
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openProject } from '../project';
 import { openStudio } from './open';
-import { useStudioScratch } from './studio-test-setup';
+import { useStudioScratch } from '../../../../test/support/studio-test-setup';
 import { writeTestDataset } from './test-dataset';
 import { addTinyModelWithPredictions } from '../../compute/model/test-model';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageServing } from './image-serving';
 import { PredictionServing } from './predictions';
-import { decodeGrey, useStudioScratch } from './studio-test-setup';
+import { decodeGrey, useStudioScratch } from '../../../../test/support/studio-test-setup';
 
 const scratch = useStudioScratch('studio-predictions');
 const id = 'test/01_test';

@@ -6,7 +6,7 @@ import { decodeMaskRuns } from '../../../shared/mask-runs';
 import { loadLabel } from '../dataset';
 import { StudioSession } from './session';
 import { maskPng } from './png';
-import { decodeGrey } from './studio-test-setup';
+import { decodeGrey } from '../../../../test/support/studio-test-setup';
 import { writeTestDataset } from './test-dataset';
 import { addTinyModelWithPredictions } from '../../compute/model/test-model';
 

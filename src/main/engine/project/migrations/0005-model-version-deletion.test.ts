@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, readSchemaVersion } from '../schema';
-import { temporaryFolder } from '../test-fixtures';
+import { temporaryFolder } from '../../../../../test/support/project/test-fixtures';
 import { migrations } from '.';
 import { databaseAtVersion } from './migration-test-setup';
 

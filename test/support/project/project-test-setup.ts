@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { createProject } from './open';
-import type { Project } from './project';
+import { createProject } from '../../../src/main/engine/project/open';
+import type { Project } from '../../../src/main/engine/project/project';
 import { temporaryFolder, tinyModelFiles, writeDriveLikeDataset } from './test-fixtures';
-import type { ModelVersion, ModelVersionInput } from './types';
+import type { ModelVersion, ModelVersionInput } from '../../../src/main/engine/project/types';
 
 /** A project made for one test, with where it lives. */
 export interface ScratchProject {

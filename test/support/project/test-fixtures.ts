@@ -2,7 +2,7 @@
 import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ImageInput } from './types';
+import type { ImageInput } from '../../../src/main/engine/project/types';
 
 /** A fresh temporary folder; remove it with `fs.rm(dir, { recursive: true })`. */
 export function temporaryFolder(prefix = 'vessel-project-'): string {

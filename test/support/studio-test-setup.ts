@@ -8,9 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { openStudio, type OpenedStudio, type OpenStudioOptions } from './open';
-import { writeTestDataset } from './test-dataset';
-import { addTinyModelWithPredictions } from '../../compute/model/test-model';
+import {
+  openStudio,
+  type OpenedStudio,
+  type OpenStudioOptions,
+} from '../../src/main/engine/studio/open';
+import { writeTestDataset } from '../../src/main/engine/studio/test-dataset';
+import { addTinyModelWithPredictions } from '../../src/main/compute/model/test-model';
 
 /** A test file's scratch folder and dataset; the fields are set once beforeAll has run. */
 export interface StudioScratch {

@@ -5,7 +5,7 @@
  * after SQLite committed it. The parent kills it with SIGKILL at a moment of its choosing.
  */
 import { createHash } from 'node:crypto';
-import { openProject } from './open';
+import { openProject } from '../../../src/main/engine/project/open';
 import { randomMask, tinyModelFiles } from './test-fixtures';
 
 export type ChildMessage =
