@@ -354,7 +354,7 @@ export const KERNEL_RULES: Readonly<Record<string, BoundRule>> = {
   ),
   MaxPoolGrad: dot(
     'each input pixel sums dy over the windows that picked it: at most ' +
-      'ceil(filter / stride) per axis (inputs free of ties: see the test)',
+      'ceil(filter / stride) per axis (the first maximum takes a tied window, as on cpu)',
     (call) => {
       const [fh, fw] = pairOf(call.attrs.filterSize);
       const [sh, sw] = pairOf(call.attrs.strides);
