@@ -20,6 +20,21 @@ const outputSchema = z
   .enum(['sigmoid', 'softmax'])
   .describe('sigmoid: one vessel-probability channel; softmax: two channels (background, vessel)');
 
+/** The fields every architecture has, with the same limits (last in each config, in this order). */
+const sharedConfigFields = {
+  /** Whole-channel dropout inside shared-residual blocks (LadderNet: 0.25). */
+  blockDropout: z.number().min(0).max(0.9),
+  /**
+   * Batch normalisation after every 3x3 convolution of a block. LadderNet's released code has
+   * none; the paper's figure shows it.
+   */
+  batchNorm: z.boolean(),
+  output: outputSchema,
+  inputChannels: z.number().int().min(1).max(4),
+  preprocessing: preprocessingSchema.nullable(),
+  inference: inferenceSettingsSchema.optional(),
+};
+
 /** U-Net (Ronneberger et al. 2015) with the ablation switches docs/ablation.md's table runs. */
 export const unetConfigSchema = z
   .object({
@@ -37,14 +52,7 @@ export const unetConfigSchema = z
     upsampling: z.enum(['transpose', 'nearest']),
     /** Dropout rate at the end of the contracting path (0 disables it). */
     dropout: z.number().min(0).max(0.9),
-    /** Whole-channel dropout inside shared-residual blocks (LadderNet: 0.25). */
-    blockDropout: z.number().min(0).max(0.9),
-    /** Batch normalisation after every 3x3 convolution of a block. */
-    batchNorm: z.boolean(),
-    output: outputSchema,
-    inputChannels: z.number().int().min(1).max(4),
-    preprocessing: preprocessingSchema.nullable(),
-    inference: inferenceSettingsSchema.optional(),
+    ...sharedConfigFields,
   })
   .refine((c) => !(c.skip === 'add' && c.upsampling === 'nearest'), {
     message:
@@ -59,13 +67,7 @@ export const ladderNetConfigSchema = z.object({
   layers: z.number().int().min(1).max(6),
   /** Channels at the finest level, doubling per level (released: 10). */
   filters: z.number().int().min(1).max(256),
-  blockDropout: z.number().min(0).max(0.9),
-  /** The released code has none; the paper's figure shows it. */
-  batchNorm: z.boolean(),
-  output: outputSchema,
-  inputChannels: z.number().int().min(1).max(4),
-  preprocessing: preprocessingSchema.nullable(),
-  inference: inferenceSettingsSchema.optional(),
+  ...sharedConfigFields,
 });
 
 export const modelConfigSchema = z.discriminatedUnion('arch', [

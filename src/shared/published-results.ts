@@ -55,25 +55,46 @@ export interface PublishedResult {
 export const OUR_PROTOCOL_DESCRIPTION =
   'DRIVE test set, inside the FOV masks, pooled over the 20 images, 1st manual, threshold 0.5 (p >= 0.5)';
 
+/** The R2U-Net paper, the source of two rows (its U-Net reimplementation and R2U-Net itself). */
+const R2UNET_PAPER_SOURCE = {
+  citation:
+    'Alom, Hasan, Yakopcic, Taha, Asari: Recurrent Residual Convolutional Neural Network based on U-Net (R2U-Net) for Medical Image Segmentation, arXiv 1802.06955, 2018',
+  url: 'https://arxiv.org/abs/1802.06955',
+};
+
+/** The protocol of a row scored as we score (inside the FOV, pooled, threshold 0.5, 1st manual). */
+function protocolAsOurs(notes: string[]): PublishedProtocol {
+  return {
+    region: 'fov',
+    aggregation: 'pooled',
+    threshold: '0.5 (p >= 0.5)',
+    reference: '1st manual',
+    notes,
+  };
+}
+
+/** The protocol of a row whose source states neither region, aggregation nor threshold. */
+function protocolNotStated(notes: string[]): PublishedProtocol {
+  return {
+    region: 'not stated',
+    aggregation: 'not stated',
+    threshold: 'not stated',
+    reference: '1st manual',
+    notes,
+  };
+}
+
 /** Published DRIVE rows, in the order tables show them. */
 export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
   {
     id: 'unet-in-r2unet-paper',
     method: 'U-Net (as reported in the R2U-Net paper)',
     values: { f1: 0.8142, recall: 0.7537, accuracy: 0.9531, auc: 0.9755 },
-    protocol: {
-      region: 'not stated',
-      aggregation: 'not stated',
-      threshold: 'not stated',
-      reference: '1st manual',
-      notes: ['A reimplementation by Alom et al.; the U-Net paper itself reports no DRIVE result.'],
-    },
+    protocol: protocolNotStated([
+      'A reimplementation by Alom et al.; the U-Net paper itself reports no DRIVE result.',
+    ]),
     comparableWithOurs: false,
-    source: {
-      citation:
-        'Alom, Hasan, Yakopcic, Taha, Asari: Recurrent Residual Convolutional Neural Network based on U-Net (R2U-Net) for Medical Image Segmentation, arXiv 1802.06955, 2018',
-      url: 'https://arxiv.org/abs/1802.06955',
-    },
+    source: R2UNET_PAPER_SOURCE,
     verification: {
       status: 'not confirmed',
       confirmed: [],
@@ -92,16 +113,10 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
       precision: 0.8717,
       auc: 0.979,
     },
-    protocol: {
-      region: 'fov',
-      aggregation: 'pooled',
-      threshold: '0.5 (p >= 0.5)',
-      reference: '1st manual',
-      notes: [
-        '48x48 patches at stride 5, probabilities averaged over the patches covering a pixel.',
-        'Its confusion matrix sums to 4,538,143 pixels: exactly the FOV pixels of the 20 test images.',
-      ],
-    },
+    protocol: protocolAsOurs([
+      '48x48 patches at stride 5, probabilities averaged over the patches covering a pixel.',
+      'Its confusion matrix sums to 4,538,143 pixels: exactly the FOV pixels of the 20 test images.',
+    ]),
     comparableWithOurs: true,
     // scikit-learn's confusion matrix [[tn, fp], [fn, tp]] from test/performances.txt.
     counts: { tp: 443136, fp: 65238, fn: 134513, tn: 3895256 },
@@ -123,19 +138,9 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
     id: 'r2unet',
     method: 'R2U-Net',
     values: { f1: 0.8171, recall: 0.7792, specificity: 0.9813, accuracy: 0.9556, auc: 0.9784 },
-    protocol: {
-      region: 'not stated',
-      aggregation: 'not stated',
-      threshold: 'not stated',
-      reference: '1st manual',
-      notes: [],
-    },
+    protocol: protocolNotStated([]),
     comparableWithOurs: false,
-    source: {
-      citation:
-        'Alom, Hasan, Yakopcic, Taha, Asari: Recurrent Residual Convolutional Neural Network based on U-Net (R2U-Net) for Medical Image Segmentation, arXiv 1802.06955, 2018',
-      url: 'https://arxiv.org/abs/1802.06955',
-    },
+    source: R2UNET_PAPER_SOURCE,
     verification: {
       status: 'partly confirmed',
       confirmed: ['f1', 'recall', 'specificity', 'accuracy'],
@@ -157,16 +162,10 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
       precision: 0.8581,
       auc: 0.9793,
     },
-    protocol: {
-      region: 'fov',
-      aggregation: 'pooled',
-      threshold: '0.5 (p >= 0.5)',
-      reference: '1st manual',
-      notes: [
-        'Code base of orobix/retina-unet: 48x48 patches at stride 5, probabilities averaged.',
-        'Its confusion matrix sums to 4,538,143 pixels: the FOV pixels of the 20 test images.',
-      ],
-    },
+    protocol: protocolAsOurs([
+      'Code base of orobix/retina-unet: 48x48 patches at stride 5, probabilities averaged.',
+      'Its confusion matrix sums to 4,538,143 pixels: the FOV pixels of the 20 test images.',
+    ]),
     comparableWithOurs: true,
     counts: { tp: 453810, fp: 75061, fn: 123839, tn: 3885433 },
     source: {
@@ -188,13 +187,7 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
     id: 'iternet',
     method: 'IterNet',
     values: { f1: 0.8205, recall: 0.7735, accuracy: 0.9573, auc: 0.9816 },
-    protocol: {
-      region: 'not stated',
-      aggregation: 'not stated',
-      threshold: 'not stated',
-      reference: '1st manual',
-      notes: ['Images resized to 576x576 for the network.'],
-    },
+    protocol: protocolNotStated(['Images resized to 576x576 for the network.']),
     comparableWithOurs: false,
     source: {
       citation:

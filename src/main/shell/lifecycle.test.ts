@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { ElectronFake, FakeBrowserWindow } from '../../../test/support/electron-fake';
+import { runState } from './test-fixtures';
 
 vi.mock('electron', async () =>
   (await import('../../../test/support/electron-fake')).createElectronFake(),
@@ -331,19 +332,7 @@ describe('quit with training running', () => {
     const engine = desktop?.engine;
     if (!engine) throw new Error('no engine');
     const request = vi.spyOn(engine, 'request');
-    const state = {
-      runId: 4,
-      status: 'running' as const,
-      settings: {} as never,
-      parentModelId: null,
-      modelId: null,
-      startedAt: '2026-11-27T09:00:00Z',
-      finishedAt: null,
-      history: [],
-      last: null,
-      error: null,
-    };
-    engine.events.emit('training.state', state);
+    engine.events.emit('training.state', runState(4, 'running'));
     loaded.electron.dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
     const event = {
       prevented: false,

@@ -1,23 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { TrainingRunState } from '../../shared/api/training';
 import type { Result } from '../../shared/result';
 import { EngineEvents } from '../engine/events';
+import { runState } from './test-fixtures';
 import { followTraining } from './training-work';
-
-function runState(runId: number, status: TrainingRunState['status']): TrainingRunState {
-  return {
-    runId,
-    status,
-    settings: {} as TrainingRunState['settings'],
-    parentModelId: null,
-    modelId: null,
-    startedAt: '2026-11-27T09:00:00Z',
-    finishedAt: null,
-    history: [],
-    last: null,
-    error: null,
-  };
-}
 
 function progress(runId: number, epoch: number) {
   return {

@@ -15,6 +15,13 @@ import { useStore } from './state/use-store';
 import { TrainingSidebar } from './training/TrainingSidebar';
 import { useModels } from './training/useModels';
 
+/** The tabs of the main region, in order. */
+const MAIN_TABS = [
+  { id: 'canvas', label: 'Canvas' },
+  { id: 'evaluation', label: 'Evaluation' },
+] as const;
+type MainTab = (typeof MAIN_TABS)[number]['id'];
+
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 /**
@@ -45,7 +52,7 @@ export function App() {
   const view = useStore(scene, (s) => s.view);
   const tool = useStore(scene, (s) => s.tool);
   const brushSize = useStore(scene, (s) => s.brushSize);
-  const [mainTab, setMainTab] = useState<'canvas' | 'evaluation'>('canvas');
+  const [mainTab, setMainTab] = useState<MainTab>('canvas');
   const [notice, setNotice] = useState<string | null>(null);
   const models = useModels();
 
@@ -174,24 +181,18 @@ export function App() {
       </nav>
       <main className="region region-canvas" aria-label="Canvas">
         <div className="main-tabs" role="tablist" aria-label="Main view">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={mainTab === 'canvas'}
-            data-testid="tab-canvas"
-            onClick={() => setMainTab('canvas')}
-          >
-            Canvas
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={mainTab === 'evaluation'}
-            data-testid="tab-evaluation"
-            onClick={() => setMainTab('evaluation')}
-          >
-            Evaluation
-          </button>
+          {MAIN_TABS.map(({ id, label }) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              aria-selected={mainTab === id}
+              data-testid={`tab-${id}`}
+              onClick={() => setMainTab(id)}
+            >
+              {label}
+            </button>
+          ))}
         </div>
         <div className="main-pane" hidden={mainTab !== 'canvas'}>
           <StudioCanvas controller={controller} />

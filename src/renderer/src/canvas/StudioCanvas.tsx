@@ -235,30 +235,10 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
       >
         {/* Two Konva layers: the mask's is redrawn alone while painting; the rest is static. */}
         <Layer ref={overlayLayer} imageSmoothingEnabled={false} listening={false}>
-          {current &&
-            layers
-              .filter((layer) => layer.kind !== 'mask')
-              .map((layer) => (
-                <LayerImage
-                  key={layer.id}
-                  layer={layer}
-                  image={current}
-                  overlays={controller.overlays}
-                />
-              ))}
+          {current && layerImages(layers, false, current, controller.overlays)}
         </Layer>
         <Layer ref={maskLayer} imageSmoothingEnabled={false} listening={false}>
-          {current &&
-            layers
-              .filter((layer) => layer.kind === 'mask')
-              .map((layer) => (
-                <LayerImage
-                  key={layer.id}
-                  layer={layer}
-                  image={current}
-                  overlays={controller.overlays}
-                />
-              ))}
+          {current && layerImages(layers, true, current, controller.overlays)}
         </Layer>
         <Layer ref={uiLayer} imageSmoothingEnabled={false} listening={false}>
           {current && view.zoom >= GRID_MIN_ZOOM && (
@@ -283,6 +263,18 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
 }
 
 /** One entry of the layer list, drawn from its source at its visibility and opacity. */
+/** The images of the mask layer (`masks`) or of every other layer, in the scene's order. */
+function layerImages(
+  layers: readonly LayerEntry[],
+  masks: boolean,
+  image: LoadedImage,
+  overlays: LayerCanvases,
+) {
+  return layers
+    .filter((layer) => (layer.kind === 'mask') === masks)
+    .map((layer) => <LayerImage key={layer.id} layer={layer} image={image} overlays={overlays} />);
+}
+
 function LayerImage(props: { layer: LayerEntry; image: LoadedImage; overlays: LayerCanvases }) {
   const { layer, image, overlays } = props;
   const source = layer.kind === 'image' ? image.fundus : overlays[layer.id as OverlayId].canvas;

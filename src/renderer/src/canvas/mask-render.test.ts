@@ -5,7 +5,9 @@ import {
   renderHeatmap,
   renderMaskRect,
   thresholdProbabilities,
+  type MaskStyle,
 } from './mask-render';
+import type { PixelRect } from './raster';
 
 const alphaRows = (rgba: Uint8ClampedArray, w: number, h: number) =>
   Array.from({ length: h }, (_, y) =>
@@ -17,18 +19,14 @@ describe('renderMaskRect', () => {
   const h = 5;
   const mask = new Uint8Array(w * h);
   for (let y = 1; y <= 3; y++) for (let x = 1; x <= 3; x++) mask[y * w + x] = 1;
+  const whole = { x: 0, y: 0, width: w, height: h };
+  /** Renders `rect` of the 3x3 square mask into `rgba` in the corrected layer's colour. */
+  const render = (rgba: Uint8ClampedArray, rect: PixelRect, style: MaskStyle) =>
+    renderMaskRect(mask, w, h, rect, rgba, LAYER_COLOURS.corrected, style);
 
   it('fills exactly the set pixels, opaque, in the layer colour', () => {
     const rgba = new Uint8ClampedArray(w * h * 4);
-    renderMaskRect(
-      mask,
-      w,
-      h,
-      { x: 0, y: 0, width: w, height: h },
-      rgba,
-      LAYER_COLOURS.corrected,
-      'filled',
-    );
+    render(rgba, whole, 'filled');
     expect(alphaRows(rgba, w, h)).toEqual(['.....', '.###.', '.###.', '.###.', '.....']);
     expect([...rgba.subarray((w + 1) * 4, (w + 1) * 4 + 4)]).toEqual([
       ...LAYER_COLOURS.corrected,
@@ -38,29 +36,13 @@ describe('renderMaskRect', () => {
 
   it('draws contours as the set pixels with an unset 4-neighbour', () => {
     const rgba = new Uint8ClampedArray(w * h * 4);
-    renderMaskRect(
-      mask,
-      w,
-      h,
-      { x: 0, y: 0, width: w, height: h },
-      rgba,
-      LAYER_COLOURS.corrected,
-      'contour',
-    );
+    render(rgba, whole, 'contour');
     expect(alphaRows(rgba, w, h)).toEqual(['.....', '.###.', '.#.#.', '.###.', '.....']);
   });
 
   it('touches nothing outside the rectangle', () => {
     const rgba = new Uint8ClampedArray(w * h * 4).fill(7);
-    renderMaskRect(
-      mask,
-      w,
-      h,
-      { x: 1, y: 1, width: 1, height: 1 },
-      rgba,
-      LAYER_COLOURS.corrected,
-      'filled',
-    );
+    render(rgba, { x: 1, y: 1, width: 1, height: 1 }, 'filled');
     expect(rgba[0]).toBe(7);
     expect(rgba[(2 * w + 2) * 4 + 3]).toBe(7);
     expect(rgba[(w + 1) * 4 + 3]).toBe(255);

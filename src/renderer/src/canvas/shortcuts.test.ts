@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { keyEvent as key } from '../state/test-fixtures';
 import { displayKey, matchesKey } from './shortcuts';
-
-const key = (
-  k: string,
-  mods: Partial<Record<'ctrl' | 'meta' | 'shift' | 'alt', boolean>> = {},
-) => ({
-  key: k,
-  ctrlKey: mods.ctrl ?? false,
-  metaKey: mods.meta ?? false,
-  shiftKey: mods.shift ?? false,
-  altKey: mods.alt ?? false,
-});
 
 describe('key specs', () => {
   it('reads Mod as Ctrl, or Cmd on macOS', () => {

@@ -24,6 +24,14 @@ export const SERIES_COLOURS = [
 ];
 const POINT_SHAPES = ['star', 'diamond', 'triangle', 'square', 'cross', 'wye', 'circle'] as const;
 
+/** Both axes: rates from 0 to 1, ticked every 0.2. */
+const UNIT_AXIS = {
+  type: 'number',
+  domain: [0, 1],
+  ticks: [0, 0.2, 0.4, 0.6, 0.8, 1],
+  stroke: '#9aa3ad',
+} satisfies { type: 'number'; domain: number[]; ticks: number[]; stroke: string };
+
 function seriesColour(i: number): string {
   return SERIES_COLOURS[i % SERIES_COLOURS.length] as string;
 }
@@ -85,19 +93,13 @@ export function CurveChart(props: CurveChartProps) {
         <ComposedChart width={420} height={360} margin={{ top: 8, right: 16, bottom: 28, left: 8 }}>
           <CartesianGrid stroke="#31363c" />
           <XAxis
-            type="number"
+            {...UNIT_AXIS}
             dataKey="x"
-            domain={[0, 1]}
-            ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]}
-            stroke="#9aa3ad"
             label={{ value: props.xLabel, position: 'insideBottom', offset: -14, fill: '#c9d1d9' }}
           />
           <YAxis
-            type="number"
+            {...UNIT_AXIS}
             dataKey="y"
-            domain={[0, 1]}
-            ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]}
-            stroke="#9aa3ad"
             label={{ value: props.yLabel, angle: -90, position: 'insideLeft', fill: '#c9d1d9' }}
           />
           <Tooltip

@@ -10,18 +10,7 @@ import {
   type CommandId,
 } from './commands';
 import { Scene } from './scene';
-import { fakeImage, summary } from './test-fixtures';
-
-const key = (
-  k: string,
-  mods: Partial<Record<'ctrl' | 'meta' | 'shift' | 'alt', boolean>> = {},
-) => ({
-  key: k,
-  ctrlKey: mods.ctrl ?? false,
-  metaKey: mods.meta ?? false,
-  shiftKey: mods.shift ?? false,
-  altKey: mods.alt ?? false,
-});
+import { fakeImage, keyEvent as key, summary } from './test-fixtures';
 
 /** A context over a real scene, with the engine-side actions recorded. */
 function context(scene = new Scene()) {

@@ -56,3 +56,15 @@ export const SESSION: StudioSessionInfo = {
   model: null,
   modelMissingReason: 'No model yet',
 };
+
+/** The fields of a keydown the shortcut matchers read: `k` with the given modifiers held. */
+export const keyEvent = (
+  k: string,
+  mods: Partial<Record<'ctrl' | 'meta' | 'shift' | 'alt', boolean>> = {},
+) => ({
+  key: k,
+  ctrlKey: mods.ctrl ?? false,
+  metaKey: mods.meta ?? false,
+  shiftKey: mods.shift ?? false,
+  altKey: mods.alt ?? false,
+});
