@@ -11,26 +11,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupCompute } from '../setup';
+import { gamma } from '../webgpu/op-bounds';
 import { planPhaseAxis } from './conv2d-backprop-input';
+import type { ConvCase } from './conv-cases';
 import { seededUniform } from './seeded-uniform';
 
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-interface Case {
-  batch: number;
-  height: number;
-  width: number;
-  inChannels: number;
-  outChannels: number;
-  kernel: [number, number];
-  strides: [number, number];
-  pad: Pad;
-}
-
-const UNIT_ROUNDOFF = 2 ** -24;
-
-function gamma(terms: number): number {
-  return (terms * UNIT_ROUNDOFF) / (1 - terms * UNIT_ROUNDOFF);
-}
+type Case = ConvCase;
 
 /** Runs `op` on one backend, returns its values. */
 function valuesOn(backend: string, op: () => tf.Tensor): Float32Array {

@@ -1,27 +1,19 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
+import { useComputeScratch } from '../../../../test/support/compute-scratch';
 import { buildModel } from '../model/build';
 import { seedInitialWeights } from '../model/seeded-init';
 import { loadModelDir } from '../model/storage';
-import { setupCompute } from '../setup';
 import { checkpointDirFor, loadCheckpoint } from './checkpoint';
 import { generateVesselSet, TINY_UNET } from './fixtures';
 import { TRAIN_ERROR_CODES, type TrainProgress } from './job';
 import { trainModel } from './loop';
 import { trainOptionsSchema, type TrainOptionsInput } from './options';
 
-let dir: string;
-beforeAll(async () => {
-  await setupCompute();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-train-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = useComputeScratch('vessel-train-');
 
 const images = generateVesselSet(5, 32, 2);
 const baseOptions: TrainOptionsInput = {
@@ -50,7 +42,7 @@ function run(
     config: TINY_UNET,
     images,
     options: trainOptionsSchema.parse({ ...baseOptions, ...overrides }),
-    outDir: path.join(dir, outName),
+    outDir: path.join(scratch.dir, outName),
     dataSource: 'generated',
     backend: 'cpu',
     ...extra,
@@ -66,7 +58,7 @@ async function train(data: typeof images, outName: string): Promise<unknown> {
       config: TINY_UNET,
       images: data,
       options: trainOptionsSchema.parse(baseOptions),
-      outDir: path.join(dir, outName),
+      outDir: path.join(scratch.dir, outName),
       dataSource: 'generated',
       backend: 'wasm',
     });
@@ -104,7 +96,7 @@ describe('trainModel', () => {
       config: TINY_UNET,
       images,
       options: trainOptionsSchema.parse({ ...baseOptions, epochs: 2, stepsPerEpoch: 2 }),
-      outDir: path.join(dir, 'memory'),
+      outDir: path.join(scratch.dir, 'memory'),
       dataSource: 'generated',
       backend: 'wasm',
     });
@@ -140,16 +132,16 @@ describe('trainModel', () => {
     });
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.epochsRun).toBe(1);
-    expect(cancelled.modelDir).toBe(path.join(dir, 'resumed'));
+    expect(cancelled.modelDir).toBe(path.join(scratch.dir, 'resumed'));
 
-    const checkpoint = await loadCheckpoint(checkpointDirFor(path.join(dir, 'resumed')));
+    const checkpoint = await loadCheckpoint(checkpointDirFor(path.join(scratch.dir, 'resumed')));
     expect(checkpoint.state.epochsDone).toBe(1);
     const resumed = await trainModel({
       model: checkpoint.model,
       config: checkpoint.state.config,
       images,
       options: checkpoint.state.options,
-      outDir: path.join(dir, 'resumed'),
+      outDir: path.join(scratch.dir, 'resumed'),
       dataSource: 'generated',
       backend: 'cpu',
       resume: checkpoint,
@@ -186,13 +178,13 @@ describe('trainModel', () => {
       /epoch 1, batch \d+: (the loss became NaN|some model weights became NaN or infinite)/,
     );
     await expect(
-      readFile(path.join(checkpointDirFor(path.join(dir, 'nan-pixels')), 'state.json')),
+      readFile(path.join(checkpointDirFor(path.join(scratch.dir, 'nan-pixels')), 'state.json')),
     ).rejects.toThrow();
   });
 
   it('reports TRAIN_DIVERGED for an absurd learning rate and keeps the checkpoint of the last good epoch', async () => {
     await run('explode', { epochs: 1 });
-    const checkpointDir = checkpointDirFor(path.join(dir, 'explode'));
+    const checkpointDir = checkpointDirFor(path.join(scratch.dir, 'explode'));
     const checkpoint = await loadCheckpoint(checkpointDir);
     const options = {
       ...checkpoint.state.options,
@@ -205,7 +197,7 @@ describe('trainModel', () => {
       config: checkpoint.state.config,
       images,
       options,
-      outDir: path.join(dir, 'explode'),
+      outDir: path.join(scratch.dir, 'explode'),
       dataSource: 'generated',
       backend: 'wasm',
       resume: { ...checkpoint, state: { ...checkpoint.state, options } },

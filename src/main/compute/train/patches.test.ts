@@ -1,15 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modelPreset, type ModelConfig } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
+import { useComputeScratch } from '../../../../test/support/compute-scratch';
 import { AUGMENT_NONE } from '../../engine/dataset/augment';
 import { SeededRandom } from '../../engine/dataset/random';
 import { buildModel } from '../model/build';
 import { seedInitialWeights } from '../model/seeded-init';
-import { setupCompute } from '../setup';
 import { generateVesselImage, generateVesselSet } from './fixtures';
 import { TRAIN_ERROR_CODES } from './job';
 import { trainModel } from './loop';
@@ -24,14 +22,7 @@ const VALID_UNET = {
   dropout: 0,
 } as ModelConfig;
 
-let dir: string;
-beforeAll(async () => {
-  await setupCompute();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-patches-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = useComputeScratch('vessel-patches-');
 
 /**
  * An image whose pixels, FOV and loss weights are all copies of its label (weights 1 + 3 * label):
@@ -128,7 +119,7 @@ describe('training a valid-padding U-Net', () => {
         config: VALID_UNET,
         images,
         options: trainOptionsSchema.parse(options),
-        outDir: path.join(dir, 'valid'),
+        outDir: path.join(scratch.dir, 'valid'),
         dataSource: 'generated',
         backend: tf.getBackend(),
       });
@@ -153,7 +144,7 @@ describe('training a valid-padding U-Net', () => {
         config: VALID_UNET,
         images,
         options: trainOptionsSchema.parse({ ...options, patchSize: 18 }),
-        outDir: path.join(dir, 'illegal'),
+        outDir: path.join(scratch.dir, 'illegal'),
         dataSource: 'generated',
         backend: tf.getBackend(),
       });

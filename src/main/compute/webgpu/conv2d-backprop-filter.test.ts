@@ -12,35 +12,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { ConvCase } from '../kernels/conv-cases';
 import { seededUniform } from '../kernels/seeded-uniform';
 import {
   conv2dBackpropFilterWebGpuConfig,
   filterGradWebGpu,
   planFilterGrad,
 } from './conv2d-backprop-filter';
-import { gpuFault } from './device';
-import { onBackend, startGpuForTests, type GpuForTests } from './test-gpu';
+import { gamma } from './op-bounds';
+import { itIsRegisteredForWebGpu, onBackend, useGpuForTests } from './test-gpu';
 
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-interface Case {
-  batch: number;
-  height: number;
-  width: number;
-  inChannels: number;
-  outChannels: number;
-  kernel: [number, number];
-  strides: [number, number];
-  pad: Pad;
+interface Case extends ConvCase {
   /** Runs filterGradWebGpu with this many slices instead of the registered kernel's plan. */
   slices?: number;
   dataFormat?: 'NHWC' | 'NCHW';
-}
-
-const UNIT_ROUNDOFF = 2 ** -24;
-
-function gamma(terms: number): number {
-  return (terms * UNIT_ROUNDOFF) / (1 - terms * UNIT_ROUNDOFF);
 }
 
 function describeCase(c: Case): string {
@@ -257,16 +243,7 @@ const CASES: Case[] = [
   { batch: 2, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3, dataFormat: 'NCHW' },
 ];
 
-let gpu: GpuForTests = { ok: false, reason: 'not started' };
-
-beforeAll(async () => {
-  gpu = await startGpuForTests();
-});
-
-// A shader the driver refuses reads back as zeros; the device's error is the real failure.
-afterEach(() => {
-  expect(gpuFault()).toBeNull();
-});
+const gpu = useGpuForTests();
 
 describe('planFilterGrad', () => {
   const plan = (c: Case) => planFilterGrad(convInfoOf(c));
@@ -315,16 +292,11 @@ describe('planFilterGrad', () => {
 });
 
 describe('webgpu Conv2DBackpropFilter matches cpu', () => {
-  it('is the kernel registered for webgpu', (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
-    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(
-      conv2dBackpropFilterWebGpuConfig.kernelFunc,
-    );
-  });
+  itIsRegisteredForWebGpu(gpu, 'Conv2DBackpropFilter', conv2dBackpropFilterWebGpuConfig);
 
   for (const [index, c] of CASES.entries()) {
     it(describeCase(c), async (ctx) => {
-      if (!gpu.ok) return ctx.skip(gpu.reason);
+      if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
       const { inputs, ours, cpu, absGrad } = await compare(c, index);
       // Nontrivial values: the gradient is far from zero and the bound far below it.
       const largest = Math.max(...cpu.map(Math.abs));
@@ -335,7 +307,7 @@ describe('webgpu Conv2DBackpropFilter matches cpu', () => {
   }
 
   it('reaches our kernel through tf.grad of conv2d (3x3 stride 2 same)', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     const xShape: [number, number, number, number] = [2, 9, 9, 4];
     const wShape: [number, number, number, number] = [3, 3, 4, 8];
     const xValues = seededUniform(tf.util.sizeFromShape(xShape), 3);
@@ -380,7 +352,7 @@ describe('webgpu Conv2DBackpropFilter matches cpu', () => {
   });
 
   it('unfolds a dispatch of more than 65535 workgroups', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     // One weight, 70000 positions, one slice per position: 70000 workgroups fold into y.
     const c: Case = {
       batch: 1,
@@ -398,7 +370,7 @@ describe('webgpu Conv2DBackpropFilter matches cpu', () => {
   });
 
   it('fails on a wrong padding and on one changed input (the bound is tight enough to see them)', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     const c: Case = { batch: 1, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3 };
     const { inputs, ours, absGrad } = await compare(c, 7);
     // cpu with the padding one row off (same output shape): a tap misplaced by one.
@@ -422,7 +394,7 @@ describe('webgpu Conv2DBackpropFilter matches cpu', () => {
   });
 
   it('leaves no tensor or GPU buffer behind across repeated calls', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     const backend = tf.backend() as WebGPUBackend;
     // One pass, two passes by plan and forced, and NCHW's transposes.
     const cases = [

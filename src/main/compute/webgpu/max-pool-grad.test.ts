@@ -19,11 +19,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededUniform } from '../kernels/seeded-uniform';
-import { gpuFault } from './device';
 import { maxPoolGradWebGpuConfig } from './max-pool-grad';
-import { onBackend, startGpuForTests, type GpuForTests } from './test-gpu';
+import { itIsRegisteredForWebGpu, onBackend, useGpuForTests } from './test-gpu';
 
 type Shape = [number, number, number, number];
 type Padding = [[0, 0], [number, number], [number, number], [0, 0]];
@@ -228,28 +227,14 @@ function integerDy(count: number, seed: number): Float32Array {
   return seededUniform(count, seed, 1, 9).map((v, i) => Math.floor(v) * (i % 3 === 0 ? -1 : 1));
 }
 
-let gpu: GpuForTests = { ok: false, reason: 'not started' };
-
-beforeAll(async () => {
-  gpu = await startGpuForTests();
-});
-
-// A shader the driver refuses reads back as zeros; the device's error is the real failure.
-afterEach(() => {
-  expect(gpuFault()).toBeNull();
-});
+const gpu = useGpuForTests();
 
 describe('webgpu MaxPoolGrad matches cpu on random inputs', () => {
-  it('is the kernel registered for webgpu', (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
-    expect(tf.getKernel('MaxPoolGrad', 'webgpu')?.kernelFunc).toBe(
-      maxPoolGradWebGpuConfig.kernelFunc,
-    );
-  });
+  itIsRegisteredForWebGpu(gpu, 'MaxPoolGrad', maxPoolGradWebGpuConfig);
 
   for (const [index, c] of CASES.entries()) {
     it(`${c.shape.join('x')}, ${describePool(c)}`, async (ctx) => {
-      if (!gpu.ok) return ctx.skip(gpu.reason);
+      if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
       const info = poolInfo(c.shape, c);
       const x = seededUniform(tf.util.sizeFromShape(c.shape), 11 + index);
       const dy = seededUniform(tf.util.sizeFromShape(info.outShape), 37 + index);
@@ -289,7 +274,7 @@ describe('webgpu MaxPoolGrad matches cpu on random inputs', () => {
   }
 
   it('fails on the last-maximum rule and on a window shifted by one (the check has teeth)', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     // Ties in every window: upstream's rule (last maximum) would put every dy elsewhere.
     const shape: Shape = [1, 4, 4, 1];
     const x = new Float32Array(16).fill(1);
@@ -342,7 +327,7 @@ describe('webgpu MaxPoolGrad matches cpu exactly on tied maxima', () => {
   for (const [t, tied] of TIED_INPUTS.entries())
     for (const p of POOLS)
       it(`${tied.name}, ${describePool(p)}`, async (ctx) => {
-        if (!gpu.ok) return ctx.skip(gpu.reason);
+        if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
         let windows = 0;
         for (const [s, shape] of shapes.entries()) {
           const info = poolInfo(shape, p);
@@ -360,7 +345,7 @@ describe('webgpu MaxPoolGrad matches cpu exactly on tied maxima', () => {
       });
 
   it('through tf.grad of tf.maxPool, as training takes it', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     const shape: Shape = [2, 12, 12, 8];
     const values = TIED_INPUTS[1]!.make(tf.util.sizeFromShape(shape), 7);
     const weights = integerDy(6 * 6 * 8 * 2, 8);
@@ -381,7 +366,7 @@ describe('webgpu MaxPoolGrad matches cpu exactly on tied maxima', () => {
 
 describe('webgpu MaxPoolGrad resources and size', () => {
   it('leaves no tensor or GPU buffer behind across repeated calls', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     const backend = tf.backend() as WebGPUBackend;
     const cases = [CASES[0]!, CASES[3]!, CASES[7]!, CASES[10]!];
     const run = async () => {
@@ -401,7 +386,7 @@ describe('webgpu MaxPoolGrad resources and size', () => {
   });
 
   it('covers a dispatch of more than 65535 workgroups', async (ctx) => {
-    if (!gpu.ok) return ctx.skip(gpu.reason);
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     // 2050 * 2048 threads of 64 per workgroup: 65600 workgroups, folded into y by the backend.
     const shape: Shape = [1, 2050, 2048, 1];
     const info = poolInfo(shape, POOL_2X2_VALID);

@@ -5,8 +5,10 @@
  * driver install cannot pass as skipped tests.
  */
 import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { GpuAdapterReport } from '../../../shared/api/app';
 import { setupCompute } from '../setup';
+import { gpuFault } from './device';
 
 export type GpuForTests = { ok: true; adapter: GpuAdapterReport } | { ok: false; reason: string };
 
@@ -29,6 +31,39 @@ export function startGpuForTests(): Promise<GpuForTests> {
     }
   })();
   return started;
+}
+
+/** What startGpuForTests gave, read once the file's beforeAll has run. */
+export interface GpuForTestsHolder {
+  readonly current: GpuForTests;
+}
+
+/**
+ * Registers, for the calling test file, starting webgpu before its tests and checking after each
+ * test that the device reported no fault: a shader the driver refuses reads back as zeros, so the
+ * device's error is the real failure. Tests skip with `current.reason` where `current.ok` is false.
+ */
+export function useGpuForTests(): GpuForTestsHolder {
+  const holder: { current: GpuForTests } = { current: { ok: false, reason: 'not started' } };
+  beforeAll(async () => {
+    holder.current = await startGpuForTests();
+  });
+  afterEach(() => {
+    expect(gpuFault()).toBeNull();
+  });
+  return holder;
+}
+
+/** A test that `config` is the kernel tfjs runs for `kernelName` on webgpu. */
+export function itIsRegisteredForWebGpu(
+  gpu: GpuForTestsHolder,
+  kernelName: string,
+  config: tf.KernelConfig,
+): void {
+  it('is the kernel registered for webgpu', (ctx) => {
+    if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
+    expect(tf.getKernel(kernelName, 'webgpu')?.kernelFunc).toBe(config.kernelFunc);
+  });
 }
 
 /**

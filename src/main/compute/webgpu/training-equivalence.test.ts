@@ -6,7 +6,7 @@
  * every gradient and Adam's update, as model.fit runs them. The wasm twin of this test is
  * ../kernels/training-equivalence.test.ts; both share ../kernels/training-runs.ts.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modelPreset, type ModelConfig } from '../../../shared/model-config';
 import {
   maxWeightDifference,
@@ -14,8 +14,7 @@ import {
   trainSteps,
   vesselBatch,
 } from '../kernels/training-runs';
-import { gpuFault } from './device';
-import { onBackend, startGpuForTests, type GpuForTests } from './test-gpu';
+import { onBackend, useGpuForTests } from './test-gpu';
 
 /** The presets at two levels and width 4, without dropout (a random mask per backend). */
 const CONFIGS: { name: string; config: ModelConfig; classes: number }[] = [
@@ -45,21 +44,12 @@ const CONFIGS: { name: string; config: ModelConfig; classes: number }[] = [
 const STEPS = 3;
 const PATCH = 16;
 
-let gpu: GpuForTests = { ok: false, reason: 'not started' };
-
-beforeAll(async () => {
-  gpu = await startGpuForTests();
-});
-
-// A shader the driver refuses reads back as zeros; the device's error is the real failure.
-afterEach(() => {
-  expect(gpuFault()).toBeNull();
-});
+const gpu = useGpuForTests();
 
 describe('training on webgpu matches cpu', () => {
   for (const { name, config, classes } of CONFIGS) {
     it(name, async (ctx) => {
-      if (!gpu.ok) return ctx.skip(gpu.reason);
+      if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
       const batch = vesselBatch(3, PATCH, classes);
       const initial = await onBackend('cpu', () => seededWeights(config));
       const cpu = await onBackend('cpu', () => trainSteps('cpu', config, initial, batch, STEPS));
