@@ -5,7 +5,8 @@
  * message where the Electron binary is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +45,21 @@ interface BuilderConfig {
   };
   win: { target: Array<string | TargetEntry>; icon: string };
   mac: { target: Array<string | TargetEntry>; icon: string; entitlements: string };
+  electronFuses: Record<string, boolean>;
 }
+
+// How electron-builder turns `electronFuses` into @electron/fuses' configuration, and the
+// library that flips them in the binary: both as `npm run dist` runs them.
+const { PlatformPackager } = require('app-builder-lib') as {
+  PlatformPackager: {
+    prototype: { generateFuseConfig(fuses: unknown): Promise<Record<string, unknown>> };
+  };
+};
+const fuses = require('@electron/fuses') as {
+  flipFuses(file: string, config: Record<string, unknown>): Promise<number>;
+  getCurrentFuseWire(file: string): Promise<Record<string, number>>;
+  FuseV1Options: Record<string, number>;
+};
 
 const configText = readFileSync(path.join(root, 'electron-builder.yml'), 'utf8');
 const config = yaml.load(configText) as BuilderConfig;
@@ -129,6 +144,65 @@ describe('electron-builder.yml', () => {
     ];
     expect(installed.length).toBeGreaterThan(3);
     expect(installed.filter((file) => !unpacked(file))).toEqual([]);
+  });
+
+  it("flips Electron's fuses so the installed app runs only its own code", async () => {
+    // A stand-in for Electron's binary: its fuse wire as Electron 45 ships it (the sentinel,
+    // wire version 1, eight fuses; '1' on, '0' off), where @electron/fuses looks for it.
+    const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+    const shipped = '10110001';
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fuses-'));
+    const binary = path.join(dir, 'electron');
+    try {
+      writeFileSync(
+        binary,
+        Buffer.concat([
+          Buffer.from('\x7fELF padding before the wire'),
+          Buffer.from(SENTINEL),
+          Buffer.from([1, shipped.length]),
+          Buffer.from(shipped),
+          Buffer.from('padding after'),
+        ]),
+      );
+      const fuseConfig = await PlatformPackager.prototype.generateFuseConfig(config.electronFuses);
+      await fuses.flipFuses(binary, fuseConfig);
+      const wire = await fuses.getCurrentFuseWire(binary);
+      const on = (name: string) => String.fromCharCode(wire[fuses.FuseV1Options[name]!]!);
+      expect(on('RunAsNode')).toBe('0');
+      expect(on('EnableNodeOptionsEnvironmentVariable')).toBe('0');
+      expect(on('EnableNodeCliInspectArguments')).toBe('0');
+      expect(on('EnableEmbeddedAsarIntegrityValidation')).toBe('1');
+      expect(on('OnlyLoadAppFromAsar')).toBe('1');
+      // The renderer's module scripts load over file:// (loadFile): keep those privileges.
+      expect(on('GrantFileProtocolExtraPrivileges')).toBe('1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // electron-builder's schema refuses a misspelt fuse, so a typo cannot leave one unset.
+    await expect(
+      builderConfig.validateConfiguration(
+        { ...config, electronFuses: { ...config.electronFuses, runAsnode: false } },
+        { isEnabled: false, add() {} },
+      ),
+    ).rejects.toThrow(/configuration/i);
+  });
+
+  it('lets the main process start no Node child that needs the RunAsNode fuse', () => {
+    // With RunAsNode off, child_process.fork of Electron's binary fails: the shell must start
+    // the compute process as a utilityProcess.
+    const shellFiles = filesUnder('src/main/shell', /^[^/]*(?<!\.test)\.ts$/);
+    expect(shellFiles.length).toBeGreaterThan(3);
+    for (const file of shellFiles) {
+      expect(readFileSync(path.join(root, file), 'utf8'), file).not.toMatch(
+        /from 'node:child_process'|ELECTRON_RUN_AS_NODE/,
+      );
+    }
+  });
+
+  it('keeps macOS library validation on (no disable-library-validation entitlement)', () => {
+    const entitlements = readFileSync(path.join(root, config.mac.entitlements), 'utf8');
+    expect(entitlements).toContain('com.apple.security.cs.allow-jit');
+    expect(entitlements).not.toContain('disable-library-validation');
   });
 
   it('ships the pretrained models as resources beside the archive', () => {
