@@ -12,6 +12,7 @@
  * SIMD kernel of our wasm module (../winograd), which needs no transposes and is faster.
  */
 import {
+  type backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropFilterInputs,
@@ -31,13 +32,33 @@ export function conv2dBackpropFilterWasm(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
-  const dy = inputs.dy as TensorInfo;
   const info = channelsLastConvInfo(
     'Conv2DBackpropFilter',
     x.shape as [number, number, number, number],
     attrs.filterShape,
     attrs,
   );
+  const scratch = new KernelScratch(backend);
+  try {
+    // dy may be larger than the output the attributes imply (a caller's runKernel): like
+    // tfjs's own kernels, use only its leading outHeight x outWidth block.
+    const dyShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+    let dy = inputs.dy as TensorInfo;
+    if (dy.shape.some((d, i) => d !== dyShape[i])) dy = scratch.slice(dy, [0, 0, 0, 0], dyShape);
+    return filterGrad(x, dy, info, scratch);
+  } finally {
+    scratch.dispose();
+  }
+}
+
+/** The filter gradient for a dy of exactly the output's shape; intermediates go to `scratch`. */
+function filterGrad(
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  scratch: KernelScratch,
+): TensorInfo {
+  const { backend } = scratch;
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
@@ -57,36 +78,31 @@ export function conv2dBackpropFilterWasm(args: {
   // rather than pad negatively, so the gradient convolution yields exactly filterHeight rows.
   let bottom = filterHeight - 1 + (outHeight - 1) * strideHeight - inHeight - top + 1;
   let right = filterWidth - 1 + (outWidth - 1) * strideWidth - inWidth - left + 1;
-  const scratch = new KernelScratch(backend);
-  try {
-    let input = x;
-    if (bottom < 0 || right < 0) {
-      const rows = inHeight + Math.min(bottom, 0);
-      const cols = inWidth + Math.min(right, 0);
-      input = scratch.slice(x, [0, 0, 0, 0], [batchSize, rows, cols, inChannels]);
-      bottom = Math.max(bottom, 0);
-      right = Math.max(right, 0);
-    }
-    const rows = input.shape[1]!;
-    const cols = input.shape[2]!;
-    const inputT = scratch.swapOuterInner(input, batchSize, rows * cols, inChannels, [
-      inChannels,
-      rows,
-      cols,
-      batchSize,
-    ]);
-    const dyT = scratch.transpose(dy, [1, 2, 0, 3]);
-    const gradT = scratch.conv2d(inputT, dyT, { top, bottom, left, right }, [
-      strideHeight,
-      strideWidth,
-    ]);
-    if (inChannels === 1) {
-      return scratch.keep(scratch.reshape(gradT, [filterHeight, filterWidth, 1, outChannels]));
-    }
-    return scratch.keep(scratch.transpose(gradT, [1, 2, 0, 3]));
-  } finally {
-    scratch.dispose();
+  let input = x;
+  if (bottom < 0 || right < 0) {
+    const rows = inHeight + Math.min(bottom, 0);
+    const cols = inWidth + Math.min(right, 0);
+    input = scratch.slice(x, [0, 0, 0, 0], [batchSize, rows, cols, inChannels]);
+    bottom = Math.max(bottom, 0);
+    right = Math.max(right, 0);
   }
+  const rows = input.shape[1]!;
+  const cols = input.shape[2]!;
+  const inputT = scratch.swapOuterInner(input, batchSize, rows * cols, inChannels, [
+    inChannels,
+    rows,
+    cols,
+    batchSize,
+  ]);
+  const dyT = scratch.transpose(dy, [1, 2, 0, 3]);
+  const gradT = scratch.conv2d(inputT, dyT, { top, bottom, left, right }, [
+    strideHeight,
+    strideWidth,
+  ]);
+  if (inChannels === 1) {
+    return scratch.keep(scratch.reshape(gradT, [filterHeight, filterWidth, 1, outChannels]));
+  }
+  return scratch.keep(scratch.transpose(gradT, [1, 2, 0, 3]));
 }
 
 export const conv2dBackpropFilterWasmConfig: KernelConfig = {

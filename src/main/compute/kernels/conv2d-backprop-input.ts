@@ -158,13 +158,13 @@ export function conv2dBackpropInputWasm(args: {
       outChannels,
       phases * inChannels,
     ]);
+    // dy may be larger than the output the attributes imply (a caller's runKernel, or
+    // conv2dTranspose given a too-large input): like tfjs's own kernels, read only its leading
+    // outHeight x outWidth block.
+    const sourceShape = [batchSize, rows.used, cols.used, outChannels];
     let source = dy;
-    if (rows.skip > 0 || cols.skip > 0 || rows.used < outHeight || cols.used < outWidth) {
-      source = scratch.slice(
-        dy,
-        [0, rows.skip, cols.skip, 0],
-        [batchSize, rows.used, cols.used, outChannels],
-      );
+    if (rows.skip > 0 || cols.skip > 0 || dy.shape.some((d, i) => d !== sourceShape[i])) {
+      source = scratch.slice(dy, [0, rows.skip, cols.skip, 0], sourceShape);
     }
     const phased = scratch.conv2d(source, combined, {
       top: rows.padBefore,

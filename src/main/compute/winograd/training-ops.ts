@@ -12,6 +12,7 @@
  * VESSEL_WINOGRAD=0 leaves them all to those.
  */
 import {
+  backend_util,
   Concat,
   MaxPoolGrad,
   ResizeNearestNeighborGrad,
@@ -67,25 +68,24 @@ const maxPoolGrad: ModuleKernel = (args, mod, backend) => {
   return dx;
 };
 
-/** The split sizes along `axis`, a -1 taking what the others leave. */
-function splitSizes(size: number, numOrSizeSplits: number | number[]): number[] {
-  if (!Array.isArray(numOrSizeSplits)) {
-    return new Array<number>(numOrSizeSplits).fill(size / numOrSizeSplits);
-  }
-  const known = numOrSizeSplits.reduce((sum, s) => (s === -1 ? sum : sum + s), 0);
-  return numOrSizeSplits.map((s) => (s === -1 ? size - known : s));
-}
-
 const splitV: ModuleKernel = (args, mod, backend) => {
   const { x } = args.inputs as { x: TensorInfo };
   const attrs = args.attrs as unknown as SplitVAttrs;
   const rank = x.shape.length;
   const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
   if (rank < 2 || axis !== rank - 1 || !floats([x])) return null;
+  // tfjs's own checks (one -1 at most, sizes summing to the axis, splits dividing it), which
+  // the op leaves to the kernel; it rewrites a -1 in place, hence the copy.
+  const { numOrSizeSplits } = attrs;
+  const sizes = backend_util.prepareSplitSize(
+    x,
+    Array.isArray(numOrSizeSplits) ? [...numOrSizeSplits] : numOrSizeSplits,
+    axis,
+  );
   const width = x.shape[rank - 1]!;
   const rows = util.sizeFromShape(x.shape) / width;
   let start = 0;
-  return splitSizes(width, attrs.numOrSizeSplits).map((size) => {
+  return sizes.map((size) => {
     const out = backend.makeOutput([...x.shape.slice(0, -1), size], 'float32');
     if (size > 0 && rows > 0) {
       mod.functions.copy_rows(mod.offset(x) + start * 4, width, mod.offset(out), size, rows, size);

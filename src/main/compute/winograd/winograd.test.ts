@@ -18,6 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seededUniform } from '../kernels/seeded-uniform';
 import { setupCompute } from '../setup';
 import { MIN_WINOGRAD_CHANNELS, registerWinogradKernels, winogradFor } from './kernels';
+import { winogradScale } from './error-bound';
 import { simdLevel, WinogradConv, winogradCalls } from './winograd';
 
 const U = 2 ** -24;
@@ -56,83 +57,6 @@ const CASES: Case[] = [
   { n: 2, h: 17, w: 15, c: 24, k: 32, pad: 'same' },
   { n: 1, h: 3, w: 3, c: 10, k: 3, pad: 'valid' },
 ];
-
-const ABS_BT = [
-  [1, 0, 1, 0],
-  [0, 1, 1, 0],
-  [0, 1, 1, 0],
-  [0, 1, 0, 1],
-];
-const ABS_G = [
-  [1, 0, 0],
-  [0.5, 0.5, 0.5],
-  [0.5, 0.5, 0.5],
-  [0, 0, 1],
-];
-const ABS_AT = [
-  [1, 1, 1, 0],
-  [0, 1, 1, 1],
-];
-
-/** P Q R for small dense matrices. */
-function sandwich(p: number[][], q: number[][], r: number[][]): number[][] {
-  const pq = p.map((row) => q[0]!.map((_, j) => row.reduce((s, v, i) => s + v * q[i]![j]!, 0)));
-  return pq.map((row) => r[0]!.map((_, j) => row.reduce((s, v, i) => s + v * r[i]![j]!, 0)));
-}
-const transpose = (m: number[][]) => m[0]!.map((_, j) => m.map((row) => row[j]!));
-
-/** W, the Winograd error scale of every output (float64), for input and filter values given. */
-function winogradScale(
-  x: Float32Array,
-  wt: Float32Array,
-  { n, h, w, c, k }: Case,
-  padTop: number,
-  padLeft: number,
-  oh: number,
-  ow: number,
-): Float64Array {
-  const out = new Float64Array(n * oh * ow * k);
-  const gt: number[][][][] = []; // [c][k] -> |G||g||G^T|
-  for (let ci = 0; ci < c; ci++) {
-    gt.push([]);
-    for (let ko = 0; ko < k; ko++) {
-      const g = [0, 1, 2].map((i) =>
-        [0, 1, 2].map((j) => Math.abs(wt[((i * 3 + j) * c + ci) * k + ko]!)),
-      );
-      gt[ci]!.push(sandwich(ABS_G, g, transpose(ABS_G)));
-    }
-  }
-  for (let b = 0; b < n; b++)
-    for (let r0 = 0; r0 < oh; r0 += 2)
-      for (let s0 = 0; s0 < ow; s0 += 2) {
-        const vt: number[][][] = [];
-        for (let ci = 0; ci < c; ci++) {
-          const d = [0, 1, 2, 3].map((a) =>
-            [0, 1, 2, 3].map((e) => {
-              const row = r0 - padTop + a;
-              const col = s0 - padLeft + e;
-              if (row < 0 || row >= h || col < 0 || col >= w) return 0;
-              return Math.abs(x[((b * h + row) * w + col) * c + ci]!);
-            }),
-          );
-          vt.push(sandwich(ABS_BT, d, transpose(ABS_BT)));
-        }
-        for (let ko = 0; ko < k; ko++) {
-          const m = [0, 1, 2, 3].map((a) =>
-            [0, 1, 2, 3].map((e) => {
-              let sum = 0;
-              for (let ci = 0; ci < c; ci++) sum += gt[ci]![ko]![a]![e]! * vt[ci]![a]![e]!;
-              return sum;
-            }),
-          );
-          const y = sandwich(ABS_AT, m, transpose(ABS_AT));
-          for (let a = 0; a < 2 && r0 + a < oh; a++)
-            for (let e = 0; e < 2 && s0 + e < ow; e++)
-              out[((b * oh + r0 + a) * ow + s0 + e) * k + ko] = y[a]![e]!;
-        }
-      }
-  return out;
-}
 
 function valuesOn(backend: string, op: () => tf.Tensor): Float32Array {
   tf.setBackend(backend);
