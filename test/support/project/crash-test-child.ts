@@ -1,16 +1,18 @@
 /**
  * The child process of the lock and durability tests (forked with tsx). It opens a project and
- * then either holds it open (`hold`) or keeps saving mask revisions and model weights (`save`),
+ * then either holds it open (`hold`), creates it (`create`, over the dataset folder given) or keeps saving mask revisions and model weights (`save`),
  * telling the parent over IPC about each write only after the write's promise resolved, that is
  * after SQLite committed it. The parent kills it with SIGKILL at a moment of its choosing.
  */
 import { createHash } from 'node:crypto';
-import { openProject } from '../../../src/main/engine/project/open';
+import { discoverImages } from '../../../src/main/engine/project/discover';
+import { createProject, openProject } from '../../../src/main/engine/project/open';
 import { randomMask, tinyModelFiles } from './test-fixtures';
 
 export type ChildMessage =
   | { type: 'loaded' }
   | { type: 'ready' }
+  | { type: 'created' }
   | { type: 'revision'; id: number; sha256: string }
   | { type: 'model'; id: number; weightsSha256: string }
   | { type: 'error'; code: string; message: string };
@@ -25,6 +27,14 @@ async function main(): Promise<void> {
   // (the previous child may still hold the project).
   await send({ type: 'loaded' });
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  if (mode === 'create') {
+    // seedText is the dataset folder here: create the project over it, then report.
+    const { images } = await discoverImages(seedText);
+    const created = await createProject(file, { datasetRoot: seedText, images });
+    await created.close();
+    await send({ type: 'created' });
+    return;
+  }
   const project = await openProject(file).catch(
     async (error: { code?: string; message: string }) => {
       await send({ type: 'error', code: error.code ?? 'UNKNOWN', message: error.message });

@@ -20,13 +20,14 @@ export interface CrashTestChild {
 }
 
 /**
- * Starts the child in `hold` or `save` mode on a project file. A `deferred` child loads its code
- * and then waits for `go()` before it opens the project.
+ * Starts the child in `hold`, `save` or `create` mode on a project file (`seed` is the dataset
+ * folder for `create`). A `deferred` child loads its code and then waits for `go()` before it
+ * opens the project.
  */
 export function startCrashTestChild(
-  mode: 'hold' | 'save',
+  mode: 'hold' | 'save' | 'create',
   file: string,
-  seed = 1,
+  seed: number | string = 1,
   deferred = false,
 ): CrashTestChild {
   const child = fork(childScript, [mode, file, String(seed)], {

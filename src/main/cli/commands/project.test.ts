@@ -77,6 +77,54 @@ describe('project command', () => {
     expect(JSON.parse((await cli('project', 'info', file, '--json')).stdout).images).toBe(1);
   });
 
+  it('finds a damaged mask that integrity_check passes, names it, and exports every other mask', async () => {
+    const dir = temporaryFolder();
+    folders.push(dir);
+    const data = path.join(dir, 'DRIVE');
+    await writeDriveLikeDataset(data, 2);
+    const file = path.join(dir, 'p.vessel');
+    expect((await cli('project', 'create', file, '--data', data)).code).toBe(0);
+    const project = await openProject(file);
+    await project.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 1) });
+    const bad = await project.saveMaskRevision('test/02_test', {
+      kind: 'binary',
+      ...randomMask(200, 180, 2),
+    });
+    const { bytes } = await project.maskRevisionBytes(bad.id);
+    await project.close();
+    // Damage the blob's bytes in place: SQLite's pages stay well-formed.
+    const raw = await fs.readFile(file);
+    const at = raw.indexOf(Buffer.from(bytes));
+    expect(at).toBeGreaterThan(0);
+    for (let i = 0; i < 64; i++) raw[at + 16 + i] ^= 0x5a;
+    await fs.writeFile(file, raw);
+
+    const checked = await cli('project', 'info', file, '--check', '--json');
+    expect(checked.code).toBe(2);
+    // The CLI's JSON error carries code and message: the message lists each damaged blob.
+    const error = JSON.parse(checked.stdout).error;
+    expect(error.code).toBe('PROJECT_DAMAGED_REVISIONS');
+    expect(error.message).toContain(`1 damaged blob(s):\nimage test/02_test revision ${bad.id}:`);
+    expect(error.message).not.toContain('test/01_test');
+
+    const out = path.join(dir, 'out');
+    const exported = await cli('project', 'export', file, out, '--json');
+    expect(exported.code).toBe(2);
+    const exportError = JSON.parse(exported.stdout).error;
+    expect(exportError.code).toBe('PROJECT_DAMAGED_REVISIONS');
+    expect(exportError.message).toContain(
+      `1 corrected mask(s) are damaged and were left out:\nimage test/02_test revision ${bad.id}`,
+    );
+    const exportJson = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8'));
+    expect(exportJson).toMatchObject({
+      masks: ['masks/test/1st_manual/01_manual1.png'],
+      damagedMasks: [{ imageKey: 'test/02_test', revisionId: bad.id }],
+    });
+    await expect(
+      fs.stat(path.join(out, 'masks/test/1st_manual/01_manual1.png')),
+    ).resolves.toBeTruthy();
+  });
+
   it('answers bad input with exit code 2 and the reason', async () => {
     const dir = temporaryFolder();
     folders.push(dir);

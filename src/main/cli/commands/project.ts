@@ -3,12 +3,14 @@
  * moved dataset again, and restore a backup of a damaged file.
  */
 import path from 'node:path';
+import { AppError } from '../../../shared/result';
 import {
   createProject,
   discoverImages,
   exportProject,
   listBackups,
   openProject,
+  PROJECT_ERROR_CODES,
   restoreBackup,
   type ProjectInfo,
 } from '../../engine/project';
@@ -49,7 +51,7 @@ export const projectCommand: CliCommand = {
   description: [
     'create: lists the dataset images (with size and SHA-256) in a new project file.',
     'info: what the project holds (opens it read-only, so it works while the app has it open).',
-    'export: corrected masks as PNG in the dataset layout, metrics as CSV, model versions as tfjs folders.',
+    'export: corrected masks as PNG in the dataset layout, metrics as CSV, model versions as tfjs folders; damaged masks are left out, listed, and the command exits 2.',
     'relocate: finds the images again by content under a folder after the dataset moved.',
     'restore: replaces a damaged project by its latest (or the given) backup; the damaged file is kept aside.',
   ].join('\n'),
@@ -58,7 +60,7 @@ export const projectCommand: CliCommand = {
     check: {
       type: 'boolean',
       description:
-        'info: also run the full PRAGMA integrity_check (reads every page, weights too).',
+        'info: also run the full PRAGMA integrity_check and hash every mask and model file against its stored SHA-256; exits 2 listing each damaged one.',
     },
     backup: {
       type: 'string',
@@ -104,7 +106,23 @@ export const projectCommand: CliCommand = {
             backups: (await listBackups(file)).map((b) => b.path),
             ...(args.values.check === true ? { integrity: await project.integrityCheck() } : {}),
           };
-          return { json: info, text: describeInfo(info) };
+          if (args.values.check === true) {
+            // integrity_check reads pages, not the bytes in them: hash every blob too.
+            const damaged = await project.verifyBlobs();
+            if (damaged.length > 0) {
+              const lines = damaged.map((d) =>
+                d.kind === 'mask-revision'
+                  ? `image ${d.imageKey} revision ${d.revisionId}: ${d.problem}`
+                  : `model version ${d.modelVersionId} file ${d.fileName}: ${d.problem}`,
+              );
+              throw new AppError(
+                PROJECT_ERROR_CODES.DAMAGED_REVISIONS,
+                `${file} holds ${damaged.length} damaged blob(s):\n${lines.join('\n')}\nRestore an earlier revision of each image, or the project from a backup (\`project restore\`).`,
+                { damaged, info },
+              );
+            }
+          }
+          return { json: { ...info, damaged: [] }, text: describeInfo(info) };
         } finally {
           await project.close();
         }
@@ -114,6 +132,15 @@ export const projectCommand: CliCommand = {
         const project = await openProject(file, { readOnly: true });
         try {
           const report = await exportProject(project, dir);
+          // Every good mask is written; a damaged one fails the command (exit 2) so a script
+          // cannot take a partial export for a whole one.
+          if (report.damagedMasks.length > 0) {
+            throw new AppError(
+              PROJECT_ERROR_CODES.DAMAGED_REVISIONS,
+              `exported to ${dir}, but ${report.damagedMasks.length} corrected mask(s) are damaged and were left out:\n${report.damagedMasks.map((d) => `image ${d.imageKey} revision ${d.revisionId}`).join('\n')}\nRun \`project info --check\` and restore those images' earlier revisions or a backup.`,
+              { report },
+            );
+          }
           return {
             json: report,
             text: `exported to ${dir}: ${report.masks.length} corrected masks, ${report.metrics.length} metrics files, ${report.models.length} model versions`,

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/result';
-import { ProjectLock } from './lock';
+import { ProjectLock, realProjectFile } from './lock';
 import { SqliteDatabase } from './sqlite';
 
 export interface BackupFile {
@@ -92,7 +92,8 @@ export async function restoreBackup(
     await check.close();
   }
   // Replacing the file under a process that has it open would lose that process's writes.
-  const lock = await ProjectLock.acquire(projectFile);
+  const real = await realProjectFile(projectFile);
+  const lock = await ProjectLock.acquire(real);
   if (!lock) {
     throw new AppError(
       'PROJECT_LOCKED',
@@ -100,7 +101,7 @@ export async function restoreBackup(
     );
   }
   try {
-    return await replaceWithBackup(projectFile, backupFile);
+    return await replaceWithBackup(real, backupFile);
   } finally {
     await lock.release();
   }

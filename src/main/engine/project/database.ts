@@ -6,8 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { AppError } from '../../../shared/result';
-import { listBackups, rollingBackupPath, writeBackup } from './backups';
-import { corruptError, isCorruption } from './errors';
+import { rollingBackupPath, writeBackup } from './backups';
+import { translateSqliteError } from './errors';
 import type { ProjectLock } from './lock';
 import type { SqliteDatabase } from './sqlite';
 import { PROJECT_ERROR_CODES as CODES } from './types';
@@ -29,7 +29,11 @@ export class ProjectDatabase {
     private readonly db: SqliteDatabase,
     private readonly lock: ProjectLock | null,
     private readonly backupIntervalMs = DEFAULT_BACKUP_INTERVAL_MS,
-  ) {}
+    /** True for a project created in this session: its first close writes the backup. */
+    written = false,
+  ) {
+    this.dirty = written;
+  }
 
   /** True when opened without the lock: every write refuses with PROJECT_READ_ONLY. */
   get readOnly(): boolean {
@@ -43,11 +47,11 @@ export class ProjectDatabase {
 
   /**
    * Runs a read queued behind earlier work (so it never sees a transaction that may still roll
-   * back), turning SQLite's corruption errors into PROJECT_CORRUPT.
+   * back), turning SQLite's errors into coded ones (PROJECT_CORRUPT, ...; see translateSqliteError).
    */
   async read<T>(work: DatabaseWork<T>): Promise<T> {
     this.refuseWhenClosed();
-    return this.translateCorruption(() => this.db.serialized(() => work(this.db)));
+    return this.translateErrors(() => this.db.serialized(() => work(this.db)));
   }
 
   /** Runs one write transaction; every write of the project goes through here. */
@@ -59,7 +63,7 @@ export class ProjectDatabase {
       );
     }
     this.refuseWhenClosed();
-    const result = await this.translateCorruption(() => this.db.transaction(work));
+    const result = await this.translateErrors(() => this.db.transaction(work));
     this.dirty = true;
     return result;
   }
@@ -72,8 +76,10 @@ export class ProjectDatabase {
     if (this.db.isClosed) return;
     try {
       if (!this.readOnly) {
-        await this.db.transaction((db) => db.run('DELETE FROM lock_owner'));
-        if (this.dirty) await this.backupIfDue();
+        await this.translateErrors(async () => {
+          await this.db.transaction((db) => db.run('DELETE FROM lock_owner'));
+          if (this.dirty) await this.backupIfDue();
+        });
       }
     } finally {
       await this.db.close();
@@ -99,12 +105,11 @@ export class ProjectDatabase {
       throw new AppError(CODES.CLOSED, `The project ${this.file} is closed; open it again.`);
   }
 
-  private async translateCorruption<T>(work: () => Promise<T>): Promise<T> {
+  private async translateErrors<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (isCorruption(error)) throw corruptError(this.file, await listBackups(this.file), error);
-      throw error;
+      throw await translateSqliteError(this.file, error);
     }
   }
 

@@ -13,6 +13,8 @@ export interface ExportReport {
   masks: string[];
   metrics: string[];
   models: string[];
+  /** Corrected masks that could not be read back (damaged); every other mask was exported. */
+  damagedMasks: { imageKey: string; revisionId: number; message: string }[];
 }
 
 /** One CSV field: quoted when it holds a comma, quote or line break. */
@@ -96,7 +98,8 @@ async function writeEvaluationCsvs(
 /**
  * Writes the export into `dir` (created; refused when it exists and is not empty, so nothing a
  * person keeps there is overwritten). Layout: masks/<label path>.png, metrics/*.csv,
- * models/<id>-<name>/ and export.json listing it all.
+ * models/<id>-<name>/ and export.json listing it all. A damaged mask is left out and listed in
+ * `damagedMasks` (the caller decides whether that fails the export; the CLI exits 2).
  */
 export async function exportProject(project: Project, dir: string): Promise<ExportReport> {
   const out = path.resolve(dir);
@@ -108,7 +111,7 @@ export async function exportProject(project: Project, dir: string): Promise<Expo
     );
   }
   await fs.mkdir(out, { recursive: true });
-  const report: ExportReport = { dir: out, masks: [], metrics: [], models: [] };
+  const report: ExportReport = { dir: out, masks: [], metrics: [], models: [], damagedMasks: [] };
 
   const images = new Map((await project.listImages()).map((i) => [i.key, i]));
   for (const revision of await project.latestMaskRevisions()) {
@@ -119,8 +122,22 @@ export async function exportProject(project: Project, dir: string): Promise<Expo
       ? label.relPath.replace(/\.[^./]+$/, '') + '.png'
       : `${image?.split ? `${image.split}/` : ''}corrected/${image?.name ?? revision.imageKey}.png`;
     const target = path.join(out, 'masks', ...rel.split('/'));
+    let png: Uint8Array;
+    try {
+      png = await project.maskRevisionPng(revision.id);
+    } catch (error) {
+      // One damaged mask must not cost the others: list it and export the rest.
+      if (!(error instanceof AppError) || error.code !== PROJECT_ERROR_CODES.REVISION_DAMAGED)
+        throw error;
+      report.damagedMasks.push({
+        imageKey: revision.imageKey,
+        revisionId: revision.id,
+        message: error.message,
+      });
+      continue;
+    }
     await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, await project.maskRevisionPng(revision.id));
+    await fs.writeFile(target, png);
     report.masks.push(`masks/${rel}`);
   }
 

@@ -29,6 +29,7 @@ export { Project, type CreateProjectOptions, type OpenProjectOptions } from './p
 export { listBackups, restoreBackup, rollingBackupPath, type BackupFile } from './backups';
 export { discoverImages, imageInputsOf } from './discover';
 export { exportProject, type ExportReport } from './export';
+export type { DamagedBlob } from './verify';
 export { lockFileFor, type LockOwner } from './lock';
 export { decodePngMask, encodePngMask, type BinaryMask, type MaskEncoding } from './mask-codec';
 export { LATEST_SCHEMA_VERSION } from './migrations';

@@ -9,8 +9,12 @@
  * The lock file is never deleted: deleting it while a waiter holds the old inode would let two
  * processes each believe they own the project.
  */
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { AppError } from '../../../shared/result';
 import { SqliteDatabase, sqliteCode } from './sqlite';
+import { PROJECT_ERROR_CODES as CODES } from './types';
 
 /** Who holds a project open, as written by the holder into its lock file's twin row in the project. */
 export interface LockOwner {
@@ -18,6 +22,36 @@ export interface LockOwner {
   host: string;
   openedAt: string;
   appVersion: string;
+}
+
+/**
+ * The one name of a project file that the lock and the connection use: symlinks resolved
+ * (realpath of the file, or of its folder when the file does not exist yet). A file with more
+ * than one hard link is refused (PROJECT_HARD_LINKED): each name would get its own lock file and
+ * its own -wal/-shm, so two writers could each commit into a WAL the other never sees and lose
+ * acknowledged work. With one link, a file has exactly one (folder, name) pair, so the lock file
+ * `<real path>.lock` is the same inode however the file is reached (symlink, bind mount).
+ */
+export async function realProjectFile(file: string): Promise<string> {
+  const absolute = path.resolve(file);
+  const real = await fs.realpath(absolute).catch(async () => {
+    const dir = await fs.realpath(path.dirname(absolute)).catch(() => path.dirname(absolute));
+    return path.join(dir, path.basename(absolute));
+  });
+  await refuseHardLinks(real);
+  return real;
+}
+
+/** PROJECT_HARD_LINKED when the file (if it exists) has more than one name. */
+export async function refuseHardLinks(real: string): Promise<void> {
+  const stat = await fs.stat(real).catch(() => null);
+  if (stat?.isFile() && stat.nlink > 1) {
+    throw new AppError(
+      CODES.HARD_LINKED,
+      `${real} has ${stat.nlink} hard links (device ${stat.dev}, inode ${stat.ino}). Two names for one project let two writers lose each other's changes, so it is not opened. Remove the other links and keep a copy instead (cp, not ln).`,
+      { links: stat.nlink, dev: stat.dev, ino: stat.ino },
+    );
+  }
 }
 
 /** The path of the lock file beside a project. */

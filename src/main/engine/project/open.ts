@@ -3,14 +3,22 @@
  * version, format tag, a structural check), take the single-writer lock, migrate with a
  * backup first, and record who holds it.
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/result';
 import { listBackups, migrationBackupPath, writeBackup } from './backups';
-import { corruptError, isCorruption, tooNewError } from './errors';
-import { currentOwner, ProjectLock, type LockOwner } from './lock';
+import { corruptError, isCorruption, tooNewError, translateSqliteError } from './errors';
+import * as images from './images';
+import { ProjectDatabase } from './database';
+import {
+  currentOwner,
+  ProjectLock,
+  realProjectFile,
+  refuseHardLinks,
+  type LockOwner,
+} from './lock';
 import { LATEST_SCHEMA_VERSION, migrate, readSchemaVersion } from './schema';
-import { SqliteDatabase } from './sqlite';
+import { SqliteDatabase, sqliteCode } from './sqlite';
 import { Project, type CreateProjectOptions, type OpenProjectOptions } from './project';
 import { PROJECT_ERROR_CODES as CODES } from './types';
 
@@ -88,13 +96,23 @@ async function refuseNewerByHeader(file: string): Promise<void> {
  */
 async function inspect(file: string): Promise<{ db: SqliteDatabase; version: number }> {
   await refuseNewerByHeader(file);
-  const db = await SqliteDatabase.open(file, { readOnly: true }).catch(async (error: unknown) => {
-    if (isCorruption(error)) throw corruptError(file, await listBackups(file), error);
-    throw new AppError(
-      CODES.NOT_FOUND,
-      `Cannot open ${file} (${(error as Error).message}); check the path and permissions.`,
-    );
-  });
+  // Reading a WAL file needs its -shm beside it, which a read-only folder (or medium) cannot
+  // take: there the file is opened immutable. Nothing can write it there, so nothing changes
+  // under the reader (a -wal left by a writer killed before the folder became read-only is
+  // not read).
+  const writable = await fs.access(path.dirname(file), fsConstants.W_OK).then(
+    () => true,
+    () => false,
+  );
+  const db = await SqliteDatabase.open(file, { readOnly: true, immutable: !writable }).catch(
+    async (error: unknown) => {
+      if (isCorruption(error)) throw corruptError(file, await listBackups(file), error);
+      throw new AppError(
+        CODES.NOT_FOUND,
+        `Cannot open ${file} (${(error as Error).message}); check the path and permissions.`,
+      );
+    },
+  );
   try {
     const version = await readSchemaVersion(db);
     if (version > LATEST_SCHEMA_VERSION) {
@@ -118,9 +136,25 @@ async function inspect(file: string): Promise<{ db: SqliteDatabase; version: num
     return { db, version };
   } catch (error) {
     await db.close().catch(() => undefined);
-    if (isCorruption(error)) throw corruptError(file, await listBackups(file), error);
-    throw error;
+    throw await translateSqliteError(file, error);
   }
+}
+
+/**
+ * The lock file cannot be made or written: its folder is read-only (SQLITE_CANTOPEN when it does
+ * not exist yet, SQLITE_READONLY when it does), so the project cannot be edited there.
+ */
+function lockFileError(file: string): (error: unknown) => Promise<never> {
+  return async (error) => {
+    if (sqliteCode(error) === 'SQLITE_CANTOPEN') {
+      throw new AppError(
+        CODES.FILE_READ_ONLY,
+        `Cannot write beside ${file} (its lock file cannot be created: the folder is read-only or on read-only media). Copy the project to a writable folder to edit it; \`project info\` and \`project export\` still read it where it is.`,
+        { cause: (error as Error).message },
+      );
+    }
+    throw await translateSqliteError(file, error);
+  };
 }
 
 /**
@@ -128,16 +162,21 @@ async function inspect(file: string): Promise<{ db: SqliteDatabase; version: num
  * another Project in this one) has it open, this fails with PROJECT_LOCKED naming the holder,
  * and `{ readOnly: true }` opens it for reading instead. Older schemas are migrated after a
  * backup copy; newer ones fail with PROJECT_TOO_NEW and a damaged file with PROJECT_CORRUPT
- * (its `details.backups` lists the backups, newest first). Runs left `queued` or `running` by a
+ * (its `details.backups` lists the backups, newest first). A file with a second hard link fails
+ * with PROJECT_HARD_LINKED; one that cannot be written (file, folder or medium read-only) with
+ * PROJECT_FILE_READ_ONLY, though it still opens read-only. Runs left `queued` or `running` by a
  * process that died are marked failed.
  */
 export async function openProject(
   file: string,
   options: OpenProjectOptions = {},
 ): Promise<Project> {
-  const absolute = path.resolve(file);
-  const stat = await fs.stat(absolute).catch(() => null);
-  if (!stat?.isFile()) throw new AppError(CODES.NOT_FOUND, `There is no project file ${absolute}.`);
+  const stat = await fs.stat(path.resolve(file)).catch(() => null);
+  if (!stat?.isFile())
+    throw new AppError(CODES.NOT_FOUND, `There is no project file ${path.resolve(file)}.`);
+  // The lock and the connection key on the real file: through a symlink a second writer would
+  // otherwise take a lock of its own.
+  const absolute = await realProjectFile(file);
   const { db: probe, version } = await inspect(absolute);
   if (options.readOnly) {
     if (version < LATEST_SCHEMA_VERSION) {
@@ -151,7 +190,7 @@ export async function openProject(
   }
   let lock: ProjectLock | null;
   try {
-    lock = await ProjectLock.acquire(absolute);
+    lock = await ProjectLock.acquire(absolute).catch(lockFileError(absolute));
     if (!lock) {
       const owner = await ownerOf(probe);
       const who = owner
@@ -167,6 +206,23 @@ export async function openProject(
     await probe.close();
   }
   try {
+    // A link made between the first look and the lock would still give the file two WALs.
+    await refuseHardLinks(absolute);
+    return await attachWriter(absolute, lock, options, false);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** Opens the locked file for writing: migrates it, records the owner and attaches a Project. */
+async function attachWriter(
+  absolute: string,
+  lock: ProjectLock,
+  options: OpenProjectOptions,
+  created: boolean,
+): Promise<Project> {
+  try {
     const db = await SqliteDatabase.open(absolute);
     try {
       // Another process may have upgraded the file between the look and the lock.
@@ -178,14 +234,13 @@ export async function openProject(
       );
       if (upgrade.backup !== null) await compactIfMostlyFree(db);
       await claim(db, options);
-      return Project.attach(absolute, db, lock, options);
+      return Project.attach(absolute, db, lock, options, created);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
     }
   } catch (error) {
-    await lock.release();
-    throw error;
+    throw await translateSqliteError(absolute, error);
   }
 }
 
@@ -218,32 +273,73 @@ async function claim(db: SqliteDatabase, options: OpenProjectOptions): Promise<v
   });
 }
 
+/** Where createProject builds a project before renaming it into place. */
+export function creatingFileFor(projectFile: string): string {
+  return `${projectFile}.creating`;
+}
+
+const SQLITE_SIDE_FILES = ['', '-wal', '-shm', '-journal'];
+
 /**
  * Creates a new project file for a dataset folder and lists its images (hashing each file).
- * Refuses to overwrite an existing file (PROJECT_EXISTS).
+ * Refuses to overwrite an existing file (PROJECT_EXISTS). The file is built under a temporary
+ * name beside it and renamed into place when complete, so a killed create leaves no half-made
+ * project under the real name; the temporary of an earlier killed create is removed first
+ * (under the lock, so it cannot belong to a create still running).
  */
 export async function createProject(file: string, options: CreateProjectOptions): Promise<Project> {
-  const absolute = path.resolve(file);
   const root = path.resolve(options.datasetRoot);
-  if (await fs.stat(absolute).catch(() => null)) {
-    throw new AppError(
-      CODES.EXISTS,
-      `${absolute} already exists; open it, or pick another file name.`,
-    );
-  }
   const rootStat = await fs.stat(root).catch(() => null);
   if (!rootStat?.isDirectory())
     throw new AppError(CODES.BAD_INPUT, `The dataset folder ${root} does not exist.`);
-  await fs.mkdir(path.dirname(absolute), { recursive: true });
-  const lock = await ProjectLock.acquire(absolute);
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const absolute = await realProjectFile(file);
+  const refuseExisting = async (): Promise<void> => {
+    if (await fs.lstat(absolute).catch(() => null)) {
+      throw new AppError(
+        CODES.EXISTS,
+        `${absolute} already exists; open it, or pick another file name.`,
+      );
+    }
+  };
+  await refuseExisting();
+  const lock = await ProjectLock.acquire(absolute).catch(lockFileError(absolute));
   if (!lock) throw new AppError(CODES.LOCKED, `${absolute} is being created by another process.`);
-  let db: SqliteDatabase | null = null;
+  const temporary = creatingFileFor(absolute);
+  const removeTemporary = async (): Promise<void> => {
+    for (const suffix of SQLITE_SIDE_FILES) await fs.rm(`${temporary}${suffix}`, { force: true });
+  };
   try {
-    db = await SqliteDatabase.open(absolute, { create: true });
+    await refuseExisting();
+    await removeTemporary();
+    await buildProjectFile(temporary, root, options, lock);
+    await syncFile(temporary);
+    await fs.rename(temporary, absolute);
+    await syncFile(path.dirname(absolute));
+  } catch (error) {
+    await removeTemporary().catch(() => undefined);
+    await lock.release();
+    throw await translateSqliteError(absolute, error);
+  }
+  try {
+    return await attachWriter(absolute, lock, options, true);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** Writes a whole project (schema, meta, images) into `target` and closes it (WAL checkpointed). */
+async function buildProjectFile(
+  target: string,
+  root: string,
+  options: CreateProjectOptions,
+  lock: ProjectLock,
+): Promise<void> {
+  const db = await SqliteDatabase.open(target, { create: true });
+  try {
     await configureWriter(db);
-    await migrate(db, (from) =>
-      writeBackup(db as SqliteDatabase, migrationBackupPath(absolute, from)),
-    );
+    await migrate(db, (from) => writeBackup(db, migrationBackupPath(target, from)));
     await db.transaction(async (tx) => {
       const at = now();
       for (const [key, value] of [
@@ -255,15 +351,28 @@ export async function createProject(file: string, options: CreateProjectOptions)
         await tx.run('INSERT INTO project_meta (key, value) VALUES (?, ?)', [key, value]);
       }
     });
-    await claim(db, options);
-    const project = Project.attach(absolute, db, lock, options);
-    if (options.images && options.images.length > 0) await project.addImages(options.images);
-    return project;
+    if (options.images && options.images.length > 0)
+      await images.addImages(new ProjectDatabase(target, db, lock), options.images);
+    // A rollback journal for the last step: closing then leaves one self-contained file.
+    await db.exec('PRAGMA journal_mode = DELETE');
+  } finally {
+    await db.close();
+  }
+}
+
+/** fsync of a file or folder, so a rename is not on disk before the bytes it names. */
+async function syncFile(target: string): Promise<void> {
+  const handle = await fs.open(target, 'r');
+  try {
+    await handle.sync();
   } catch (error) {
-    await db?.close().catch(() => undefined);
-    await lock.release();
-    // A half-made project is worth nothing: remove it so the person can simply retry.
-    for (const suffix of ['', '-wal', '-shm']) await fs.rm(`${absolute}${suffix}`, { force: true });
-    throw error;
+    // Some platforms (Windows) cannot fsync a folder; the rename is still atomic there.
+    if (
+      (error as NodeJS.ErrnoException).code !== 'EISDIR' &&
+      (error as NodeJS.ErrnoException).code !== 'EPERM'
+    )
+      throw error;
+  } finally {
+    await handle.close();
   }
 }

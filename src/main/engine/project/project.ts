@@ -22,6 +22,7 @@ import * as models from './models';
 import * as predictions from './prediction-cache';
 import { relocate } from './relocation';
 import * as revisions from './revisions';
+import { verifyBlobs, type DamagedBlob } from './verify';
 import * as runs from './runs';
 import type { SqliteDatabase } from './sqlite';
 import type {
@@ -78,8 +79,12 @@ export class Project {
     db: SqliteDatabase,
     lock: ProjectLock | null,
     options: OpenProjectOptions,
+    created = false,
   ): Project {
-    return new Project(file, new ProjectDatabase(file, db, lock, options.backupIntervalMs));
+    return new Project(
+      file,
+      new ProjectDatabase(file, db, lock, options.backupIntervalMs, created),
+    );
   }
 
   /** True when opened read-only: every write refuses with PROJECT_READ_ONLY. */
@@ -105,6 +110,14 @@ export class Project {
   /** Writes a consistent copy of the project to `target` (default: the rolling `<file>.bak`). */
   backup(target?: string): Promise<string> {
     return this.database.backup(target);
+  }
+
+  /**
+   * Reads every mask revision and model file and compares its bytes with the stored SHA-256;
+   * returns the damaged ones (empty when all are sound).
+   */
+  verifyBlobs(): Promise<DamagedBlob[]> {
+    return verifyBlobs(this.database);
   }
 
   /** Runs SQLite's full integrity check; returns its messages (['ok'] when sound). */

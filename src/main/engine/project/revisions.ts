@@ -199,7 +199,38 @@ export async function maskRevisionBytes(
     ),
   );
   if (!row) throw new AppError(CODES.UNKNOWN_REVISION, `The project has no mask revision ${id}.`);
-  return { revision: toRevision(row), bytes: bytesOf(row.bytes) };
+  const revision = toRevision(row);
+  const bytes = bytesOf(row.bytes);
+  // SQLite checks its pages, not the bytes in them: a damaged blob is only seen here.
+  if (sha256Hex(bytes) !== revision.sha256)
+    throw damagedRevisionError(database.file, revision, 'its bytes do not match their SHA-256');
+  return { revision, bytes };
+}
+
+/** PROJECT_REVISION_DAMAGED: one stored mask cannot be read back, naming image and revision. */
+export function damagedRevisionError(
+  file: string,
+  revision: Pick<MaskRevision, 'id' | 'imageKey'>,
+  why: string,
+): AppError {
+  return new AppError(
+    CODES.REVISION_DAMAGED,
+    `Mask revision ${revision.id} of image ${revision.imageKey} in ${file} is damaged (${why}). Restore an earlier revision of the image, or the project from a backup (\`project restore\`); \`project info --check\` lists every damaged one.`,
+    { imageKey: revision.imageKey, revisionId: revision.id },
+  );
+}
+
+/** Decodes a revision's verified bytes, naming it when they still do not decode. */
+async function decodeRevision(
+  database: ProjectDatabase,
+  revision: MaskRevision,
+  bytes: Uint8Array,
+): Promise<BinaryMask> {
+  try {
+    return await decodeStoredMask(revision.encoding, bytes, revision.width, revision.height);
+  } catch (error) {
+    throw damagedRevisionError(database.file, revision, (error as Error).message);
+  }
 }
 
 /** One revision decoded to a 0/1 mask. */
@@ -208,19 +239,14 @@ export async function loadMaskRevision(
   id: number,
 ): Promise<{ revision: MaskRevision; mask: BinaryMask }> {
   const { revision, bytes } = await maskRevisionBytes(database, id);
-  return {
-    revision,
-    mask: await decodeStoredMask(revision.encoding, bytes, revision.width, revision.height),
-  };
+  return { revision, mask: await decodeRevision(database, revision, bytes) };
 }
 
 /** One revision as PNG bytes (0/255 grey), encoded when it is stored as run lengths. */
 export async function maskRevisionPng(database: ProjectDatabase, id: number): Promise<Uint8Array> {
   const { revision, bytes } = await maskRevisionBytes(database, id);
   if (revision.encoding === 'png') return bytes;
-  return encodePngMask(
-    await decodeStoredMask(revision.encoding, bytes, revision.width, revision.height),
-  );
+  return encodePngMask(await decodeRevision(database, revision, bytes));
 }
 
 /** Appends a copy of an earlier revision, making it current again with history intact. */

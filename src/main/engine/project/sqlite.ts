@@ -15,6 +15,11 @@ export interface OpenOptions {
   create?: boolean;
   /** Milliseconds to wait on a lock held by another connection before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /**
+   * Read-only, and telling SQLite the file cannot change (URI `immutable=1`): no locks, no
+   * -wal/-shm. The only way to read a WAL file in a folder this process cannot write.
+   */
+  immutable?: boolean;
 }
 
 export interface RunOutcome {
@@ -53,12 +58,17 @@ export class SqliteDatabase {
 
   /** Opens (or creates) a database file; rejects with the sqlite error (code SQLITE_CANTOPEN, ...). */
   static open(file: string, options: OpenOptions = {}): Promise<SqliteDatabase> {
-    const readOnly = options.readOnly === true;
-    const mode = readOnly
-      ? sqlite3.OPEN_READONLY
-      : sqlite3.OPEN_READWRITE | (options.create ? sqlite3.OPEN_CREATE : 0);
+    const readOnly = options.readOnly === true || options.immutable === true;
+    const mode = options.immutable
+      ? sqlite3.OPEN_READONLY | sqlite3.OPEN_URI
+      : readOnly
+        ? sqlite3.OPEN_READONLY
+        : sqlite3.OPEN_READWRITE | (options.create ? sqlite3.OPEN_CREATE : 0);
+    const name = options.immutable
+      ? `file:${file.split('/').map(encodeURIComponent).join('/')}?immutable=1`
+      : file;
     return new Promise((resolve, reject) => {
-      const db = new sqlite3.Database(file, mode, (error) => {
+      const db = new sqlite3.Database(name, mode, (error) => {
         if (error) {
           reject(error);
           return;
