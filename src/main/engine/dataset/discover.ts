@@ -56,14 +56,49 @@ interface Listing {
   files: string[];
 }
 
+/** The error for a folder that cannot be listed, naming it; permissions say what to fix. */
+function folderUnreadable(folder: string, error: unknown): AppError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const advice =
+    code === 'EACCES' || code === 'EPERM'
+      ? `permission denied (${code}): fix its permissions (e.g. chmod u+rx "${folder}", or ask its owner) and open the dataset again.`
+      : `(${code}): check that it is a folder you can read.`;
+  return new AppError(
+    DATASET_ERRORS.FOLDER_UNREADABLE,
+    `The folder ${folder} cannot be read: ${advice}`,
+    {
+      file: folder,
+    },
+  );
+}
+
+/** A link's target is a folder (stat follows the link and opens nothing). */
+async function linksToFolder(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Lists a folder; throws DATASET_FOLDER_UNREADABLE naming it when it cannot be listed. */
 async function listFolder(folder: string): Promise<Listing> {
-  const entries = await readdir(folder, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    throw folderUnreadable(folder, error);
+  }
   const dirs = new Map<string, string>();
   const files: string[] = [];
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
-    if (e.isDirectory()) dirs.set(e.name.toLowerCase(), e.name);
-    else if (e.isFile() || e.isSymbolicLink()) files.push(e.name);
+    const isFolder =
+      e.isDirectory() || (e.isSymbolicLink() && (await linksToFolder(path.join(folder, e.name))));
+    if (isFolder) dirs.set(e.name.toLowerCase(), e.name);
+    // FIFOs, devices and sockets are listed too: decodeFile reads only regular files and reports
+    // the rest as DATASET_FILE_NOT_REGULAR, so a file named like an image never vanishes unlisted.
+    else files.push(e.name);
   }
   files.sort();
   return { dirs, files };
@@ -409,16 +444,7 @@ export async function discoverLayout(root: string, nested = true): Promise<Disco
       { file: root },
     );
   }
-  let listing: Listing;
-  try {
-    listing = await listFolder(root);
-  } catch (error) {
-    throw new AppError(
-      DATASET_ERRORS.FOLDER_UNREADABLE,
-      `The folder ${root} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check its permissions.`,
-      { file: root },
-    );
-  }
+  const listing = await listFolder(root);
   const problems: DatasetProblem[] = [];
   const collect = async (layout: LayoutName, found: SplitFolder[], discover: SplitDiscoverer) => {
     const splits: Discovery['splits'] = [];

@@ -12,6 +12,12 @@ export const DATASET_ERRORS = {
   MASK_MISSING: 'DATASET_MASK_MISSING',
   /** A file cannot be read or decoded: corrupt, truncated, or not an image. */
   FILE_CORRUPT: 'DATASET_FILE_CORRUPT',
+  /** A file is there but this user may not read it (EACCES, EPERM): fix its permissions. */
+  FILE_UNREADABLE: 'DATASET_FILE_UNREADABLE',
+  /** A name that looks like an image is a FIFO, device, socket or folder (or a link to one). */
+  FILE_NOT_REGULAR: 'DATASET_FILE_NOT_REGULAR',
+  /** An image holds more pixels than the limit (see MAX_IMAGE_PIXELS in decode.ts). */
+  IMAGE_TOO_LARGE: 'DATASET_IMAGE_TOO_LARGE',
   /** An image and its label or mask differ in size. */
   SIZE_MISMATCH: 'DATASET_SIZE_MISMATCH',
   /** A split folder holds no usable image. */

@@ -34,7 +34,17 @@ export type {
 export { DATASET_ERRORS, type DatasetErrorCode } from './errors';
 export { openDataset, allEntries, type OpenOptions, type VerifyLevel } from './open';
 export { LAYOUTS_LOOKED_FOR } from './discover';
-export { loadRgb, loadLabel, loadFov, decodeFile, readImageSize, binarise } from './decode';
+export {
+  loadRgb,
+  loadLabel,
+  loadFov,
+  decodeFile,
+  readImageSize,
+  binarise,
+  imageLimits,
+  MAX_IMAGE_PIXELS,
+  MAX_IMAGE_PIXELS_ENV,
+} from './decode';
 export { deriveFov } from './fov';
 export {
   PREPROCESS_RECIPES,
