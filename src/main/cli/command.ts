@@ -45,6 +45,11 @@ export interface CliCommand {
    * instead when --json is absent.
    */
   run(args: CliArgs, io: CliIo): Promise<{ json?: unknown; text?: string }>;
+  /**
+   * After Ctrl+C (or SIGTERM), how long the command may take to stop before the process exits
+   * anyway. Absent: it stops in its own time (train saves its checkpoint) until a second Ctrl+C.
+   */
+  stopDeadlineMs?: number;
 }
 
 /** Bad input on the command line: exit code 2 with this one-line reason. */

@@ -29,14 +29,22 @@ async function ensureRendererBuilt(
   });
 }
 
+/**
+ * After Ctrl+C, how long serve waits for its connections and the engine to close before the
+ * process exits anyway: a read stuck in libuv's thread pool must not keep it running.
+ */
+export const SERVE_STOP_DEADLINE_MS = 3000;
+
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Browser mode: serve the studio and the engine on 127.0.0.1 with a token in the URL.',
-  usage: '[--port <N>] [--host 127.0.0.1] [--allow-remote]',
+  usage: '[--port <N>] [--host 127.0.0.1] [--allow-remote] [--renderer-dir <dir>]',
+  stopDeadlineMs: SERVE_STOP_DEADLINE_MS,
   description:
     'Prints the URL to open, with a random token (as Jupyter does). Requests and WebSocket connections ' +
     'without the token are refused. A host other than loopback needs --allow-remote and exposes your ' +
-    'data to the network: only on networks you trust. Stops with Ctrl+C.',
+    'data to the network: only on networks you trust. Stops with Ctrl+C (within ' +
+    `${SERVE_STOP_DEADLINE_MS / 1000} s, even with work stuck; a second Ctrl+C stops at once).`,
   options: {
     port: {
       type: 'string',
@@ -49,6 +57,11 @@ export const serveCommand: CliCommand = {
       description: 'Address to bind (default 127.0.0.1).',
     },
     'allow-remote': { type: 'boolean', description: 'Allow a non-loopback --host.' },
+    'renderer-dir': {
+      type: 'string',
+      valueName: '<dir>',
+      description: 'Serve this renderer build (index.html and assets) instead of out/renderer.',
+    },
     token: {
       type: 'string',
       valueName: '<token>',
@@ -71,9 +84,19 @@ export const serveCommand: CliCommand = {
         `warning: serving on ${host}: anyone on that network with the token can use this studio and its data.`,
       );
     }
-    const root = findAppRoot();
-    const rendererDir = path.join(root, 'out', 'renderer');
-    await ensureRendererBuilt(root, rendererDir, io.log);
+    const givenRendererDir = stringOption(args, 'renderer-dir');
+    let rendererDir: string;
+    if (givenRendererDir !== undefined) {
+      rendererDir = path.resolve(givenRendererDir);
+      if (!existsSync(path.join(rendererDir, 'index.html')))
+        throw new UsageError(
+          `--renderer-dir ${givenRendererDir} has no index.html: give the folder of a renderer build (out/renderer)`,
+        );
+    } else {
+      const root = findAppRoot();
+      rendererDir = path.join(root, 'out', 'renderer');
+      await ensureRendererBuilt(root, rendererDir, io.log);
+    }
     const engine = io.engine('browser');
     const server = await startServer({
       engine,

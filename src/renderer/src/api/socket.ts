@@ -22,6 +22,21 @@ export function socketUrl(location: { protocol: string; host: string; search: st
   return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
+/** Close code 1009: serve refused a message over its size limit (a mask of its largest image). */
+const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+/** What a pending request reports when the socket closes, from the close code and reason. */
+export function connectionLostMessage(code: number, reason: string): string {
+  if (code === CLOSE_MESSAGE_TOO_BIG)
+    return 'The engine refused a message larger than `serve` accepts (WebSocket close 1009): the image is larger than the studio supports. Nothing in it was done.';
+  const why = reason
+    ? ` (${reason})`
+    : code && code !== 1000 && code !== 1006
+      ? ` (WebSocket close ${code})`
+      : '';
+  return `The connection to the engine was lost${why}. Check that \`serve\` is still running, then retry.`;
+}
+
 export function connectSocket(url: string, WebSocketImpl: typeof WebSocket = WebSocket): SocketApi {
   let socket: WebSocket | null = null;
   let state: ConnectionState = 'connecting';
@@ -67,16 +82,16 @@ export function connectSocket(url: string, WebSocketImpl: typeof WebSocket = Web
         console.error('engine: malformed message', error);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (event: CloseEvent) => {
       socket = null;
+      const message = connectionLostMessage(event.code, event.reason);
       for (const [id, resolve] of pending) {
         pending.delete(id);
         resolve({
           ok: false,
           error: {
             code: COMMON_ERROR_CODES.TRANSPORT,
-            message:
-              'The connection to the engine was lost. Check that `serve` is still running, then retry.',
+            message,
           },
         });
       }
