@@ -108,7 +108,15 @@ describe('retrain and evaluate in the studio', () => {
     const models = await client.request('models.list', {});
     expect(models).toHaveLength(afterCancel + 1);
     const newest = models.at(-1)!;
-    expect(newest.active).toBe(true);
+    // Made active only if no worse on validation; otherwise the note offers one click to use it.
+    const decision = page.getByTestId('run-decision');
+    await expect.poll(() => decision.count()).toBe(1);
+    if ((await decision.getAttribute('data-activated')) !== 'true') {
+      expect(newest.active).toBe(false);
+      await page.getByTestId('activate-run-model').click();
+      await expect.poll(() => decision.getAttribute('data-activated')).toBe('true');
+    }
+    expect((await client.request('models.list', {})).at(-1)!.active).toBe(true);
     expect(newest.parentId).not.toBeNull();
     expect(newest.test?.auc).not.toBeNull();
     await expect.poll(() => page.getByTestId('model-version').count()).toBe(models.length);
@@ -124,7 +132,7 @@ describe('retrain and evaluate in the studio', () => {
     await expect.poll(() => page.getByTestId('metrics-table').textContent()).toMatch(/LadderNet/);
     await expect
       .poll(() => page.getByTestId('deltas').textContent(), { timeout: 30_000 })
-      .toMatch(/Changes against #\d+/);
+      .toContain(`Changes against ${models.find((m) => m.id === newest.parentId)!.name} (`);
     expect(await page.getByTestId('deltas').locator('tbody tr').count()).toBeGreaterThan(3);
     await saveScreenshot(page, 'retrain-3-evaluation');
 

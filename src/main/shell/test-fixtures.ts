@@ -14,5 +14,6 @@ export function runState(runId: number, status: TrainingRunState['status']): Tra
     history: [],
     last: null,
     error: null,
+    decision: null,
   };
 }

@@ -189,6 +189,18 @@ export interface TrainingRunState {
   history: { epoch: number; loss: number; valLoss: number | null; valF1: number | null }[];
   last: TrainingProgress | null;
   error: { code: string; message: string; action: string } | null;
+  /**
+   * Whether the new version replaced the active one, decided on validation once the run ended
+   * (null before that, or when no version came out of it).
+   */
+  decision: RunDecision | null;
+}
+
+/** A run's verdict on its new version: made active, or kept beside the active one. */
+export interface RunDecision {
+  activate: boolean;
+  /** One sentence for the person: the figures compared and what to do to switch. */
+  message: string;
 }
 
 /** Pooled figures of a model version on the test split (FOV, 1st manual, threshold 0.5). */
@@ -216,6 +228,14 @@ export interface EvaluationProtocol {
   threshold: { value: number; chosenOn: 'fixed' | 'training' };
   /** True when each probability map is the mean over the four flips (the model's setting). */
   flips?: boolean;
+  /**
+   * The dataset's unusable files the evaluation went on without (the studio trains and scores
+   * the images it opened): each problem with its file, and the images left out. Absent: none.
+   */
+  leftOut?: {
+    images: string[];
+    problems: { file: string; code: string; message: string }[];
+  };
   /** One line for tables: "test split, inside the FOV, pooled over 20 images, 1st manual, threshold 0.5". */
   description: string;
 }

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDriveFixture, type DriveFixtureImage } from '../../../../test/support/drive-fixture';
+import { writeDrive } from '../../engine/dataset/synthetic-datasets';
 import { writeProbabilityPng } from '../../engine/metrics/probability-maps';
 import { seededRandom } from '../../../../test/support/seeded-random';
 import { setupCompute } from '../../compute/setup';
@@ -298,5 +299,84 @@ describe('eval command with --model', () => {
     );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no-model/);
+  });
+});
+
+describe('eval command on a dataset with unusable files', () => {
+  it('refuses with exit code 2 naming each bad file, and with --skip-bad names every file it left out', async () => {
+    const synthetic = path.join(root, 'with-bad-files');
+    const maps = path.join(root, 'with-bad-files-maps');
+    const planted = await writeDrive(synthetic, { training: 2, test: 2 });
+    await mkdir(maps);
+    for (const [id, image] of planted) {
+      const values = Float32Array.from(image.label, (v) => (v ? 0.9 : 0.1));
+      await writeProbabilityPng(path.join(maps, `${path.basename(id)}.png`), {
+        width: image.width,
+        height: image.height,
+        data: values,
+      });
+    }
+    // A truncated test image (scored) and an empty training image (the threshold's).
+    const truncated = path.join(synthetic, 'test', 'images', '02_test.tif');
+    await truncate(truncated, 100);
+    const empty = path.join(synthetic, 'training', 'images', '22_training.tif');
+    await writeFile(empty, new Uint8Array(0));
+
+    const refused = await cli('eval', '--data', synthetic, '--predictions', maps, '--json');
+    expect(refused.code).toBe(2);
+    const error = JSON.parse(refused.stdout).error;
+    expect(error.code).toBe('METRICS_BAD_FILES');
+    for (const text of [error.message, refused.stderr]) {
+      expect(text).toContain(truncated);
+      expect(text).toContain(empty);
+      expect(text).toMatch(/--skip-bad/);
+      expect(text).toMatch(/Fix or replace each file/);
+    }
+    // Without the threshold the training image is not read, and only the test image is named.
+    const fixedOnly = await cli('eval', '--data', synthetic, '--predictions', maps, '--fixed-only');
+    expect(fixedOnly.code).toBe(2);
+    expect(fixedOnly.stderr).toContain(truncated);
+    expect(fixedOnly.stderr).not.toContain(empty);
+
+    const skipped = await cli(
+      'eval',
+      '--data',
+      synthetic,
+      '--predictions',
+      maps,
+      '--skip-bad',
+      '--json',
+    );
+    expect(skipped.stderr).not.toMatch(/error/);
+    expect(skipped.code).toBe(0);
+    const json = JSON.parse(skipped.stdout);
+    expect(json.dataset).toMatchObject({ images: 1, imagesFound: 2 });
+    expect(json.dataset.leftOut).toEqual([truncated, empty].sort());
+    expect(json.dataset.leftOutBySplit).toEqual({
+      test: { found: 2, leftOut: [truncated] },
+      training: { found: 2, leftOut: [empty] },
+    });
+    expect(json.dataset.problems.map((p: { file: string }) => p.file).sort()).toEqual(
+      [truncated, empty].sort(),
+    );
+    for (const problem of json.dataset.problems) {
+      expect(problem.code).toMatch(/^DATASET_/);
+      expect(problem.message.length).toBeGreaterThan(0);
+    }
+
+    const report = await cli(
+      'eval',
+      '--data',
+      synthetic,
+      '--predictions',
+      maps,
+      '--skip-bad',
+      '--fixed-only',
+    );
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/DRIVE test split: 1 of 2 images,/);
+    expect(report.stdout).toMatch(/LEFT OUT \(--skip-bad\): 1 image\(s\)/);
+    expect(report.stdout).toContain(truncated);
+    expect(report.stdout).not.toContain(empty);
   });
 });

@@ -24,6 +24,7 @@ import {
   writePlot,
   ERROR_MAP_COLOURS,
 } from '../../engine/metrics/export';
+import { leftOutImages, problemLines } from '../../engine/metrics/bad-files';
 import { curvePlotSvg, OKABE_ITO, type PlotPoint } from '../../engine/metrics/plot-svg';
 import { checkPredictionFolder } from '../../engine/metrics/probability-maps';
 import {
@@ -115,17 +116,46 @@ interface InferenceTiming {
   height: number;
 }
 
+/** "20 images", or "19 of 20 images" when --skip-bad left some out. */
+function imageCountText(report: DatasetEvaluation): string {
+  return report.imagesFound === report.imageCount
+    ? `${report.imageCount} images`
+    : `${report.imageCount} of ${report.imagesFound} images`;
+}
+
+/** The files --skip-bad went on without, each with what is wrong with it; none: no lines. */
+function skippedLines(report: DatasetEvaluation): string[] {
+  const { problems } = report.badFiles;
+  if (problems.length === 0) return [];
+  const left = leftOutImages(report.badFiles);
+  return [
+    `LEFT OUT (--skip-bad): ${left.length} image(s)${left.length > 0 ? `: ${left.join(', ')}` : ''}. The figures are over the rest; ${problems.length} file problem(s):`,
+    ...problemLines(problems),
+  ];
+}
+
+/** The training images the threshold was chosen on: "the 20 training images", or "2 of 3 ...". */
+function trainingCountText(report: DatasetEvaluation): string {
+  const training = report.badFiles.images.training;
+  if (training === undefined) return 'the training images';
+  const used = training.found - training.leftOut.length;
+  return used === training.found
+    ? `the ${used} training images`
+    : `${used} of ${training.found} training images`;
+}
+
 function describe(report: DatasetEvaluation, inference: InferenceTiming | null): string {
   const rows = report.rows;
   const lines: string[] = [];
   lines.push(
-    `DRIVE ${report.split} split: ${report.imageCount} images, ${pct(report.fovPixelCount)} pixels inside the FOV.`,
+    `DRIVE ${report.split} split: ${imageCountText(report)}, ${pct(report.fovPixelCount)} pixels inside the FOV.`,
+    ...skippedLines(report),
     `Probabilities: ${report.source}. Ground truth: ${report.reference} manual. A pixel is a vessel when p >= t.`,
   );
   const tuned = report.thresholds.find((t) => t.chosenOn === 'training');
   lines.push(
     tuned
-      ? `Thresholds: 0.5 (fixed) and ${tuned.value.toFixed(4)} (best pooled F1 ${f4(tuned.trainingF1)} on the 20 training images, never the test images).`
+      ? `Thresholds: 0.5 (fixed) and ${tuned.value.toFixed(4)} (best pooled F1 ${f4(tuned.trainingF1)} on ${trainingCountText(report)}, never the test images).`
       : `Threshold: 0.5 (fixed). No training threshold: ${report.trainingThresholdNote}.`,
     '',
     report.split === 'test'
@@ -205,7 +235,8 @@ function exportReadme(report: DatasetEvaluation): string {
   return [
     'Vessel Studio evaluation export',
     '',
-    `Data: ${report.root}, ${report.split} split, ${report.imageCount} images; probabilities: ${report.source}.`,
+    `Data: ${report.root}, ${report.split} split, ${imageCountText(report)}; probabilities: ${report.source}.`,
+    ...skippedLines(report),
     `Ground truth: ${report.reference} manual. Primary protocol: ${OUR_PROTOCOL_DESCRIPTION}.`,
     '',
     'probabilities/<stem>.png  vessel probability, 16-bit grey, p = value / 65535',
@@ -238,7 +269,7 @@ async function exportAll(dir: string, report: DatasetEvaluation, json: unknown):
     (r): r is PooledRow => r.subject === 'model' && r.protocol.region === 'fov' && !('mean' in r),
   );
   const observer = findRow<PooledRow>(report.rows, OBSERVER_ROW);
-  const subtitle = `DRIVE ${report.split}, ${report.imageCount} images, inside the FOV, pooled, vs ${report.reference} manual`;
+  const subtitle = `DRIVE ${report.split}, ${imageCountText(report)}, inside the FOV, pooled, vs ${report.reference} manual`;
   const rocPoints: PlotPoint[] = [];
   const prPoints: PlotPoint[] = [];
   modelRows.forEach((row, i) => {
@@ -319,9 +350,10 @@ export const evalCommand: CliCommand = {
   summary:
     'Score a model (or saved probability maps) on DRIVE beside the published results and the second observer.',
   usage:
-    '--data <folder> [--model <dir> | --predictions <dir>] [--split test] [--labels 1st|2nd] [--export <dir>] [--json]',
+    '--data <folder> [--model <dir> | --predictions <dir>] [--split test] [--labels 1st|2nd] [--export <dir>] [--skip-bad] [--json]',
   description:
-    'Every number says its protocol: inside the FOV or the whole image (labelled), pooled or per image, threshold 0.5 or chosen on the training images (never the test images). The second observer is scored the same way.',
+    'Every number says its protocol: inside the FOV or the whole image (labelled), pooled or per image, threshold 0.5 or chosen on the training images (never the test images). The second observer is scored the same way. ' +
+    'A file the dataset check cannot use (truncated, empty, of another size, a label or mask missing) in the split evaluated, or in the training split that chooses the threshold, is refused with exit code 2 and named: a figure over fewer images, or over a derived FOV, is another protocol. --skip-bad evaluates without such files and names each in the report.',
   options: {
     data: {
       type: 'string',
@@ -354,6 +386,11 @@ export const evalCommand: CliCommand = {
     'fixed-only': {
       type: 'boolean',
       description: 'Only threshold 0.5: do not choose a threshold on the training images.',
+    },
+    'skip-bad': {
+      type: 'boolean',
+      description:
+        'Evaluate without the unusable files instead of refusing; the report and --json name every one ("N of M images").',
     },
   },
   async run(args, io) {
@@ -409,6 +446,7 @@ export const evalCommand: CliCommand = {
       reference: labels,
       source,
       tuneOnTraining: args.values['fixed-only'] !== true,
+      skipBad: args.values['skip-bad'] === true,
       onProgress: (stage, done, total) => {
         const bar = (bars[stage] ??= io.progress(
           stage === 'test' ? `${split} images` : 'training images (for the threshold)',
@@ -436,6 +474,13 @@ export const evalCommand: CliCommand = {
         root: report.root,
         split: report.split,
         images: report.imageCount,
+        /** Images found in the split: more than `images` when --skip-bad left some out. */
+        imagesFound: report.imagesFound,
+        /** Every image left out (--skip-bad), of the evaluated split and the threshold's. */
+        leftOut: leftOutImages(report.badFiles),
+        /** Every unusable file in the splits read: file, code and what is wrong. */
+        problems: report.badFiles.problems,
+        leftOutBySplit: report.badFiles.images,
         fovPixels: report.fovPixelCount,
         reference: report.reference,
       },

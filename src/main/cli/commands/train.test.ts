@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +148,56 @@ describe('train command', () => {
     const tunedModel = await loadModelDir(tuned);
     expect(tunedModel.config.preprocessing).toEqual(PREPROCESS_RECIPES.green);
     tunedModel.model.dispose();
+  });
+
+  it('refuses unusable files outside the test split naming each, and with --skip-bad names every one it left out', async () => {
+    const synthetic = path.join(tmp, 'with-bad-files');
+    await writeDrive(synthetic, { training: 4, test: 2 });
+    // An empty training image, a training image without its label, and a truncated test
+    // image: training never reads the test split, so only the first two concern it.
+    const empty = path.join(synthetic, 'training', 'images', '23_training.tif');
+    await writeFile(empty, new Uint8Array(0));
+    const unlabelled = path.join(synthetic, 'training', 'images', '24_training.tif');
+    await unlink(path.join(synthetic, 'training', '1st_manual', '24_manual1.gif'));
+    const truncatedTest = path.join(synthetic, 'test', 'images', '02_test.tif');
+    await truncate(truncatedTest, 100);
+    const base = ['--data', synthetic, '--config', configFile, '--epochs', '1'];
+
+    const out = path.join(tmp, 'bad-files-model');
+    const refused = await cli([...base, '--out', out, '--json']);
+    expect(refused.code).toBe(2);
+    const error = JSON.parse(refused.stdout).error;
+    expect(error.code).toBe('TRAIN_BAD_FILES');
+    for (const text of [error.message, refused.stderr]) {
+      expect(text).toContain(empty);
+      expect(text).toContain(unlabelled);
+      expect(text).toMatch(/no first-observer label/);
+      expect(text).not.toContain(truncatedTest);
+      expect(text).toMatch(/--skip-bad/);
+    }
+    expect(existsSync(path.join(out, 'model.json'))).toBe(false);
+
+    const skipped = await cli([...base, '--out', out, '--skip-bad', '--json']);
+    expect(skipped.stderr).not.toMatch(/error/);
+    expect(skipped.code).toBe(0);
+    const summary = JSON.parse(skipped.stdout) as TrainSummary;
+    expect(summary.skipped.images).toEqual([empty, unlabelled]);
+    expect(summary.skipped.problems.map((p) => p.file).sort()).toEqual([empty, unlabelled]);
+    expect(summary.skipped.problems.map((p) => p.code).sort()).toEqual([
+      'DATASET_FILE_CORRUPT',
+      'DATASET_LABEL_MISSING',
+    ]);
+    expect([...summary.split.train, ...summary.split.validation].sort()).toEqual([
+      'training/21_training',
+      'training/22_training',
+    ]);
+
+    const text = await cli([...base, '--out', path.join(tmp, 'bad-files-text'), '--skip-bad']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/LEFT OUT \(--skip-bad\): 2 image\(s\)/);
+    expect(text.stdout).toContain(empty);
+    expect(text.stdout).toContain(unlabelled);
+    expect(text.stdout).not.toContain(truncatedTest);
   });
 
   it('refuses bad input with exit code 2 and a reason naming the option', async () => {

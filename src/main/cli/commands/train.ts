@@ -21,6 +21,7 @@ import { ComputeHost } from '../../compute/host';
 import { checkpointDirFor } from '../../compute/train/checkpoint';
 import type { ModelSource, TrainJob, TrainProgress, TrainSummary } from '../../compute/train/job';
 import type { TrainOptionsInput } from '../../compute/train/options';
+import { problemLines } from '../../engine/metrics/bad-files';
 import { readModelMeta } from '../../engine/model/files';
 import { openProject, type Project } from '../../engine/project';
 import {
@@ -101,19 +102,33 @@ function describeSummary(summary: TrainSummary): string {
     summary.modelDir ? `model: ${summary.modelDir}` : '',
     `checkpoint (for --resume): ${summary.checkpointDir}`,
     `split (seed ${summary.split.seed}): ${summary.split.train.length} training, ${summary.split.validation.length} validation images (${summary.split.validation.join(', ') || 'none'}); ${summary.split.excluded.length} test images left out`,
+    ...skippedLines(summary),
   ];
   return lines.filter((l) => l !== '').join('\n');
+}
+
+/** The files --skip-bad trained without, each with what is wrong with it; none: no lines. */
+function skippedLines(summary: TrainSummary): string[] {
+  const { images, problems } = summary.skipped;
+  if (problems.length === 0) return [];
+  return [
+    `LEFT OUT (--skip-bad): ${images.length} image(s)${images.length > 0 ? `: ${images.join(', ')}` : ''}; ${problems.length} file problem(s):`,
+    ...problemLines(problems),
+  ];
 }
 
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train (or fine-tune, or resume) a vessel segmentation model in the compute process.',
   usage:
-    '--data <folder> --out <model-dir> [--config <file> | --arch <name> | --init <model-dir>] [--epochs N] [--seed N] [--resume]',
+    '--data <folder> --out <model-dir> [--config <file> | --arch <name> | --init <model-dir>] [--epochs N] [--seed N] [--resume] [--skip-bad]',
   description:
     'Trains on the images of the dataset folder outside its test split, holding out a seeded share of them (by image) ' +
     'for validation. The best model by validation loss is written to --out after every improving epoch; ' +
     '<out>.checkpoint holds the state --resume continues from. Ctrl+C stops after the current batch and keeps both. ' +
+    'A file outside the test split that the dataset check cannot use (truncated, empty, of another size, a label or mask missing) is refused with exit code 2 and named, as eval refuses: ' +
+    'a model trained on fewer images, or on a derived FOV, is another experiment, and its split and figures would not reproduce from the same folder once the file is fixed. ' +
+    '--skip-bad trains without such files and names each in the output and the JSON summary (skipped). ' +
     `Architectures: ${MODEL_PRESET_NAMES.join(', ')}.`,
   options: {
     data: {
@@ -202,6 +217,11 @@ export const trainCommand: CliCommand = {
       type: 'string',
       valueName: '<1st|2nd>',
       description: 'Which manual segmentation to learn (default 1st).',
+    },
+    'skip-bad': {
+      type: 'boolean',
+      description:
+        'Train without the unusable files outside the test split instead of refusing; the output and --json name every one.',
     },
   },
   async run(args, io) {
@@ -292,7 +312,7 @@ export const trainCommand: CliCommand = {
         : intOption(args, 'workers', 1, 1, 64);
 
     const job: TrainJob = {
-      data: { kind: 'folder', root: data, observer },
+      data: { kind: 'folder', root: data, observer, skipBad: args.values['skip-bad'] === true },
       outDir: out,
       options: { ...training, ...flags },
       ...(resume ? { resume: true } : { model }),

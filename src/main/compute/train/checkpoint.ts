@@ -12,7 +12,7 @@ import { AppError } from '../../../shared/result';
 import type { ModelConfig } from '../../../shared/model-config';
 import { loadModelDir, saveModelDir } from '../model/storage';
 import type { EarlyStoppingState } from './early-stopping';
-import { TRAIN_ERROR_CODES, type EpochRecord } from './job';
+import { TRAIN_ERROR_CODES, type EpochRecord, type ValidationFigures } from './job';
 import type { TrainOptions } from './options';
 import type { ScheduleState } from './schedule';
 import type { ImageSplit } from './split';
@@ -37,6 +37,8 @@ export interface CheckpointState {
   seconds: number;
   /** Model folder the run started from when fine-tuning. */
   initialModel: string | null;
+  /** The starting model's validation figures (TrainJob.validateInitial); absent in older checkpoints. */
+  baseline?: ValidationFigures | null;
   /** Where the data came from, to refuse resuming on other data. */
   dataSource: string;
   savedAt: string;

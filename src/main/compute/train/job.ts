@@ -41,6 +41,11 @@ export type TrainData =
       observer?: '1st' | '2nd';
       /** Replacement labels or weight maps by image id. */
       overrides?: Record<string, ImageOverride>;
+      /**
+       * Train without the files openDataset could not use (named in the summary's `skipped`);
+       * without it a problem outside the test split is refused with TRAIN_BAD_FILES.
+       */
+      skipBad?: boolean;
     }
   | { kind: 'images'; images: TrainImage[] };
 
@@ -73,9 +78,22 @@ export interface TrainJob {
    * at least two). VESSEL_TRAIN_WORKERS overrides `auto` except on webgpu, which uses one.
    */
   workers?: number | 'auto';
+  /**
+   * Fine-tuning (`model` a folder): score the model as it starts, before any step, on the same
+   * validation patches every epoch is scored on, and return it as the summary's `baseline`, so
+   * the caller can tell whether the run made the model better.
+   */
+  validateInitial?: boolean;
 }
 
 /** One finished epoch. */
+/** Loss, AUC and F1 (at the threshold) of the fixed validation patches, inside the FOV. */
+export interface ValidationFigures {
+  loss: number;
+  auc: number | null;
+  f1: number | null;
+}
+
 export interface EpochRecord {
   epoch: number;
   /** Mean training loss over the epoch's batches. */
@@ -120,6 +138,13 @@ export interface TrainSummary {
   modelDir: string | null;
   checkpointDir: string;
   split: { seed: number; train: string[]; validation: string[]; excluded: string[] };
+  /** What training went on without (skipBad): empty when every file outside the test split was usable. */
+  skipped: SkippedFiles;
+  /**
+   * The starting model's validation figures (`validateInitial`), on the patches the epochs were
+   * scored on; null when not asked for or there is no validation split.
+   */
+  baseline: ValidationFigures | null;
   seconds: number;
   backend: string;
   /** Threads that computed gradients (1: this process alone). */
@@ -127,11 +152,21 @@ export interface TrainSummary {
   parameters: number;
 }
 
+/** The files of a dataset folder a run went on without, and the images that left out. */
+export interface SkippedFiles {
+  /** Absolute paths of the images left out. */
+  images: string[];
+  /** Every unusable file outside the test split: its path, code and what is wrong with it. */
+  problems: { file: string; code: string; message: string }[];
+}
+
 /** Error codes of training. */
 export const TRAIN_ERROR_CODES = {
   DIVERGED: 'TRAIN_DIVERGED',
   NO_IMAGES: 'TRAIN_NO_IMAGES',
   BAD_IMAGE: 'TRAIN_BAD_IMAGE',
+  /** A file outside the test split is unusable and skipBad was not given. */
+  BAD_FILES: 'TRAIN_BAD_FILES',
   BAD_OPTIONS: 'TRAIN_BAD_OPTIONS',
   NO_CHECKPOINT: 'TRAIN_NO_CHECKPOINT',
   BAD_CHECKPOINT: 'TRAIN_BAD_CHECKPOINT',

@@ -88,6 +88,25 @@ describe('trainModel', () => {
     saved.model.dispose();
   });
 
+  it('scores the starting model on the validation patches when asked (the activation baseline)', async () => {
+    const model = buildModel(TINY_UNET);
+    seedInitialWeights(model, 7);
+    const summary = await trainModel({
+      model,
+      config: TINY_UNET,
+      images,
+      options: trainOptionsSchema.parse(baseOptions),
+      outDir: path.join(scratch.dir, 'baseline'),
+      dataSource: 'generated',
+      backend: 'cpu',
+      validateInitial: true,
+    }).finally(() => model.dispose());
+    expect(summary.baseline).not.toBeNull();
+    // Untrained weights on the same patches: worse than the run's best epoch.
+    expect(summary.baseline!.loss).toBeGreaterThan(summary.best!.valLoss!);
+    expect((await run('no-baseline', { epochs: 1 })).baseline).toBeNull();
+  });
+
   it('releases every tensor it makes (a long run must not grow)', async () => {
     const model = buildModel(TINY_UNET);
     const before = tf.memory().numTensors;

@@ -31,9 +31,11 @@ import { EarlyStopping } from './early-stopping';
 import {
   TRAIN_ERROR_CODES,
   type EpochRecord,
+  type SkippedFiles,
   type TrainImage,
   type TrainProgress,
   type TrainSummary,
+  type ValidationFigures,
 } from './job';
 import { batchLoss, cropCentre, vesselProbability } from './losses';
 import type { TrainOptions } from './options';
@@ -76,8 +78,12 @@ export interface TrainModelInput {
   resume?: LoadedCheckpoint;
   /** The model folder a fine-tuning run started from. */
   initialModel?: string | null;
+  /** Score `model` on the validation patches before the first step (TrainJob.validateInitial). */
+  validateInitial?: boolean;
   /** Test images the caller left out before reading (recorded in the split). */
   excludedTestIds?: string[];
+  /** Files of the data the caller went on without (recorded in the summary). */
+  skipped?: SkippedFiles;
   /** Validation images fixed by the caller; omitted: drawn from the seed. */
   validationIds?: string[];
   /** Where the images came from (recorded; a resume on other data is refused). */
@@ -204,6 +210,15 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     message: `${trainImages.length} training and ${validationImages.length} validation images`,
   });
 
+  // The starting model on the validation patches, once per run: a resumed run keeps the figure
+  // its first session took, since its model has moved on since.
+  const baseline: ValidationFigures | null =
+    state?.baseline ??
+    (input.validateInitial && !resume && validationBatch
+      ? await validate(model, validationBatch, options)
+      : null);
+  throwIfGpuFault();
+
   // The step whose loss is still being read back (at most one: see startTrainStep).
   let inFlight: StepInFlight | null = null;
   let epochNow = state?.epochsDone ?? 0;
@@ -325,6 +340,7 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
         earlyStopping: early.snapshot(),
         seconds: previousSeconds + elapsed(),
         initialModel: input.initialModel ?? null,
+        baseline,
         dataSource: input.dataSource,
         savedAt: new Date().toISOString(),
       };
@@ -385,6 +401,8 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     modelDir: bestRecord ? input.outDir : null,
     checkpointDir,
     split,
+    skipped: input.skipped ?? { images: [], problems: [] },
+    baseline,
     seconds: previousSeconds + elapsed(),
     backend: input.backend,
     workers: input.gradientPool?.workers ?? 1,
@@ -451,12 +469,6 @@ function startTrainStep(
   // lost device) must not count as an unhandled rejection. Awaiting it still throws.
   loss.catch(() => undefined);
   return loss;
-}
-
-interface ValidationFigures {
-  loss: number;
-  auc: number | null;
-  f1: number | null;
 }
 
 /** Loss, AUC and F1 (at the threshold) of the fixed validation patches, inside the FOV. */

@@ -15,6 +15,7 @@ import {
   PREPROCESS_RECIPES,
   type ImageEntry,
 } from '../../engine/dataset';
+import { badFilesIn, leftOutImages, refuseBadFiles } from '../../engine/metrics/bad-files';
 import { buildModel } from '../model/build';
 import { initSchemeFor, seedInitialWeights } from '../model/seeded-init';
 import { loadModelDir } from '../model/storage';
@@ -28,6 +29,7 @@ import {
   type TrainData,
   type TrainImage,
   type TrainJob,
+  type SkippedFiles,
   type TrainProgress,
   type TrainSummary,
 } from './job';
@@ -99,7 +101,7 @@ export async function runTrainJob(
     throw error;
   }
   ctx.progress({ ...preparing(options), message: 'reading images' });
-  const { images, source, excludedTestIds } = await readImages(job.data, config);
+  const { images, source, excludedTestIds, skipped } = await readImages(job.data, config);
   if (images.some((i) => i.channels !== config.inputChannels)) {
     throw new AppError(
       TRAIN_ERROR_CODES.BAD_OPTIONS,
@@ -147,8 +149,10 @@ export async function runTrainJob(
       onProgress: (p) => ctx.progress(p),
       ...(resume ? { resume } : {}),
       initialModel,
+      validateInitial: job.validateInitial === true && initialModel !== null,
       ...(job.validationIds ? { validationIds: job.validationIds } : {}),
       excludedTestIds,
+      skipped,
       dataSource: source,
       backend: backend.active ?? tf.getBackend(),
       ...(gradientPool ? { gradientPool } : {}),
@@ -266,11 +270,28 @@ function parseOptions(raw: unknown): TrainOptions {
 async function readImages(
   data: TrainData,
   config: ModelConfig,
-): Promise<{ images: TrainImage[]; source: string; excludedTestIds: string[] }> {
+): Promise<{
+  images: TrainImage[];
+  source: string;
+  excludedTestIds: string[];
+  skipped: SkippedFiles;
+}> {
   if (data.kind === 'images') {
-    return { images: data.images, source: 'images given by the caller', excludedTestIds: [] };
+    return {
+      images: data.images,
+      source: 'images given by the caller',
+      excludedTestIds: [],
+      skipped: { images: [], problems: [] },
+    };
   }
   const index = await openDataset(data.root);
+  // Test files are never read, so only the problems of the other splits change the run.
+  const bad = await badFilesIn(index, ['training', 'all']);
+  if (data.skipBad !== true) refuseBadFiles(index.root, bad, TRAIN_ERROR_CODES.BAD_FILES, 'train');
+  const skipped: SkippedFiles = {
+    images: leftOutImages(bad),
+    problems: bad.problems.map(({ file, code, message }) => ({ file, code, message })),
+  };
   const all: ImageEntry[] = [
     ...(index.splits.training ?? []),
     ...(index.splits.test ?? []),
@@ -302,5 +323,5 @@ async function readImages(
       ...(override?.weight ? { weight: override.weight } : {}),
     };
   });
-  return { images, source: `${index.root} (${observer} observer)`, excludedTestIds };
+  return { images, source: `${index.root} (${observer} observer)`, excludedTestIds, skipped };
 }

@@ -48,6 +48,7 @@ export function createTrainingHandlers(ctx: EngineContext): TrainingAreas {
                 history: [],
                 last: null,
                 error: r.error ? { ...r.error, action: '' } : null,
+                decision: null,
               },
         );
     },

@@ -8,11 +8,15 @@
 import { AppError } from '../../../shared/result';
 import type { ScoredImage } from './confusion';
 import type { Evaluation, Observer, ThresholdChoice } from './evaluate';
+import { badFilesIn, refuseBadFiles, type BadFiles } from './bad-files';
 import type { ExportImage } from './export';
 import { loadFov, loadLabel, openDataset, type DatasetIndex, type ImageEntry } from '../dataset';
 import type { ProbabilitySource } from './probability-sources';
 import { protocolRows, type ProtocolRow } from './report';
 import { evaluateSplit } from './split-evaluation';
+
+/** A file of the splits read is unusable and --skip-bad was not given. */
+export const METRICS_BAD_FILES = 'METRICS_BAD_FILES';
 
 export interface DatasetEvaluationOptions {
   root: string;
@@ -21,6 +25,11 @@ export interface DatasetEvaluationOptions {
   source: ProbabilitySource;
   /** Choose a second threshold by best F1 on the training split (needs its probabilities). */
   tuneOnTraining: boolean;
+  /**
+   * Go on without the files openDataset could not use (they are named in `badFiles`); without
+   * it a problem in the splits read is refused with METRICS_BAD_FILES.
+   */
+  skipBad?: boolean;
   onProgress?: (stage: 'test' | 'training', done: number, total: number) => void;
 }
 
@@ -32,6 +41,10 @@ export interface DatasetEvaluation {
   otherObserver: Observer | null;
   source: string;
   imageCount: number;
+  /** Images found in the evaluated split, the left-out ones (--skip-bad) included. */
+  imagesFound: number;
+  /** The problems in the splits read (the training split too when it chose a threshold). */
+  badFiles: BadFiles;
   fovPixelCount: number;
   thresholds: ThresholdChoice[];
   /** Why there is no training threshold, when there is none. */
@@ -132,6 +145,9 @@ export async function evaluateDatasetSplit(
   options: DatasetEvaluationOptions,
 ): Promise<DatasetEvaluation> {
   const index = await openDataset(options.root);
+  const tunes = options.tuneOnTraining && options.split !== 'training';
+  const badFiles = await badFilesIn(index, tunes ? [options.split, 'training'] : [options.split]);
+  if (options.skipBad !== true) refuseBadFiles(index.root, badFiles, METRICS_BAD_FILES, 'evaluate');
   const entries = splitEntries(index, options.split);
   await options.source.prepare?.(entries);
   const images: ExportImage[] = [];
@@ -186,6 +202,8 @@ export async function evaluateDatasetSplit(
     otherObserver: secondObserver ? otherObserver : null,
     source: options.source.description,
     imageCount: images.length,
+    imagesFound: badFiles.images[options.split]?.found ?? images.length,
+    badFiles,
     fovPixelCount: model.fov.pixelCount,
     thresholds,
     trainingThresholdNote: tuned.note,

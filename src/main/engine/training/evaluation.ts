@@ -19,6 +19,7 @@ import {
   evaluateSplit,
   type LabelledImage,
 } from '../metrics/split-evaluation';
+import { badFilesIn, leftOutImages } from '../metrics/bad-files';
 import { readModelMeta } from '../model/files';
 import type { StudioSession } from '../studio/session';
 import { compareViews } from './compare';
@@ -37,7 +38,11 @@ export class Evaluations {
   ) {}
 
   /** Predicts every image with a model version (cached for the canvas) and evaluates it on the test split. */
-  async evaluate(modelId: number, runId: number | null = null): Promise<EvaluationView> {
+  async evaluate(
+    modelId: number,
+    runId: number | null = null,
+    signal?: AbortSignal,
+  ): Promise<EvaluationView> {
     const session = this.session();
     const { project, dataset } = session;
     const entries = allEntries(dataset);
@@ -50,12 +55,11 @@ export class Evaluations {
       await project.writeModelDir(modelId, work);
       // Flip averaging as the model's config says, decided here so the protocol says what ran.
       const flips = flipsFor((await readModelMeta(work)).config);
-      const predicted = await this.compute().request('predict.dataset', {
-        modelDir: work,
-        root: dataset.root,
-        flips,
-        ids: entries.map((e) => e.id),
-      });
+      const predicted = await this.compute().request(
+        'predict.dataset',
+        { modelDir: work, root: dataset.root, flips, ids: entries.map((e) => e.id) },
+        signal ? { signal } : {},
+      );
       const byId = new Map(predicted.map((p) => [p.id, p]));
       for (const p of predicted) await project.putPrediction(modelId, p.id, p);
       const scored = async (entry: ImageEntry, label: Uint8Array): Promise<LabelledImage> => ({
@@ -90,6 +94,19 @@ export class Evaluations {
         new Date().toISOString(),
         flips,
       );
+      // Images the dataset check left out change the protocol: the stored record names them.
+      const bad = await badFilesIn(dataset, ['test', 'training', 'all']);
+      if (bad.problems.length > 0) {
+        const images = leftOutImages(bad);
+        view.protocol = {
+          ...view.protocol,
+          description: `${view.protocol.description}; ${images.length} image(s) left out as unusable, ${bad.problems.length} file problem(s) listed`,
+          leftOut: {
+            images,
+            problems: bad.problems.map(({ file, code, message }) => ({ file, code, message })),
+          },
+        };
+      }
       await project.addEvaluation(
         toStoredEvaluation(view, `${version.name} on test`, modelId, runId),
       );

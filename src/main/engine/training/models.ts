@@ -79,14 +79,18 @@ export class ModelVersions {
   }
 
   /**
-   * Records what a run trained as the next version of `session`'s project and makes it active.
-   * The session is the run's own: the one open when it started.
+   * Records what a run trained as the next version of `session`'s project, not active yet (the
+   * run decides, see activation.ts). The session is the run's own: the one open when it started.
    */
   async recordTrained(session: StudioSession, trained: TrainedModel): Promise<ModelVersion> {
     const { project } = session;
     const { summary } = trained;
     const meta = await readModelMeta(trained.modelDir);
     const versions = await project.listModelVersions();
+    // "Active" defaults to the newest version: pin the one active now, so that recording a
+    // newer one does not make it active by default.
+    const previous = await this.active();
+    if (previous) await project.updateViewSettings({ selectedModelVersion: previous.id });
     const version = await project.addModelVersionFromDir(trained.modelDir, {
       name: `v${versions.length + 1}${trained.cancelled ? ' (cancelled run)' : ''}`,
       config: meta.config,
@@ -96,7 +100,7 @@ export class ModelVersions {
       epochLog: summary.history.map((h) => ({ ...h })),
       trainedOn: trained.trainedOn,
     });
-    await this.makeActive(session, version);
+    this.events.emit('models.changed', { activeId: (await this.active())?.id ?? null });
     return version;
   }
 
@@ -142,7 +146,7 @@ export class ModelVersions {
   }
 
   /** The person's choice is kept in the project, so the version stays active when it reopens. */
-  private async makeActive(session: StudioSession, version: ModelVersion): Promise<void> {
+  async makeActive(session: StudioSession, version: ModelVersion): Promise<void> {
     await session.project.updateViewSettings({ selectedModelVersion: version.id });
     await session.setActiveModel(version);
     this.events.emit('models.changed', { activeId: version.id });

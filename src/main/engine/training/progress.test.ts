@@ -15,6 +15,7 @@ const state: TrainingRunState = {
   history: [],
   last: null,
   error: null,
+  decision: null,
 };
 
 function report(change: Partial<TrainProgress>): TrainProgress {

@@ -1,8 +1,10 @@
 /**
  * The run lifecycle: one run at a time, started in the compute process through the ComputeHost
  * (`train.run`) and followed by its progress. A run is recorded in the project as it goes
- * (queued, running, then finished, cancelled or failed); its best checkpoint becomes a new
- * active model version, which is evaluated on the test split before the run counts as done.
+ * (queued, running, evaluating, then finished, cancelled or failed); its best checkpoint becomes
+ * a new model version, evaluated on the test split, and made active only if it scored at least
+ * as well on validation as the version it started from (activation.ts). Cancel stops training
+ * (keeping the best checkpoint as a version) or the evaluation, and leaves the active version.
  * Every change of state is published as `training.state`, each batch as `training.progress`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +20,7 @@ import type { EngineContext } from '../context';
 import { allEntries } from '../dataset';
 import type { ModelVersion } from '../project';
 import type { StudioSession } from '../studio/session';
+import { activationDecision } from './activation';
 import { actionFor, TRAINING_ERROR_CODES } from './errors';
 import type { Evaluations } from './evaluation';
 import type { ModelVersions } from './models';
@@ -33,7 +36,7 @@ interface ActiveRun {
 
 /** What a run needs of the rest of training: the model versions and the evaluation. */
 export interface RunCollaborators {
-  models: Pick<ModelVersions, 'active' | 'recordTrained'>;
+  models: Pick<ModelVersions, 'active' | 'recordTrained' | 'makeActive'>;
   evaluations: Pick<Evaluations, 'evaluate'>;
 }
 
@@ -82,6 +85,7 @@ export class TrainingRuns {
       history: [],
       last: null,
       error: null,
+      decision: null,
     };
     const active: ActiveRun = { state, abort: new AbortController() };
     this.active = active;
@@ -141,6 +145,8 @@ export class TrainingRuns {
         this.finish(active, { status: 'cancelled', finishedAt: new Date().toISOString() });
         return;
       }
+      // Recorded, not yet active: the canvas keeps the active version's predictions until the
+      // new one has its own, and it becomes active only if validation says it is no worse.
       const version = await this.parts.models.recordTrained(session, {
         modelDir: summary.modelDir,
         summary,
@@ -150,14 +156,24 @@ export class TrainingRuns {
         cancelled,
       });
       this.update(active, { status: 'evaluating', modelId: version.id });
-      await this.parts.evaluations.evaluate(version.id, runId);
-      if (cancelled) await project.cancelRun(runId);
+      const evaluated = await this.evaluateUnlessCancelled(active, version.id, runId);
+      const decision = evaluated
+        ? activationDecision(summary, version.name, parent?.name ?? null)
+        : {
+            activate: false,
+            message: `Cancelled while evaluating: ${version.name} is kept in the models panel without test figures${parent ? `, and ${parent.name} stays active` : ''}. Evaluate or activate it there.`,
+          };
+      if (decision.activate) await this.parts.models.makeActive(session, version);
+      if (cancelled || !evaluated) await project.cancelRun(runId);
       else await project.finishRun(runId);
       // Again, now that the version has its test figures for the models panel.
-      this.ctx.events.emit('models.changed', { activeId: version.id });
+      this.ctx.events.emit('models.changed', {
+        activeId: (await this.parts.models.active())?.id ?? null,
+      });
       this.finish(active, {
-        status: cancelled ? 'cancelled' : 'finished',
+        status: cancelled || !evaluated ? 'cancelled' : 'finished',
         finishedAt: new Date().toISOString(),
+        decision,
       });
     } catch (error) {
       const info = toErrorInfo(error);
@@ -177,6 +193,28 @@ export class TrainingRuns {
       });
     } finally {
       await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Evaluates the run's version on the test split; false when the run was cancelled, during
+   * training (the version is its best checkpoint so far) or during the evaluation itself, which
+   * then stops between images and stores nothing.
+   */
+  private async evaluateUnlessCancelled(
+    active: ActiveRun,
+    modelId: number,
+    runId: number,
+  ): Promise<boolean> {
+    const signal = active.abort.signal;
+    if (signal.aborted) return false;
+    try {
+      await this.parts.evaluations.evaluate(modelId, runId, signal);
+      return true;
+    } catch (error) {
+      if (active.abort.signal.aborted && toErrorInfo(error).code === COMMON_ERROR_CODES.CANCELLED)
+        return false;
+      throw error;
     }
   }
 
@@ -202,8 +240,17 @@ export class TrainingRuns {
     return this.compute().request(
       'train.run',
       {
-        data: { kind: 'folder', root: session.dataset.root, overrides: masks.overrides },
+        // The session reports the dataset's problems when it opens it (its info's `problems`) and
+        // trains on the images it opened; the summary's `skipped` names every file left out.
+        data: {
+          kind: 'folder',
+          root: session.dataset.root,
+          overrides: masks.overrides,
+          skipBad: true,
+        },
         model,
+        // A fine-tune scores its starting model first, for the activation decision.
+        validateInitial: parent !== null,
         outDir: path.join(work, 'out'),
         options: {
           seed: PROJECT_SPLIT_SEED,

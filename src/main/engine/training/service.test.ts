@@ -106,6 +106,10 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     >(engine, 'models.list', {});
     expect(models).toHaveLength(1);
     expect(models[0]?.active).toBe(true);
+    expect(state.decision).toMatchObject({
+      activate: true,
+      message: expect.stringMatching(/from scratch/),
+    });
     expect(models[0]?.trainedOn.images).toBe(3);
     expect(models[0]?.test?.auc).toBeGreaterThanOrEqual(0);
 
@@ -156,7 +160,14 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     expect(models).toHaveLength(2);
     const child = models.find((m) => m.id === state.modelId);
     expect(child?.parentId).toBe(state.parentModelId);
-    expect(child?.active).toBe(true);
+    // Active only if its validation AUC is at least its parent's on the same patches; the
+    // decision says which it was, and the other version is active otherwise.
+    expect(state.decision?.message).toMatch(/validation (AUC|loss)/);
+    expect(child?.active).toBe(state.decision?.activate);
+    expect(models.find((m) => m.id === state.parentModelId)?.active).toBe(
+      !state.decision?.activate,
+    );
+    if (!state.decision?.activate) await call(engine, 'models.activate', { id: state.modelId });
     expect(child?.trainedOn.corrected).toBe(1);
 
     const comparison = await call<{
@@ -211,12 +222,52 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     const state = await ended;
     expect(state.status).toBe('cancelled');
     expect(state.runId).toBe(run.runId);
+    // Cancelled in training: whatever was kept is not evaluated and not made active.
+    if (state.modelId !== null) {
+      expect(state.decision).toMatchObject({ activate: false });
+      const kept = await call<{ id: number; active: boolean; test: unknown }[]>(
+        engine,
+        'models.list',
+        {},
+      );
+      expect(kept.find((m) => m.id === state.modelId)).toMatchObject({ active: false, test: null });
+    }
     expect(await call(engine, 'training.cancel', { runId: run.runId })).toEqual({
       cancelled: false,
     });
     const runs = await call<TrainingRunState[]>(engine, 'training.runs', {});
     expect(runs[0]).toMatchObject({ runId: run.runId, status: 'cancelled' });
   });
+  it('cancels during the evaluation: the version is kept unevaluated, the active one stays', async () => {
+    const before = await call<{ id: number; active: boolean }[]>(engine, 'models.list', {});
+    const activeBefore = before.find((m) => m.active)?.id;
+    const ended = waitForState(engine, (s) =>
+      ['finished', 'failed', 'cancelled'].includes(s.status),
+    );
+    const evaluating = waitForState(engine, (s) => s.status === 'evaluating');
+    const run = await call<TrainingRunState>(engine, 'training.start', {
+      settings: { ...tiny, fineTune: true, epochs: 1 },
+    });
+    await evaluating;
+    expect(await call(engine, 'training.cancel', { runId: run.runId })).toEqual({
+      cancelled: true,
+    });
+    const state = await ended;
+    expect(state.status).toBe('cancelled');
+    expect(state.modelId).not.toBeNull();
+    expect(state.decision).toMatchObject({
+      activate: false,
+      message: expect.stringMatching(/Cancelled while evaluating/),
+    });
+    const after = await call<{ id: number; active: boolean; test: unknown }[]>(
+      engine,
+      'models.list',
+      {},
+    );
+    expect(after.find((m) => m.id === state.modelId)).toMatchObject({ active: false, test: null });
+    expect(after.find((m) => m.active)?.id).toBe(activeBefore);
+  });
+
   it('reports a crash of the compute process as a failed run with what to do', async () => {
     const failed = waitForState(engine, (s) =>
       ['finished', 'failed', 'cancelled'].includes(s.status),

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import {
   RETRAIN_ARCHS,
@@ -10,6 +10,7 @@ import {
 import { withRetrainDefaults } from '../../../shared/retrain-defaults';
 import { useApi } from '../api/client';
 import { useAppInfo } from '../api/useAppInfo';
+import { firstKey } from '../state/commands';
 import { formatEta, runFraction } from './format';
 import { defaultsHint, NUMBER_FIELDS, retrainDefaultsFor } from './retrain-settings';
 import { useTrainingRun } from './useTrainingRun';
@@ -24,6 +25,47 @@ const STATUS_TEXT: Record<TrainingRunState['status'], string> = {
   cancelled: 'Cancelled',
   failed: 'Failed',
 };
+
+/**
+ * What the run decided about its new version (activated, or kept beside the active one because
+ * it scored worse on validation, or cancelled before its evaluation), with one click to use it.
+ */
+function RunDecisionNote({
+  run,
+  decision,
+}: {
+  run: TrainingRunState;
+  decision: NonNullable<TrainingRunState['decision']>;
+}): JSX.Element {
+  const api = useApi();
+  const [switched, setSwitched] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const modelId = run.modelId;
+  return (
+    <p
+      className="hint"
+      data-testid="run-decision"
+      data-activated={String(decision.activate || switched)}
+    >
+      {decision.message}{' '}
+      {!decision.activate && modelId !== null && !switched && (
+        <button
+          type="button"
+          data-testid="activate-run-model"
+          onClick={() =>
+            void api.models
+              .activate({ id: modelId })
+              .then((result) => (result.ok ? setSwitched(true) : setFailure(result.error.message)))
+          }
+        >
+          Use it
+        </button>
+      )}
+      {switched && <span> Now active.</span>}
+      {failure && <span role="alert"> {failure}</span>}
+    </p>
+  );
+}
 
 /** How the architecture menu names each preset a Retrain from scratch may train. */
 const ARCH_LABELS: Record<(typeof RETRAIN_ARCHS)[number], string> = {
@@ -97,8 +139,15 @@ function NumberField(props: {
   );
 }
 
-/** Retrain with one click; settings, split, progress, live chart, cancel and failures. */
-export function RetrainPanel() {
+/**
+ * Retrain with one click (or its key, which `onRetrainAction` receives the button's action
+ * for); settings, split, progress, live chart, cancel and failures.
+ */
+export function RetrainPanel({
+  onRetrainAction,
+}: {
+  onRetrainAction?: (action: (() => void) | null) => void;
+}) {
   const api = useApi();
   const { run, error, busy, start, cancel } = useTrainingRun();
   const [showSettings, setShowSettings] = useState(false);
@@ -133,6 +182,18 @@ export function RetrainPanel() {
   // What the panel shows; before app.info answers, only the edits, so the engine fills the
   // defaults for its own backend rather than the panel's CPU ones.
   const startRun = () => void start(report ? settings : edits);
+  // The key does what the button does, and nothing while the button is disabled.
+  const retrainKey = useRef<() => void>(() => {});
+  useEffect(() => {
+    retrainKey.current = () => {
+      if (!active && !busy) startRun();
+    };
+  });
+  useEffect(() => {
+    if (!onRetrainAction) return;
+    onRetrainAction(() => retrainKey.current());
+    return () => onRetrainAction(null);
+  }, [onRetrainAction]);
   // Back to the backend's defaults; the choice of model stays.
   const resetToDefaults = () =>
     setEdits((e) => ({
@@ -152,7 +213,7 @@ export function RetrainPanel() {
           data-testid="retrain"
           disabled={active || busy}
           onClick={startRun}
-          title="Fine-tune the active model on the current masks, corrections included (R)"
+          title={`${settings.fineTune ? 'Fine-tune the active model' : 'Train a new model'} on the current masks, corrections included (${firstKey('training.retrain')})`}
         >
           {settings.fineTune ? 'Retrain' : 'Train from scratch'}
         </button>
@@ -265,6 +326,7 @@ export function RetrainPanel() {
             </>
           )}
           <LossChart run={run} />
+          {run.decision && <RunDecisionNote run={run} decision={run.decision} />}
           {run.error && (
             <div className="inline-error" role="alert" data-testid="training-error">
               <strong>{run.error.code}</strong>: {run.error.message}

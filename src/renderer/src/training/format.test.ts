@@ -49,6 +49,7 @@ describe('applyProgress', () => {
     history: [],
     last: null,
     error: null,
+    decision: null,
   };
   const progress = (epoch: number, valLoss: number | null) => ({
     runId: 2,
