@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { VesselApi } from '../../shared/api';
 import { useApi } from './api/client';
-import { isTextEntry } from './canvas/focus';
+import { isTextField } from './canvas/focus';
 import { StudioCanvas } from './canvas/StudioCanvas';
 import { ImageList } from './panels/ImageList';
 import { OpenDialog } from './panels/OpenDialog';
@@ -55,6 +55,10 @@ export function App() {
   const [mainTab, setMainTab] = useState<MainTab>('canvas');
   const [notice, setNotice] = useState<string | null>(null);
   const models = useModels();
+  const retrainAction = useCallback(
+    (action: (() => void) | null) => controller.attachRetrain(action),
+    [controller],
+  );
 
   // A new or re-activated model version: refresh the list's figures and the shown prediction.
   useEffect(
@@ -116,7 +120,7 @@ export function App() {
         controller.scene.escape();
         return;
       }
-      if (isTextEntry(e.target) || s.openDialog) return;
+      if (isTextField(e.target) || s.openDialog) return;
       if (e.key === 'Enter' && s.polygon.length > 0) {
         e.preventDefault();
         controller.closePolygon(e.altKey);
@@ -219,7 +223,13 @@ export function App() {
       </main>
       <aside className="region region-side" aria-label="Layers and tools">
         <SidePanel controller={controller} />
-        {session && <TrainingSidebar models={models.models} error={models.error} />}
+        {session && (
+          <TrainingSidebar
+            models={models.models}
+            error={models.error}
+            onRetrainAction={retrainAction}
+          />
+        )}
       </aside>
       <StatusBar />
       <OpenDialog controller={controller} />

@@ -17,7 +17,7 @@ import { Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
 import { needsPrediction, type LayerEntry, type LayerId, type LoadedImage } from '../state/scene';
 import type { StudioController } from '../state/studio-controller';
 import { useStore } from '../state/use-store';
-import { isSpaceActivated } from './focus';
+import { isPressedBySpace, isTextField } from './focus';
 import { footprintCursor, type LayerCanvases } from './layer-canvases';
 import { discFootprint } from './raster';
 import { GRID_MIN_ZOOM, screenToImage, screenToPixel, zoomAt } from './view';
@@ -75,13 +75,15 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
     scene.setViewport(w, h);
   });
 
-  // Space held: pan mode. Tracked on window so it works wherever focus is.
+  // Space held: pan mode, wherever the focus is but in a text field (a slider or checkbox keeps
+  // the focus after a click, and Space+drag there must pan, never paint). Tracked on window.
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
-      if (e.code === 'Space' && !isSpaceActivated(e.target)) {
-        spaceDown.current = true;
-        e.preventDefault();
-      }
+      if (e.code !== 'Space' || isTextField(e.target)) return;
+      spaceDown.current = true;
+      // No scrolling, no opened select; a button or checkbox is pressed on release, and only
+      // when no drag took the focus to the canvas meanwhile.
+      if (!isPressedBySpace(e.target)) e.preventDefault();
     };
     const up = (e: KeyboardEvent) => {
       if (e.code === 'Space') spaceDown.current = false;

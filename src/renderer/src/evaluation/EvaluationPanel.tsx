@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import type {
   EvaluationView,
   ModelVersionSummary,
@@ -9,7 +9,15 @@ import { DeltaTable } from '../training/DeltaTable';
 import { downloadBlob } from './chart-export';
 import { CurveChart } from './CurveChart';
 import { prPoints, prSeries, rocPoints, rocSeries } from './curves';
-import { buildMetricsTable, formatMetric, metricsTableCsv, TABLE_COLUMNS } from './table';
+import {
+  buildMetricsTable,
+  COLUMN_LABELS,
+  formatMetric,
+  formatStd,
+  metricsTableCsv,
+  TABLE_COLUMNS,
+  type TableRow,
+} from './table';
 
 interface Loaded {
   evaluations: EvaluationView[];
@@ -127,48 +135,80 @@ export function EvaluationPanel({ models }: { models: ModelVersionSummary[] }) {
               points={prPoints(loaded.secondObserver)}
             />
           </div>
-          <table className="metrics" data-testid="metrics-table">
-            <thead>
-              <tr>
-                <th>method</th>
-                <th>protocol</th>
-                {TABLE_COLUMNS.map((c) => (
-                  <th key={c}>{c === 'recall' ? 'Se/recall' : c.toUpperCase()}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row, i) => (
-                <tr
-                  key={i}
-                  className={`row-${row.kind}${row.comparable ? '' : ' not-comparable'}`}
-                  title={row.source}
-                >
-                  <td>{row.label}</td>
-                  <td className="protocol">
-                    {row.protocol}
-                    {!row.comparable && ' (not comparable: whole image)'}
-                  </td>
-                  {TABLE_COLUMNS.map((c) => (
-                    <td key={c}>
-                      {formatMetric(row.values[c])}
-                      {row.std[c] !== undefined && row.std[c] !== null && (
-                        <span className="std"> ± {formatMetric(row.std[c])}</span>
-                      )}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <MetricsTable rows={rows} />
           <p className="hint">
             Ours and the second observer: pixels inside the FOV mask of the 20 DRIVE test images
             against the 1st manual; pooled rows count all pixels together, per-image rows average
             the images. Published rows are quoted from their papers with their own protocol.
           </p>
-          {activeModel && activeModel.parentId !== null && <DeltaTable modelId={activeModel.id} />}
+          {activeModel && activeModel.parentId !== null && (
+            <DeltaTable modelId={activeModel.id} models={models} />
+          )}
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The metrics table, narrow enough for the pane: short headers, standard deviations under
+ * their means, and each protocol in a few words that expand to a row with its full text.
+ */
+function MetricsTable({ rows }: { rows: TableRow[] }) {
+  const [expanded, setExpanded] = useState<number | null>(null);
+  return (
+    <table className="metrics metrics-compact" data-testid="metrics-table">
+      <thead>
+        <tr>
+          <th>method</th>
+          <th>protocol</th>
+          {TABLE_COLUMNS.map((c) => (
+            <th key={c}>
+              <abbr title={COLUMN_LABELS[c].full}>{COLUMN_LABELS[c].short}</abbr>
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row, i) => (
+          <Fragment key={i}>
+            <tr
+              className={`row-${row.kind}${row.comparable ? '' : ' not-comparable'}`}
+              title={row.source}
+            >
+              <td className="method">{row.label}</td>
+              <td className="protocol">
+                <button
+                  type="button"
+                  className="protocol-toggle"
+                  aria-expanded={expanded === i}
+                  title={row.protocol}
+                  onClick={() => setExpanded(expanded === i ? null : i)}
+                >
+                  {row.protocolSummary}
+                </button>
+              </td>
+              {TABLE_COLUMNS.map((c) => (
+                <td key={c}>
+                  {formatMetric(row.values[c])}
+                  {row.std[c] !== undefined && row.std[c] !== null && (
+                    <span className="std">{formatStd(row.std[c])}</span>
+                  )}
+                </td>
+              ))}
+            </tr>
+            {expanded === i && (
+              <tr className="protocol-detail" data-testid="protocol-detail">
+                <td colSpan={TABLE_COLUMNS.length + 2}>
+                  <strong>Protocol:</strong> {row.protocol}
+                  {!row.comparable && ' (not comparable with ours)'}. <strong>Source:</strong>{' '}
+                  {row.source}
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        ))}
+      </tbody>
+    </table>
   );
 }

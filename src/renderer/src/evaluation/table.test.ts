@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationView, MetricRow, PublishedRow } from '../../../shared/api/training';
 import { rocPoints, rocSeries } from './curves';
-import { buildMetricsTable, formatMetric, metricsTableCsv } from './table';
+import { buildMetricsTable, formatMetric, formatStd, metricsTableCsv } from './table';
 
 const row = (v: number): MetricRow => ({
   auc: v,
@@ -89,6 +89,26 @@ describe('metrics table', () => {
     expect(rows[5]?.comparable).toBe(false);
   });
 
+  it('sums each protocol up in a few words, the full text kept beside it', () => {
+    const notStated: PublishedRow = {
+      ...published[0]!,
+      method: 'R2U-Net',
+      protocol: 'not stated, not stated, threshold not stated',
+      comparable: false,
+    };
+    const rows = buildMetricsTable([view(3, 'v3', 0.9)], null, [...published, notStated]);
+    expect(rows.map((r) => r.protocolSummary)).toEqual([
+      'FOV, pooled',
+      'FOV, per image',
+      'FOV, pooled',
+      'whole image, not comparable',
+      'not stated, not comparable',
+    ]);
+    expect(rows[0]?.protocol).toBe(
+      'test split, inside the FOV, pooled over 2 images, 1st manual, threshold 0.5',
+    );
+  });
+
   it('writes RFC 4180 CSV with quoting and empty cells for missing values', () => {
     const csv = metricsTableCsv(buildMetricsTable([], null, published));
     const lines = csv.split('\r\n');
@@ -106,6 +126,12 @@ describe('metrics table', () => {
     expect(formatMetric(0.97931)).toBe('0.9793');
     expect(formatMetric(null)).toBe('–');
     expect(formatMetric(Number.NaN)).toBe('–');
+  });
+
+  it('formats a standard deviation compactly, and nothing when there is none', () => {
+    expect(formatStd(0.02345)).toBe('±0.023');
+    expect(formatStd(null)).toBe('');
+    expect(formatStd(undefined)).toBe('');
   });
 });
 

@@ -20,16 +20,46 @@ export const TABLE_COLUMNS = [
 /** The name of one column of the table. */
 export type TableColumn = (typeof TABLE_COLUMNS)[number];
 
+/** Each column's header: short enough for eight columns in the pane, with its full name. */
+export const COLUMN_LABELS: Record<TableColumn, { short: string; full: string }> = {
+  auc: { short: 'AUC', full: 'area under the ROC curve' },
+  f1: { short: 'F1', full: 'F1 (Dice)' },
+  precision: { short: 'Prec', full: 'precision' },
+  recall: { short: 'Se', full: 'sensitivity (recall)' },
+  specificity: { short: 'Sp', full: 'specificity' },
+  accuracy: { short: 'Acc', full: 'accuracy' },
+  iou: { short: 'IoU', full: 'intersection over union (Jaccard)' },
+  mcc: { short: 'MCC', full: 'Matthews correlation coefficient' },
+};
+
 export interface TableRow {
   kind: 'model' | 'observer' | 'published';
   label: string;
   /** `pooled`, `per-image mean ± std`, or the published row's own protocol. */
   protocol: string;
+  /** The protocol in a few words for the table (`FOV, pooled`); `protocol` has all of it. */
+  protocolSummary: string;
   comparable: boolean;
   values: Record<TableColumn, number | null>;
   /** Per-image standard deviations (only on per-image rows). */
   std: Partial<Record<TableColumn, number | null>>;
   source: string;
+}
+
+/** `FOV, pooled` or `FOV, per image`: where and how our rows were scored. */
+function ourSummary(view: EvaluationView, pooling: 'pooled' | 'per image'): string {
+  return `${view.protocol.region === 'fov' ? 'FOV' : 'whole image'}, ${pooling}`;
+}
+
+/**
+ * A published row's protocol in a few words. A comparable row was scored as ours; the region
+ * leads the engine's `region, aggregation, threshold` line of the others.
+ */
+function publishedSummary(row: PublishedRow): string {
+  if (row.comparable) return 'FOV, pooled';
+  const region = row.protocol.split(',')[0]!.trim().toLowerCase().replace('-', ' ');
+  const where = region === 'whole image' ? 'whole image' : region === 'fov' ? 'FOV' : 'not stated';
+  return `${where}, not comparable`;
 }
 
 function pick(row: MetricRow): Record<TableColumn, number | null> {
@@ -54,6 +84,7 @@ export function buildMetricsTable(
       kind,
       label: view.label,
       protocol: view.protocol.description,
+      protocolSummary: ourSummary(view, 'pooled'),
       comparable: view.protocol.region === 'fov',
       values: pick(view.pooled),
       std: {},
@@ -63,6 +94,7 @@ export function buildMetricsTable(
       kind,
       label: view.label,
       protocol: `${view.protocol.description.replace('pooled', 'per-image mean ± std')}`,
+      protocolSummary: ourSummary(view, 'per image'),
       comparable: view.protocol.region === 'fov',
       values: pick(view.perImageMean),
       std: pick(view.perImageStd),
@@ -74,6 +106,7 @@ export function buildMetricsTable(
       kind: 'published',
       label: p.method,
       protocol: p.protocol,
+      protocolSummary: publishedSummary(p),
       comparable: p.comparable,
       values: {
         auc: p.auc,
@@ -95,6 +128,13 @@ export function buildMetricsTable(
 /** Four decimals, or an en dash for a value that is missing or undefined. */
 export function formatMetric(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(4);
+}
+
+/** A per-image standard deviation in the table: `±0.023` (three decimals are enough for a spread). */
+export function formatStd(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value)
+    ? ''
+    : `±${value.toFixed(3)}`;
 }
 
 function csvCell(value: string): string {

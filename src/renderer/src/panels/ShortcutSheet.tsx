@@ -3,7 +3,7 @@ import { COMMANDS, type CommandGroup } from '../state/commands';
 import type { StudioController } from '../state/studio-controller';
 import { useStore } from '../state/use-store';
 
-const GROUPS: CommandGroup[] = ['Tools', 'Edit', 'Layers', 'View', 'Images', 'App'];
+const GROUPS: CommandGroup[] = ['Tools', 'Edit', 'Layers', 'View', 'Images', 'Training', 'App'];
 
 /** Every command with keys, from the registry the key handler and the menus use. */
 export function ShortcutSheet({

@@ -22,6 +22,7 @@ function context(scene = new Scene()) {
     revertToPrediction: vi.fn(),
     selectImage: vi.fn(() => Promise.resolve()),
     refreshRevisions: vi.fn(() => Promise.resolve()),
+    retrain: vi.fn(),
   } satisfies CommandContext;
 }
 
@@ -52,6 +53,12 @@ describe('command registry', () => {
     expect(commandForKey(key('1'), false)?.id).toBe('layer.image');
     expect(commandForKey(key('1', { ctrl: true }), false)?.id).toBe('view.actual');
     expect(firstKey('layer.errors')).toBe('5');
+  });
+
+  it('binds R to Retrain, apart from Shift+R (revert to the prediction)', () => {
+    expect(commandForKey(key('r'), false)?.id).toBe('training.retrain');
+    expect(commandForKey(key('R', { shift: true }), false)?.id).toBe('mask.revertPrediction');
+    expect(firstKey('training.retrain')).toBe('R');
   });
 
   it('covers every menu command except those that open or export', () => {
@@ -118,6 +125,8 @@ describe('performing commands', () => {
     expect(ctx.redo).toHaveBeenCalledOnce();
     expect(ctx.revertToGroundTruth).toHaveBeenCalledOnce();
     expect(ctx.revertToPrediction).toHaveBeenCalledOnce();
+    run(ctx, 'training.retrain');
+    expect(ctx.retrain).toHaveBeenCalledOnce();
   });
 
   it('steps images through selectImage, and not at all at the end of the list', () => {

@@ -35,6 +35,7 @@ export type CommandId =
   | 'mask.revertGroundTruth'
   | 'mask.revertPrediction'
   | 'history.toggle'
+  | 'training.retrain'
   | 'dataset.open'
   | 'help.shortcuts';
 
@@ -47,9 +48,11 @@ export interface CommandContext {
   revertToPrediction(): void;
   selectImage(id: string): Promise<void>;
   refreshRevisions(): Promise<void>;
+  /** Presses the Train panel's Retrain button (nothing while it is disabled or not shown). */
+  retrain(): void;
 }
 
-export type CommandGroup = 'Tools' | 'Edit' | 'Layers' | 'View' | 'Images' | 'App';
+export type CommandGroup = 'Tools' | 'Edit' | 'Layers' | 'View' | 'Images' | 'Training' | 'App';
 
 /** One command. */
 export interface Command {
@@ -250,6 +253,13 @@ export const COMMANDS: readonly Command[] = [
     keys: ['N'],
     group: 'Images',
     perform: step(1, 'correctNext'),
+  },
+  {
+    id: 'training.retrain',
+    title: 'Retrain on the current masks, corrections included',
+    keys: ['R'],
+    group: 'Training',
+    perform: (ctx) => ctx.retrain(),
   },
   {
     id: 'dataset.open',

@@ -29,6 +29,7 @@ export class StudioController implements CommandContext {
   private readonly autosave: Autosave;
   private readonly viewSettings: ViewSettingsKeeper;
   private sink: CanvasSink | null = null;
+  private retrainAction: (() => void) | null = null;
   private loadToken = 0;
   private unsubscribeDoc: (() => void) | null = null;
   private previous: SceneState;
@@ -48,6 +49,15 @@ export class StudioController implements CommandContext {
 
   attachCanvas(sink: CanvasSink | null): void {
     this.sink = sink;
+  }
+
+  /** The Train panel hands over what its Retrain button does, so the R key does the same. */
+  attachRetrain(action: (() => void) | null): void {
+    this.retrainAction = action;
+  }
+
+  retrain(): void {
+    this.retrainAction?.();
   }
 
   // ------------------------------------------------------------------ opening

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ModelComparison } from '../../../shared/api/training';
+import type { ModelComparison, ModelVersionSummary } from '../../../shared/api/training';
 import { useApi } from '../api/client';
 import { formatMetric } from '../evaluation/table';
 import { formatDelta } from './format';
@@ -10,8 +10,19 @@ function deltaClass(delta: number | null): string {
   return delta < 0 ? 'worse' : 'better';
 }
 
+/** A version's name, or its number where the list does not have it (yet). */
+function versionName(models: ModelVersionSummary[], id: number): string {
+  return models.find((m) => m.id === id)?.name ?? `version #${id}`;
+}
+
 /** What got better and what got worse against the parent version, pooled and per image. */
-export function DeltaTable({ modelId }: { modelId: number }) {
+export function DeltaTable({
+  modelId,
+  models,
+}: {
+  modelId: number;
+  models: ModelVersionSummary[];
+}) {
   const api = useApi();
   const [comparison, setComparison] = useState<ModelComparison | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -31,11 +42,11 @@ export function DeltaTable({ modelId }: { modelId: number }) {
   if (error) return <p className="hint">{error}</p>;
   if (!comparison) return null;
   const regressions = comparison.perImage.filter((i) => i.regressed).length;
+  const baseline = versionName(models, comparison.baselineId);
   return (
     <div className="deltas" data-testid="deltas">
       <h3 className="sub-title">
-        Changes against #{comparison.baselineId} ({regressions} image{regressions === 1 ? '' : 's'}{' '}
-        regressed)
+        Changes against {baseline} ({regressions} image{regressions === 1 ? '' : 's'} regressed)
       </h3>
       <table className="metrics">
         <thead>
@@ -48,10 +59,22 @@ export function DeltaTable({ modelId }: { modelId: number }) {
         </thead>
         <tbody>
           <tr>
-            <td>before → after</td>
+            <td className="method">{baseline}</td>
+            {comparison.pooled.map((d) => (
+              <td key={d.name}>{formatMetric(d.before)}</td>
+            ))}
+          </tr>
+          <tr>
+            <td className="method">{versionName(models, comparison.modelId)}</td>
+            {comparison.pooled.map((d) => (
+              <td key={d.name}>{formatMetric(d.after)}</td>
+            ))}
+          </tr>
+          <tr>
+            <td>change</td>
             {comparison.pooled.map((d) => (
               <td key={d.name} className={deltaClass(d.delta)}>
-                {formatMetric(d.before)} → {formatMetric(d.after)} ({formatDelta(d.delta)})
+                {formatDelta(d.delta)}
               </td>
             ))}
           </tr>

@@ -6,13 +6,16 @@ import { RetrainPanel } from './RetrainPanel';
 export function TrainingSidebar({
   models,
   error,
+  onRetrainAction,
 }: {
   models: ModelVersionSummary[];
   error: string | null;
+  /** Receives what the Retrain button does, for the R key. */
+  onRetrainAction?: (action: (() => void) | null) => void;
 }) {
   return (
     <div className="training-sidebar">
-      <RetrainPanel />
+      <RetrainPanel onRetrainAction={onRetrainAction} />
       {error ? <p className="hint">{error}</p> : <ModelVersions models={models} />}
     </div>
   );
