@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../../compute/train/job';
-import { activationDecision } from './activation';
+import { activationDecision, cancelledDecision } from './activation';
 
 function best(valAuc: number | null, valLoss: number | null = 0.2): EpochRecord {
   return { epoch: 2, loss: 0.3, valLoss, valAuc, valF1: 0.7, learningRate: 1e-4, seconds: 1 };
@@ -59,5 +59,17 @@ describe('activationDecision', () => {
       activate: true,
       message: expect.stringMatching(/no validation figures/),
     });
+  });
+
+  it('never activates a cancelled run, saying in which phase it stopped and what is kept', () => {
+    expect(cancelledDecision('training', 'v3', 'v2')).toEqual({
+      activate: false,
+      message: expect.stringMatching(
+        /^Cancelled while training: v3 \(its best epoch so far\).*v2 stays active/,
+      ),
+    });
+    expect(cancelledDecision('evaluation', 'v3', null).message).toMatch(
+      /^Cancelled while evaluating: v3 \(the trained model\) is kept/,
+    );
   });
 });

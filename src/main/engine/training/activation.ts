@@ -49,3 +49,20 @@ export function activationDecision(
         message: `${name} scored ${metric} ${figure(now)}, ${byAuc ? 'below' : 'above'} ${parentName}'s ${figure(before)}: ${parentName} stays active. Activate ${name} from the models panel to use it anyway.`,
       };
 }
+
+/**
+ * The decision for a version whose run was cancelled, in training (the version is its best
+ * checkpoint so far, not evaluated) or during its evaluation: never made active.
+ */
+export function cancelledDecision(
+  phase: 'training' | 'evaluation',
+  name: string,
+  parentName: string | null,
+): RunDecision {
+  const when = phase === 'training' ? 'Cancelled while training' : 'Cancelled while evaluating';
+  const kept = phase === 'training' ? 'its best epoch so far' : 'the trained model';
+  return {
+    activate: false,
+    message: `${when}: ${name} (${kept}) is kept in the models panel without test figures${parentName ? `, and ${parentName} stays active` : ''}. Evaluate or activate it there.`,
+  };
+}

@@ -20,7 +20,7 @@ import type { EngineContext } from '../context';
 import { allEntries } from '../dataset';
 import type { ModelVersion } from '../project';
 import type { StudioSession } from '../studio/session';
-import { activationDecision } from './activation';
+import { activationDecision, cancelledDecision } from './activation';
 import { actionFor, TRAINING_ERROR_CODES } from './errors';
 import type { Evaluations } from './evaluation';
 import type { ModelVersions } from './models';
@@ -159,10 +159,11 @@ export class TrainingRuns {
       const evaluated = await this.evaluateUnlessCancelled(active, version.id, runId);
       const decision = evaluated
         ? activationDecision(summary, version.name, parent?.name ?? null)
-        : {
-            activate: false,
-            message: `Cancelled while evaluating: ${version.name} is kept in the models panel without test figures${parent ? `, and ${parent.name} stays active` : ''}. Evaluate or activate it there.`,
-          };
+        : cancelledDecision(
+            cancelled ? 'training' : 'evaluation',
+            version.name,
+            parent?.name ?? null,
+          );
       if (decision.activate) await this.parts.models.makeActive(session, version);
       if (cancelled || !evaluated) await project.cancelRun(runId);
       else await project.finishRun(runId);
@@ -212,8 +213,7 @@ export class TrainingRuns {
       await this.parts.evaluations.evaluate(modelId, runId, signal);
       return true;
     } catch (error) {
-      if (active.abort.signal.aborted && toErrorInfo(error).code === COMMON_ERROR_CODES.CANCELLED)
-        return false;
+      if (signal.aborted && toErrorInfo(error).code === COMMON_ERROR_CODES.CANCELLED) return false;
       throw error;
     }
   }

@@ -224,7 +224,10 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     expect(state.runId).toBe(run.runId);
     // Cancelled in training: whatever was kept is not evaluated and not made active.
     if (state.modelId !== null) {
-      expect(state.decision).toMatchObject({ activate: false });
+      expect(state.decision).toMatchObject({
+        activate: false,
+        message: expect.stringMatching(/Cancelled while training/),
+      });
       const kept = await call<{ id: number; active: boolean; test: unknown }[]>(
         engine,
         'models.list',
