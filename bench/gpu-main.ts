@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { runGpuSection } from './gpu-run';
 import { GPU_CLI_OPTIONS, GpuOptionError, gpuBenchOptions } from './gpu-section';
 import { DEFAULT_PYTHON, DEFAULT_TWINS } from './gpu-torch';
+import { runMain } from './run-main';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -45,11 +46,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// Exit explicitly: Dawn's GPU instance keeps Node's event loop alive after the work is done.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

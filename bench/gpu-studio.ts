@@ -31,6 +31,7 @@ import type { WorkerRequestContext } from '../src/main/compute/worker';
 import { openDataset, allEntries } from '../src/main/engine/dataset';
 import { readModelMeta } from '../src/main/engine/model/files';
 import { PROJECT_SPLIT_SEED, VALIDATION_FRACTION } from '../src/main/engine/training/split';
+import { runMain } from './run-main';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -169,11 +170,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// Exit explicitly: Dawn's GPU instance keeps Node's event loop alive after the work is done.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
