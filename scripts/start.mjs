@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { downloadProblem } from './download-problem.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const electronDir = path.join(root, 'node_modules', 'electron');
@@ -26,13 +27,8 @@ function electronBinary() {
     timeout: 120_000,
   });
   if (download.status !== 0) {
-    const reason = download.stderr
-      ?.toString()
-      .split('\n')
-      .find((l) => /Error/.test(l))
-      ?.trim();
     process.stderr.write(
-      `Electron's binary could not be downloaded${reason ? ` (${reason.slice(0, 160)})` : ''}: starting browser mode instead.\n`,
+      `Electron's binary could not be downloaded (${downloadProblem(download)}): starting browser mode instead (VESSEL_NO_ELECTRON=1 skips the attempt).\n`,
     );
     return null;
   }

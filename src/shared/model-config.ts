@@ -148,6 +148,21 @@ export function downsamplingSteps(config: ModelConfig): number {
 /** The newest vessel.json layout this code reads and writes. */
 export const MODEL_FORMAT_VERSION = 1;
 
+/**
+ * The scale of the images a model was trained on: the median FOV diameter in pixels (the most
+ * FOV pixels in any row or column of a mask; compute/rescale.ts) over `images` training images,
+ * and the kernel inference resamples other images with to match it.
+ */
+export const trainingScaleSchema = z
+  .object({
+    fovDiameter: z.number().positive(),
+    images: z.number().int().min(1),
+    resample: z.literal('bicubic'),
+  })
+  .strict();
+
+export type TrainingScale = z.infer<typeof trainingScaleSchema>;
+
 /** vessel.json: what a model folder knows about itself besides the tfjs files. */
 export const modelMetaSchema = z.object({
   format: z.literal('vessel-studio-model'),
@@ -163,6 +178,8 @@ export const modelMetaSchema = z.object({
   figures: z.record(z.string(), z.unknown()),
   /** Anything else training wants to keep (data folder, seed, wall time, parent version...). */
   training: z.record(z.string(), z.unknown()).optional(),
+  /** The training images' scale; absent: inference never resamples by itself (--scale auto acts as off). */
+  trainingScale: trainingScaleSchema.optional(),
 });
 
 export type ModelMeta = z.infer<typeof modelMetaSchema>;

@@ -1,11 +1,2 @@
-/** A small deterministic generator (mulberry32), so tests and benchmarks reproduce exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Fixed test data's generator (mulberry32), kept with the others in src/shared/random.ts. */
+export { seededRandom } from '../../src/shared/random';

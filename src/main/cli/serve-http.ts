@@ -11,7 +11,10 @@ import { isIP, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeWire, encodeWire, type WireMessage } from '../../shared/api/wire';
-import { COMMON_ERROR_CODES } from '../../shared/result';
+import { AppError, COMMON_ERROR_CODES } from '../../shared/result';
+
+/** The port asked for (and any tried after it) is taken by another program. */
+export const SERVE_PORT_IN_USE = 'SERVE_PORT_IN_USE';
 import type { Engine } from '../engine';
 import { imageLimits, MAX_IMAGE_PIXELS as DATASET_MAX_IMAGE_PIXELS } from '../engine/dataset';
 
@@ -22,6 +25,11 @@ export interface ServeOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * When `port` is busy, how many of the ports after it to try (default 0: fail with
+   * SERVE_PORT_IN_USE). For the default port only; a port the user chose is kept or refused.
+   */
+  nextPortTries?: number;
   /** Fixed token (tests); a random one otherwise. */
   token?: string;
   log?: (line: string) => void;
@@ -313,13 +321,36 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     for (const ws of sockets) send(ws, { type: 'event', name, payload });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (at: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  const wanted = port;
+  const tries = port === 0 ? 0 : Math.max(0, options.nextPortTries ?? 0);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await listen(port);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      if (attempt >= tries || port >= 65535) {
+        unsubscribe();
+        wss.close();
+        throw new AppError(
+          SERVE_PORT_IN_USE,
+          tries === 0
+            ? `port ${wanted} is in use; choose another with --port or stop the other server`
+            : `ports ${wanted} to ${port} are in use; choose another with --port or stop the other servers`,
+        );
+      }
+      port += 1;
+    }
+  }
+  if (port !== wanted) log(`port ${wanted} is in use; serving on port ${port} instead`);
   port = (server.address() as AddressInfo).port;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,

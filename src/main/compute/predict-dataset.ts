@@ -1,17 +1,29 @@
 /**
- * Predicts a model version on images of a dataset, inside the compute process: the images are
- * preprocessed as the model's config says (each split as one set, as training does), then
- * predicted whole with mirrored overlap tiles. Probabilities go back as Float32Arrays.
+ * Predicts a model version on images of a dataset, inside the compute process: each image is
+ * resampled to the model's training scale when asked (rescale.ts), the images are preprocessed
+ * as the model's config says (each split as one set, as training does), then predicted whole
+ * with mirrored overlap tiles and resampled back to the image's own pixels. Probabilities go
+ * back as Float32Arrays with the scale each image was predicted at.
  */
 import type { BackendName } from '../../shared/api/app';
 import { flipsFor } from '../../shared/model-config';
 import { AppError } from '../../shared/result';
-import { loadRgb } from '../engine/dataset/decode';
+import { loadFov, loadRgb } from '../engine/dataset/decode';
 import { allEntries, openDataset } from '../engine/dataset/open';
 import { parsePreprocessConfig, preprocessImages } from '../engine/dataset/preprocess';
 import type { ImageEntry } from '../engine/dataset/types';
 import { loadModelDir } from './model/storage';
 import { predictProbabilities } from './infer';
+import {
+  checkScaleSetting,
+  chooseScale,
+  fovDiameter,
+  resampleProbabilities,
+  resampleRgb,
+  scaledSize,
+  type ImageScale,
+  type ScaleSetting,
+} from './rescale';
 import { setupCompute } from './setup';
 import { DEFAULT_PREPROCESSING } from './train/run-job';
 import type { WorkerRequestContext } from './worker';
@@ -25,6 +37,8 @@ export interface PredictDatasetJob {
   ids: string[];
   /** Average the four flips (slower, slightly better); default: the model's own setting. */
   flips?: boolean;
+  /** Resample each image to the model's training scale (default auto; see rescale.ts). */
+  scale?: ScaleSetting;
   backend?: BackendName;
 }
 
@@ -42,6 +56,8 @@ export interface PredictedImage {
   probabilities: Float32Array;
   /** Seconds the inference took (preprocessing excluded), for reports of speed. */
   seconds: number;
+  /** The scale it was predicted at; the probabilities are at the image's own size whatever it was. */
+  scale: ImageScale;
 }
 
 /** Runs a PredictDatasetJob; cancel stops between images. */
@@ -62,6 +78,7 @@ export async function predictDataset(
     }
     return entry;
   });
+  const setting = checkScaleSetting(job.scale ?? 'auto');
   const loaded = await loadModelDir(job.modelDir);
   try {
     const preprocessing = parsePreprocessConfig(
@@ -73,29 +90,42 @@ export async function predictDataset(
     const results = new Map<string, PredictedImage>();
     let done = 0;
     for (const group of bySplit.values()) {
-      const pixels = await preprocessImages(
-        await Promise.all(group.map((e) => loadRgb(e))),
-        preprocessing,
+      // Resampled before preprocessing, so CLAHE's tiles and the set statistics see the image
+      // as the model's training images were.
+      const scaled = await Promise.all(
+        group.map(async (entry) => {
+          const rgb = await loadRgb(entry);
+          const scale = await chooseScale(setting, loaded.meta.trainingScale, async () =>
+            fovDiameter(await loadFov(entry), entry.width, entry.height),
+          );
+          const size = scaledSize(rgb.width, rgb.height, scale.factor);
+          return { scale, image: await resampleRgb(rgb, size.width, size.height) };
+        }),
       );
+      const images = scaled.map((s) => s.image);
+      const pixels = await preprocessImages(images, preprocessing);
       for (const [k, entry] of group.entries()) {
         if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Prediction was cancelled.');
         const started = process.hrtime.bigint();
-        const probabilities = await predictProbabilities(
+        const image = images[k]!;
+        const predicted = await predictProbabilities(
           loaded.model,
           {
-            width: entry.width,
-            height: entry.height,
+            width: image.width,
+            height: image.height,
             channels: 1,
             data: pixels[k] as Float32Array,
           },
           { config: loaded.config, flips: flipsFor(loaded.config, job.flips), signal: ctx.signal },
         );
+        const probabilities = resampleProbabilities(predicted, image, entry.width, entry.height);
         results.set(entry.id, {
           id: entry.id,
           width: entry.width,
           height: entry.height,
           probabilities,
           seconds: Number(process.hrtime.bigint() - started) / 1e9,
+          scale: scaled[k]!.scale,
         });
         done++;
         ctx.progress({ done, total: entries.length, id: entry.id });

@@ -1,14 +1,27 @@
 /**
  * Predicts one image file with a model folder, inside the compute process: the image is
- * preprocessed as the model's config says, then predicted whole (mirrored overlap tiles or
- * LadderNet's sliding patches). What `cli predict` runs; the probabilities go back as a
- * Float32Array and the caller writes them as it likes.
+ * resampled to the model's training scale when asked (its FOV derived from the image, as for a
+ * dataset without masks; rescale.ts), preprocessed as the model's config says, predicted whole
+ * (mirrored overlap tiles or LadderNet's sliding patches) and resampled back to its own pixels.
+ * What `cli predict` runs; the probabilities go back as a Float32Array and the caller writes
+ * them as it likes.
  */
 import type { BackendName } from '../../shared/api/app';
 import { loadRgb } from '../engine/dataset/decode';
+import { deriveFov } from '../engine/dataset/fov';
 import { parsePreprocessConfig, preprocessImages } from '../engine/dataset/preprocess';
 import { predictProbabilities, type InferenceOptions } from './infer';
 import { loadModelDir } from './model/storage';
+import {
+  checkScaleSetting,
+  chooseScale,
+  fovDiameter,
+  resampleProbabilities,
+  resampleRgb,
+  scaledSize,
+  type ImageScale,
+  type ScaleSetting,
+} from './rescale';
 import { setupCompute } from './setup';
 import { DEFAULT_PREPROCESSING } from './train/run-job';
 import type { WorkerRequestContext } from './worker';
@@ -25,6 +38,8 @@ export interface PredictImageJob {
   tileSize?: number;
   stride?: number;
   patchSize?: number;
+  /** Resample the image to the model's training scale (default auto; see rescale.ts). */
+  scale?: ScaleSetting;
   backend?: BackendName;
 }
 
@@ -37,8 +52,10 @@ export interface PredictImageProgress {
 export interface PredictImageResult {
   width: number;
   height: number;
-  /** Vessel probability per pixel, row-major. */
+  /** Vessel probability per pixel, row-major, at the image's own size. */
   probabilities: Float32Array;
+  /** The scale the image was predicted at. */
+  scale: ImageScale;
 }
 
 /** Runs a PredictImageJob; cancel stops between tiles or batches. */
@@ -47,9 +64,15 @@ export async function predictImage(
   ctx: WorkerRequestContext<PredictImageProgress>,
 ): Promise<PredictImageResult> {
   await setupCompute(job.backend ? { name: job.backend, by: 'flag' } : undefined);
+  const setting = checkScaleSetting(job.scale ?? 'auto');
   const loaded = await loadModelDir(job.modelDir);
   try {
-    const rgb = await loadRgb({ imagePath: job.imagePath });
+    const original = await loadRgb({ imagePath: job.imagePath });
+    const scale = await chooseScale(setting, loaded.meta.trainingScale, async () =>
+      fovDiameter(deriveFov(original), original.width, original.height),
+    );
+    const size = scaledSize(original.width, original.height, scale.factor);
+    const rgb = await resampleRgb(original, size.width, size.height);
     const preprocessing = parsePreprocessConfig(
       loaded.config.preprocessing ?? DEFAULT_PREPROCESSING,
     );
@@ -64,12 +87,18 @@ export async function predictImage(
     if (job.tileSize !== undefined) options.tileSize = job.tileSize;
     if (job.stride !== undefined) options.stride = job.stride;
     if (job.patchSize !== undefined) options.patchSize = job.patchSize;
-    const probabilities = await predictProbabilities(
+    const predicted = await predictProbabilities(
       loaded.model,
       { width: rgb.width, height: rgb.height, channels: 1, data: pixels },
       options,
     );
-    return { width: rgb.width, height: rgb.height, probabilities };
+    const { width, height } = original;
+    return {
+      width,
+      height,
+      probabilities: resampleProbabilities(predicted, rgb, width, height),
+      scale,
+    };
   } finally {
     loaded.model.dispose();
   }

@@ -142,6 +142,19 @@ describe('native dialogs', () => {
     expect(options.title).toMatch(/dataset folder/);
   });
 
+  it('asks for a folder to export into, offering to make a new one, and refuses a file', async () => {
+    electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [dataset] });
+    expect(await showOpenDialogFor('export-folder')).toEqual({ canceled: false, path: dataset });
+    const options = electron.dialog.showOpenDialog.mock.calls.at(-1)?.[0] as {
+      properties: string[];
+    };
+    expect(options.properties).toEqual(['openDirectory', 'createDirectory']);
+    electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [image] });
+    await expect(showOpenDialogFor('export-folder')).rejects.toMatchObject({
+      code: 'SHELL_DIALOG_NOT_FOUND',
+    });
+  });
+
   it('filters project files and refuses a file the filter should have hidden', async () => {
     electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [image] });
     await expect(showOpenDialogFor('project')).rejects.toMatchObject({

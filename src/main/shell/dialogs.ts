@@ -28,6 +28,8 @@ interface OpenSpec {
   /** What a person calls it, in error messages. */
   noun: string;
   filters?: Array<{ name: string; extensions: string[] }>;
+  /** The dialog offers to make a new folder (macOS shows that button only when asked). */
+  createFolders?: boolean;
 }
 
 const IMAGE_EXTENSIONS = ['tif', 'tiff', 'png', 'jpg', 'jpeg', 'gif', 'ppm', 'bmp'];
@@ -45,6 +47,12 @@ export const OPEN_SPECS: Record<OpenPurpose, OpenSpec> = {
     noun: 'a dataset folder',
   },
   model: { title: 'Open a model folder', kind: 'folder', noun: 'a model folder' },
+  'export-folder': {
+    title: 'Choose the folder to export into (a new folder is made inside it)',
+    kind: 'folder',
+    noun: 'a folder to export into',
+    createFolders: true,
+  },
   image: {
     title: 'Open a fundus image',
     kind: 'file',
@@ -203,7 +211,10 @@ export async function showOpenDialogFor(
   const spec = OPEN_SPECS[purpose];
   const options: OpenDialogOptions = {
     title: spec.title,
-    properties: [spec.kind === 'folder' ? 'openDirectory' : 'openFile'],
+    properties: [
+      spec.kind === 'folder' ? 'openDirectory' : 'openFile',
+      ...(spec.createFolders ? (['createDirectory'] as const) : []),
+    ],
   };
   if (spec.filters !== undefined) options.filters = spec.filters;
   const raw = window

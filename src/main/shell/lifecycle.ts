@@ -19,6 +19,7 @@ import { createEngine, type Engine } from '../engine';
 import { bindContractToIpc, isTrustedSender, sendEvent } from './ipc';
 import { createMenuActions, installApplicationMenu } from './menu';
 import { RecentFiles } from './recent-files';
+import { recentProjectsOf } from '../engine/files/recent-projects';
 import { createDesktopShellHandlers } from './handlers';
 import { followTraining } from './training-work';
 import { keepWindowState, loadWindowState } from './window-state';
@@ -269,6 +270,8 @@ export async function startDesktopApp(
     void (parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options));
   });
 
+  // The first screen's recent projects live beside the menu's recent files, in user data.
+  recentProjectsOf(engine.context, path.join(app.getPath('userData'), 'recent-projects.json'));
   // onChange runs only after a change, by when rebuildMenu exists.
   const recentFiles: RecentFiles = new RecentFiles(
     path.join(app.getPath('userData'), 'recent-files.json'),

@@ -4,7 +4,10 @@ import { useApi } from './api/client';
 import { isTextField } from './canvas/focus';
 import { StudioCanvas } from './canvas/StudioCanvas';
 import { ImageList } from './panels/ImageList';
+import { ExportMenu } from './panels/ExportMenu';
+import { FirstScreen } from './panels/FirstScreen';
 import { OpenDialog } from './panels/OpenDialog';
+import { ProjectLocation } from './panels/ProjectLocation';
 import { ShortcutSheet } from './panels/ShortcutSheet';
 import { SidePanel } from './panels/SidePanel';
 import { EvaluationPanel } from './evaluation/EvaluationPanel';
@@ -29,7 +32,7 @@ const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigat
  * (masks in the dataset layout, metrics CSV, model folders).
  */
 async function exportProject(api: VesselApi, show: (text: string) => void): Promise<void> {
-  const folder = await api.shell.openDialog({ purpose: 'dataset' });
+  const folder = await api.shell.openDialog({ purpose: 'export-folder' });
   if (!folder.ok || folder.value.canceled) return;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const result = await api.studio.export({ dir: `${folder.value.path}/vessel-export-${stamp}` });
@@ -155,11 +158,8 @@ export function App() {
         >
           Open…
         </button>
-        {session && (
-          <span className="muted session-line" title={session.projectFile} data-testid="session">
-            {session.datasetRoot} · project {session.projectFile.split(/[\\/]/).pop()}
-          </span>
-        )}
+        <ExportMenu controller={controller} />
+        {session && <ProjectLocation session={session} />}
         <span className="spacer" />
         {current && (
           <span className="muted" data-testid="image-info">
@@ -200,11 +200,10 @@ export function App() {
         </div>
         <div className="main-pane" hidden={mainTab !== 'canvas'}>
           <StudioCanvas controller={controller} />
-          {!current && !loadError && (
-            <p className="empty-hint canvas-hint">
-              {session ? 'Loading image…' : 'No image open. Press Ctrl+O to open a dataset folder.'}
-            </p>
+          {!current && !loadError && session && (
+            <p className="empty-hint canvas-hint">Loading image…</p>
           )}
+          {!session && <FirstScreen controller={controller} />}
           {loadError && (
             <p className="error canvas-hint" role="alert">
               {loadError}

@@ -7,12 +7,14 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { appEvents, appRequests } from './app';
 import type { EventSpec, RequestSpec } from './define';
+import { filesRequests } from './files';
 import { shellEvents, shellRequests } from './shell';
 import { studioEvents, studioRequests } from './studio';
 import { trainingEvents, trainingRequests } from './training';
 
 export const requests = {
   ...appRequests,
+  ...filesRequests,
   ...shellRequests,
   ...studioRequests,
   ...trainingRequests,

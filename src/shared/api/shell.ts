@@ -40,8 +40,11 @@ export const menuCommandEventSchema = z
   .strict();
 export type MenuCommandEvent = z.infer<typeof menuCommandEventSchema>;
 
-/** What a file dialog is for: main picks the title, the filters and whether folders are chosen. */
-export const OPEN_PURPOSES = ['project', 'dataset', 'model', 'image'] as const;
+/**
+ * What a file dialog is for: main picks the title, the filters and whether folders are chosen.
+ * `export-folder` chooses (or creates) the folder an export writes its new subfolder into.
+ */
+export const OPEN_PURPOSES = ['project', 'dataset', 'model', 'image', 'export-folder'] as const;
 export type OpenPurpose = (typeof OPEN_PURPOSES)[number];
 export const SAVE_PURPOSES = [
   'project',

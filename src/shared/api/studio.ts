@@ -55,6 +55,11 @@ export interface StudioImageSummary {
   disagreement: number | null;
   /** Position in the "correct next" order (0 first); images without figures come last. */
   correctNextRank: number;
+  /**
+   * Mean uncertainty inside the FOV at the requested threshold (shared/uncertainty.ts), for
+   * "most uncertain first"; null without a cached prediction of the active model.
+   */
+  uncertaintyScore: number | null;
 }
 
 export interface StudioImageList {
@@ -93,8 +98,35 @@ export type StudioPrediction =
       height: number;
       /** Probabilities scaled to 0..255, as an 8-bit grey PNG. */
       png: Uint8Array;
+      /**
+       * Set when this is an earlier version's prediction, shown until the active version's own
+       * prediction of the image exists: the active version and why it has none yet.
+       */
+      standsInFor?: { modelId: number; modelName: string; reason: string };
     }
   | { available: false; id: string; reason: string };
+
+/**
+ * The queue that predicts the active version image by image (the image on screen first, then
+ * its neighbours in list order), followed by the version's test-set evaluation.
+ */
+export interface PredictionQueueState {
+  modelId: number;
+  modelName: string;
+  /** `predicting` images, then `evaluating` on the test split; the rest are ends. */
+  phase: 'predicting' | 'evaluating' | 'done' | 'failed' | 'cancelled';
+  /** Images predicted so far, of `total` (the images that had no prediction when it began). */
+  done: number;
+  total: number;
+  /** The image being predicted now; null between images (paused) and after the predictions. */
+  currentId: string | null;
+  /** Seconds left for the predictions at the measured time per image; null before the first is done. */
+  etaSeconds: number | null;
+  /** Paused by the person: the image in flight finishes, no other starts until resumed. */
+  paused: boolean;
+  /** Why the queue failed, else null. */
+  error: string | null;
+}
 
 export interface StudioMask {
   id: string;
@@ -115,6 +147,16 @@ export interface StudioRevision {
   note: string;
   /** Size of the stored mask in bytes. */
   byteLength: number;
+  /** What the revision did, from its pixels ("Painted vessel, 312 px"); set where revisions are listed or saved. */
+  title?: string;
+}
+
+export interface StudioThumbnail {
+  id: string;
+  width: number;
+  height: number;
+  /** A small JPEG of the fundus image. */
+  jpeg: Uint8Array;
 }
 
 export const studioRequests = {
@@ -140,8 +182,15 @@ export const studioRequests = {
     'Closes the open project and dataset.',
   ),
   'studio.listImages': request<StudioImageList>()(
-    z.object({}).strict().default({}),
-    'Every image with its split, corrected flag, the active model figures and the "correct next" order.',
+    z
+      .object({ threshold: z.number().min(0).max(1).optional() })
+      .strict()
+      .default({}),
+    'Every image with its split, corrected flag, the active model figures, the "correct next" order and its uncertainty score at `threshold` (default 0.5).',
+  ),
+  'studio.thumbnail': request<StudioThumbnail>()(
+    z.object({ id: imageId }).strict(),
+    'A small JPEG of the fundus image (64 pixels wide) for the image list.',
   ),
   'studio.image': request<StudioImagePixels>()(
     z.object({ id: imageId }).strict(),
@@ -154,6 +203,23 @@ export const studioRequests = {
   'studio.prediction': request<StudioPrediction>()(
     z.object({ id: imageId }).strict(),
     "The active model's probability map as a grey PNG, or why there is none.",
+  ),
+  'studio.focusImage': request<PredictionQueueState | null>()(
+    z.object({ id: imageId, order: z.array(imageId).max(100_000).optional() }).strict(),
+    'Names the image on screen (and the list order shown): the prediction queue predicts it ' +
+      'next, then its neighbours in that order. Returns the queue, or null when none runs.',
+  ),
+  'studio.predictionQueue': request<PredictionQueueState | null>()(
+    z.object({}).strict().default({}),
+    'The prediction queue of the open session, or null when none ran.',
+  ),
+  'studio.pausePredictions': request<PredictionQueueState | null>()(
+    z.object({}).strict().default({}),
+    'Pauses the prediction queue after the image in flight; null when none runs.',
+  ),
+  'studio.resumePredictions': request<PredictionQueueState | null>()(
+    z.object({}).strict().default({}),
+    'Resumes a paused prediction queue; null when none runs.',
   ),
   'studio.mask': request<StudioMask>()(
     z.object({ id: imageId }).strict(),
@@ -210,4 +276,10 @@ export const studioEvents = {
     'A dataset/project was opened (from any front end, e.g. the native menu).',
   ),
   'studio.revisionSaved': event<StudioRevision>('A mask revision was appended to the project.'),
+  'studio.predictionReady': event<{ id: string; modelId: number }>(
+    "The active version's prediction of an image was stored: ask for it again to show it.",
+  ),
+  'studio.predictionProgress': event<PredictionQueueState>(
+    'The prediction queue moved: an image started or was stored, it paused, resumed or ended.',
+  ),
 };

@@ -156,6 +156,8 @@ export interface ProjectSplit {
   validation: string[];
   test: string[];
   seed: number;
+  /** Where the test images come from: the set's own test split, or the held-out rule and why. */
+  testRule?: string;
 }
 
 export type TrainingRunStatus =

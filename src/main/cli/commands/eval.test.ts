@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDriveFixture, type DriveFixtureImage } from '../../../../test/support/drive-fixture';
-import { writeDrive } from '../../engine/dataset/synthetic-datasets';
+import { writeDrive, writeStare } from '../../engine/dataset/synthetic-datasets';
 import { writeProbabilityPng } from '../../engine/metrics/probability-maps';
 import { seededRandom } from '../../../../test/support/seeded-random';
 import { setupCompute } from '../../compute/setup';
@@ -177,7 +177,9 @@ describe('eval command with --predictions', () => {
     expect(result.stdout).toMatch(/LadderNet/);
     expect(result.stdout).toMatch(/WHOLE IMAGE/);
     expect(result.stdout).toMatch(/512x512 image/);
-    expect(result.stderr).toMatch(/test images/);
+    expect(result.stdout).toMatch(/DRIVE test split \(drive layout/);
+    expect(result.stdout).toMatch(/FOV: shipped masks\./);
+    expect(result.stderr).toMatch(/evaluated images/);
   });
 
   it('exits 2 with a reason for bad input', async () => {
@@ -374,9 +376,64 @@ describe('eval command on a dataset with unusable files', () => {
       '--fixed-only',
     );
     expect(report.code).toBe(0);
-    expect(report.stdout).toMatch(/DRIVE test split: 1 of 2 images,/);
+    expect(report.stdout).toMatch(/DRIVE test split \(drive layout, .*\): 1 of 2 images,/);
     expect(report.stdout).toMatch(/LEFT OUT \(--skip-bad\): 1 image\(s\)/);
     expect(report.stdout).toContain(truncated);
     expect(report.stdout).not.toContain(empty);
+  });
+});
+
+describe('eval command on a set without a split (STARE layout)', () => {
+  it('scores its one split, all, names the dataset, the derived FOV and shows no DRIVE rows', async () => {
+    const stare = path.join(root, 'STARE');
+    const maps = path.join(root, 'stare-maps');
+    const planted = await writeStare(stare, false, 3);
+    await mkdir(maps);
+    for (const [id, image] of planted) {
+      await writeProbabilityPng(path.join(maps, `${path.basename(id)}.png`), {
+        width: image.width,
+        height: image.height,
+        data: Float32Array.from(image.label, (v) => (v ? 0.8 : 0.2)),
+      });
+    }
+    const exportDir = path.join(root, 'stare-export');
+    const result = await cli(
+      'eval',
+      '--data',
+      stare,
+      '--predictions',
+      maps,
+      '--json',
+      '--export',
+      exportDir,
+    );
+    expect(result.stderr).not.toMatch(/error/);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.dataset).toMatchObject({ layout: 'stare', name: 'STARE', split: 'all', images: 3 });
+    expect(json.dataset.fov).toMatchObject({ shipped: 0, derived: 3 });
+    expect(json.dataset.fov.text).toMatch(/^FOV: derived: brightest channel above the surround/);
+    expect(json.published).toEqual([]);
+    expect(json.publishedNote).toMatch(/No published rows for STARE/);
+    // No training split apart from the scored images: 0.5 only, and the report says why.
+    expect(json.thresholds.map((t: { chosenOn: string }) => t.chosenOn)).toEqual(['fixed']);
+    expect(json.trainingThresholdNote).toMatch(/tuned on the test/);
+    expect(json.secondObserver).not.toBeNull();
+
+    const text = await cli('eval', '--data', stare, '--predictions', maps);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^STARE all split \(stare layout/);
+    expect(text.stdout).toMatch(/FOV: derived: /);
+    expect(text.stdout).toMatch(/No published rows for STARE/);
+    expect(text.stdout).not.toMatch(/LadderNet|DRIVE test set|orobix/);
+    const svg = await readFile(path.join(exportDir, 'roc.svg'), 'utf8');
+    expect(svg).toMatch(/STARE all \(stare layout\)/);
+    expect(await readFile(path.join(exportDir, 'README.txt'), 'utf8')).toMatch(
+      /No published rows for STARE/,
+    );
+
+    const wrong = await cli('eval', '--data', stare, '--predictions', maps, '--split', 'test');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/stare layout\) has no usable test images.*all \(3 images\)/);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * `eval`: scores vessel probabilities on a DRIVE split under every protocol and prints our row
- * beside the published rows and the second observer, saying which protocol each number used.
+ * `eval`: scores vessel probabilities on a split of any dataset `inspect` recognises (a set that
+ * ships no split is scored as its one split, `all`) under every protocol and prints our row
+ * beside the second observer and the published rows that belong to that dataset and protocol
+ * (only DRIVE's test split has any), saying which protocol each number used and how the FOV was had.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,6 +37,7 @@ import {
 } from '../../engine/metrics/probability-sources';
 import type { PerImageRow, PooledRow, ProtocolRow } from '../../engine/metrics/report';
 import { FLIP_OPTIONS, flipsOption, stringOption, UsageError, type CliCommand } from '../command';
+import { scaleOption, SCALE_OPTIONS } from './predict';
 
 const PRIMARY_ROW = 'model/fov/t0.5/pooled';
 const OBSERVER_ROW = 'second-observer/fov/binary/pooled';
@@ -144,11 +147,60 @@ function trainingCountText(report: DatasetEvaluation): string {
     : `${used} of ${training.found} training images`;
 }
 
+const LAYOUT_NAMES: Record<DatasetEvaluation['layout'], string> = {
+  drive: 'DRIVE',
+  stare: 'STARE',
+  chase: 'CHASE_DB1',
+  hrf: 'HRF',
+  generic: 'generic (images/ + labels/)',
+};
+
+/** "DRIVE test split" or "STARE all split (drive|stare|... layout)": the dataset and its layout. */
+function datasetName(report: DatasetEvaluation): string {
+  return `${LAYOUT_NAMES[report.layout]} ${report.split} split (${report.layout} layout, ${report.root})`;
+}
+
+/** How the FOV was had: "FOV: shipped masks" or "FOV: derived: <method, parameters>". */
+function fovText(report: DatasetEvaluation): string {
+  const { shipped, derived, method } = report.fov;
+  if (derived === 0) return 'FOV: shipped masks.';
+  const how = `derived: ${method}`;
+  return shipped === 0
+    ? `FOV: ${how}.`
+    : `FOV: shipped masks for ${shipped} image(s), ${how} for ${derived}.`;
+}
+
+/**
+ * The published rows that belong to this evaluation: DRIVE's rows are on its test split inside
+ * its shipped FOV masks, so they are shown only for that; no other set has rows here.
+ */
+function publishedFor(report: DatasetEvaluation): readonly PublishedResult[] {
+  return report.layout === 'drive' && report.split === 'test' && report.fov.derived === 0
+    ? PUBLISHED_DRIVE_RESULTS
+    : [];
+}
+
+/** Why no published row is shown, or null when some are. */
+function noPublishedReason(report: DatasetEvaluation): string | null {
+  if (publishedFor(report).length > 0) return null;
+  if (report.layout !== 'drive')
+    return `No published rows for ${LAYOUT_NAMES[report.layout]} are shipped with this app: the DRIVE rows are on another dataset and are not shown.`;
+  if (report.split !== 'test')
+    return `No published rows for the ${report.split} split: every published DRIVE row is on the test split.`;
+  return 'No published rows: the published DRIVE rows are scored inside the shipped FOV masks, and some FOVs here were derived.';
+}
+
 function describe(report: DatasetEvaluation, inference: InferenceTiming | null): string {
   const rows = report.rows;
   const lines: string[] = [];
   lines.push(
-    `DRIVE ${report.split} split: ${imageCountText(report)}, ${pct(report.fovPixelCount)} pixels inside the FOV.`,
+    `${datasetName(report)}: ${imageCountText(report)}, ${pct(report.fovPixelCount)} pixels inside the FOV.`,
+    fovText(report),
+    ...(report.split === 'all'
+      ? [
+          'Every image of the set is scored: if the model was trained on some of them (train and the studio hold out only some images of a set without a test split), these are not held-out figures.',
+        ]
+      : []),
     ...skippedLines(report),
     `Probabilities: ${report.source}. Ground truth: ${report.reference} manual. A pixel is a vessel when p >= t.`,
   );
@@ -158,9 +210,7 @@ function describe(report: DatasetEvaluation, inference: InferenceTiming | null):
       ? `Thresholds: 0.5 (fixed) and ${tuned.value.toFixed(4)} (best pooled F1 ${f4(tuned.trainingF1)} on ${trainingCountText(report)}, never the test images).`
       : `Threshold: 0.5 (fixed). No training threshold: ${report.trainingThresholdNote}.`,
     '',
-    report.split === 'test'
-      ? `Comparable rows: ${OUR_PROTOCOL_DESCRIPTION}.`
-      : `NOTE: these are ${report.split}-split figures; every published row is on the test split, so none is comparable with them.`,
+    noPublishedReason(report) ?? `Comparable rows: ${OUR_PROTOCOL_DESCRIPTION}.`,
     TABLE_HEADER,
   );
   for (const row of rows) {
@@ -175,16 +225,18 @@ function describe(report: DatasetEvaluation, inference: InferenceTiming | null):
       tableLine(name, row, row.subject === 'model' ? 'measured here' : 'measured here, binary map'),
     );
   }
-  for (const row of PUBLISHED_DRIVE_RESULTS.filter((r) => r.comparableWithOurs)) {
+  for (const row of publishedFor(report).filter((r) => r.comparableWithOurs)) {
     lines.push(tableLine(row.method, row.values, publishedNote(row)));
   }
-  lines.push(
-    '',
-    'Published rows under another or an unstated protocol (not comparable as they stand):',
-  );
-  lines.push(TABLE_HEADER);
-  for (const row of PUBLISHED_DRIVE_RESULTS.filter((r) => !r.comparableWithOurs)) {
-    lines.push(tableLine(row.method, row.values, publishedNote(row)));
+  if (publishedFor(report).length > 0) {
+    lines.push(
+      '',
+      'Published rows under another or an unstated protocol (not comparable as they stand):',
+    );
+    lines.push(TABLE_HEADER);
+    for (const row of publishedFor(report).filter((r) => !r.comparableWithOurs)) {
+      lines.push(tableLine(row.method, row.values, publishedNote(row)));
+    }
   }
 
   lines.push('', 'Per image, inside the FOV (mean +- population std over the images):');
@@ -204,7 +256,7 @@ function describe(report: DatasetEvaluation, inference: InferenceTiming | null):
 
   lines.push(
     '',
-    'WHOLE IMAGE (labelled: the ~2 million easy background pixels outside the FOV inflate Acc and Sp; not comparable with the rows above):',
+    'WHOLE IMAGE (labelled: the easy background pixels outside the FOV inflate Acc and Sp; not comparable with the rows above):',
   );
   for (const row of rows) {
     if (row.protocol.region !== 'whole-image' || 'mean' in row) continue;
@@ -235,9 +287,10 @@ function exportReadme(report: DatasetEvaluation): string {
   return [
     'Vessel Studio evaluation export',
     '',
-    `Data: ${report.root}, ${report.split} split, ${imageCountText(report)}; probabilities: ${report.source}.`,
+    `Data: ${datasetName(report)}, ${imageCountText(report)}; probabilities: ${report.source}.`,
+    fovText(report),
     ...skippedLines(report),
-    `Ground truth: ${report.reference} manual. Primary protocol: ${OUR_PROTOCOL_DESCRIPTION}.`,
+    `Ground truth: ${report.reference} manual. ${noPublishedReason(report) ?? `Primary protocol: ${OUR_PROTOCOL_DESCRIPTION}.`}`,
     '',
     'probabilities/<stem>.png  vessel probability, 16-bit grey, p = value / 65535',
     'masks/<stem>.png          binary mask at threshold 0.5 (p >= 0.5), 255 = vessel',
@@ -269,7 +322,7 @@ async function exportAll(dir: string, report: DatasetEvaluation, json: unknown):
     (r): r is PooledRow => r.subject === 'model' && r.protocol.region === 'fov' && !('mean' in r),
   );
   const observer = findRow<PooledRow>(report.rows, OBSERVER_ROW);
-  const subtitle = `DRIVE ${report.split}, ${imageCountText(report)}, inside the FOV, pooled, vs ${report.reference} manual`;
+  const subtitle = `${LAYOUT_NAMES[report.layout]} ${report.split} (${report.layout} layout), ${imageCountText(report)}, inside the FOV, pooled, vs ${report.reference} manual`;
   const rocPoints: PlotPoint[] = [];
   const prPoints: PlotPoint[] = [];
   modelRows.forEach((row, i) => {
@@ -348,9 +401,9 @@ async function exportAll(dir: string, report: DatasetEvaluation, json: unknown):
 export const evalCommand: CliCommand = {
   name: 'eval',
   summary:
-    'Score a model (or saved probability maps) on DRIVE beside the published results and the second observer.',
+    'Score a model (or saved probability maps) on any dataset inspect recognises, beside the published results that belong to it and the second observer.',
   usage:
-    '--data <folder> [--model <dir> | --predictions <dir>] [--split test] [--labels 1st|2nd] [--export <dir>] [--skip-bad] [--json]',
+    '--data <folder> [--model <dir> | --predictions <dir>] [--split test|training|all] [--labels 1st|2nd] [--export <dir>] [--skip-bad] [--json]',
   description:
     'Every number says its protocol: inside the FOV or the whole image (labelled), pooled or per image, threshold 0.5 or chosen on the training images (never the test images). The second observer is scored the same way. ' +
     'A file the dataset check cannot use (truncated, empty, of another size, a label or mask missing) in the split evaluated, or in the training split that chooses the threshold, is refused with exit code 2 and named: a figure over fewer images, or over a derived FOV, is another protocol. --skip-bad evaluates without such files and names each in the report.',
@@ -358,7 +411,8 @@ export const evalCommand: CliCommand = {
     data: {
       type: 'string',
       valueName: '<folder>',
-      description: 'The DRIVE folder (holds training/ and test/).',
+      description:
+        'The dataset folder: DRIVE, STARE, CHASE_DB1, HRF or generic (see inspect); a set without a split is scored as its one split, all.',
     },
     model: {
       type: 'string',
@@ -371,7 +425,12 @@ export const evalCommand: CliCommand = {
       description:
         'Score saved probability maps instead: 8/16-bit PNGs named by image stem (01_test.png).',
     },
-    split: { type: 'string', valueName: '<name>', description: 'test (default) or training.' },
+    split: {
+      type: 'string',
+      valueName: '<name>',
+      description:
+        'test, training or all (default: test where the set has one, else all). Published rows are shown only for the DRIVE test split.',
+    },
     labels: {
       type: 'string',
       valueName: '1st|2nd',
@@ -383,6 +442,7 @@ export const evalCommand: CliCommand = {
       description: 'Write maps, error maps, metrics CSV/JSON, curve points and ROC/PR plots here.',
     },
     ...FLIP_OPTIONS,
+    ...SCALE_OPTIONS,
     'fixed-only': {
       type: 'boolean',
       description: 'Only threshold 0.5: do not choose a threshold on the training images.',
@@ -395,9 +455,9 @@ export const evalCommand: CliCommand = {
   },
   async run(args, io) {
     const data = path.resolve(stringOption(args, 'data', true));
-    const split = stringOption(args, 'split') ?? 'test';
-    if (split !== 'test' && split !== 'training') {
-      throw new UsageError(`--split must be test or training, got "${split}"`);
+    const split = stringOption(args, 'split');
+    if (split !== undefined && split !== 'test' && split !== 'training' && split !== 'all') {
+      throw new UsageError(`--split must be test, training or all, got "${split}"`);
     }
     const labels = stringOption(args, 'labels') ?? '1st';
     if (labels !== '1st' && labels !== '2nd') {
@@ -410,6 +470,12 @@ export const evalCommand: CliCommand = {
     }
     const exportDir = stringOption(args, 'export');
     const flips = flipsOption(args);
+    const scale = scaleOption(args);
+    if (predictions !== undefined && args.values.scale !== undefined) {
+      throw new UsageError(
+        '--scale chooses how a model runs; saved --predictions are scored as they are',
+      );
+    }
     if (predictions !== undefined && flips !== undefined) {
       throw new UsageError(
         '--flips and --no-flips choose how a model runs; saved --predictions are scored as they are',
@@ -431,6 +497,7 @@ export const evalCommand: CliCommand = {
       model = await openModelSource(io.engine().context.compute(), dir, {
         root: data,
         ...(flips !== undefined ? { flips } : {}),
+        scale,
         ...(backend ? { backend } : {}),
         signal: io.signal,
       });
@@ -442,14 +509,16 @@ export const evalCommand: CliCommand = {
     const bars: Partial<Record<'test' | 'training', ReturnType<typeof io.progress>>> = {};
     const report = await evaluateDatasetSplit({
       root: data,
-      split,
+      ...(split !== undefined ? { split } : {}),
       reference: labels,
       source,
       tuneOnTraining: args.values['fixed-only'] !== true,
       skipBad: args.values['skip-bad'] === true,
       onProgress: (stage, done, total) => {
         const bar = (bars[stage] ??= io.progress(
-          stage === 'test' ? `${split} images` : 'training images (for the threshold)',
+          stage === 'test'
+            ? `${split ?? 'evaluated'} images`
+            : 'training images (for the threshold)',
         ));
         bar.update(done, total, model ? 'predicting' : 'reading maps');
         if (done === total) bar.finish();
@@ -472,7 +541,10 @@ export const evalCommand: CliCommand = {
     const json = {
       dataset: {
         root: report.root,
+        layout: report.layout,
+        name: LAYOUT_NAMES[report.layout],
         split: report.split,
+        fov: { ...report.fov, text: fovText(report) },
         images: report.imageCount,
         /** Images found in the split: more than `images` when --skip-bad left some out. */
         imagesFound: report.imagesFound,
@@ -500,7 +572,8 @@ export const evalCommand: CliCommand = {
         pr: summariseCurve(report.model.fov.pooled.pr),
       },
       protocols: report.rows,
-      published: PUBLISHED_DRIVE_RESULTS,
+      published: publishedFor(report),
+      publishedNote: noPublishedReason(report),
       unetPaper: { source: UNET_PAPER_SOURCE, claims: UNET_PAPER_CLAIMS },
       inference,
       export: null as null | { dir: string; files: number },

@@ -2,7 +2,7 @@ import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDrive } from '../../engine/dataset/synthetic-datasets';
+import { writeDrive, writeStare } from '../../engine/dataset/synthetic-datasets';
 import { runCliCaptured } from '../run-captured';
 import { inspectCommand } from './inspect';
 
@@ -43,11 +43,28 @@ describe('inspect command', () => {
     expect(test.fovPixelsLabelled).toEqual({ '1st': fov, '2nd': fov });
     const training = report.splits.find((s: { split: string }) => s.split === 'training');
     expect(training.derivedFov).toBe(1);
+    expect(test.fovSource).toBe('shipped masks');
+    expect(training.fovSource).toMatch(
+      /^shipped masks for 1, derived for 1: brightest channel above the surround/,
+    );
     expect(report.problems).toEqual([expect.objectContaining({ code: 'DATASET_MASK_MISSING' })]);
 
     const text = await cli('inspect', root);
     expect(text.stdout).toContain('layout: drive');
     expect(text.stdout).toContain('DATASET_MASK_MISSING');
+    expect(text.stdout).toMatch(/FOV: [\d,]+ pixels; shipped masks\n/);
+  });
+
+  it('says a set without masks has its FOV derived, and how', async () => {
+    const root = path.join(tmp, 'STARE');
+    await writeStare(root, true, 2);
+    const { code, stdout } = await cli('inspect', root);
+    expect(code).toBe(0);
+    expect(stdout).toContain('layout: stare');
+    expect(stdout).toMatch(/all: 2 images/);
+    expect(stdout).toMatch(
+      /FOV: [\d,]+ pixels; derived: brightest channel above the surround .*99th percentile.* \+ 6/,
+    );
   });
 
   it('exits 2 with the error code for a missing folder, and for no folder at all', async () => {

@@ -13,8 +13,7 @@ export function describeSummary(summary: DatasetSummary): string {
       '',
       `${s.split}: ${s.images} image${s.images === 1 ? '' : 's'}, size ${s.sizes.join(', ') || '-'}`,
       `  labels: ${s.labelSets.map((l) => `${l.observer} observer (${l.images})`).join(', ') || 'none'}`,
-      `  FOV: ${s.fovPixels.toLocaleString('en-US')} pixels` +
-        (s.derivedFov > 0 ? ` (derived from the image for ${s.derivedFov})` : ''),
+      `  FOV: ${s.fovPixels.toLocaleString('en-US')} pixels; ${s.fovSource}`,
     );
     for (const observer of ['1st', '2nd'] as const) {
       const count = s.vesselPixelsInFov[observer];

@@ -176,6 +176,29 @@ describe('predict command', () => {
     expect(agreeing).toBe(expected.length);
   });
 
+  it('--scale resamples by a factor and answers at the input size; auto says when the model has no scale', async () => {
+    const out = path.join(tmp, 'scaled.png');
+    const auto = await predict(modelDir, imagePath, out, '--json');
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toContain('records no training scale');
+    expect(JSON.parse(auto.stdout).scale).toMatchObject({ setting: 'auto', factor: 1 });
+    const doubled = await predict(modelDir, imagePath, out, '--scale', '2', '--json');
+    expect(doubled.code).toBe(0);
+    expect(JSON.parse(doubled.stdout)).toMatchObject({
+      width,
+      height,
+      scale: { setting: 'factor', factor: 2 },
+    });
+    const png = await readGrey16(out);
+    expect([png.width, png.height]).toEqual([width, height]);
+    for (const bad of ['9', 'large']) {
+      const refused = await predict(modelDir, imagePath, out, '--scale', bad);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('--scale');
+      expect(refused.stderr).toContain('0.25 to 4');
+    }
+  });
+
   it('refuses bad input with exit code 2 and a message naming the file, writing nothing', async () => {
     const out = path.join(tmp, 'never.png');
     const missingImage = await predict(modelDir, path.join(tmp, 'nope.tif'), out);

@@ -8,9 +8,16 @@ import path from 'node:path';
 import { parseBackendName } from '../../compute/backends';
 import { encodeMaskPng, encodeProbabilityPng } from '../../compute/infer-png';
 import type { PredictImageJob } from '../../compute/predict-image';
+import {
+  describeScale,
+  parseScaleSetting,
+  SCALE_FACTOR_LIMITS,
+  type ScaleSetting,
+} from '../../compute/rescale';
 import { openModelMeta } from '../../engine/model/files';
 import { bundledModelDir } from '../../engine/studio/bundled-model';
 import { flipsFor } from '../../../shared/model-config';
+import { AppError } from '../../../shared/result';
 import {
   FLIP_OPTIONS,
   flipsOption,
@@ -18,8 +25,35 @@ import {
   numberOption,
   stringOption,
   UsageError,
+  type CliArgs,
   type CliCommand,
+  type CliOption,
 } from '../command';
+
+/** `--scale`, shared by predict and eval. */
+export const SCALE_OPTIONS: Record<'scale', CliOption> = {
+  scale: {
+    type: 'string',
+    valueName: 'auto|off|<factor>',
+    description:
+      "auto (default): resample each image so its FOV diameter matches the model's training images " +
+      "(within 2%: not resampled), predict, and resample the probabilities back to the image's pixels; " +
+      `off: predict at the image's own size; a factor from ${SCALE_FACTOR_LIMITS.min} to ${SCALE_FACTOR_LIMITS.max}: resample by it. ` +
+      'A model that records no training scale predicts as off.',
+  },
+};
+
+/** The --scale setting (default auto); a bad value is a usage error naming what is accepted. */
+export function scaleOption(args: CliArgs): ScaleSetting {
+  const text = stringOption(args, 'scale');
+  if (text === undefined) return 'auto';
+  try {
+    return parseScaleSetting(text);
+  } catch (error) {
+    if (error instanceof AppError) throw new UsageError(`--scale: ${error.message}`);
+    throw error;
+  }
+}
 
 /** Writes beside the target and renames, so an interrupted run never leaves half a PNG. */
 async function writeFileAtomically(file: string, bytes: Uint8Array): Promise<void> {
@@ -39,7 +73,7 @@ export const predictCommand: CliCommand = {
   summary:
     'Predict the vessels of one image with a model: a 16-bit probability PNG, or a mask with --threshold.',
   usage:
-    '--input <image> --out <png> [--model <dir>] [--threshold <t>] [--flips | --no-flips] [--mode tiles|patches]',
+    '--input <image> --out <png> [--model <dir>] [--threshold <t>] [--flips | --no-flips] [--mode tiles|patches] [--scale auto|off|<factor>]',
   description:
     'The image is preprocessed as the model was trained (its vessel.json). Tiles: mirrored overlap tiles ' +
     "(the U-Net paper's strategy), memory bounded by --tile. Patches: LadderNet's sliding 48x48 patches " +
@@ -67,6 +101,7 @@ export const predictCommand: CliCommand = {
         'Write a 0/255 mask of probability >= t (0 < t < 1) instead of the probability map.',
     },
     ...FLIP_OPTIONS,
+    ...SCALE_OPTIONS,
     mode: {
       type: 'string',
       valueName: '<tiles|patches>',
@@ -102,6 +137,7 @@ export const predictCommand: CliCommand = {
     if (mode !== 'tiles' && mode !== 'patches')
       throw new UsageError(`--mode must be tiles or patches, got "${mode}"`);
     const flipsFlag = flipsOption(args);
+    const scale = scaleOption(args);
     const backendFlag = stringOption(args, 'backend');
     const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
     const modelDir = path.resolve(
@@ -119,10 +155,16 @@ export const predictCommand: CliCommand = {
         'predict: the model stores no preprocessing; using the laddernet recipe (the training default)',
       );
     }
+    if (scale === 'auto' && meta.trainingScale === undefined) {
+      io.log(
+        'predict: the model records no training scale; --scale auto predicts the image at its own size (as --scale off)',
+      );
+    }
     const job: PredictImageJob = {
       modelDir,
       imagePath: input,
       mode,
+      scale,
       flips: flipsFor(meta.config, flipsFlag),
       ...(backend ? { backend } : {}),
     };
@@ -130,12 +172,14 @@ export const predictCommand: CliCommand = {
     if (args.values.stride !== undefined) job.stride = intOption(args, 'stride', 5, 1, 4096);
     if (args.values.patch !== undefined) job.patchSize = intOption(args, 'patch', 48, 4, 4096);
     const bar = io.progress('predict');
-    const { width, height, probabilities } = await compute.request('predict.image', job, {
+    const predicted = await compute.request('predict.image', job, {
       onProgress: ({ done, total }) =>
         bar.update(done, total, mode === 'tiles' ? 'tiles' : 'batches'),
       signal: io.signal,
     });
     bar.finish();
+    const { width, height, probabilities } = predicted;
+    io.log(`predict: scale ${describeScale(predicted.scale)}`);
     const png =
       threshold === null
         ? await encodeProbabilityPng(probabilities, width, height)
@@ -154,13 +198,15 @@ export const predictCommand: CliCommand = {
       threshold,
       mode,
       flips: job.flips,
+      scale: predicted.scale,
       backend: report.active,
       vesselFraction: vessels / probabilities.length,
       seconds: (Date.now() - started) / 1000,
     };
     const text =
       `${out}: ${threshold === null ? '16-bit probability map' : `mask at ${threshold}`} of ${width}x${height}` +
-      ` (${(result.vesselFraction * 100).toFixed(1)}% of pixels >= ${threshold ?? 0.5}) in ${result.seconds.toFixed(1)} s`;
+      ` (${(result.vesselFraction * 100).toFixed(1)}% of pixels >= ${threshold ?? 0.5}) in ${result.seconds.toFixed(1)} s` +
+      `, predicted at scale ${describeScale(predicted.scale)}`;
     return { json: result, text };
   },
 };

@@ -7,6 +7,8 @@ import {
   temporaryFolder,
   writeDriveLikeDataset,
 } from '../../../../test/support/project/test-fixtures';
+import { writeChase } from '../../engine/dataset/synthetic-datasets';
+import { isTestImage } from '../../compute/train/split';
 import { runCliCaptured } from '../run-captured';
 import { projectCommand } from './project';
 
@@ -138,5 +140,35 @@ describe('project command', () => {
       error: { code: 'PROJECT_NOT_FOUND' },
     });
     expect((await cli('project', 'frobnicate', 'x')).code).toBe(2);
+  });
+
+  it('on a set without a split (CHASE_DB1 layout) holds out test images by the seeded rule, records and shows them', async () => {
+    const dir = temporaryFolder();
+    folders.push(dir);
+    const data = path.join(dir, 'CHASE');
+    await writeChase(data, 8);
+    const file = path.join(dir, 'chase.vessel');
+    const created = await cli('project', 'create', file, '--data', data, '--json');
+    expect(created.code).toBe(0);
+    const json = JSON.parse(created.stdout);
+    expect(json).toMatchObject({ layout: 'chase', images: 8 });
+    const ids = [...json.split.test, ...json.split.training, ...json.split.validation];
+    expect(ids.sort()).toHaveLength(8);
+    // Test images are never trained on, and they are the ones the compute process leaves out.
+    expect(json.split.test.length).toBeGreaterThan(0);
+    expect(json.split.training.length).toBeGreaterThan(0);
+    for (const id of json.split.test) expect(isTestImage({ id, split: 'all' })).toBe(true);
+    for (const id of [...json.split.training, ...json.split.validation]) {
+      expect(json.split.test).not.toContain(id);
+      expect(isTestImage({ id, split: 'all' })).toBe(false);
+    }
+    expect(json.split.rule).toMatch(/held out as test: the set ships no test split.*seeded rule/);
+
+    const text = await cli('project', 'info', file);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `test images (${json.split.test.length}): ${json.split.test.join(', ')}`,
+    );
+    expect(text.stdout).toMatch(/seeded rule/);
   });
 });

@@ -14,6 +14,7 @@ import {
   restoreBackup,
   type ProjectInfo,
 } from '../../engine/project';
+import { recordProjectSplit, SPLIT_META_KEY } from '../../engine/training/split';
 import { appVersion } from '../app-root';
 import { stringOption, UsageError, type CliArgs, type CliCommand } from '../command';
 
@@ -26,8 +27,26 @@ function positional(args: CliArgs, index: number, what: string): string {
   return value;
 }
 
+/** The split recorded in a project (test ids and why), or null for a file that has none. */
+function parseSplit(value: string | null): { test: string[]; rule: string } | null {
+  if (value === null) return null;
+  try {
+    const parsed = JSON.parse(value) as { test?: unknown; rule?: unknown };
+    return Array.isArray(parsed.test)
+      ? { test: parsed.test.map(String), rule: String(parsed.rule ?? '') }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 function describeInfo(
-  info: ProjectInfo & { missingFiles: number; backups: string[]; integrity?: string[] },
+  info: ProjectInfo & {
+    missingFiles: number;
+    backups: string[];
+    integrity?: string[];
+    split: { test: string[]; rule: string } | null;
+  },
 ): string {
   const runs = Object.entries(info.runs)
     .filter(([, n]) => n > 0)
@@ -39,6 +58,9 @@ function describeInfo(
     `images: ${info.images}, corrected: ${info.correctedImages} (${info.maskRevisions} revisions)`,
     `model versions: ${info.modelVersions}, evaluations: ${info.evaluations}, runs: ${runs || 'none'}`,
     `cached predictions: ${info.cachedPredictions}`,
+    info.split
+      ? `test images (${info.split.test.length}): ${info.split.test.join(', ') || 'none'} (${info.split.rule})`
+      : 'test images: none recorded',
     `backups: ${info.backups.length > 0 ? info.backups.join(', ') : 'none'}`,
     ...(info.integrity ? [`integrity: ${info.integrity.join('; ')}`] : []),
   ].join('\n');
@@ -83,6 +105,8 @@ export const projectCommand: CliCommand = {
           images,
           appVersion: version,
         });
+        // The split is chosen once and kept in the file: which images are test, and why.
+        const split = await recordProjectSplit(project, dataset);
         const info = await project.info();
         await project.close();
         const result = {
@@ -91,10 +115,21 @@ export const projectCommand: CliCommand = {
           layout: dataset.layout,
           images: info.images,
           skipped: dataset.problems.length,
+          split: {
+            test: split.test,
+            training: split.training,
+            validation: split.validation,
+            rule: split.testRule,
+          },
         };
         return {
           json: result,
-          text: `created ${file}: ${info.images} images from ${data} (${dataset.layout} layout${dataset.problems.length ? `, ${dataset.problems.length} files skipped` : ''})`,
+          text: [
+            `created ${file}: ${info.images} images from ${data} (${dataset.layout} layout${dataset.problems.length ? `, ${dataset.problems.length} files skipped` : ''})`,
+            `test images (${split.test.length}): ${split.test.join(', ') || 'none'}`,
+            `  why: ${split.testRule}`,
+            `training images: ${split.training.length}, validation: ${split.validation.length} (seed ${split.seed}); test images are never trained on`,
+          ].join('\n'),
         };
       }
       case 'info': {
@@ -104,6 +139,7 @@ export const projectCommand: CliCommand = {
             ...(await project.info()),
             missingFiles: (await project.missingImageFiles()).length,
             backups: (await listBackups(file)).map((b) => b.path),
+            split: parseSplit(await project.metaValue(SPLIT_META_KEY)),
             ...(args.values.check === true ? { integrity: await project.integrityCheck() } : {}),
           };
           if (args.values.check === true) {

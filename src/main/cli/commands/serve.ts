@@ -35,6 +35,9 @@ async function ensureRendererBuilt(
  */
 export const SERVE_STOP_DEADLINE_MS = 3000;
 
+/** Without --port: how many ports after 5199 serve tries when 5199 is taken. */
+export const DEFAULT_PORT_TRIES = 20;
+
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Browser mode: serve the studio and the engine on 127.0.0.1 with a token in the URL.',
@@ -49,7 +52,8 @@ export const serveCommand: CliCommand = {
     port: {
       type: 'string',
       valueName: '<N>',
-      description: 'Port to listen on (default 5199; 0 picks a free one).',
+      description:
+        'Port to listen on (default 5199, or the next free one when it is taken; 0 picks any free one). A port given here that is taken is an error.',
     },
     host: {
       type: 'string',
@@ -103,6 +107,8 @@ export const serveCommand: CliCommand = {
       rendererDir,
       host,
       port,
+      // The default port moves to the next free one; a port the user named is kept or refused.
+      nextPortTries: stringOption(args, 'port') === undefined ? DEFAULT_PORT_TRIES : 0,
       ...(token ? { token } : {}),
       log: io.log,
     });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,6 +249,51 @@ describe('train command', () => {
       expect(refused.stderr, flag).toContain(`from ${min} to ${max}`);
       // A --config file's training options are refused at the same value.
       expect(trainOptionsSchema.safeParse({ [key]: beyond }).success, flag).toBe(false);
+    }
+  });
+
+  it('records --scale-aug and --intensity-aug in the model, and refuses bad ranges naming the flag', async () => {
+    const out = path.join(tmp, 'augmented');
+    const run = await cli([
+      '--data',
+      data,
+      '--out',
+      out,
+      '--config',
+      configFile,
+      '--epochs',
+      '1',
+      '--scale-aug',
+      '0.7:1.5',
+      '--intensity-aug',
+      'gamma=0.8:1.25,contrast=0.9:1.1',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const meta = JSON.parse(await readFile(path.join(out, 'vessel.json'), 'utf8')) as {
+      training: { options: { augment: Record<string, unknown> } };
+    };
+    expect(meta.training.options.augment).toMatchObject({
+      flips: true,
+      scale: { min: 0.7, max: 1.5 },
+      intensity: { gamma: { min: 0.8, max: 1.25 }, contrast: { min: 0.9, max: 1.1 } },
+      gamma: 0,
+      contrast: 0,
+    });
+
+    const never = path.join(tmp, 'never');
+    const bad: [string[], RegExp][] = [
+      [['--scale-aug', '1.5:0.7'], /--scale-aug: the range 1.5:0.7 must lie within 0.25:4/],
+      [['--scale-aug', '0.1:1.5'], /--scale-aug: the range 0.1:1.5 must lie within/],
+      [['--scale-aug', 'big'], /--scale-aug takes a range MIN:MAX/],
+      [['--intensity-aug', 'gamma=2:1'], /--intensity-aug gamma: the range 2:1 must lie within/],
+      [['--intensity-aug', 'bright=1:2'], /--intensity-aug takes "default", "off", or gamma=LO:HI/],
+      [['--scale-aug', '0.7:1.5', '--no-augment'], /--no-augment turns every augmentation off/],
+    ];
+    for (const [flags, message] of bad) {
+      const refused = await cli(['--data', data, '--out', never, ...flags]);
+      expect(refused.code, flags.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(message);
     }
   });
 });

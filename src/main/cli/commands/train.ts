@@ -21,6 +21,17 @@ import { ComputeHost } from '../../compute/host';
 import { checkpointDirFor } from '../../compute/train/checkpoint';
 import type { ModelSource, TrainJob, TrainProgress, TrainSummary } from '../../compute/train/job';
 import type { TrainOptionsInput } from '../../compute/train/options';
+import {
+  AUGMENT_ALL,
+  AUGMENT_NONE,
+  augmentConfigSchema,
+  CONTRAST_RANGE_LIMITS,
+  GAMMA_RANGE_LIMITS,
+  INTENSITY_AUGMENT_DEFAULT,
+  SCALE_AUGMENT_DEFAULT,
+  SCALE_LIMITS,
+  type AugmentConfig,
+} from '../../engine/dataset/augment';
 import { problemLines } from '../../engine/metrics/bad-files';
 import { readModelMeta } from '../../engine/model/files';
 import { openProject, type Project } from '../../engine/project';
@@ -86,6 +97,80 @@ function presetOrUsage(name: string, where: string): ModelConfig {
     );
   }
   return modelPreset(name as ModelPresetName);
+}
+
+/** `0.7:1.5` as a range within `limits`; a UsageError names the flag otherwise. */
+function parseRange(
+  flag: string,
+  text: string,
+  limits: { min: number; max: number },
+): { min: number; max: number } {
+  const parts = text.split(':');
+  const [min, max] = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
+  if (parts.length !== 2 || !Number.isFinite(min) || !Number.isFinite(max)) {
+    throw new UsageError(`${flag} takes a range MIN:MAX such as 0.7:1.5, got "${text}"`);
+  }
+  if (min! < limits.min || max! > limits.max || min! > max!) {
+    throw new UsageError(
+      `${flag}: the range ${text} must lie within ${limits.min}:${limits.max} with MIN not above MAX`,
+    );
+  }
+  return { min: min!, max: max! };
+}
+
+/** The ranges `--intensity-aug` asks for: `default`, or `gamma=LO:HI` and/or `contrast=LO:HI`. */
+function parseIntensity(text: string): NonNullable<AugmentConfig['intensity']> {
+  if (text === 'default') return structuredClone(INTENSITY_AUGMENT_DEFAULT);
+  // A range left out stays at 1 (no change).
+  const chosen = { gamma: { min: 1, max: 1 }, contrast: { min: 1, max: 1 } };
+  for (const part of text.split(',')) {
+    const [key, range] = part.split('=');
+    if (key === 'gamma' && range !== undefined)
+      chosen.gamma = parseRange('--intensity-aug gamma', range, GAMMA_RANGE_LIMITS);
+    else if (key === 'contrast' && range !== undefined)
+      chosen.contrast = parseRange('--intensity-aug contrast', range, CONTRAST_RANGE_LIMITS);
+    else
+      throw new UsageError(
+        `--intensity-aug takes "default", "off", or gamma=LO:HI and/or contrast=LO:HI separated by a comma (e.g. gamma=0.7:1.5,contrast=0.7:1.3), got "${text}"`,
+      );
+  }
+  return chosen;
+}
+
+/**
+ * The augmentation that --scale-aug and --intensity-aug make of the config file's (or the
+ * default, every augmentation of AUGMENT_ALL): undefined when neither flag is given.
+ */
+export function augmentFromFlags(
+  args: CliArgs,
+  base: TrainOptionsInput['augment'],
+): AugmentConfig | undefined {
+  const scale = stringOption(args, 'scale-aug');
+  const intensity = stringOption(args, 'intensity-aug');
+  if (scale === undefined && intensity === undefined) return undefined;
+  if (args.values['no-augment'] === true)
+    throw new UsageError(
+      '--no-augment turns every augmentation off: drop it, or drop --scale-aug and --intensity-aug',
+    );
+  const start = base ?? TRAINING_DEFAULTS.augment;
+  const parsedBase = augmentConfigSchema.safeParse(
+    start === true ? AUGMENT_ALL : start === false ? AUGMENT_NONE : start,
+  );
+  if (!parsedBase.success)
+    throw new UsageError(
+      `the "augment" of --config is invalid: ${parsedBase.error.issues[0]?.message ?? 'see the options'}`,
+    );
+  const augment: AugmentConfig = { ...parsedBase.data };
+  if (scale !== undefined)
+    augment.scale = scale === 'off' ? null : parseRange('--scale-aug', scale, SCALE_LIMITS);
+  if (intensity === 'off') augment.intensity = null;
+  else if (intensity !== undefined) {
+    // The ranges replace the symmetric gamma and contrast jitter.
+    augment.intensity = parseIntensity(intensity);
+    augment.gamma = 0;
+    augment.contrast = 0;
+  }
+  return augment;
 }
 
 function formatFigure(value: number | null | undefined, digits = 4): string {
@@ -201,6 +286,16 @@ export const trainCommand: CliCommand = {
       description: limitedHelp('Seed of the split, the patches and the augmentation.', 'seed'),
     },
     'no-augment': { type: 'boolean', description: 'Train without augmentation.' },
+    'scale-aug': {
+      type: 'string',
+      valueName: '<MIN:MAX|off>',
+      description: `Random rescaling: each patch shows a region 1/s of its size, s drawn log-uniformly from MIN to MAX (within ${SCALE_LIMITS.min}:${SCALE_LIMITS.max}), added to the other augmentations; the default recipe (scripts/train-default.json) uses ${SCALE_AUGMENT_DEFAULT.min}:${SCALE_AUGMENT_DEFAULT.max}.`,
+    },
+    'intensity-aug': {
+      type: 'string',
+      valueName: '<spec|default|off>',
+      description: `Intensity augmentation for darker and washed-out images: gamma=LO:HI (exponent, log-uniform, within ${GAMMA_RANGE_LIMITS.min}:${GAMMA_RANGE_LIMITS.max}) and/or contrast=LO:HI (factor about mid-grey, within ${CONTRAST_RANGE_LIMITS.min}:${CONTRAST_RANGE_LIMITS.max}), comma-separated; "default" is gamma=${INTENSITY_AUGMENT_DEFAULT.gamma.min}:${INTENSITY_AUGMENT_DEFAULT.gamma.max},contrast=${INTENSITY_AUGMENT_DEFAULT.contrast.min}:${INTENSITY_AUGMENT_DEFAULT.contrast.max}.`,
+    },
     workers: {
       type: 'string',
       valueName: '<N|auto>',
@@ -294,6 +389,14 @@ export const trainCommand: CliCommand = {
     if (args.values.lr !== undefined) flags.learningRate = limitedFlag(args, 'lr', 'learningRate');
     if (args.values.seed !== undefined) flags.seed = limitedFlag(args, 'seed', 'seed');
     if (args.values['no-augment'] === true) flags.augment = false;
+    const augment = augmentFromFlags(args, training.augment);
+    if (augment !== undefined) {
+      if (resume)
+        throw new UsageError(
+          '--resume continues with the recorded augmentation: drop --scale-aug and --intensity-aug',
+        );
+      flags.augment = augment;
+    }
     const loss = stringOption(args, 'loss');
     if (loss !== undefined) {
       if (!(LOSSES as readonly string[]).includes(loss))

@@ -86,6 +86,7 @@ export interface SaveModelMeta {
   trainingLog?: ModelMeta['trainingLog'];
   figures?: ModelMeta['figures'];
   training?: ModelMeta['training'];
+  trainingScale?: ModelMeta['trainingScale'];
   /** Defaults to now. */
   createdAt?: string;
 }
@@ -129,6 +130,7 @@ export async function saveModelDir(
     figures: meta.figures ?? {},
     ...(meta.name !== undefined ? { name: meta.name } : {}),
     ...(meta.training !== undefined ? { training: meta.training } : {}),
+    ...(meta.trainingScale !== undefined ? { trainingScale: meta.trainingScale } : {}),
   };
   const checked = modelMetaSchema.safeParse(full);
   if (!checked.success) {

@@ -43,6 +43,7 @@ import { WeightedPatchSampler, type PatchBatch, type WeightedImage } from './pat
 import { LearningRateSchedule } from './schedule';
 import { splitByImage, splitWithValidation, type ImageSplit } from './split';
 import { balancedPositiveWeight, lossWeightMap } from './weights';
+import { trainingScaleOf } from '../rescale';
 
 /** Random streams: the split uses 1; validation patches and each epoch's patches get their own. */
 const VALIDATION_STREAM = 2;
@@ -130,6 +131,12 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     });
   const trainImages = pick(split.train);
   const validationImages = pick(split.validation);
+  // The scale inference matches other images to (--scale auto): the images the weights learnt from.
+  // Images without a FOV mask have no diameter to measure and are left out of it.
+  const trainingScale =
+    trainingScaleOf(
+      trainImages.flatMap((i) => (i.fov ? [{ fov: i.fov, width: i.width, height: i.height }] : [])),
+    ) ?? undefined;
   if (trainImages.length === 0) {
     throw new AppError(
       TRAIN_ERROR_CODES.NO_IMAGES,
@@ -317,6 +324,7 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
       if (improved) {
         await saveModelDir(input.outDir, model, {
           config: input.config,
+          ...(trainingScale ? { trainingScale } : {}),
           trainingLog: history as unknown as Record<string, unknown>[],
           training: trainingRecord(
             input,

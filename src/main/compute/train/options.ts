@@ -58,7 +58,8 @@ export const trainOptionsSchema = trainingOptionsSchema.extend({
   validationPatches: z.number().int().min(0).default(1024),
   /**
    * Augmentation of training patches: true = all of the dataset area's (flips, turns,
-   * rotation, elastic deformation, grey-value jitter), false = none, or its own config.
+   * rotation, elastic deformation, grey-value jitter), false = none, or its own config
+   * (which alone can add rescaling and intensity ranges: `scale`, `intensity`).
    */
   augment: z.union([z.boolean(), augmentConfigSchema]).default(TRAINING_DEFAULTS.augment),
   loss: lossSchema.default({ kind: 'bce' }),

@@ -1,9 +1,9 @@
 /**
  * Training and validation patches from preprocessed images: square patches centred on seeded
  * random pixels inside the field of view, augmented by the dataset area's sampler (flips, turns,
- * rotation, U-Net elastic deformation, grey-value jitter; mirrored at the image border). The
- * per-pixel loss weight map goes through the same coordinate map as the image, so class,
- * border and fine-tuning weights stay on their pixels. For U-Nets with valid convolutions the
+ * rotation, rescaling, U-Net elastic deformation, grey-value jitter or intensity ranges; mirrored
+ * at the image border). The per-pixel loss weight map goes through the same coordinate map as
+ * the image, so class, border and fine-tuning weights stay on their pixels. For U-Nets with valid convolutions the
  * patch size is the output side and each patch is rendered with the receptive border around it
  * (patch-geometry.ts); labels, weights and FOV cover the same input window, so the loss crops all
  * three to the output centre alike.

@@ -1,9 +1,9 @@
 /**
  * Augmentation as one coordinate map per sample, applied identically to image, labels and FOV:
- * every output pixel is traced back to a source position (flips, 90-degree turns and a rotation
- * by any angle about the sample's centre, then the U-Net paper's elastic deformation), and
- * only the output's pixels are sampled. Nothing is resampled twice, and a 48x48 patch costs
- * 48x48 lookups however large the image is.
+ * every output pixel is traced back to a source position (flips, 90-degree turns, a rotation
+ * by any angle about the sample's centre and a rescaling, then the U-Net paper's elastic
+ * deformation), and only the output's pixels are sampled. Nothing is resampled twice, and a
+ * 48x48 patch costs 48x48 lookups however large the image is.
  *
  * Elastic deformation (Ronneberger et al. 2015, section 3.1): random displacement vectors on a
  * coarse 3x3 grid spanning the whole image, drawn from a Gaussian with 10 px standard
@@ -12,6 +12,55 @@
  */
 import { z } from 'zod';
 import type { SeededRandom } from './random';
+
+/**
+ * Limits of the rescaling factor. A factor s shows a source region of side patch/s at the patch
+ * size, so vessels come out s times as wide. Below 1/4 DRIVE's thinnest vessels (1-2 px) fall
+ * far under a pixel and vanish from the thresholded label; above 4 a 48 px patch sees a 12 px
+ * window, too little context for any vessel. Sensible ranges are much narrower (SCALE_AUGMENT_DEFAULT).
+ */
+export const SCALE_LIMITS = { min: 0.25, max: 4 } as const;
+
+/**
+ * The default recipe's rescaling range, 0.7x to 1.5x. FOV diameters of the public sets:
+ * DRIVE about 540 px, STARE about 650 (1.2x DRIVE), CHASE_DB1 about 960 (1.78x), HRF about
+ * 3,200 (5.9x). Inference brings an image's FOV to DRIVE's size before predicting, so what
+ * training must cover is what that leaves: vessel calibre differs between eyes and cameras at
+ * the same FOV size, and a FOV estimate is off by some percent. 1.5x covers STARE's 1.2x
+ * without any resampling and leaves room for wide vessels; 0.7x shrinks DRIVE's 2 px
+ * capillaries to 1.4 px, still a pixel wide in the thresholded label. Drawn log-uniformly, so
+ * zooming in and out by the same ratio are equally likely.
+ */
+export const SCALE_AUGMENT_DEFAULT = { min: 0.7, max: 1.5 } as const;
+
+/** Limits of a gamma exponent range (values are about 0-1, so above 1 darkens, below 1 brightens). */
+export const GAMMA_RANGE_LIMITS = { min: 0.2, max: 5 } as const;
+
+/** Limits of a contrast factor range (about 0.5: below 1 washes out, above 1 stretches). */
+export const CONTRAST_RANGE_LIMITS = { min: 0.1, max: 3 } as const;
+
+/**
+ * The intensity ranges `--intensity-aug default` asks for, for darker and washed-out images:
+ * gamma exponents from 0.7 (brighter) to 1.5 (darker), contrast from 0.7 (washed out) to 1.3.
+ * Off in the default recipe: no training run here has shown that they help on DRIVE.
+ */
+export const INTENSITY_AUGMENT_DEFAULT = {
+  gamma: { min: 0.7, max: 1.5 },
+  contrast: { min: 0.7, max: 1.3 },
+} as const;
+
+/** A [min, max] range within `limits`, min not above max. */
+function rangeSchema(limits: { min: number; max: number }, what: string) {
+  return z
+    .object({
+      min: z.number().min(limits.min).max(limits.max),
+      max: z.number().min(limits.min).max(limits.max),
+    })
+    .strict()
+    .refine((r) => r.min <= r.max, {
+      message: `${what}: min must not be above max`,
+    });
+}
 
 export const augmentConfigSchema = z
   .object({
@@ -28,12 +77,34 @@ export const augmentConfigSchema = z
       .nullable(),
     /** Additive brightness shift drawn uniformly from [-b, b] (values are about 0-1); 0 = off. */
     brightness: z.number().min(0).max(1),
-    /** Contrast factor drawn uniformly from [1-c, 1+c], about 0.5; 0 = off. */
+    /** Contrast factor about 0.5 drawn uniformly from [1-c, 1+c]; 0 = off. */
     contrast: z.number().min(0).max(1),
     /** Gamma exponent exp(u), u uniform in [-g, g]; 0 = off. */
     gamma: z.number().min(0).max(2),
+    /**
+     * Intensity ranges for darker and washed-out images: a gamma exponent drawn log-uniformly
+     * and a contrast factor (about 0.5) drawn uniformly from their ranges. They take the place
+     * of the symmetric `gamma` and `contrast` jitter, which must then be 0. Absent or null = off.
+     */
+    intensity: z
+      .object({
+        gamma: rangeSchema(GAMMA_RANGE_LIMITS, 'intensity.gamma'),
+        contrast: rangeSchema(CONTRAST_RANGE_LIMITS, 'intensity.contrast'),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    /**
+     * Rescaling by a factor drawn log-uniformly from [min, max] (SCALE_AUGMENT_DEFAULT
+     * explains the default recipe's range). Absent or null = off.
+     */
+    scale: rangeSchema(SCALE_LIMITS, 'scale').nullable().optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.intensity || (c.gamma === 0 && c.contrast === 0), {
+    message: 'intensity ranges replace the gamma and contrast jitter: set gamma and contrast to 0',
+    path: ['intensity'],
+  });
 
 /** Which augmentations a sampler applies; every one can be switched off. */
 export type AugmentConfig = z.infer<typeof augmentConfigSchema>;
@@ -49,7 +120,11 @@ export const AUGMENT_NONE: AugmentConfig = {
   gamma: 0,
 };
 
-/** Everything on: flips, turns, any angle, U-Net elastic (3x3 grid, 10 px), mild intensity jitter. */
+/**
+ * Everything of the U-Net paper's kind on: flips, turns, any angle, U-Net elastic (3x3 grid,
+ * 10 px), mild intensity jitter. Rescaling is asked for by name (`scale`), since it changes what
+ * a vessel's width means to the model.
+ */
 export const AUGMENT_ALL: AugmentConfig = {
   flips: true,
   rotate90: true,
@@ -76,11 +151,20 @@ export interface SampleTransform {
   contrast: number;
   /** Exponent applied to intensities (1 = none). */
   gammaExponent: number;
+  /** Rescaling factor (1 = none): the sample shows a source region 1/scale of its size. */
+  scale: number;
+}
+
+/** The value at `fraction` (0-1) of the way from `min` to `max` on a log scale. */
+function logLerp(min: number, max: number, fraction: number): number {
+  return Math.exp(Math.log(min) + fraction * (Math.log(max) - Math.log(min)));
 }
 
 /**
  * Draws one sample's augmentation from `random`. Every draw happens whether its switch is on or
  * not (elastic last), so switching one augmentation off leaves the others' values unchanged.
+ * The rescaling factor is drawn after them and only when rescaling is on, so a run without it
+ * draws exactly the numbers it drew before rescaling existed (seeded runs reproduce).
  */
 export function drawTransform(config: AugmentConfig, random: SeededRandom): SampleTransform {
   const flipX = random.chance(0.5);
@@ -120,6 +204,26 @@ export function drawTransform(config: AugmentConfig, random: SeededRandom): Samp
     for (let i = 0; i < elastic.length; i++) elastic[i] = random.normal() * config.elastic.sigma;
     integer = false;
   }
+  let scale = 1;
+  if (config.scale) {
+    scale = logLerp(config.scale.min, config.scale.max, random.next());
+    if (scale !== 1) {
+      // Output offsets map to source offsets 1/scale as long: a region patch/scale wide.
+      m00 /= scale;
+      m01 /= scale;
+      m10 /= scale;
+      m11 /= scale;
+      integer = false;
+    }
+  }
+  // Intensity ranges take the jitter's draws, so turning them on moves no other draw.
+  const ranges = config.intensity;
+  const contrast = ranges
+    ? ranges.contrast.min + ((contrastDraw + 1) / 2) * (ranges.contrast.max - ranges.contrast.min)
+    : 1 + contrastDraw * config.contrast;
+  const gammaExponent = ranges
+    ? logLerp(ranges.gamma.min, ranges.gamma.max, (gammaDraw + 1) / 2)
+    : Math.exp(gammaDraw * config.gamma);
   return {
     m00,
     m01,
@@ -129,8 +233,9 @@ export function drawTransform(config: AugmentConfig, random: SeededRandom): Samp
     elastic,
     elasticGrid,
     brightness: brightnessDraw * config.brightness,
-    contrast: 1 + contrastDraw * config.contrast,
-    gammaExponent: Math.exp(gammaDraw * config.gamma),
+    contrast,
+    gammaExponent,
+    scale,
   };
 }
 

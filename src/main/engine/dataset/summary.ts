@@ -1,5 +1,6 @@
 /** What `inspect` reports: per split the image count, sizes, label sets, FOV and vessel pixel counts. */
 import { loadFov, loadLabel } from './decode';
+import { describeFovDerivation } from './fov';
 import type {
   DatasetIndex,
   DatasetProblem,
@@ -18,6 +19,8 @@ export interface SplitSummary {
   labelSets: { observer: Observer; images: number }[];
   /** Images whose FOV was derived from the image (no mask shipped or usable). */
   derivedFov: number;
+  /** How the FOV was had: "shipped masks", "derived: <method, parameters>", or both with counts. */
+  fovSource: string;
   fovPixels: number;
   /** Vessel pixels inside the FOV, per observer. */
   vesselPixelsInFov: Partial<Record<Observer, number>>;
@@ -56,12 +59,19 @@ async function summariseSplit(split: SplitName, entries: ImageEntry[]): Promise<
       vessel[observer] = (vessel[observer] ?? 0) + count;
     }
   }
+  const derived = entries.filter((e) => e.fovDerived).length;
   return {
     split,
     images: entries.length,
     sizes,
     labelSets,
-    derivedFov: entries.filter((e) => e.fovDerived).length,
+    derivedFov: derived,
+    fovSource:
+      derived === 0
+        ? 'shipped masks'
+        : derived === entries.length
+          ? `derived: ${describeFovDerivation()}`
+          : `shipped masks for ${entries.length - derived}, derived for ${derived}: ${describeFovDerivation()}`,
     fovPixels,
     vesselPixelsInFov: vessel,
     fovPixelsLabelled: labelled,

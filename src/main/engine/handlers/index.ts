@@ -1,5 +1,6 @@
 import type { EngineContext } from '../context';
 import { createAppHandlers } from './app';
+import { createFilesHandlers } from './files';
 import { createShellHandlers } from './shell';
 import { createStudioHandlers } from './studio';
 import { createTrainingHandlers } from './training';
@@ -11,6 +12,7 @@ export type { AreaHandlers, Handlers } from './types';
 export function createHandlers(ctx: EngineContext): Handlers {
   return {
     ...createAppHandlers(ctx),
+    ...createFilesHandlers(ctx),
     ...createShellHandlers(),
     ...createStudioHandlers(ctx),
     ...createTrainingHandlers(ctx),

@@ -5,7 +5,7 @@ import type { AreaHandlers } from './types';
 function desktopOnly(what: string): never {
   throw new AppError(
     'SHELL_DESKTOP_ONLY',
-    `${what} exist only in the desktop app. In browser mode or the CLI, type or paste the path instead.`,
+    `${what} exist only in the desktop app. In browser mode use the folder browser of the Open and Export dialogs (files.list, files.recentProjects) or type the path; in the CLI give the path.`,
   );
 }
 

@@ -1,18 +1,25 @@
+import type { StudioRevision } from '../../../shared/api/studio';
 import type { EngineContext } from '../context';
 import { bundledModelDir } from '../studio/bundled-model';
 import { studioHolder } from '../studio/holder';
+import { titleRevisions } from '../studio/revision-titles';
 import { exportProject } from '../project/export';
+import { absoluteTypedPath } from '../files/paths';
 import type { AreaHandlers } from './types';
 
 /** The studio requests, over the engine's one session (one open dataset and project). */
 export function createStudioHandlers(ctx: EngineContext): AreaHandlers<'studio'> {
   const holder = studioHolder(ctx);
   const current = () => holder.current();
+  /** A revision of image `id` with its title (what it did to the mask). */
+  const titled = async (id: string, revision: StudioRevision) =>
+    (await titleRevisions(current().project, current().entry(id), [revision]))[0]!;
   return {
     'studio.open': async ({ datasetPath, projectPath }) => {
+      // A typed path: `~` is the user's home; a relative path is refused with what to type.
       const session = await holder.open({
-        datasetPath,
-        projectPath,
+        datasetPath: datasetPath === undefined ? undefined : absoluteTypedPath(datasetPath),
+        projectPath: projectPath === undefined ? undefined : absoluteTypedPath(projectPath),
         appVersion: ctx.options.appVersion,
         bundledModelDir: bundledModelDir(ctx.options.resourcesDir),
       });
@@ -22,21 +29,34 @@ export function createStudioHandlers(ctx: EngineContext): AreaHandlers<'studio'>
     },
     'studio.session': async () => holder.peek()?.info() ?? null,
     'studio.close': async () => ({ closed: await holder.close() }),
-    'studio.listImages': async () => current().listImages(),
+    'studio.listImages': async ({ threshold }) => current().listImages(threshold),
+    'studio.thumbnail': async ({ id }) => current().thumbnail(id),
     'studio.image': async ({ id }) => current().image(id),
     'studio.labels': async ({ id }) => current().labels(id),
     'studio.prediction': async ({ id }) => current().prediction(id),
+    'studio.focusImage': async ({ id, order }) => current().focusImage(id, order ?? null),
+    'studio.predictionQueue': async () => holder.peek()?.predictionQueue() ?? null,
+    'studio.pausePredictions': async () => current().pausePredictions(),
+    'studio.resumePredictions': async () => current().resumePredictions(),
     'studio.mask': async ({ id }) => current().mask(id),
     'studio.saveMask': async ({ id, png, parentRevisionId, note }) => {
-      const revision = await current().saveMask(id, png, parentRevisionId, note);
+      const saved = await current().saveMask(id, png, parentRevisionId, note);
+      const revision = await titled(id, saved);
       ctx.events.emit('studio.revisionSaved', revision);
       return revision;
     },
-    'studio.revisions': async ({ id }) => ({ revisions: await current().revisions(id) }),
+    'studio.revisions': async ({ id }) => ({
+      revisions: await titleRevisions(
+        current().project,
+        current().entry(id),
+        await current().revisions(id),
+      ),
+    }),
     'studio.restoreRevision': async ({ id, revisionId }) => {
       const restored = await current().restoreRevision(id, revisionId);
-      ctx.events.emit('studio.revisionSaved', restored.revision);
-      return restored;
+      const revision = await titled(id, restored.revision);
+      ctx.events.emit('studio.revisionSaved', revision);
+      return { ...restored, revision };
     },
     'studio.viewSettings': async () => current().project.getViewSettings(),
     'studio.saveViewSettings': async ({ settings }) =>

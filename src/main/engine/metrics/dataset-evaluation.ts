@@ -10,7 +10,16 @@ import type { ScoredImage } from './confusion';
 import type { Evaluation, Observer, ThresholdChoice } from './evaluate';
 import { badFilesIn, refuseBadFiles, type BadFiles } from './bad-files';
 import type { ExportImage } from './export';
-import { loadFov, loadLabel, openDataset, type DatasetIndex, type ImageEntry } from '../dataset';
+import {
+  loadFov,
+  loadLabel,
+  openDataset,
+  type DatasetIndex,
+  type ImageEntry,
+  type LayoutName,
+  type SplitName,
+} from '../dataset';
+import { describeFovDerivation } from '../dataset/fov';
 import type { ProbabilitySource } from './probability-sources';
 import { protocolRows, type ProtocolRow } from './report';
 import { evaluateSplit } from './split-evaluation';
@@ -20,7 +29,8 @@ export const METRICS_BAD_FILES = 'METRICS_BAD_FILES';
 
 export interface DatasetEvaluationOptions {
   root: string;
-  split: 'test' | 'training';
+  /** Default: `test` where the set has one, else `all` (a set that ships no split). */
+  split?: SplitName;
   reference: Observer;
   source: ProbabilitySource;
   /** Choose a second threshold by best F1 on the training split (needs its probabilities). */
@@ -35,7 +45,11 @@ export interface DatasetEvaluationOptions {
 
 export interface DatasetEvaluation {
   root: string;
-  split: 'test' | 'training';
+  /** The layout openDataset found (drive, stare, chase, hrf, generic). */
+  layout: LayoutName;
+  split: SplitName;
+  /** How the FOV of the scored images was had: the set's masks, derived, or both. */
+  fov: { shipped: number; derived: number; method: string | null };
   reference: Observer;
   /** The other observer, scored like a model against the reference; null when absent. */
   otherObserver: Observer | null;
@@ -93,14 +107,22 @@ async function loadScoredImage(
   return { image, other: otherLabel };
 }
 
+/** The splits a dataset holds, with their image counts, e.g. "all (20 images)". */
+function present(index: DatasetIndex): string {
+  const found = Object.entries(index.splits)
+    .filter(([, entries]) => (entries ?? []).length > 0)
+    .map(([name, entries]) => `${name} (${entries!.length} images)`);
+  return found.length > 0 ? found.join(', ') : 'no usable split';
+}
+
 /** The entries of a split, or a clear error naming the folder. */
-function splitEntries(index: DatasetIndex, split: 'test' | 'training'): ImageEntry[] {
+function splitEntries(index: DatasetIndex, split: SplitName): ImageEntry[] {
   const entries = index.splits[split] ?? [];
   if (entries.length === 0) {
     const problems = index.problems.slice(0, 3).map((p) => p.message);
     throw new AppError(
       'METRICS_SPLIT_MISSING',
-      `${index.root} has no usable ${split} images${problems.length > 0 ? ` (${problems.join('; ')})` : ''}; give a DRIVE folder with ${split}/images, ${split}/1st_manual and ${split}/mask.`,
+      `${index.root} (${index.layout} layout) has no usable ${split} images${problems.length > 0 ? ` (${problems.join('; ')})` : ''}; it has ${present(index)}: choose one of those with --split.`,
     );
   }
   return entries;
@@ -114,6 +136,12 @@ async function trainingImages(
   if (!options.tuneOnTraining) return { images: null, note: 'not asked for (--fixed-only)' };
   if (options.split === 'training') {
     return { images: null, note: 'the evaluated split is the training split itself' };
+  }
+  if (options.split === 'all') {
+    return {
+      images: null,
+      note: 'the set ships no training split apart from the images scored, and a threshold chosen on the scored images would be tuned on the test; only 0.5 is reported',
+    };
   }
   if ((index.splits.training ?? []).length === 0) {
     return { images: null, note: `${index.root} has no training images` };
@@ -145,10 +173,12 @@ export async function evaluateDatasetSplit(
   options: DatasetEvaluationOptions,
 ): Promise<DatasetEvaluation> {
   const index = await openDataset(options.root);
-  const tunes = options.tuneOnTraining && options.split !== 'training';
-  const badFiles = await badFilesIn(index, tunes ? [options.split, 'training'] : [options.split]);
+  const split: SplitName =
+    options.split ?? ((index.splits.test ?? []).length === 0 && index.splits.all ? 'all' : 'test');
+  const tunes = options.tuneOnTraining && split === 'test';
+  const badFiles = await badFilesIn(index, tunes ? [split, 'training'] : [split]);
   if (options.skipBad !== true) refuseBadFiles(index.root, badFiles, METRICS_BAD_FILES, 'evaluate');
-  const entries = splitEntries(index, options.split);
+  const entries = splitEntries(index, split);
   await options.source.prepare?.(entries);
   const images: ExportImage[] = [];
   const others: (Uint8Array | null)[] = [];
@@ -165,11 +195,11 @@ export async function evaluateDatasetSplit(
   if (missing.length > 0) {
     throw new AppError(
       'METRICS_PREDICTIONS_MISSING',
-      `${options.source.description} has no probability map for ${missing.length} of the ${entries.length} ${options.split} images (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); add <stem>.png for each, or score with --model.`,
+      `${options.source.description} has no probability map for ${missing.length} of the ${entries.length} ${split} images (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); add <stem>.png for each, or score with --model.`,
     );
   }
 
-  const tuned = await trainingImages(options, index);
+  const tuned = await trainingImages({ ...options, split }, index);
   const evaluation = evaluateSplit({
     images,
     training: tuned.images,
@@ -195,14 +225,21 @@ export async function evaluateDatasetSplit(
     );
   }
 
+  const derived = entries.filter((e) => e.fovDerived).length;
   return {
     root: options.root,
-    split: options.split,
+    layout: index.layout,
+    split: split,
+    fov: {
+      shipped: entries.length - derived,
+      derived,
+      method: derived > 0 ? describeFovDerivation() : null,
+    },
     reference: options.reference,
     otherObserver: secondObserver ? otherObserver : null,
     source: options.source.description,
     imageCount: images.length,
-    imagesFound: badFiles.images[options.split]?.found ?? images.length,
+    imagesFound: badFiles.images[split]?.found ?? images.length,
     badFiles,
     fovPixelCount: model.fov.pixelCount,
     thresholds,

@@ -6,6 +6,7 @@
  */
 import type { BackendName } from '../../../shared/api/app';
 import type { ComputeHost } from '../../compute/host';
+import type { ImageScale, ScaleSetting } from '../../compute/rescale';
 import type { ImageEntry } from '../dataset';
 import { openModelMeta } from '../model/files';
 import { flipsFor } from '../../../shared/model-config';
@@ -47,6 +48,8 @@ export interface ModelSourceOptions {
   backend?: BackendName;
   /** Average the four flips; default: the model's own setting (its config's `inference`). */
   flips?: boolean;
+  /** Resample images to the model's training scale (default auto; compute/rescale.ts). */
+  scale?: ScaleSetting;
   signal?: AbortSignal;
 }
 
@@ -57,6 +60,8 @@ export interface ModelSource extends ProbabilitySource {
   flips: boolean;
   /** Seconds of inference per image so far (preprocessing excluded). */
   seconds: number[];
+  /** The scale each image was predicted at, by image id (scored at its own size whatever it was). */
+  scales: Map<string, ImageScale>;
 }
 
 /**
@@ -75,22 +80,26 @@ export async function openModelSource(
   const flips = flipsFor(meta.config, options.flips);
   const predicted = new Map<string, Float32Array>();
   const seconds: number[] = [];
+  const scale = options.scale ?? 'auto';
+  const scales = new Map<string, ImageScale>();
   const prepare = async (entries: readonly ImageEntry[]) => {
     const images = await compute.request(
       'predict.dataset',
-      { modelDir, root: options.root, ids: entries.map((e) => e.id), flips, ...backend },
+      { modelDir, root: options.root, ids: entries.map((e) => e.id), flips, scale, ...backend },
       options.signal ? { signal: options.signal } : {},
     );
     for (const image of images) {
       predicted.set(image.id, image.probabilities);
       seconds.push(image.seconds);
+      scales.set(image.id, image.scale);
     }
   };
   return {
-    description: `model ${modelDir}${meta.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}${flips ? ', averaged over the four flips' : ''}`,
+    description: `model ${modelDir}${meta.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}${flips ? ', averaged over the four flips' : ''}, ${scaleText(scale, meta.trainingScale?.fovDiameter)}`,
     backend: report.active,
     flips,
     seconds,
+    scales,
     prepare,
     async probabilities(entry) {
       if (!predicted.has(entry.id)) await prepare([entry]);
@@ -99,4 +108,13 @@ export async function openModelSource(
       return probabilities;
     },
   };
+}
+
+/** How a model source resamples, for its description. */
+function scaleText(scale: ScaleSetting, trainingDiameter: number | undefined): string {
+  if (scale === 'off') return 'scale off (each image at its own size)';
+  if (typeof scale === 'number') return `every image resampled by ${scale}`;
+  return trainingDiameter === undefined
+    ? 'scale auto: the model records no training scale, so each image is predicted at its own size (as off)'
+    : `scale auto (each image resampled to the training FOV diameter of ${trainingDiameter} px, probabilities back at its own size)`;
 }

@@ -2,6 +2,11 @@
  * Backup copies of a project file: one before every migration and a rolling one on close.
  * Copies are written with VACUUM INTO (a consistent snapshot even while others read) to a
  * temporary name and renamed into place, so a crash mid-copy never leaves a half backup.
+ *
+ * What they take is bounded: a backup never holds the prediction cache (it can always be
+ * predicted again), there is one rolling backup, replaced in place, and of the copies taken
+ * before migrations only the newest MIGRATION_BACKUPS_KEPT stay. So the backups of a project
+ * take at most three times its size without cached predictions.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -33,13 +38,64 @@ export function migrationBackupPath(
   return `${projectFile}.schema-v${fromVersion}-${stamp}.bak`;
 }
 
-/** Writes a consistent copy of the open database to `target`, replacing what was there. */
+/** How many of the copies taken before a migration are kept (the newest). */
+export const MIGRATION_BACKUPS_KEPT = 2;
+
+/** `<project>.schema-v<N>-<yyyymmddThhmmssZ>.bak`: the project file and the copy's time. */
+const MIGRATION_BACKUP = /^(.*)\.schema-v\d+-(\d{8}T\d{6}Z)\.bak$/;
+
+/**
+ * Writes a consistent copy of the open database to `target`, replacing what was there,
+ * without the prediction cache. A copy taken before a migration (a migrationBackupPath name)
+ * also drops the older such copies beyond the newest MIGRATION_BACKUPS_KEPT.
+ */
 export async function writeBackup(db: SqliteDatabase, target: string): Promise<string> {
   const temporary = `${target}.partial`;
   await fs.rm(temporary, { force: true });
   await db.run('VACUUM INTO ?', [temporary]);
+  await dropPredictionCache(temporary);
   await fs.rename(temporary, target);
+  const migration = MIGRATION_BACKUP.exec(target);
+  if (migration) await pruneMigrationBackups(migration[1]!, MIGRATION_BACKUPS_KEPT);
   return target;
+}
+
+/** Empties the prediction cache of a copy and gives its pages back; nothing when it has none. */
+async function dropPredictionCache(copy: string): Promise<void> {
+  const db = await SqliteDatabase.open(copy);
+  try {
+    const cached = await db.get<{ n: number }>(
+      "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'prediction_cache'",
+    );
+    if (!cached?.n) return;
+    const any = await db.get('SELECT 1 AS one FROM prediction_cache LIMIT 1');
+    if (!any) return;
+    // The copy is not in use yet: a crash here leaves only the .partial, replaced next time.
+    await db.exec('PRAGMA journal_mode = DELETE; DELETE FROM prediction_cache; VACUUM;');
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Deletes the copies taken before migrations of `projectFile` except the newest `keep` (by
+ * the time in their names); returns the deleted paths.
+ */
+export async function pruneMigrationBackups(projectFile: string, keep: number): Promise<string[]> {
+  const dir = path.dirname(projectFile);
+  const base = path.basename(projectFile);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const copies = names
+    .map((name) => ({ name, match: MIGRATION_BACKUP.exec(name) }))
+    .filter((c) => c.match?.[1] === base)
+    .sort((a, b) => b.match![2]!.localeCompare(a.match![2]!) || b.name.localeCompare(a.name));
+  const deleted: string[] = [];
+  for (const { name } of copies.slice(keep)) {
+    const full = path.join(dir, name);
+    await fs.rm(full, { force: true });
+    deleted.push(full);
+  }
+  return deleted;
 }
 
 /** Every backup of a project, newest first. */

@@ -15,6 +15,14 @@ import { PROJECT_ERROR_CODES as CODES } from './types';
 /** How old the rolling backup may be before a close that follows a write renews it. */
 export const DEFAULT_BACKUP_INTERVAL_MS = 10 * 60 * 1000;
 
+/**
+ * A close that follows writes compacts the file (VACUUM) when over this share of its pages is
+ * free and they come to at least COMPACT_MIN_FREE_BYTES: deleting a model version or the cached
+ * predictions frees much, and SQLite would otherwise keep the file at its largest.
+ */
+export const COMPACT_FREE_SHARE = 0.25;
+export const COMPACT_MIN_FREE_BYTES = 4 * 1024 * 1024;
+
 /** Work done on the connection inside a read or a write. */
 export type DatabaseWork<T> = (db: SqliteDatabase) => Promise<T>;
 
@@ -69,8 +77,9 @@ export class ProjectDatabase {
   }
 
   /**
-   * Closes the file: clears the owner record, writes the rolling backup when due, closes the
-   * connection (SQLite checkpoints the WAL into the file) and drops the lock. Safe to call twice.
+   * Closes the file: clears the owner record, compacts it when much of it is free, writes the
+   * rolling backup when due, closes the connection (SQLite checkpoints the WAL into the file)
+   * and drops the lock. Safe to call twice.
    */
   async close(): Promise<void> {
     if (this.db.isClosed) return;
@@ -78,7 +87,10 @@ export class ProjectDatabase {
       if (!this.readOnly) {
         await this.translateErrors(async () => {
           await this.db.transaction((db) => db.run('DELETE FROM lock_owner'));
-          if (this.dirty) await this.backupIfDue();
+          if (this.dirty) {
+            await this.compactIfMostlyFree();
+            await this.backupIfDue();
+          }
         });
       }
     } finally {
@@ -111,6 +123,17 @@ export class ProjectDatabase {
     } catch (error) {
       throw await translateSqliteError(this.file, error);
     }
+  }
+
+  /** VACUUM when the free pages pass both COMPACT_FREE_SHARE and COMPACT_MIN_FREE_BYTES. */
+  private async compactIfMostlyFree(): Promise<void> {
+    const pragma = async (name: string): Promise<number> =>
+      Object.values((await this.db.get<Record<string, number>>(`PRAGMA ${name}`)) ?? {})[0] ?? 0;
+    const free = await pragma('freelist_count');
+    const pages = await pragma('page_count');
+    const pageSize = await pragma('page_size');
+    if (pages > 0 && free / pages > COMPACT_FREE_SHARE && free * pageSize >= COMPACT_MIN_FREE_BYTES)
+      await this.db.exec('VACUUM');
   }
 
   private async backupIfDue(): Promise<void> {

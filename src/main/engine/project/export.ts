@@ -5,6 +5,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/result';
+import { writePlot } from '../metrics/export';
+import { curvePlotSvg, OKABE_ITO } from '../metrics/plot-svg';
 import type { Project } from './project';
 import { PROJECT_ERROR_CODES, type Evaluation } from './types';
 
@@ -167,4 +169,147 @@ export async function exportProject(project: Project, dir: string): Promise<Expo
     ) + '\n',
   );
   return report;
+}
+
+/** What one part of an export wrote (the studio's Export menu: masks, metrics or one model). */
+export interface PartExportReport {
+  dir: string;
+  /** Files written, relative to `dir`. */
+  files: string[];
+  damagedMasks: ExportReport['damagedMasks'];
+}
+
+/** Makes `dir` for an export; refuses one that exists and is not empty (nothing is overwritten). */
+async function newExportFolder(dir: string): Promise<string> {
+  const out = path.resolve(dir);
+  const existing = await fs.readdir(out).catch(() => null);
+  if (existing && existing.length > 0) {
+    throw new AppError(
+      PROJECT_ERROR_CODES.BAD_INPUT,
+      `The export folder ${out} is not empty; pick a new or empty folder.`,
+    );
+  }
+  await fs.mkdir(out, { recursive: true });
+  return out;
+}
+
+/**
+ * Writes the current corrected mask of every corrected image as a 0/255 PNG where its 1st
+ * manual label sits in the dataset (`<label path>.png`), so the folder can stand in for the
+ * dataset's labels. A damaged revision is left out and listed.
+ */
+export async function exportCorrectedMasks(
+  project: Project,
+  dir: string,
+): Promise<PartExportReport> {
+  const out = await newExportFolder(dir);
+  const report: PartExportReport = { dir: out, files: [], damagedMasks: [] };
+  const images = new Map((await project.listImages()).map((i) => [i.key, i]));
+  for (const revision of await project.latestMaskRevisions()) {
+    const image = images.get(revision.imageKey);
+    const label = image?.files.find((f) => f.role === 'label-1st');
+    const rel = label
+      ? label.relPath.replace(/\.[^./]+$/, '') + '.png'
+      : `${image?.split ? `${image.split}/` : ''}corrected/${image?.name ?? revision.imageKey}.png`;
+    let png: Uint8Array;
+    try {
+      png = await project.maskRevisionPng(revision.id);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== PROJECT_ERROR_CODES.REVISION_DAMAGED)
+        throw error;
+      report.damagedMasks.push({
+        imageKey: revision.imageKey,
+        revisionId: revision.id,
+        message: error.message,
+      });
+      continue;
+    }
+    const target = path.join(out, ...rel.split('/'));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, png);
+    report.files.push(rel);
+  }
+  return report;
+}
+
+/** A plot's series from stored curve points (plain arrays, as the SVG writer takes them). */
+function plotSeries(label: string, x: Float32Array, y: Float32Array, color: string) {
+  return { label, x: Array.from(x), y: Array.from(y), color };
+}
+
+/**
+ * Writes every stored evaluation: evaluations.csv (pooled figures), per-image and curve CSVs,
+ * evaluations.json (everything but the curve points) and, for each evaluation with curves,
+ * its ROC and precision-recall plots as SVG and PNG.
+ */
+export async function exportEvaluations(project: Project, dir: string): Promise<PartExportReport> {
+  const evaluations = await project.listEvaluations();
+  const out = await newExportFolder(dir);
+  const models = new Map((await project.listModelVersions()).map((m) => [m.id, m.name]));
+  const files = (await writeEvaluationCsvs(out, evaluations, models)).map((f) =>
+    f.replace(/^metrics\//, ''),
+  );
+  const summary = evaluations.map((e) => ({
+    id: e.id,
+    name: e.name,
+    modelVersionId: e.modelVersionId,
+    modelName: e.modelVersionId === null ? null : (models.get(e.modelVersionId) ?? null),
+    createdAt: e.createdAt,
+    protocol: e.protocol,
+    pooled: e.pooled,
+    perImage: e.perImage,
+  }));
+  await fs.writeFile(
+    path.join(out, 'evaluations.json'),
+    `${JSON.stringify({ project: project.file, evaluations: summary }, null, 2)}\n`,
+  );
+  files.push('evaluations.json');
+  for (const e of evaluations) {
+    const model = e.modelVersionId === null ? e.name : (models.get(e.modelVersionId) ?? e.name);
+    const subtitle = typeof e.protocol === 'string' ? e.protocol : JSON.stringify(e.protocol);
+    const plots: [string, string][] = [];
+    if (e.roc) {
+      plots.push([
+        `evaluation-${e.id}-roc`,
+        curvePlotSvg({
+          title: `ROC: ${model}`,
+          subtitle,
+          xLabel: 'False positive rate',
+          yLabel: 'True positive rate',
+          series: [plotSeries(model, e.roc.fpr, e.roc.tpr, OKABE_ITO.blue)],
+          points: [],
+          diagonal: true,
+          legendCorner: 'bottom-right',
+        }),
+      ]);
+    }
+    if (e.pr) {
+      plots.push([
+        `evaluation-${e.id}-pr`,
+        curvePlotSvg({
+          title: `Precision-recall: ${model}`,
+          subtitle,
+          xLabel: 'Recall',
+          yLabel: 'Precision',
+          series: [plotSeries(model, e.pr.recall, e.pr.precision, OKABE_ITO.vermillion)],
+          points: [],
+          legendCorner: 'bottom-left',
+        }),
+      ]);
+    }
+    for (const [name, svg] of plots) {
+      for (const file of await writePlot(out, name, svg)) files.push(path.basename(file));
+    }
+  }
+  return { dir: out, files, damagedMasks: [] };
+}
+
+/** Writes one model version as a tfjs model folder (model.json, weights, vessel.json). */
+export async function exportModelVersion(
+  project: Project,
+  modelId: number,
+  dir: string,
+): Promise<PartExportReport> {
+  const out = await newExportFolder(dir);
+  return { dir: out, files: await project.writeModelDir(modelId, out), damagedMasks: [] };
 }

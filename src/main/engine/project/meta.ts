@@ -16,6 +16,14 @@ export async function metaValue(db: SqliteDatabase, key: string): Promise<string
   return row?.value ?? null;
 }
 
+/** Sets one project_meta value (inside the caller's write). */
+export async function setMetaValue(db: SqliteDatabase, key: string, value: string): Promise<void> {
+  await db.run(
+    'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    [key, value],
+  );
+}
+
 /** Records a new dataset root (inside the caller's write). */
 export async function setDatasetRoot(db: SqliteDatabase, root: string): Promise<void> {
   await db.run("UPDATE project_meta SET value = ? WHERE key = 'dataset_root'", [root]);

@@ -3,18 +3,31 @@ import {
   addTinyModel,
   useScratchProjects,
 } from '../../../../test/support/project/project-test-setup';
+import { SqliteDatabase } from './sqlite';
 
 const { newProject } = useScratchProjects();
 
 describe('prediction cache', () => {
-  it('caches probabilities per model version, image and options, losslessly', async () => {
-    const { project } = await newProject(1);
+  it('caches probabilities per model version, image and options, within 1/510, as an 8-bit PNG', async () => {
+    const { project, file } = await newProject(1);
     const model = await addTinyModel(project);
     const probabilities = Float32Array.from({ length: 24 * 20 }, (_, i) => Math.sin(i) * 0.5 + 0.5);
     expect(await project.getPrediction(model.id, 'test/01_test')).toBeUndefined();
     await project.putPrediction(model.id, 'test/01_test', { width: 24, height: 20, probabilities });
     const cached = await project.getPrediction(model.id, 'test/01_test');
-    expect(cached?.probabilities).toEqual(probabilities);
+    expect(cached?.probabilities).toHaveLength(probabilities.length);
+    probabilities.forEach((p, i) => {
+      expect(Math.abs(cached!.probabilities[i]! - p)).toBeLessThanOrEqual(1 / 510 + 1e-7);
+      // The 0.5 threshold gives the same mask from the cached map as from the exact one.
+      expect(cached!.probabilities[i]! >= 0.5).toBe(p >= 0.5);
+    });
+    const db = await SqliteDatabase.open(file, { readOnly: true });
+    const stored = await db.get<{ encoding: string; n: number }>(
+      'SELECT encoding, length(bytes) AS n FROM prediction_cache',
+    );
+    await db.close();
+    expect(stored?.encoding).toBe('u8-png');
+    expect(stored!.n).toBeLessThan(probabilities.byteLength / 2);
     expect(await project.getPrediction(model.id, 'test/01_test', 'flip')).toBeUndefined();
     expect(await project.clearPredictions(model.id)).toBe(1);
   });
@@ -42,7 +55,7 @@ describe('prediction cache', () => {
     });
     await project.putPrediction(live.id, 'test/01_test', one, 'flip');
     const cached = await project.getPrediction(live.id, 'test/01_test');
-    expect(Array.from(cached?.probabilities ?? [])).toEqual([0.75]);
+    expect(Array.from(cached?.probabilities ?? [])).toEqual([Math.fround(191 / 255)]);
     expect(await project.clearPredictions()).toBe(2);
   });
 });

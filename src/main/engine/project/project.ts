@@ -130,6 +130,16 @@ export class Project {
     return meta.datasetRoot(this.database);
   }
 
+  /** One project_meta value (e.g. `held_out_split`), or null when the file has none. */
+  metaValue(key: string): Promise<string | null> {
+    return this.database.read((db) => meta.metaValue(db, key));
+  }
+
+  /** Sets one project_meta value. */
+  setMetaValue(key: string, value: string): Promise<void> {
+    return this.database.write((db) => meta.setMetaValue(db, key, value));
+  }
+
   /** Counts of everything the project holds, for `project info` and the UI. */
   info(): Promise<ProjectInfo> {
     return meta.projectInfo(this.database);

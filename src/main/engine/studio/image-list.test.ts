@@ -75,6 +75,31 @@ describe('ImageList', () => {
     predictions.forget();
     expect(await uncertainty()).toBeLessThan(0.5);
     list.forget();
-    expect(await uncertainty()).toBe(1);
+    expect(await uncertainty()).toBeCloseTo(1, 2);
+  });
+
+  it("scores each image's uncertainty at the threshold asked for; images without a prediction get none", async () => {
+    const opened = await scratch.openWithTinyModel('scores');
+    const { list, predictions } = listOf(opened);
+    const scores = async (threshold?: number) =>
+      new Map((await list.list(threshold)).images.map((i) => [i.id, i.uncertaintyScore]));
+    const tiny = await scores();
+    for (const score of tiny.values()) expect(score).toBeGreaterThanOrEqual(0);
+    // One image predicted as 0.3 everywhere: most uncertain at threshold 0.3, less at 0.7.
+    const flat = 'test/02_test';
+    await opened.project.putPrediction(opened.modelId, flat, {
+      width: 64,
+      height: 48,
+      probabilities: new Float32Array(64 * 48).fill(0.3),
+    });
+    predictions.forget();
+    list.forget();
+    expect((await scores(0.3)).get(flat)).toBeCloseTo(1, 2);
+    expect((await scores(0.7)).get(flat)).toBeCloseTo(0.43, 2);
+    const others = [...(await scores(0.3))].filter(([id]) => id !== flat);
+    for (const [, score] of others) expect(score).toBeLessThan(0.9);
+
+    const { list: noModel } = listOf(await scratch.open('scores-none'));
+    for (const image of (await noModel.list(0.5)).images) expect(image.uncertaintyScore).toBeNull();
   });
 });

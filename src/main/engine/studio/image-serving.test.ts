@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeMaskRuns } from '../../../shared/mask-runs';
 import { loadFov, loadLabel, openDataset } from '../dataset';
@@ -60,5 +61,18 @@ describe('ImageServing', () => {
     await images.image(order.at(-1)!);
     await nextTurn();
     expect(prepared).toEqual([order.at(-2)]);
+  });
+
+  it('serves a JPEG thumbnail 64 pixels wide, made once', async () => {
+    const images = new ImageServing(await openDataset(scratch.root));
+    const thumbnail = await images.thumbnail('test/01_test');
+    expect(thumbnail).toMatchObject({ id: 'test/01_test', width: 64, height: 48 });
+    expect([...thumbnail.jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    const decoded = await sharp(thumbnail.jpeg).metadata();
+    expect(decoded).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
+    expect(await images.thumbnail('test/01_test')).toBe(thumbnail);
+    await expect(images.thumbnail('test/99_test')).rejects.toMatchObject({
+      code: 'STUDIO_UNKNOWN_IMAGE',
+    });
   });
 });

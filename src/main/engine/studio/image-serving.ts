@@ -3,7 +3,7 @@
  * runs, each kept for the few images around the one on screen. Opening an image starts
  * preparing its neighbours in dataset order, so stepping through the list finds them ready.
  */
-import type { StudioImagePixels, StudioLabels } from '../../../shared/api/studio';
+import type { StudioImagePixels, StudioLabels, StudioThumbnail } from '../../../shared/api/studio';
 import { encodeMaskRuns } from '../../../shared/mask-runs';
 import { AppError } from '../../../shared/result';
 import {
@@ -15,7 +15,7 @@ import {
   type ImageEntry,
 } from '../dataset';
 import { STUDIO_ERROR_CODES } from './errors';
-import { rgbPng } from './png';
+import { rgbPng, thumbnailJpeg } from './png';
 import { RecentCache } from './recent-cache';
 
 /** Other per-image work to start for a neighbour (the session adds the active prediction). */
@@ -28,6 +28,8 @@ export class ImageServing {
   private readonly labelCache = new RecentCache<StudioLabels>(6);
   // Larger: the figures of every listed image read the FOV, and a mask is small.
   private readonly fovCache = new RecentCache<Uint8Array>(64);
+  // Thumbnails are a few kilobytes each: the list's worth stays.
+  private readonly thumbnailCache = new RecentCache<StudioThumbnail>(1024);
 
   constructor(
     readonly dataset: DatasetIndex,
@@ -73,6 +75,15 @@ export class ImageServing {
         height: rgb.height,
         png: await rgbPng(rgb.data, rgb.width, rgb.height),
       };
+    });
+  }
+
+  /** A small JPEG of an image for the image list, made once per session. */
+  async thumbnail(id: string): Promise<StudioThumbnail> {
+    const entry = this.entry(id);
+    return this.thumbnailCache.get(id, async () => {
+      const rgb = await loadRgb(entry);
+      return { id, ...(await thumbnailJpeg(rgb.data, rgb.width, rgb.height)) };
     });
   }
 

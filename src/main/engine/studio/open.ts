@@ -14,6 +14,7 @@ import {
   type ModelVersion,
   type Project,
 } from '../project';
+import { recordProjectSplit } from '../training/split';
 import { registerBundledModel } from './bundled-model';
 import { STUDIO_ERROR_CODES } from './errors';
 import { defaultProjectFile } from './project-location';
@@ -87,6 +88,8 @@ export async function openStudio(options: OpenStudioOptions): Promise<OpenedStud
       }
     }
     await addMissingImages(project, dataset);
+    // The split the project trains and evaluates on, with why, kept in the file (project info).
+    if (!project.readOnly) await recordProjectSplit(project, dataset);
     const bundledProblem = await addBundledModel(project, options.bundledModelDir);
     const active = await activeVersion(project);
     const pending = active && (await unpredicted(project, active, dataset)) ? active : null;

@@ -45,3 +45,23 @@ export function probabilityPng(
   for (let i = 0; i < p.length; i++) grey[i] = Math.round(Math.min(1, Math.max(0, p[i]!)) * 255);
   return greyPng(grey, width, height);
 }
+
+/** Width of the image list's thumbnails, in pixels. */
+export const THUMBNAIL_WIDTH = 64;
+
+/**
+ * A small JPEG of an 8-bit RGB image (HxWx3), `width` pixels wide (never wider than the image),
+ * its height kept in proportion, for the image list.
+ */
+export async function thumbnailJpeg(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  thumbnailWidth = THUMBNAIL_WIDTH,
+): Promise<{ jpeg: Uint8Array; width: number; height: number }> {
+  const { data: jpeg, info } = await sharp(data, { raw: { width, height, channels: 3 } })
+    .resize({ width: Math.min(width, thumbnailWidth), kernel: 'lanczos3' })
+    .jpeg({ quality: 75 })
+    .toBuffer({ resolveWithObject: true });
+  return { jpeg: asBytes(jpeg), width: info.width, height: info.height };
+}

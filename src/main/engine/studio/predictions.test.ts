@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { PredictionQueueState } from '../../../shared/api/studio';
 import { ImageServing } from './image-serving';
 import { PredictionServing } from './predictions';
 import { decodeGrey, useStudioScratch } from '../../../../test/support/studio-test-setup';
@@ -65,7 +67,7 @@ describe('PredictionServing', () => {
     expect(await shownAtCentre()).toBe(Math.round(0.25 * 255));
   });
 
-  it('says why an image has no prediction: predicting in the background, failed, or newer', async () => {
+  it('says why an image has no prediction: queued, in flight, paused, failed, or newer', async () => {
     const { modelId, predictions, project } = await openPredictions('background');
     await project.clearPredictions(modelId);
     const reason = async () => {
@@ -74,31 +76,77 @@ describe('PredictionServing', () => {
       return prediction.reason;
     };
     expect(await reason()).toMatch(/has no prediction for test\/01_test yet \(the image is newer/);
-    // Another version's background work says nothing about this one.
-    predictions.track(modelId + 1, new Promise(() => undefined), () => undefined);
+    const queue: PredictionQueueState = {
+      modelId: modelId + 1,
+      modelName: 'other',
+      phase: 'predicting',
+      done: 1,
+      total: 4,
+      currentId: null,
+      etaSeconds: 3,
+      paused: false,
+      error: null,
+    };
+    let state: PredictionQueueState | null = queue;
+    predictions.followQueue(() => state);
+    // Another version's queue says nothing about this one.
     expect(await reason()).toMatch(/the image is newer/);
-    let done = 0;
-    let finish: () => void = () => undefined;
-    predictions.track(modelId, new Promise<void>((r) => (finish = r)), () => done++);
-    expect(await reason()).toMatch(/is predicting every image in the background/);
-    finish();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(done).toBe(1);
-    expect(await reason()).toMatch(/the image is newer/);
-    predictions.track(modelId, Promise.reject(new Error('out of memory')), () => done++);
-    await new Promise((resolve) => setImmediate(resolve));
+    state = { ...queue, modelId };
+    expect(await reason()).toMatch(/one by one in the background \(1 of 4 done\)/);
+    state = { ...queue, modelId, currentId: id };
+    expect(await reason()).toMatch(/is predicting test\/01_test now in the background/);
+    state = { ...queue, modelId, paused: true };
+    expect(await reason()).toMatch(/are paused \(1 of 4 done\): resume them in the status bar/);
+    state = { ...queue, modelId, phase: 'failed', error: 'out of memory' };
     expect(await reason()).toMatch(/Predicting with model "tiny-green" failed \(out of memory\)/);
-    expect(done).toBe(1);
   });
 
-  it('hands out the pending version once, and only while it is the active one', async () => {
-    const { project, images, active } = await openPredictions('pending');
-    const state = { active, pending: active, bundledProblem: null };
-    const first = new PredictionServing(project, images, state);
-    expect(first.takePending()).toBe(active);
-    expect(first.takePending()).toBeNull();
-    const replaced = new PredictionServing(project, images, state);
-    replaced.activate(null);
-    expect(replaced.takePending()).toBeNull();
+  it('serves a prediction stored after it was asked for, once told it was stored', async () => {
+    const { modelId, predictions, project } = await openPredictions('stored');
+    await project.clearPredictions(modelId);
+    expect(await predictions.png(id)).toBeNull();
+    const probabilities = new Float32Array(64 * 48).fill(0.75);
+    await project.putPrediction(modelId, id, { width: 64, height: 48, probabilities });
+    expect(await predictions.png(id)).toBeNull();
+    predictions.stored(id);
+    expect((await decodeGrey((await predictions.png(id))!)).data[centre]).toBe(191);
+  });
+
+  it("shows the previous version's prediction until the active one's exists, saying so", async () => {
+    const { modelId, predictions, project } = await openPredictions('stand-in');
+    const previous = predictions.active!;
+    // A second version with the same files (its predictions are what the test stores).
+    const folder = path.join(scratch.dir, 'stand-in-model');
+    await project.writeModelDir(modelId, folder);
+    const next = await project.addModelVersionFromDir(folder, {
+      name: 'v2',
+      config: previous.config,
+      backend: 'cpu',
+    });
+    predictions.activate(next);
+    const shown = await predictions.prediction(id);
+    expect(shown).toMatchObject({
+      available: true,
+      modelId,
+      modelName: 'tiny-green',
+      standsInFor: { modelId: next.id, modelName: 'v2' },
+    });
+    if (!shown.available) throw new Error(shown.reason);
+    expect(shown.standsInFor?.reason).toMatch(/"v2" has no prediction for test\/01_test yet/);
+    expect((await decodeGrey(shown.png)).data[centre]).toBeGreaterThan(200);
+    // Its own prediction, once stored, replaces the stand-in.
+    const probabilities = new Float32Array(64 * 48).fill(0.25);
+    await project.putPrediction(next.id, id, { width: 64, height: 48, probabilities });
+    predictions.stored(id);
+    const own = await predictions.prediction(id);
+    expect(own).toMatchObject({ available: true, modelId: next.id, modelName: 'v2' });
+    expect(own.available && own.standsInFor).toBeUndefined();
+    // With no version active nothing stands in, and back to the first no stand-in is needed.
+    predictions.activate(null);
+    expect((await predictions.prediction('test/02_test')).available).toBe(false);
+    predictions.activate(previous);
+    const again = await predictions.prediction(id);
+    expect(again).toMatchObject({ available: true, modelId });
+    expect(again.available && again.standsInFor).toBeUndefined();
   });
 });

@@ -1,29 +1,24 @@
 /**
  * The active model version and its predictions as the studio shows them: the cached
  * probabilities of an image (read from the project's prediction cache) and their 8-bit PNG,
- * and, when an image has none, why (no model, still predicting in the background, failed, or
- * an image newer than the predictions).
+ * and, when an image has none, why (no model, queued or being predicted, paused, failed, or an
+ * image newer than the predictions). Until the active version's prediction of an image exists,
+ * the prediction of the version active before it stands in, saying so.
  */
-import type { StudioPrediction } from '../../../shared/api/studio';
+import type { PredictionQueueState, StudioPrediction } from '../../../shared/api/studio';
 import type { ImageEntry } from '../dataset';
 import type { ModelVersion, Project } from '../project';
 import type { ImageServing } from './image-serving';
 import { probabilityPng } from './png';
 import { RecentCache } from './recent-cache';
 
-/** Where the predictions of a version being predicted in the background stand. */
-interface BackgroundPredictions {
-  modelId: number;
-  running: boolean;
-  error: string | null;
-}
+/** How many earlier versions are kept to stand in for the active one's missing predictions. */
+const STAND_INS = 3;
 
 /** What PredictionServing starts from (StudioSession.open finds it out). */
 export interface ModelState {
   /** The active version, or null. */
   active: ModelVersion | null;
-  /** The active version when it has neither cached predictions nor an evaluation yet. */
-  pending: ModelVersion | null;
   /** Why the bundled model could not be added (missing or broken folder), else null. */
   bundledProblem: string | null;
 }
@@ -31,12 +26,16 @@ export interface ModelState {
 /** The active model version and its cached predictions, served per image. */
 export class PredictionServing {
   private model: ModelVersion | null;
-  private pending: ModelVersion | null;
+  /** Versions active before this one, newest first: their predictions stand in for missing ones. */
+  private earlier: ModelVersion[] = [];
   private readonly bundledProblem: string | null;
+  /** Probabilities by `<model id>:<image id>:<generation>` (null: no prediction stored). */
   private readonly probabilityCache = new RecentCache<Float32Array | null>(16);
-  /** The active model's probability maps as 8-bit grey PNGs (null: no prediction stored). */
+  /** Probability maps as 8-bit grey PNGs, keyed as probabilityCache. */
   private readonly pngCache = new RecentCache<Uint8Array | null>(6);
-  private background: BackgroundPredictions | null = null;
+  /** Bumped when an image's prediction is stored, so its cached "none" is not served again. */
+  private readonly generations = new Map<string, number>();
+  private queue: () => PredictionQueueState | null = () => null;
 
   constructor(
     private readonly project: Project,
@@ -44,7 +43,6 @@ export class PredictionServing {
     state: ModelState,
   ) {
     this.model = state.active;
-    this.pending = state.pending;
     this.bundledProblem = state.bundledProblem;
   }
 
@@ -53,9 +51,19 @@ export class PredictionServing {
     return this.model;
   }
 
-  /** Makes another version active (or none), dropping what was cached for the previous one. */
+  /**
+   * Makes another version active (or none), dropping what was cached. The version active until
+   * now stands in for the new one's missing predictions; with none active, nothing stands in.
+   */
   activate(version: ModelVersion | null): void {
+    const previous = this.model;
     this.model = version;
+    if (version === null) this.earlier = [];
+    else if (previous !== null && previous.id !== version.id) {
+      this.earlier = [previous, ...this.earlier.filter((v) => v.id !== previous.id)]
+        .filter((v) => v.id !== version.id)
+        .slice(0, STAND_INS);
+    }
     this.forget();
   }
 
@@ -63,6 +71,16 @@ export class PredictionServing {
   forget(): void {
     this.probabilityCache.clear();
     this.pngCache.clear();
+  }
+
+  /** One image's prediction was stored: what was cached for it is not served again. */
+  stored(id: string): void {
+    this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+  }
+
+  /** Follows the prediction queue, so prediction() can say where an image stands in it. */
+  followQueue(state: () => PredictionQueueState | null): void {
+    this.queue = state;
   }
 
   /** Why no model is active (the bundled model's problem, or none trained yet); null when one is. */
@@ -74,32 +92,6 @@ export class PredictionServing {
     return this.bundledProblem ?? 'No model in this project yet: train one to see predictions.';
   }
 
-  /** The pending version, handed out once and only while it is still the active one, else null. */
-  takePending(): ModelVersion | null {
-    const pending = this.pending;
-    this.pending = null;
-    return pending !== null && pending.id === this.model?.id ? pending : null;
-  }
-
-  /**
-   * Follows a background prediction of a version, so prediction() can say what is going on;
-   * calls `whenDone` once it succeeded (its predictions are in the project then).
-   */
-  track(modelId: number, work: Promise<unknown>, whenDone: () => void): void {
-    const state: BackgroundPredictions = { modelId, running: true, error: null };
-    this.background = state;
-    work.then(
-      () => {
-        state.running = false;
-        whenDone();
-      },
-      (error: unknown) => {
-        state.running = false;
-        state.error = error instanceof Error ? error.message : String(error);
-      },
-    );
-  }
-
   /** The active model's prediction of an image as a PNG, or why there is none. */
   async prediction(id: string): Promise<StudioPrediction> {
     const entry = this.images.entry(id);
@@ -108,51 +100,79 @@ export class PredictionServing {
     }
     const model = this.model;
     const png = await this.png(id);
-    if (!png) return { available: false, id, reason: this.noPredictionReason(id) };
-    return {
-      available: true,
-      id,
-      modelId: model.id,
-      modelName: model.name,
-      width: entry.width,
-      height: entry.height,
-      png,
-    };
+    const size = { width: entry.width, height: entry.height };
+    if (png) return { available: true, id, modelId: model.id, modelName: model.name, ...size, png };
+    const reason = this.noPredictionReason(id);
+    for (const earlier of this.earlier) {
+      const standIn = await this.versionPng(earlier, entry);
+      if (!standIn) continue;
+      return {
+        available: true,
+        id,
+        modelId: earlier.id,
+        modelName: earlier.name,
+        ...size,
+        png: standIn,
+        standsInFor: { modelId: model.id, modelName: model.name, reason },
+      };
+    }
+    return { available: false, id, reason };
   }
 
   /** The active model's cached probabilities of an image; null without a model or a prediction of this size. */
   probabilities(entry: ImageEntry): Promise<Float32Array | null> {
     const model = this.model;
-    if (!model) return Promise.resolve(null);
-    return this.probabilityCache.get(entry.id, async () => {
-      const cached = await this.project.getPrediction(model.id, entry.id);
-      return cached && cached.width === entry.width && cached.height === entry.height
-        ? cached.probabilities
-        : null;
-    });
+    return model ? this.versionProbabilities(model, entry) : Promise.resolve(null);
   }
 
   /** The active model's stored prediction of an image as an 8-bit grey PNG; null when it has none. */
   png(id: string): Promise<Uint8Array | null> {
     const entry = this.images.entry(id);
     const model = this.model;
-    if (!model) return Promise.resolve(null);
-    // Keyed by model too: a request still encoding for the previous model cannot answer for this one.
-    return this.pngCache.get(`${model.id}:${id}`, async () => {
-      const probabilities = await this.probabilities(entry);
+    return model ? this.versionPng(model, entry) : Promise.resolve(null);
+  }
+
+  /** Cache key of a version's prediction of an image, new once the image's prediction is stored. */
+  private key(version: ModelVersion, id: string): string {
+    return `${version.id}:${id}:${this.generations.get(id) ?? 0}`;
+  }
+
+  private versionProbabilities(
+    version: ModelVersion,
+    entry: ImageEntry,
+  ): Promise<Float32Array | null> {
+    return this.probabilityCache.get(this.key(version, entry.id), async () => {
+      const cached = await this.project.getPrediction(version.id, entry.id);
+      return cached && cached.width === entry.width && cached.height === entry.height
+        ? cached.probabilities
+        : null;
+    });
+  }
+
+  private versionPng(version: ModelVersion, entry: ImageEntry): Promise<Uint8Array | null> {
+    // Keyed by model too: a request still encoding for another model cannot answer for this one.
+    return this.pngCache.get(this.key(version, entry.id), async () => {
+      const probabilities = await this.versionProbabilities(version, entry);
       return probabilities ? probabilityPng(probabilities, entry.width, entry.height) : null;
     });
   }
 
   private noPredictionReason(id: string): string {
     const name = (this.model as ModelVersion).name;
-    const background = this.background?.modelId === this.model?.id ? this.background : null;
-    if (background?.running) {
-      return `Model "${name}" is predicting every image in the background (once, for a new project): its prediction of ${id} appears here when it is done.`;
+    const queue = this.queue();
+    const ours = queue !== null && queue.modelId === this.model?.id ? queue : null;
+    const count = ours ? `${ours.done} of ${ours.total} done` : '';
+    if (ours?.phase === 'predicting' && ours.paused) {
+      return `Predictions of model "${name}" are paused (${count}): resume them in the status bar to see its prediction of ${id}.`;
     }
-    if (background?.error) {
-      return `Predicting with model "${name}" failed (${background.error}): retrain, or reopen the project to try again.`;
+    if (ours?.phase === 'predicting') {
+      return ours.currentId === id
+        ? `Model "${name}" is predicting ${id} now in the background (${count}): it appears here when it is done.`
+        : `Model "${name}" is predicting the images one by one in the background (${count}): its prediction of ${id} appears here when it is done.`;
     }
-    return `Model "${name}" has no prediction for ${id} yet (the image is newer than its predictions): retrain to predict every image.`;
+    if (ours?.phase === 'failed') {
+      return `Predicting with model "${name}" failed (${ours.error}): retrain, or reopen the project to try again.`;
+    }
+    return `Model "${name}" has no prediction for ${id} yet (the image is newer than its predictions): reopen the project or retrain to predict it.`;
   }
 }

@@ -27,3 +27,17 @@ export function defaultProjectFile(
   const digest = createHash('sha256').update(root).digest('hex').slice(0, 8);
   return path.join(projectsFolder(env), `${base}-${digest}.vessel`);
 }
+
+/**
+ * The engine's own data folder outside Electron (the recent projects of browser mode):
+ * ~/.vessel-studio, the folder that holds the default projects folder. The desktop app keeps
+ * its data in Electron's user-data folder instead and hands the engine that path.
+ */
+export function appDataFolder(): string {
+  return path.join(os.homedir(), '.vessel-studio');
+}
+
+/** The recent-projects list of browser mode: `recent-projects.json` in appDataFolder(). */
+export function defaultRecentProjectsFile(): string {
+  return path.join(appDataFolder(), 'recent-projects.json');
+}

@@ -8,9 +8,12 @@
  * image-serving.ts (pixels, labels, FOV, neighbour preparation), predictions.ts (the active
  * model and its cached predictions), corrections.ts (mask revisions) and image-list.ts (the
  * list with each image's figures). What spans modules is decided here: which caches a change
- * of predictions drops, and that preparing a neighbour includes its prediction.
+ * of predictions drops, and that preparing a neighbour includes its prediction. The session
+ * also holds its prediction queue (prediction-queue.ts, started by background-predictions.ts):
+ * the image on screen it predicts first, and its pause, resume and cancel on close.
  */
 import type {
+  PredictionQueueState,
   StudioImageList,
   StudioImagePixels,
   StudioLabels,
@@ -18,13 +21,16 @@ import type {
   StudioPrediction,
   StudioRevision,
   StudioSessionInfo,
+  StudioThumbnail,
 } from '../../../shared/api/studio';
 import type { DatasetIndex, ImageEntry } from '../dataset';
+import type { PredictedImage } from '../../compute/predict-dataset';
 import type { ModelVersion, Project } from '../project';
 import { Corrections, type MaskData } from './corrections';
 import { ImageList } from './image-list';
 import { ImageServing } from './image-serving';
 import { openStudio, type OpenedStudio, type OpenStudioOptions } from './open';
+import type { PredictionQueue, QueueFocus } from './prediction-queue';
 import { PredictionServing } from './predictions';
 
 export { STUDIO_ERROR_CODES } from './errors';
@@ -39,6 +45,12 @@ export class StudioSession {
   private readonly predictions: PredictionServing;
   private readonly corrections: Corrections;
   private readonly list: ImageList;
+  private queue: PredictionQueue | null = null;
+  private createQueue: ((version: ModelVersion) => PredictionQueue) | null = null;
+  private focus: QueueFocus = { id: null, order: null };
+  /** Exact probabilities the queue made, kept for the evaluation that follows it. */
+  private exact: { modelId: number; flips: boolean; images: Map<string, PredictedImage> } | null =
+    null;
 
   private constructor(opened: OpenedStudio) {
     this.dataset = opened.dataset;
@@ -49,6 +61,7 @@ export class StudioSession {
     this.predictions = new PredictionServing(opened.project, this.images, opened);
     this.corrections = new Corrections(opened.project, this.images);
     this.list = new ImageList(opened.project, this.images, this.predictions, this.corrections);
+    this.predictions.followQueue(() => this.queue?.state() ?? null);
   }
 
   /**
@@ -60,16 +73,77 @@ export class StudioSession {
   }
 
   /**
-   * The active version still to be predicted on every image (once per session), or null. The
-   * caller predicts it in the background and reports through trackBackgroundPredictions.
+   * How this session makes prediction queues (background-predictions.ts); from now on the
+   * active version, and each version made active later, is predicted where it has no prediction.
    */
-  takePendingPredictions(): ModelVersion | null {
-    return this.predictions.takePending();
+  usePredictionQueues(create: (version: ModelVersion) => PredictionQueue): void {
+    this.createQueue = create;
   }
 
-  /** Follows a background prediction of a version, so prediction() can say what is going on. */
-  trackBackgroundPredictions(modelId: number, work: Promise<unknown>): void {
-    this.predictions.track(modelId, work, () => this.forgetPredictions());
+  /**
+   * Predicts a version (the active one by default) on the images that lack its prediction, in a
+   * new queue that replaces any other; a queue already running for it is kept. Returns the work
+   * (it never rejects), or null without a version or a way to make queues.
+   */
+  predictInBackground(version = this.activeModel): Promise<unknown> | null {
+    if (!version || !this.createQueue) return null;
+    if (this.queue?.modelId === version.id && this.queue.running) {
+      return this.queue.whenFinished();
+    }
+    void this.queue?.cancel();
+    this.queue = this.createQueue(version);
+    return this.queue.start();
+  }
+
+  /** The prediction queue's state, or null when none ran in this session. */
+  predictionQueue(): PredictionQueueState | null {
+    return this.queue?.state() ?? null;
+  }
+
+  /** Pauses the prediction queue after the image in flight. */
+  pausePredictions(): PredictionQueueState | null {
+    return this.queue?.pause() ?? null;
+  }
+
+  /** Resumes the paused prediction queue. */
+  resumePredictions(): PredictionQueueState | null {
+    return this.queue?.resume() ?? null;
+  }
+
+  /**
+   * Names the image on screen and the list order shown (the queue predicts that image next,
+   * then its neighbours); throws STUDIO_UNKNOWN_IMAGE for an id the dataset lacks.
+   */
+  focusImage(id: string, order: readonly string[] | null = null): PredictionQueueState | null {
+    this.images.entry(id);
+    this.focus = { id, order: order ?? this.focus.order };
+    return this.predictionQueue();
+  }
+
+  /** The image on screen and the list order, as last named (ids may be null). */
+  focused(): QueueFocus {
+    return this.focus;
+  }
+
+  /** A version's prediction of an image was stored: the next request for it reads it. */
+  predictionStored(id: string): void {
+    this.predictions.stored(id);
+  }
+
+  /** Keeps exact probabilities a queue made for the evaluation of the version that follows. */
+  keepExactPredictions(modelId: number, flips: boolean, images: Map<string, PredictedImage>): void {
+    this.exact = { modelId, flips, images };
+  }
+
+  /**
+   * The exact probabilities kept for a version predicted with `flips`, handed over once (the
+   * prediction cache holds 8-bit maps, enough to show but not to score); empty when none are.
+   */
+  takeExactPredictions(modelId: number, flips: boolean): Map<string, PredictedImage> {
+    const exact = this.exact;
+    if (exact?.modelId !== modelId) return new Map();
+    this.exact = null;
+    return exact.flips === flips ? exact.images : new Map();
   }
 
   /** What is open, for the front ends: dataset, project, image count, problems and model. */
@@ -92,10 +166,15 @@ export class StudioSession {
     return this.predictions.active;
   }
 
-  /** Makes another model version active (after training, or chosen by the person). */
+  /**
+   * Makes another model version active (after training, or chosen by the person) and predicts
+   * it on the images that lack its prediction; until then the previous version's stand in.
+   */
   async setActiveModel(version: ModelVersion | null): Promise<void> {
     this.predictions.activate(version);
     this.list.forget();
+    if (version) void this.predictInBackground(version);
+    else void this.queue?.cancel();
   }
 
   /** Drops cached probabilities and figures, e.g. after new predictions were stored. */
@@ -114,9 +193,14 @@ export class StudioSession {
     return this.images.entry(id);
   }
 
-  /** Every image with its corrections and figures, ranked "correct next". */
-  listImages(): Promise<StudioImageList> {
-    return this.list.list();
+  /** Every image with its corrections and figures, ranked "correct next", scored at `threshold`. */
+  listImages(threshold?: number): Promise<StudioImageList> {
+    return this.list.list(threshold);
+  }
+
+  /** A small JPEG of an image for the image list. */
+  thumbnail(id: string): Promise<StudioThumbnail> {
+    return this.images.thumbnail(id);
   }
 
   /** An image's pixels as a PNG; by default also starts preparing its neighbours. */
@@ -162,8 +246,9 @@ export class StudioSession {
     return this.corrections.restoreRevision(id, revisionId);
   }
 
-  /** Closes the project (releasing its lock). */
-  close(): Promise<void> {
-    return this.project.close();
+  /** Cancels the prediction queue and closes the project (releasing its lock). */
+  async close(): Promise<void> {
+    await this.queue?.cancel();
+    await this.project.close();
   }
 }

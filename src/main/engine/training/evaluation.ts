@@ -55,12 +55,18 @@ export class Evaluations {
       await project.writeModelDir(modelId, work);
       // Flip averaging as the model's config says, decided here so the protocol says what ran.
       const flips = flipsFor((await readModelMeta(work)).config);
-      const predicted = await this.compute().request(
-        'predict.dataset',
-        { modelDir: work, root: dataset.root, flips, ids: entries.map((e) => e.id) },
-        signal ? { signal } : {},
-      );
-      const byId = new Map(predicted.map((p) => [p.id, p]));
+      // Exact maps the prediction queue made (and cached) this session are not predicted again.
+      const byId = session.takeExactPredictions(modelId, flips);
+      const missing = entries.filter((e) => !byId.has(e.id)).map((e) => e.id);
+      const predicted =
+        missing.length === 0
+          ? []
+          : await this.compute().request(
+              'predict.dataset',
+              { modelDir: work, root: dataset.root, flips, ids: missing },
+              signal ? { signal } : {},
+            );
+      for (const p of predicted) byId.set(p.id, p);
       for (const p of predicted) await project.putPrediction(modelId, p.id, p);
       const scored = async (entry: ImageEntry, label: Uint8Array): Promise<LabelledImage> => ({
         id: entry.id,

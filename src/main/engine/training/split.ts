@@ -4,7 +4,8 @@
  * The compute process draws the same split from the same seed and fraction (run.ts passes them).
  */
 import type { ProjectSplit } from '../../../shared/api/training';
-import { isTestImage, splitByImage } from '../../compute/train/split';
+import { HELD_OUT_RULE, isHeldOut, isTestImage, splitByImage } from '../../compute/train/split';
+import type { Project } from '../project';
 import { allEntries, type DatasetIndex } from '../dataset';
 
 /** The seed of every project's train/validation split: fixed, so retraining never reshuffles it. */
@@ -25,5 +26,41 @@ export function projectSplit(dataset: DatasetIndex): ProjectSplit {
       .map((e) => e.id)
       .sort(),
     seed: PROJECT_SPLIT_SEED,
+    testRule: testRuleOf(dataset),
   };
+}
+
+/** Where a dataset's test images come from, in one sentence. */
+export function testRuleOf(dataset: DatasetIndex): string {
+  const entries = allEntries(dataset);
+  const held = entries.filter(isHeldOut).length;
+  if ((dataset.splits.all ?? []).length === 0) {
+    return entries.some(isTestImage)
+      ? "the set's own test split"
+      : 'the set has no test split and no image without one: nothing is held out for testing';
+  }
+  const all = (dataset.splits.all ?? []).length;
+  const note =
+    held === 0
+      ? ' None of its images falls under the rule: add images, or arrange the set in training/ and test/ folders, to evaluate in the studio.'
+      : held === all
+        ? ' Every image falls under the rule, so none is left to train on: add images, or arrange the set in training/ and test/ folders.'
+        : '';
+  return `${held} of ${all} images held out as test: ${HELD_OUT_RULE}.${note}`;
+}
+
+/** The project_meta key the chosen split is recorded under. */
+export const SPLIT_META_KEY = 'held_out_split';
+
+/** Records the split a project uses (test ids, the rule, the seeds) in its project_meta. */
+export async function recordProjectSplit(
+  project: Project,
+  dataset: DatasetIndex,
+): Promise<ProjectSplit> {
+  const split = projectSplit(dataset);
+  await project.setMetaValue(
+    SPLIT_META_KEY,
+    JSON.stringify({ test: split.test, rule: split.testRule, validationSeed: split.seed }),
+  );
+  return split;
 }

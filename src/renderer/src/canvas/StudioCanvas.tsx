@@ -2,7 +2,9 @@
  * The canvas: Konva layers for the overlays (static per image), the corrected mask (updated
  * by dirty rectangles while painting) and the interactive bits (cursor footprint, polygon,
  * pixel grid). Pointer input goes straight to the mask document, never through React state,
- * so a stroke costs a stamp and a rectangle upload, not a render.
+ * so a stroke costs a stamp and a rectangle upload, not a render. Over the canvas: the cursor
+ * readout (its own small store, so a pointer move renders only the readout) and the colour
+ * bars of the probability and uncertainty layers while they are shown.
  */
 import type Konva from 'konva';
 import {
@@ -15,11 +17,16 @@ import {
 } from 'react';
 import { Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
 import { needsPrediction, type LayerEntry, type LayerId, type LoadedImage } from '../state/scene';
+import { Store } from '../state/store';
 import type { StudioController } from '../state/studio-controller';
 import { useStore } from '../state/use-store';
+import { ColourBar } from './ColourBar';
 import { isPressedBySpace, isTextField } from './focus';
 import { footprintCursor, type LayerCanvases } from './layer-canvases';
+import { HEATMAP_RAMP } from './mask-render';
 import { discFootprint } from './raster';
+import { readoutAt, readoutFields, type PixelReadout } from './readout';
+import { uncertaintyRampByProbability } from './uncertainty';
 import { GRID_MIN_ZOOM, screenToImage, screenToPixel, zoomAt } from './view';
 
 /** The layers drawn from an overlay canvas (all but the fundus image). */
@@ -53,6 +60,7 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
   const gesture = useRef<Gesture | null>(null);
   const spaceDown = useRef(false);
   const size = useRef({ width: 800, height: 600 });
+  const readout = useMemo(() => new Store<{ at: PixelReadout | null }>({ at: null }), []);
 
   const cursorCanvas = useMemo(
     () =>
@@ -116,9 +124,12 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
   };
 
   const moveCursor = (sx: number, sy: number) => {
+    const p = screenToPixel(controller.state.view, sx, sy);
+    const shown = controller.state.current;
+    const sources = shown ? controller.overlays.readoutSources(shown.fundus) : null;
+    readout.set({ at: sources ? readoutAt(sources, p.x, p.y) : null });
     const node = cursorNode.current;
     if (!node) return;
-    const p = screenToPixel(controller.state.view, sx, sy);
     const offset = discFootprint(controller.state.brushSize).offset;
     node.position({ x: p.x - offset, y: p.y - offset });
     node.visible(true);
@@ -199,6 +210,7 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
   };
 
   const hideCursor = () => {
+    readout.set({ at: null });
     cursorNode.current?.visible(false);
     uiLayer.current?.batchDraw();
   };
@@ -260,6 +272,85 @@ export function StudioCanvas({ controller }: { controller: StudioController }) {
           )}
         </Layer>
       </Stage>
+      <CursorReadout store={readout} />
+      <LayerColourBars controller={controller} />
+    </div>
+  );
+}
+
+/** x, y, colour, probability and labels of the pixel under the pointer; empty off the image. */
+function CursorReadout({ store }: { store: Store<{ at: PixelReadout | null }> }) {
+  const at = useStore(store, (s) => s.at);
+  const fields = readoutFields(at);
+  return (
+    <div
+      className="cursor-readout"
+      data-testid="cursor-readout"
+      aria-live="off"
+      style={{
+        position: 'absolute',
+        left: 8,
+        bottom: 8,
+        padding: fields.length > 0 ? '3px 8px' : 0,
+        background: 'rgba(20, 20, 24, 0.78)',
+        borderRadius: 4,
+        color: '#ddd',
+        font: '12px ui-monospace, monospace',
+        pointerEvents: 'none',
+        whiteSpace: 'pre',
+        display: 'flex',
+        gap: 12,
+      }}
+    >
+      {fields.map((f) => (
+        <span key={f.label} data-testid={`readout-${f.label.toLowerCase()}`}>
+          {f.label} <b>{f.value}</b>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/** The colour bars of the probability heatmap and the uncertainty layer, while they are shown. */
+function LayerColourBars({ controller }: { controller: StudioController }) {
+  const { scene } = controller;
+  const predicted = useStore(scene, (s) => s.current?.probabilities != null);
+  const threshold = useStore(scene, (s) => s.threshold);
+  const heatmap = useStore(scene, (s) => s.layers.find((l) => l.id === 'prediction')!.visible);
+  const uncertainty = useStore(scene, (s) => s.layers.find((l) => l.id === 'uncertainty')!.visible);
+  const uncertaintyRamp = useMemo(() => uncertaintyRampByProbability(threshold), [threshold]);
+  if (!predicted || (!heatmap && !uncertainty)) return null;
+  return (
+    <div
+      style={{
+        position: 'absolute',
+        right: 8,
+        bottom: 8,
+        display: 'flex',
+        flexDirection: 'column',
+        gap: 6,
+        pointerEvents: 'none',
+      }}
+    >
+      {heatmap && (
+        <ColourBar
+          testId="colour-bar-probability"
+          title="Vessel probability"
+          ramp={HEATMAP_RAMP}
+          threshold={threshold}
+          hiddenBelow
+          description="The prediction layer colours probabilities at or above the threshold t; below it the layer is clear."
+        />
+      )}
+      {uncertainty && (
+        <ColourBar
+          testId="colour-bar-uncertainty"
+          title="Uncertainty by probability"
+          ramp={uncertaintyRamp}
+          threshold={threshold}
+          description="Uncertainty is 1 at the threshold t and falls linearly to 0 at p = 0 and p = 1 (p/t below t, (1-p)/(1-t) above); the layer's alpha follows it, so sure pixels stay clear."
+        />
+      )}
     </div>
   );
 }

@@ -13,6 +13,8 @@ import {
   type MaskStyle,
 } from './mask-render';
 import { discFootprint, grow, type PixelRect } from './raster';
+import type { ReadoutSources } from './readout';
+import { renderUncertainty } from './uncertainty';
 
 /** One overlay: its canvas, 2D context and full-size ImageData buffer (reused across images). */
 class Overlay {
@@ -66,12 +68,21 @@ export class LayerCanvases {
   readonly prediction = new Overlay();
   readonly errors = new Overlay();
   readonly corrected = new Overlay();
+  readonly uncertainty = new Overlay();
   private sources: LayerSources | null = null;
+  private readonly sampler = new PixelSampler();
 
   /** Points the overlays at a new image's pixels and renders them all. */
   setSources(sources: LayerSources, style: MaskStyle, threshold: number): void {
     this.sources = sources;
-    for (const overlay of [this.groundTruth, this.prediction, this.errors, this.corrected]) {
+    const overlays = [
+      this.groundTruth,
+      this.prediction,
+      this.errors,
+      this.corrected,
+      this.uncertainty,
+    ];
+    for (const overlay of overlays) {
       overlay.resize(sources.width, sources.height);
     }
     this.renderReference(sources.reference, style);
@@ -96,18 +107,35 @@ export class LayerCanvases {
     this.groundTruth.upload();
   }
 
-  /** Heatmap and error map at a threshold (both depend on it). */
+  /** Heatmap, uncertainty and error map at a threshold (all depend on it). */
   renderPrediction(threshold: number): void {
     const s = this.sources;
     if (!s) return;
     if (!s.probabilities) {
       this.prediction.clear();
       this.errors.clear();
+      this.uncertainty.clear();
       return;
     }
     renderHeatmap(s.probabilities, threshold, this.prediction.rgba);
     this.prediction.upload();
+    renderUncertainty(s.probabilities, threshold, s.fov, this.uncertainty.rgba);
+    this.uncertainty.upload();
     this.renderErrors(threshold);
+  }
+
+  /** What the cursor readout reads: these overlays' sources and the fundus image's colours. */
+  readoutSources(fundus: ImageBitmap): ReadoutSources | null {
+    const s = this.sources;
+    if (!s) return null;
+    return {
+      width: s.width,
+      height: s.height,
+      rgbAt: (x, y) => this.sampler.rgbAt(fundus, x, y),
+      probabilities: s.probabilities,
+      reference: s.reference,
+      mask: s.mask,
+    };
   }
 
   /** The error map of the thresholded prediction against the corrected mask. */
@@ -140,6 +168,34 @@ export class LayerCanvases {
       style,
     );
     this.corrected.upload(rect ? area : undefined);
+  }
+}
+
+/**
+ * Reads single pixels of a bitmap through a 1x1 canvas, so the readout needs no copy of the
+ * whole image's pixels (a 3504x2336 fundus would be 33 MB).
+ */
+class PixelSampler {
+  private ctx: CanvasRenderingContext2D | null = null;
+
+  rgbAt(bitmap: ImageBitmap, x: number, y: number): [number, number, number] | null {
+    if (!this.ctx) {
+      const canvas = document.createElement('canvas');
+      canvas.width = 1;
+      canvas.height = 1;
+      this.ctx = canvas.getContext('2d', { willReadFrequently: true });
+    }
+    const ctx = this.ctx;
+    if (!ctx) return null;
+    try {
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.drawImage(bitmap, x, y, 1, 1, 0, 0, 1, 1);
+      const d = ctx.getImageData(0, 0, 1, 1).data;
+      return [d[0]!, d[1]!, d[2]!];
+    } catch {
+      // A bitmap closed by an image switch mid-move has no pixels to read.
+      return null;
+    }
   }
 }
 

@@ -1,3 +1,6 @@
+import { useEffect, useRef, useState } from 'react';
+import type { VesselApi } from '../../../shared/api';
+import { ALL_SPLITS, imageSplits, type ImageOrder } from '../state/scene';
 import type { StudioController } from '../state/studio-controller';
 import { useStore } from '../state/use-store';
 
@@ -5,16 +8,42 @@ function figure(value: number | null): string {
   return value === null ? '–' : value.toFixed(3);
 }
 
-/** The images of the dataset: split, corrected or not, the model's F1/AUC, and the order. */
+const ORDER_NAMES: Record<ImageOrder, string> = {
+  dataset: 'Dataset',
+  correctNext: 'Correct next',
+  uncertain: 'Most uncertain first',
+};
+
+/** Waits this long after the threshold last moved before asking for scores at the new one. */
+const RESCORE_DELAY_MS = 250;
+
+/**
+ * The images of the dataset: a thumbnail, split, corrected or not, the model's F1/AUC; a split
+ * filter and the order (dataset, correct next, most uncertain first at the display threshold).
+ */
 export function ImageList({ controller }: { controller: StudioController }) {
   const { scene } = controller;
   const images = useStore(scene, (s) => s.images);
   const sortBy = useStore(scene, (s) => s.sortBy);
+  const splitFilter = useStore(scene, (s) => s.splitFilter);
+  const threshold = useStore(scene, (s) => s.threshold);
   const selectedId = useStore(scene, (s) => s.selectedId);
   const orderNote = useStore(scene, (s) => s.orderNote);
   const session = useStore(scene, (s) => s.session);
   // Recomputed on every render: the list is at most a few hundred rows.
-  const ordered = sortBy === 'dataset' ? images : scene.orderedImages();
+  const ordered = scene.orderedImages();
+  const splits = imageSplits(images);
+
+  // The scores are the engine's at one threshold: ask again when it moves under this order.
+  const scoredAt = useRef<number | null>(null);
+  useEffect(() => {
+    if (sortBy !== 'uncertain' || scoredAt.current === threshold) return;
+    const timer = setTimeout(() => {
+      scoredAt.current = threshold;
+      void controller.refreshImages();
+    }, RESCORE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [controller, sortBy, threshold]);
 
   if (!session) {
     return (
@@ -26,22 +55,44 @@ export function ImageList({ controller }: { controller: StudioController }) {
       </div>
     );
   }
+  const noted = sortBy === 'uncertain' ? uncertainNote(threshold) : orderNote;
   return (
     <div className="image-list">
-      <div className="image-list-head">
+      <div className="image-list-head" style={{ flexWrap: 'wrap', gap: 6 }}>
         <label>
           Order{' '}
           <select
             value={sortBy}
             data-testid="image-order"
-            onChange={(e) => scene.set({ sortBy: e.target.value as 'dataset' | 'correctNext' })}
+            title={noted}
+            onChange={(e) => scene.set({ sortBy: e.target.value as ImageOrder })}
           >
-            <option value="dataset">Dataset</option>
-            <option value="correctNext">Correct next</option>
+            {(Object.keys(ORDER_NAMES) as ImageOrder[]).map((order) => (
+              <option key={order} value={order}>
+                {ORDER_NAMES[order]}
+              </option>
+            ))}
           </select>
         </label>
-        <span className="muted" title={orderNote}>
-          {images.length} images
+        <label>
+          Split{' '}
+          <select
+            value={splitFilter}
+            data-testid="image-split"
+            onChange={(e) => scene.set({ splitFilter: e.target.value })}
+          >
+            <option value={ALL_SPLITS}>All</option>
+            {splits.map((split) => (
+              <option key={split} value={split}>
+                {split}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="muted" title={noted} data-testid="image-count">
+          {ordered.length === images.length
+            ? `${images.length} images`
+            : `${ordered.length} of ${images.length} images`}
         </span>
       </div>
       <ul role="listbox" aria-label="Images" data-testid="image-list">
@@ -53,24 +104,94 @@ export function ImageList({ controller }: { controller: StudioController }) {
               aria-selected={image.id === selectedId}
               className={image.id === selectedId ? 'image-row selected' : 'image-row'}
               data-image-id={image.id}
+              style={{ gridTemplateColumns: '10px 48px 1fr auto' }}
               onClick={() => void controller.selectImage(image.id)}
             >
               <span
                 className={image.corrected ? 'dot corrected' : 'dot'}
                 title={image.corrected ? 'Corrected' : 'Not corrected'}
               />
+              <Thumbnail
+                api={controller.api}
+                project={session.projectFile}
+                id={image.id}
+                name={image.name}
+              />
               <span className="image-name">{image.name}</span>
               <span className="badge">{image.split}</span>
               <span
                 className="figures"
-                title="F1 / AUC of the active model against the current mask"
+                style={{ gridColumn: '3 / span 2' }}
+                title="F1 / AUC of the active model against the current mask; u: mean uncertainty inside the FOV at the display threshold"
               >
                 {figure(image.f1)} / {figure(image.auc)}
+                {sortBy === 'uncertain' && (
+                  <span data-testid="uncertainty-score"> · u {figure(image.uncertaintyScore)}</span>
+                )}
               </span>
             </button>
           </li>
         ))}
       </ul>
     </div>
+  );
+}
+
+function uncertainNote(threshold: number): string {
+  return `Most uncertain first: mean uncertainty inside the FOV at threshold ${threshold.toFixed(2)} (1 at the threshold, 0 at p = 0 or 1), of the active model's cached predictions; images without one last.`;
+}
+
+/** Object URLs of thumbnails already fetched, by project and image (kept for the page's life). */
+const thumbnailUrls = new Map<string, string>();
+
+/** An image's thumbnail, fetched from the engine when its row first scrolls into view. */
+function Thumbnail(props: { api: VesselApi; project: string; id: string; name: string }) {
+  const { api, project, id, name } = props;
+  const key = `${project}\u0000${id}`;
+  // Set when a fetch for this row finishes; the cache answers for thumbnails fetched before.
+  const [fetched, setFetched] = useState<{ key: string; url: string } | null>(null);
+  const url = fetched?.key === key ? fetched.url : (thumbnailUrls.get(key) ?? null);
+  const ref = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (thumbnailUrls.has(key)) return;
+    const el = ref.current;
+    if (!el) return;
+    let cancelled = false;
+    const observer = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      void api.studio.thumbnail({ id }).then((result) => {
+        if (!result.ok) return;
+        const blob = new Blob([result.value.jpeg as Uint8Array<ArrayBuffer>], {
+          type: 'image/jpeg',
+        });
+        const made = URL.createObjectURL(blob);
+        thumbnailUrls.set(key, made);
+        if (!cancelled) setFetched({ key, url: made });
+      });
+    });
+    observer.observe(el);
+    return () => {
+      cancelled = true;
+      observer.disconnect();
+    };
+  }, [api, key, id]);
+  return (
+    <span
+      ref={ref}
+      className="thumbnail"
+      style={{ gridRow: '1 / span 2', width: 48, height: 36, alignSelf: 'center' }}
+    >
+      {url && (
+        <img
+          src={url}
+          alt={`Thumbnail of ${name}`}
+          data-testid="thumbnail"
+          width={48}
+          height={36}
+          style={{ objectFit: 'cover', display: 'block', borderRadius: 2 }}
+        />
+      )}
+    </span>
   );
 }

@@ -125,8 +125,9 @@ export function SidePanel({ controller }: { controller: StudioController }) {
           )}
           {revisions.map((r, i) => (
             <li key={r.id}>
-              <span>
-                #{r.id} {new Date(r.createdAt).toLocaleTimeString()} {r.note}
+              <span title={`Revision ${r.id}${r.note ? ` (${r.note})` : ''}`}>
+                {new Date(r.createdAt).toLocaleTimeString()}{' '}
+                <span data-testid="revision-title">{r.title ?? `#${r.id} ${r.note}`}</span>
               </span>
               {i > 0 && (
                 <button type="button" onClick={() => void controller.restoreRevision(r.id)}>

@@ -1,6 +1,7 @@
 import type { BackendReport } from '../../../shared/api/app';
 import { useAppInfo } from '../api/useAppInfo';
 import { backendLabel, backendTooltip } from './backend-status';
+import { PredictionQueueStatus } from './PredictionQueueStatus';
 
 /** The backend in use (the GPU's name on webgpu); the tooltip has the GPU in full and the rejections. */
 export function BackendStatus({ report }: { report: BackendReport | null }) {
@@ -11,7 +12,10 @@ export function BackendStatus({ report }: { report: BackendReport | null }) {
   );
 }
 
-/** The bottom bar: connection, compute backend (with why better ones are not used) and version. */
+/**
+ * The bottom bar: connection, compute backend (with why better ones are not used), the
+ * prediction queue while it runs, and version.
+ */
 export function StatusBar() {
   const { connection: state, info, error } = useAppInfo();
   return (
@@ -26,6 +30,7 @@ export function StatusBar() {
       </span>
       <span className="status-sep" />
       <BackendStatus report={info?.backend ?? null} />
+      <PredictionQueueStatus />
       {error && <span className="status-error">{error}</span>}
       <span className="status-spacer" />
       <span data-testid="version">

@@ -21,6 +21,7 @@ export type CommandId =
   | 'layer.prediction'
   | 'layer.corrected'
   | 'layer.errors'
+  | 'layer.uncertainty'
   | 'layer.style'
   | 'layer.observer'
   | 'threshold.down'
@@ -37,6 +38,7 @@ export type CommandId =
   | 'history.toggle'
   | 'training.retrain'
   | 'dataset.open'
+  | 'project.export'
   | 'help.shortcuts';
 
 /** What a command may act on: the scene, and the actions that need the engine or the canvas. */
@@ -83,6 +85,14 @@ const step =
     const target = ctx.scene.stepTarget(delta, order);
     if (target) void ctx.selectImage(target);
   };
+
+/** Opens the Export menu: the menu registers it while it is shown (setExportOpener). */
+let exportOpener: (() => void) | null = null;
+
+/** The Export menu hands over how to open it (null when it goes away). */
+export function setExportOpener(open: (() => void) | null): void {
+  exportOpener = open;
+}
 
 /** The registry, in the shortcut sheet's order within each group. */
 export const COMMANDS: readonly Command[] = [
@@ -173,6 +183,13 @@ export const COMMANDS: readonly Command[] = [
   toggleLayer('prediction', '3', 'Prediction heatmap', 'view.layer.prediction'),
   toggleLayer('corrected', '4', 'Corrected mask', 'view.layer.corrections'),
   toggleLayer('errors', '5', 'Error map (TP / FP / FN)', 'view.layer.errors'),
+  {
+    id: 'layer.uncertainty',
+    title: 'Uncertainty about the threshold',
+    keys: ['6'],
+    group: 'Layers',
+    perform: ({ scene }) => scene.toggleLayer('uncertainty'),
+  },
   {
     id: 'layer.style',
     title: 'Masks filled / contours',
@@ -267,6 +284,13 @@ export const COMMANDS: readonly Command[] = [
     keys: ['Mod+O'],
     group: 'App',
     perform: ({ scene }) => scene.showOpenDialog(),
+  },
+  {
+    id: 'project.export',
+    title: 'Export masks, metrics or a model',
+    keys: ['Mod+E'],
+    group: 'App',
+    perform: () => exportOpener?.(),
   },
   {
     id: 'help.shortcuts',

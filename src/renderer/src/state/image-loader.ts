@@ -4,6 +4,7 @@
  * recorded as performance measures, which the canvas benchmark reads.
  */
 import type { VesselApi } from '../../../shared/api';
+import type { StudioPrediction } from '../../../shared/api/studio';
 import { decodeMaskRuns } from '../../../shared/mask-runs';
 import { decodePngBitmap, decodePngGrey } from '../canvas/png-pixels';
 import { unwrap } from './persistence';
@@ -16,6 +17,18 @@ export interface FetchedImage {
   /** When the fetch started and ended, for the caller's remaining measures. */
   t0: number;
   t1: number;
+}
+
+/**
+ * The model whose prediction is shown, for the side panel; an earlier version's prediction
+ * standing in for the active one's says so. Null when none is shown.
+ */
+export function shownModelName(prediction: StudioPrediction): string | null {
+  if (!prediction.available) return null;
+  const standIn = prediction.standsInFor;
+  return standIn
+    ? `${prediction.modelName}, shown until "${standIn.modelName}" has predicted this image`
+    : prediction.modelName;
 }
 
 /** Fetches and decodes image `id`; its saved mask only when `withMask` (no document yet). */
@@ -54,7 +67,7 @@ export async function fetchImage(
       fov: decodeMaskRuns(labels.fov, size),
       probabilities: probabilities?.data ?? null,
       predictionNote: prediction.available ? null : prediction.reason,
-      modelName: prediction.available ? prediction.modelName : null,
+      modelName: shownModelName(prediction),
     },
     mask: mask ? { pixels: decodeMaskRuns(mask.runs, size), revisionId: mask.revisionId } : null,
     t0,

@@ -1,6 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MaskDocument } from '../canvas/mask-document';
-import { DocumentCache, INITIAL_LAYERS, Scene } from './scene';
+import {
+  ALL_SPLITS,
+  DocumentCache,
+  imageSplits,
+  INITIAL_LAYERS,
+  needsPrediction,
+  orderImages,
+  Scene,
+} from './scene';
 import { fakeImage, summary } from './test-fixtures';
 
 describe('scene layers', () => {
@@ -12,7 +20,10 @@ describe('scene layers', () => {
       'prediction',
       'corrected',
       'errors',
+      'uncertainty',
     ]);
+    expect(scene.layer('uncertainty')).toMatchObject({ kind: 'uncertainty', visible: false });
+    expect(needsPrediction('uncertainty')).toBe(true);
     expect(scene.layer('groundTruth')).toMatchObject({ visible: false, opacity: 0.6 });
   });
 
@@ -144,6 +155,42 @@ describe('scene images', () => {
     expect(scene.orderedImages().map((i) => i.id)).toEqual(['a', 'b', 'c']);
     scene.set({ sortBy: 'correctNext' });
     expect(scene.orderedImages().map((i) => i.id)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('orders most uncertain first, images without a score last in list order', () => {
+    const scored = [
+      { ...summary('a', 0), uncertaintyScore: null },
+      { ...summary('b', 1), uncertaintyScore: 0.2 },
+      { ...summary('c', 2), uncertaintyScore: null },
+      { ...summary('d', 3), uncertaintyScore: 0.7 },
+      { ...summary('e', 4), uncertaintyScore: 0.2 },
+    ];
+    const ids = (list: { id: string }[]) => list.map((i) => i.id);
+    expect(ids(orderImages(scored, 'uncertain'))).toEqual(['d', 'b', 'e', 'a', 'c']);
+    expect(ids(orderImages(scored, 'dataset'))).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // The input is left alone.
+    expect(ids(scored)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('filters by split in every order, and lists the splits there are', () => {
+    const mixed = [
+      { ...summary('t1', 3), split: 'training', uncertaintyScore: 0.1 },
+      { ...summary('s1', 0), split: 'test', uncertaintyScore: 0.9 },
+      { ...summary('t2', 1), split: 'training', uncertaintyScore: 0.5 },
+      { ...summary('s2', 2), split: 'test', uncertaintyScore: null },
+    ];
+    const ids = (list: { id: string }[]) => list.map((i) => i.id);
+    expect(imageSplits(mixed)).toEqual(['training', 'test']);
+    expect(ids(orderImages(mixed, 'dataset', 'training'))).toEqual(['t1', 't2']);
+    expect(ids(orderImages(mixed, 'uncertain', 'training'))).toEqual(['t2', 't1']);
+    expect(ids(orderImages(mixed, 'correctNext', 'test'))).toEqual(['s1', 's2']);
+    expect(ids(orderImages(mixed, 'dataset', ALL_SPLITS))).toHaveLength(4);
+    expect(orderImages(mixed, 'dataset', 'validation')).toEqual([]);
+    // The scene's list and its stepping follow the filter.
+    const scene = new Scene();
+    scene.set({ images: mixed, splitFilter: 'test', selectedId: 's1' });
+    expect(ids(scene.orderedImages())).toEqual(['s1', 's2']);
+    expect(scene.stepTarget(1, 'list')).toBe('s2');
   });
 
   it('steps along the list, staying at its ends', () => {

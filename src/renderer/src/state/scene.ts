@@ -15,10 +15,11 @@ import { actualSizeView, clampZoom, fitView, zoomAt, type View } from '../canvas
 import { Store } from './store';
 
 /** The layers that exist: their ids are also the `layer-<id>` test ids and `layer.<id>` commands. */
-export type LayerId = 'image' | 'groundTruth' | 'prediction' | 'corrected' | 'errors';
+export type LayerId =
+  'image' | 'groundTruth' | 'prediction' | 'corrected' | 'errors' | 'uncertainty';
 
 /** What a layer draws, which decides its source and whether it needs a prediction. */
-export type LayerKind = 'image' | 'reference' | 'heatmap' | 'mask' | 'errors';
+export type LayerKind = 'image' | 'reference' | 'heatmap' | 'mask' | 'errors' | 'uncertainty';
 
 /** One entry of the layer list, in the manner of napari's layer list. */
 export interface LayerEntry {
@@ -36,14 +37,24 @@ export const INITIAL_LAYERS: readonly LayerEntry[] = [
   { id: 'prediction', name: 'Prediction', kind: 'heatmap', visible: true, opacity: 0.6 },
   { id: 'corrected', name: 'Corrected mask', kind: 'mask', visible: true, opacity: 0.5 },
   { id: 'errors', name: 'Error map', kind: 'errors', visible: false, opacity: 0.8 },
+  { id: 'uncertainty', name: 'Uncertainty', kind: 'uncertainty', visible: false, opacity: 0.8 },
 ];
 
 /** Whether a layer of this kind shows something only when the image has a prediction. */
 export function needsPrediction(kind: LayerKind): boolean {
-  return kind === 'heatmap' || kind === 'errors';
+  return kind === 'heatmap' || kind === 'errors' || kind === 'uncertainty';
 }
 
 export type Tool = 'brush' | 'eraser' | 'fill' | 'polygon';
+
+/**
+ * The image list's orders: the dataset's, "correct next" (the engine's rank), and most
+ * uncertain first (the engine's uncertainty score at the display threshold).
+ */
+export type ImageOrder = 'dataset' | 'correctNext' | 'uncertain';
+
+/** The split filter's value that shows every image. */
+export const ALL_SPLITS = 'all';
 
 /** One image as the canvas shows it. */
 export interface LoadedImage {
@@ -68,7 +79,9 @@ export interface SceneState {
   openDialog: boolean;
   images: StudioImageSummary[];
   orderNote: string;
-  sortBy: 'dataset' | 'correctNext';
+  sortBy: ImageOrder;
+  /** The split the image list shows, or ALL_SPLITS. */
+  splitFilter: string;
   selectedId: string | null;
   loading: boolean;
   loadError: string | null;
@@ -101,6 +114,7 @@ export function initialSceneState(): SceneState {
     images: [],
     orderNote: '',
     sortBy: 'dataset',
+    splitFilter: ALL_SPLITS,
     selectedId: null,
     loading: false,
     loadError: null,
@@ -296,10 +310,10 @@ export class Scene extends Store<SceneState> {
 
   // ------------------------------------------------------------------ images
 
-  /** The image list in the chosen order. */
+  /** The image list in the chosen order, only the chosen split. */
   orderedImages(): StudioImageSummary[] {
-    const { images, sortBy } = this.state;
-    return sortBy === 'dataset' ? images : byCorrectNext(images);
+    const { images, sortBy, splitFilter } = this.state;
+    return orderImages(images, sortBy, splitFilter);
   }
 
   /**
@@ -369,4 +383,36 @@ export class Scene extends Store<SceneState> {
 
 function byCorrectNext(images: StudioImageSummary[]): StudioImageSummary[] {
   return [...images].sort((a, b) => a.correctNextRank - b.correctNextRank);
+}
+
+/** Highest uncertainty score first; images without one (no prediction) last, in list order. */
+function byUncertainty(images: StudioImageSummary[]): StudioImageSummary[] {
+  return images
+    .map((image, index) => ({ image, index }))
+    .sort((a, b) => {
+      const sa = a.image.uncertaintyScore;
+      const sb = b.image.uncertaintyScore;
+      if (sa !== null && sb !== null) return sb - sa || a.index - b.index;
+      if (sa !== null) return -1;
+      if (sb !== null) return 1;
+      return a.index - b.index;
+    })
+    .map((s) => s.image);
+}
+
+/** The images of split `split` (every image for ALL_SPLITS) in `order`. */
+export function orderImages(
+  images: StudioImageSummary[],
+  order: ImageOrder,
+  split: string = ALL_SPLITS,
+): StudioImageSummary[] {
+  const shown = split === ALL_SPLITS ? images : images.filter((i) => i.split === split);
+  if (order === 'correctNext') return byCorrectNext(shown);
+  if (order === 'uncertain') return byUncertainty(shown);
+  return shown;
+}
+
+/** The splits the images belong to, in the order they first appear (training, test, ...). */
+export function imageSplits(images: readonly StudioImageSummary[]): string[] {
+  return [...new Set(images.map((i) => i.split))];
 }

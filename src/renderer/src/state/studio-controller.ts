@@ -41,6 +41,11 @@ export class StudioController implements CommandContext {
     this.viewSettings.start();
     this.previous = this.scene.state;
     this.scene.subscribe(() => this.onSceneChange());
+    // A prediction the engine just stored: shown at once if it is the image on screen.
+    api.on('studio.predictionReady', ({ id }) => {
+      if (this.state.selectedId === id) void this.selectImage(id);
+      this.refreshImagesSoon();
+    });
   }
 
   get state(): SceneState {
@@ -116,8 +121,24 @@ export class StudioController implements CommandContext {
   }
 
   async refreshImages(): Promise<void> {
-    const list = await this.api.studio.listImages({});
+    const list = await this.api.studio.listImages({ threshold: this.state.threshold });
     if (list.ok) this.scene.set({ images: list.value.images, orderNote: list.value.orderNote });
+  }
+
+  private listRefresh: { running: boolean; again: boolean } = { running: false, again: false };
+
+  /** Refreshes the list once now and once more if asked again meanwhile (one request at a time). */
+  private refreshImagesSoon(): void {
+    if (this.listRefresh.running) {
+      this.listRefresh.again = true;
+      return;
+    }
+    this.listRefresh = { running: true, again: false };
+    void this.refreshImages().finally(() => {
+      const again = this.listRefresh.again;
+      this.listRefresh = { running: false, again: false };
+      if (again) this.refreshImagesSoon();
+    });
   }
 
   // ------------------------------------------------------------------ images
@@ -126,6 +147,8 @@ export class StudioController implements CommandContext {
     const token = ++this.loadToken;
     this.scene.cancelPolygon();
     this.scene.set({ selectedId: id, loading: true, loadError: null });
+    // The engine predicts the image on screen first, then its neighbours in the list's order.
+    void this.api.studio.focusImage({ id, order: this.scene.orderedImages().map((i) => i.id) });
     try {
       const fetched = await fetchImage(this.api, id, !this.scene.documents.has(id));
       if (token !== this.loadToken) {

@@ -42,6 +42,7 @@ export function summary(id: string, rank: number, corrected = false): StudioImag
     uncertainty: null,
     disagreement: null,
     correctNextRank: rank,
+    uncertaintyScore: null,
   };
 }
 

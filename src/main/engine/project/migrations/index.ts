@@ -4,6 +4,7 @@ import { migration0002 } from './0002-models-runs-evaluations';
 import { migration0003 } from './0003-view-settings-prediction-cache';
 import { migration0004 } from './0004-blob-columns-last';
 import { migration0005 } from './0005-model-version-deletion';
+import { migration0006 } from './0006-compact-prediction-cache';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -14,6 +15,7 @@ export const migrations: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
 
 /** The schema version this build writes. */

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AUGMENT_ALL,
+  AUGMENT_NONE,
+  augmentConfigSchema,
+  drawTransform,
+  renderSample,
+  type AugmentConfig,
+  type TrainingImage,
+} from './augment';
+import { SeededRandom } from './random';
+import { PatchSampler } from './sampler';
+
+const SIZE = 160;
+const BAR = 8;
+
+/** A vertical bright bar BAR px wide through the middle of the image, labelled as vessel. */
+function barImage(): TrainingImage {
+  const image = new Float32Array(SIZE * SIZE);
+  const label = new Uint8Array(SIZE * SIZE);
+  const start = SIZE / 2 - BAR / 2;
+  for (let y = 0; y < SIZE; y++)
+    for (let x = start; x < start + BAR; x++) {
+      image[y * SIZE + x] = 1;
+      label[y * SIZE + x] = 1;
+    }
+  return {
+    id: 'bar',
+    width: SIZE,
+    height: SIZE,
+    channels: 1,
+    image,
+    label,
+    fov: new Uint8Array(SIZE * SIZE).fill(1),
+  };
+}
+
+/** The bar's width in the middle row of a rendered patch: label pixels, and image pixels above 0.5. */
+function renderedWidth(scale: number): { label: number; image: number; labelValues: Set<number> } {
+  const p = 64;
+  const config: AugmentConfig = { ...AUGMENT_NONE, scale: { min: scale, max: scale } };
+  const transform = drawTransform(config, new SeededRandom(3));
+  const x = new Float32Array(p * p);
+  const y = new Float32Array(p * p);
+  const fov = new Uint8Array(p * p);
+  renderSample(barImage(), SIZE / 2, SIZE / 2, transform, {
+    x,
+    y,
+    fov,
+    pixelOffset: 0,
+    height: p,
+    width: p,
+  });
+  const row = (p / 2) * p;
+  let label = 0;
+  let image = 0;
+  for (let u = 0; u < p; u++) {
+    label += y[row + u]!;
+    if (x[row + u]! > 0.5) image++;
+  }
+  return { label, image, labelValues: new Set([...y, ...fov]) };
+}
+
+describe('rescaling augmentation', () => {
+  it('scales a vessel of known width by the drawn factor, in the image and in the label', () => {
+    for (const scale of [0.75, 1.5, 2]) {
+      const width = renderedWidth(scale);
+      expect(Math.abs(width.label - BAR * scale), `label at ${scale}x`).toBeLessThanOrEqual(1);
+      expect(Math.abs(width.image - BAR * scale), `image at ${scale}x`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('keeps the label and FOV binary', () => {
+    for (const scale of [0.7, 1.3]) {
+      expect([...renderedWidth(scale).labelValues].sort()).toEqual([0, 1]);
+    }
+  });
+
+  it('draws factors inside the range, log-uniformly, and the same ones for the same seed', () => {
+    const config: AugmentConfig = { ...AUGMENT_ALL, scale: { min: 0.7, max: 1.5 } };
+    const draw = (seed: number) =>
+      Array.from({ length: 400 }, (_, i) => drawTransform(config, new SeededRandom(seed, i)).scale);
+    const scales = draw(5);
+    expect(draw(5)).toEqual(scales);
+    expect(draw(6)).not.toEqual(scales);
+    expect(Math.min(...scales)).toBeGreaterThanOrEqual(0.7);
+    expect(Math.max(...scales)).toBeLessThanOrEqual(1.5);
+    // Log-uniform: about as many draws below the geometric middle as above it.
+    const middle = Math.sqrt(0.7 * 1.5);
+    const below = scales.filter((s) => s < middle).length;
+    expect(below).toBeGreaterThan(150);
+    expect(below).toBeLessThan(250);
+  });
+
+  it('leaves every other draw, and the stream after it, unchanged when off', () => {
+    const off = new SeededRandom(9);
+    const on = new SeededRandom(9);
+    const plain = drawTransform(AUGMENT_ALL, off);
+    const scaled = drawTransform({ ...AUGMENT_ALL, scale: { min: 1.2, max: 1.2 } }, on);
+    expect(plain.scale).toBe(1);
+    expect(scaled.scale).toBeCloseTo(1.2, 12);
+    expect(scaled.m00 * scaled.scale).toBeCloseTo(plain.m00, 12);
+    expect(scaled.m01 * scaled.scale).toBeCloseTo(plain.m01, 12);
+    expect(scaled.elastic).toEqual(plain.elastic);
+    expect(scaled.gammaExponent).toBe(plain.gammaExponent);
+    // Off, nothing is drawn for it: the next number is the one a run without rescaling gets.
+    const again = new SeededRandom(9);
+    drawTransform({ ...AUGMENT_ALL, scale: null }, again);
+    expect(again.next()).toBe(off.next());
+  });
+
+  it('gives seeded samplers the same batches with rescaling on', () => {
+    const config = {
+      mode: 'patch' as const,
+      patchSize: 24,
+      batchSize: 4,
+      centres: 'fov' as const,
+      vesselFraction: 0.5,
+      augment: { ...AUGMENT_ALL, scale: { min: 0.7, max: 1.5 } },
+      seed: 11,
+    };
+    const a = new PatchSampler([barImage()], config).batch(2);
+    const b = new PatchSampler([barImage()], config).batch(2);
+    expect(a.x).toEqual(b.x);
+    expect(a.y).toEqual(b.y);
+    const plain = new PatchSampler([barImage()], { ...config, augment: AUGMENT_ALL }).batch(2);
+    expect(plain.x).not.toEqual(a.x);
+  });
+});
+
+describe('intensity ranges', () => {
+  it('draws gamma and contrast inside their ranges from the jitter draws', () => {
+    const ranges: AugmentConfig = {
+      ...AUGMENT_ALL,
+      gamma: 0,
+      contrast: 0,
+      intensity: { gamma: { min: 0.7, max: 1.5 }, contrast: { min: 0.7, max: 1.3 } },
+    };
+    for (let i = 0; i < 200; i++) {
+      const t = drawTransform(ranges, new SeededRandom(2, i));
+      const jitter = drawTransform(AUGMENT_ALL, new SeededRandom(2, i));
+      expect(t.gammaExponent).toBeGreaterThanOrEqual(0.7);
+      expect(t.gammaExponent).toBeLessThanOrEqual(1.5);
+      expect(t.contrast).toBeGreaterThanOrEqual(0.7);
+      expect(t.contrast).toBeLessThanOrEqual(1.3);
+      expect(t.m00).toBe(jitter.m00);
+      expect(t.elastic).toEqual(jitter.elastic);
+    }
+  });
+});
+
+describe('augmentation ranges are validated', () => {
+  const refused = (config: unknown) => {
+    const parsed = augmentConfigSchema.safeParse(config);
+    expect(parsed.success).toBe(false);
+    return parsed.success ? '' : parsed.error.issues.map((i) => i.message).join('; ');
+  };
+
+  it('refuses a reversed or out-of-limits scale range', () => {
+    expect(refused({ ...AUGMENT_NONE, scale: { min: 1.5, max: 0.7 } })).toMatch(
+      /scale: min must not be above max/,
+    );
+    refused({ ...AUGMENT_NONE, scale: { min: 0.1, max: 1.5 } });
+    refused({ ...AUGMENT_NONE, scale: { min: 0.7, max: 9 } });
+    expect(
+      augmentConfigSchema.safeParse({ ...AUGMENT_NONE, scale: { min: 0.7, max: 1.5 } }).success,
+    ).toBe(true);
+  });
+
+  it('refuses intensity ranges beside the gamma and contrast jitter, and reversed ones', () => {
+    const intensity = { gamma: { min: 0.7, max: 1.5 }, contrast: { min: 0.7, max: 1.3 } };
+    expect(refused({ ...AUGMENT_ALL, intensity })).toMatch(/set gamma and contrast to 0/);
+    expect(
+      refused({
+        ...AUGMENT_NONE,
+        intensity: { ...intensity, gamma: { min: 1.5, max: 0.7 } },
+      }),
+    ).toMatch(/intensity.gamma: min must not be above max/);
+  });
+});

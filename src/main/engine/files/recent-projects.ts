@@ -1,0 +1,121 @@
+/**
+ * The projects opened lately, for the first screen: each with its dataset, layout, image count
+ * and when it was opened, kept as a small JSON list in the app's data folder (browser mode:
+ * ~/.vessel-studio; the desktop app: Electron's user-data folder). A list that cannot be read
+ * is set aside as `.bad` rather than overwritten, so nothing a person had is silently lost.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { StudioSessionInfo } from '../../../shared/api/studio';
+import type { RecentProject } from '../../../shared/api/files';
+import type { EngineContext } from '../context';
+import { defaultRecentProjectsFile } from '../studio/project-location';
+
+export const RECENT_PROJECTS_LIMIT = 12;
+
+const entrySchema = z.object({
+  projectFile: z.string().min(1),
+  datasetRoot: z.string(),
+  layout: z.string(),
+  imageCount: z.number().int().nonnegative(),
+  openedAt: z.string(),
+});
+const listSchema = z.object({ version: z.literal(1), projects: z.array(entrySchema) });
+type StoredEntry = z.infer<typeof entrySchema>;
+
+export class RecentProjects {
+  /** Writes run one after another, so two quick opens never lose one another's entry. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly file: string,
+    private readonly limit = RECENT_PROJECTS_LIMIT,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Most recent first, each saying whether its project file and dataset folder still exist. */
+  async list(): Promise<RecentProject[]> {
+    await this.queue.catch(() => undefined);
+    return (await this.read()).map((e) => ({
+      ...e,
+      projectExists: existsSync(e.projectFile),
+      datasetExists: e.datasetRoot !== '' && existsSync(e.datasetRoot),
+    }));
+  }
+
+  /** Puts an opened project at the top of the list (an earlier entry for it is replaced). */
+  record(info: Pick<StudioSessionInfo, 'projectFile' | 'datasetRoot' | 'layout' | 'imageCount'>) {
+    return this.change((entries) => [
+      {
+        projectFile: info.projectFile,
+        datasetRoot: info.datasetRoot,
+        layout: info.layout,
+        imageCount: info.imageCount,
+        openedAt: this.now().toISOString(),
+      },
+      ...entries.filter((e) => e.projectFile !== info.projectFile),
+    ]);
+  }
+
+  /** Removes a project from the list; the file itself is not touched. */
+  forget(projectFile: string) {
+    return this.change((entries) => entries.filter((e) => e.projectFile !== projectFile));
+  }
+
+  private change(update: (entries: StoredEntry[]) => StoredEntry[]): Promise<RecentProject[]> {
+    const run = this.queue
+      .catch(() => undefined)
+      .then(async () => this.write(update(await this.read()).slice(0, this.limit)));
+    this.queue = run;
+    return run.then(() => this.list());
+  }
+
+  private async read(): Promise<StoredEntry[]> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    try {
+      const parsed = listSchema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data.projects;
+    } catch {
+      // Falls through: not JSON.
+    }
+    console.warn(
+      `${this.file} could not be read as a recent-projects list; kept as ${this.file}.bad`,
+    );
+    await rename(this.file, `${this.file}.bad`).catch(() => undefined);
+    return [];
+  }
+
+  private async write(projects: StoredEntry[]): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    // Write then rename, so a crash mid-write never leaves half a list.
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify({ version: 1, projects }, null, 2)}\n`);
+    await rename(temporary, this.file);
+  }
+}
+
+const stores = new WeakMap<EngineContext, RecentProjects>();
+
+/**
+ * The recent-projects list of an engine: the desktop app sets its own file (in Electron's
+ * user-data folder) before the first request; elsewhere it is ~/.vessel-studio's.
+ */
+export function recentProjectsOf(ctx: EngineContext, file?: string): RecentProjects {
+  let store = stores.get(ctx);
+  if (file !== undefined && store?.file !== file) {
+    store = new RecentProjects(file);
+    stores.set(ctx, store);
+  }
+  if (!store) {
+    store = new RecentProjects(defaultRecentProjectsFile());
+    stores.set(ctx, store);
+  }
+  return store;
+}
