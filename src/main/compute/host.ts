@@ -60,6 +60,40 @@ export interface ForkOptions {
   stdout?: 'stderr' | 'inherit' | 'ignore';
 }
 
+/**
+ * Lines the compute process prints that say nothing to a user: Dawn (the WebGPU rung) reports on
+ * every adapter request that it lowered two limits of Mesa's lavapipe and other drivers that
+ * advertise a million dynamic buffers. `info` still names the adapter.
+ */
+export const COMPUTE_NOISE: readonly RegExp[] = [
+  /^Warning: maxDynamic(?:Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/,
+];
+
+/** Copies a child's output to `to` line by line, leaving out the lines in COMPUTE_NOISE. */
+export function forwardWithoutNoise(
+  from: NodeJS.ReadableStream,
+  to: { write(text: string): unknown },
+): void {
+  let pending = '';
+  const emit = (line: string) => {
+    if (!COMPUTE_NOISE.some((re) => re.test(line.replace(/\r$/, '')))) to.write(`${line}\n`);
+  };
+  from.setEncoding('utf8');
+  from.on('data', (chunk: string) => {
+    pending += chunk;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      emit(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+  });
+  from.on('end', () => {
+    if (pending !== '') to.write(pending);
+    pending = '';
+  });
+}
+
 /** The plain-Node factory: child_process.fork, with tsx as loader when the entry is TypeScript. */
 export function forkComputeProcess(options: ForkOptions = {}): ComputeProcessFactory {
   return () => {
@@ -70,8 +104,11 @@ export function forkComputeProcess(options: ForkOptions = {}): ComputeProcessFac
       execArgv,
       env: { ...process.env, ...options.env },
       serialization: 'advanced',
-      stdio: ['ignore', stdout === 'stderr' ? 2 : stdout, 'inherit', 'ipc'],
+      // Output meant for the parent's stderr passes through the noise filter (see below).
+      stdio: ['ignore', stdout === 'stderr' ? 'pipe' : stdout, 'pipe', 'ipc'],
     });
+    if (child.stdout) forwardWithoutNoise(child.stdout, process.stderr);
+    if (child.stderr) forwardWithoutNoise(child.stderr, process.stderr);
     let exited = false;
     return {
       get pid() {
