@@ -288,6 +288,7 @@ export function RetrainPanel({
           {split.training.length} training, {split.validation.length} validation (fixed:{' '}
           {split.validation.map((id) => id.split('/').pop()).join(', ') || 'none'}),{' '}
           {split.test.length} test images (never trained on).
+          {split.testRule && <span data-testid="split-rule"> Test images: {split.testRule}</span>}
         </p>
       )}
 
