@@ -115,33 +115,9 @@ export async function exportProject(project: Project, dir: string): Promise<Expo
   await fs.mkdir(out, { recursive: true });
   const report: ExportReport = { dir: out, masks: [], metrics: [], models: [], damagedMasks: [] };
 
-  const images = new Map((await project.listImages()).map((i) => [i.key, i]));
-  for (const revision of await project.latestMaskRevisions()) {
-    const image = images.get(revision.imageKey);
-    const label = image?.files.find((f) => f.role === 'label-1st');
-    // The corrected mask replaces the manual label, so it goes where that label sits in the dataset.
-    const rel = label
-      ? label.relPath.replace(/\.[^./]+$/, '') + '.png'
-      : `${image?.split ? `${image.split}/` : ''}corrected/${image?.name ?? revision.imageKey}.png`;
-    const target = path.join(out, 'masks', ...rel.split('/'));
-    let png: Uint8Array;
-    try {
-      png = await project.maskRevisionPng(revision.id);
-    } catch (error) {
-      // One damaged mask must not cost the others: list it and export the rest.
-      if (!(error instanceof AppError) || error.code !== PROJECT_ERROR_CODES.REVISION_DAMAGED)
-        throw error;
-      report.damagedMasks.push({
-        imageKey: revision.imageKey,
-        revisionId: revision.id,
-        message: error.message,
-      });
-      continue;
-    }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, png);
-    report.masks.push(`masks/${rel}`);
-  }
+  const masks = await writeCorrectedMasks(project, path.join(out, 'masks'));
+  report.masks.push(...masks.files.map((rel) => `masks/${rel}`));
+  report.damagedMasks.push(...masks.damagedMasks);
 
   const models = await project.listModelVersions();
   const evaluations = await project.listEvaluations();
@@ -203,7 +179,23 @@ export async function exportCorrectedMasks(
   dir: string,
 ): Promise<PartExportReport> {
   const out = await newExportFolder(dir);
-  const report: PartExportReport = { dir: out, files: [], damagedMasks: [] };
+  return { dir: out, ...(await writeCorrectedMasks(project, out)) };
+}
+
+/**
+ * Writes each corrected image's latest mask as a PNG under `out`, where its 1st manual label
+ * sits in the dataset (the corrected mask replaces that label), else under
+ * `<split>/corrected/<name>.png`. Returns the relative paths written; a damaged revision is
+ * left out and listed, so one damaged mask does not cost the others.
+ */
+async function writeCorrectedMasks(
+  project: Project,
+  out: string,
+): Promise<Pick<PartExportReport, 'files' | 'damagedMasks'>> {
+  const written: Pick<PartExportReport, 'files' | 'damagedMasks'> = {
+    files: [],
+    damagedMasks: [],
+  };
   const images = new Map((await project.listImages()).map((i) => [i.key, i]));
   for (const revision of await project.latestMaskRevisions()) {
     const image = images.get(revision.imageKey);
@@ -217,7 +209,7 @@ export async function exportCorrectedMasks(
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== PROJECT_ERROR_CODES.REVISION_DAMAGED)
         throw error;
-      report.damagedMasks.push({
+      written.damagedMasks.push({
         imageKey: revision.imageKey,
         revisionId: revision.id,
         message: error.message,
@@ -227,9 +219,9 @@ export async function exportCorrectedMasks(
     const target = path.join(out, ...rel.split('/'));
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.writeFile(target, png);
-    report.files.push(rel);
+    written.files.push(rel);
   }
-  return report;
+  return written;
 }
 
 /** A plot's series from stored curve points (plain arrays, as the SVG writer takes them). */
