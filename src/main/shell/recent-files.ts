@@ -4,10 +4,10 @@
  * `.bad`) rather than overwritten, so nothing a person had is silently lost.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/result';
+import { readJsonList, writeJsonList } from '../engine/files/json-list-file';
 
 const recentListSchema = z.object({ version: z.literal(1), paths: z.array(z.string()) });
 
@@ -50,28 +50,10 @@ export class RecentFiles {
   }
 
   private async read(): Promise<string[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return [];
-    }
-    try {
-      const parsed = recentListSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data.paths;
-    } catch {
-      // Falls through: not JSON.
-    }
-    console.warn(`${this.file} could not be read as a recent-files list; kept as ${this.file}.bad`);
-    await rename(this.file, `${this.file}.bad`).catch(() => undefined);
-    return [];
+    return (await readJsonList(this.file, recentListSchema, 'recent-files list'))?.paths ?? [];
   }
 
-  private async write(paths: string[]): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    // Write then rename, so a crash mid-write never leaves half a list.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ version: 1, paths }, null, 2)}\n`);
-    await rename(temporary, this.file);
+  private write(paths: string[]): Promise<void> {
+    return writeJsonList(this.file, { version: 1, paths });
   }
 }

@@ -5,13 +5,12 @@
  * is set aside as `.bad` rather than overwritten, so nothing a person had is silently lost.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import type { StudioSessionInfo } from '../../../shared/api/studio';
 import type { RecentProject } from '../../../shared/api/files';
 import type { EngineContext } from '../context';
 import { defaultRecentProjectsFile } from '../studio/project-location';
+import { readJsonList, writeJsonList } from './json-list-file';
 
 export const RECENT_PROJECTS_LIMIT = 12;
 
@@ -73,31 +72,11 @@ export class RecentProjects {
   }
 
   private async read(): Promise<StoredEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return [];
-    }
-    try {
-      const parsed = listSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data.projects;
-    } catch {
-      // Falls through: not JSON.
-    }
-    console.warn(
-      `${this.file} could not be read as a recent-projects list; kept as ${this.file}.bad`,
-    );
-    await rename(this.file, `${this.file}.bad`).catch(() => undefined);
-    return [];
+    return (await readJsonList(this.file, listSchema, 'recent-projects list'))?.projects ?? [];
   }
 
-  private async write(projects: StoredEntry[]): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    // Write then rename, so a crash mid-write never leaves half a list.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ version: 1, projects }, null, 2)}\n`);
-    await rename(temporary, this.file);
+  private write(projects: StoredEntry[]): Promise<void> {
+    return writeJsonList(this.file, { version: 1, projects });
   }
 }
 
