@@ -4,27 +4,24 @@
  * pixel through the contract, undo/redo, switch images, reload, restart, and a keyboard pass.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL_NAME } from '../src/main/engine/studio/bundled-model';
 import { defaultProjectFile } from '../src/main/engine/studio/project-location';
-import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
 import { decodeMaskRuns } from '../src/shared/mask-runs';
 import { addTinyModelWithPredictions } from '../src/main/compute/model/test-model';
-import { connectContract, type ContractClient } from './contract-client';
+import type { ContractClient } from './contract-client';
+import { repoRoot, saveScreenshot } from './harness';
 import {
-  launchBrowser,
-  repoRoot,
-  saveScreenshot,
-  startServe,
-  type BrowserSession,
-  type ServeProcess,
-} from './harness';
-import { canvasState, changedPixels, strokePixels, waitSaved } from './studio-page';
+  canvasState,
+  changedPixels,
+  startStudio,
+  strokePixels,
+  useStudio,
+  waitSaved,
+} from './studio-page';
 
 const DRIVE = path.resolve(repoRoot, '../shared/datasets/DRIVE');
 
@@ -62,6 +59,7 @@ async function paintRow(page: Page, x0: number, x1: number, y: number): Promise<
   await page.mouse.up();
 }
 
+/** Opens `target` with Ctrl+O and waits until the canvas shows its first image. */
 async function openByKeyboard(page: Page, target: string): Promise<void> {
   // Requests wait in the client's queue until the socket opens, so the app only needs to be up.
   await expect
@@ -71,41 +69,23 @@ async function openByKeyboard(page: Page, target: string): Promise<void> {
   await expect.poll(() => page.getByTestId('open-dialog').isVisible()).toBe(true);
   await page.keyboard.type(target);
   await page.keyboard.press('Enter');
+  await waitForImage(page, 'training/21_training');
 }
 
 describe('studio canvas on a generated dataset', () => {
-  let dir: string;
-  let datasetRoot: string;
-  let env: NodeJS.ProcessEnv;
-  let serve: ServeProcess;
-  let browser: BrowserSession;
-  let client: ContractClient;
   const W = 96;
   const H = 80;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-canvas-e2e-'));
-    datasetRoot = path.join(dir, 'DRIVE-mini');
-    await writeTestDataset(datasetRoot, { width: W, height: H, perSplit: 2 });
-    env = { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') };
-    serve = await startServe([], env);
-    browser = await launchBrowser();
-    client = await connectContract(serve);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await serve?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+  const studio = useStudio({
+    prefix: 'vessel-canvas-e2e-',
+    dataset: { width: W, height: H, perSplit: 2 },
   });
 
   it('opens, paints exactly the footprint, undoes, redoes, keeps undo across images, restores after reload', async () => {
+    const { browser, client } = studio;
     const { page } = browser;
-    await page.goto(serve.url);
-    await openByKeyboard(page, datasetRoot);
+    await page.goto(studio.serve.url);
+    await openByKeyboard(page, studio.root);
     const first = 'training/21_training';
-    await waitForImage(page, first);
     // A fresh project gets the bundled model: predicted in the background, then shown.
     await expect
       .poll(() => page.getByTestId('layer-prediction-note').textContent())
@@ -128,13 +108,15 @@ describe('studio canvas on a generated dataset', () => {
     expect(changedPixels(original, painted)).toEqual(expectedChanges);
     await saveScreenshot(page, 'canvas-2-painted');
 
-    await page.keyboard.press('Control+Z');
-    await waitSaved(page);
-    expect(await currentMask(client, first)).toEqual(original);
+    /** Presses `key`, waits until it is saved, and checks the first image's saved mask. */
+    const pressAndCheck = async (key: string, mask: Uint8Array) => {
+      await page.keyboard.press(key);
+      await waitSaved(page);
+      expect(await currentMask(client, first)).toEqual(mask);
+    };
+    await pressAndCheck('Control+Z', original);
     await saveScreenshot(page, 'canvas-3-undone');
-    await page.keyboard.press('Control+Shift+Z');
-    await waitSaved(page);
-    expect(await currentMask(client, first)).toEqual(painted);
+    await pressAndCheck('Control+Shift+Z', painted);
 
     // Switch to the next image and back: the undo history of the first is still there.
     await page.keyboard.press('j');
@@ -142,12 +124,8 @@ describe('studio canvas on a generated dataset', () => {
     await saveScreenshot(page, 'canvas-4-switched');
     await page.keyboard.press('k');
     await waitForImage(page, first);
-    await page.keyboard.press('Control+Z');
-    await waitSaved(page);
-    expect(await currentMask(client, first)).toEqual(original);
-    await page.keyboard.press('Control+Y');
-    await waitSaved(page);
-    expect(await currentMask(client, first)).toEqual(painted);
+    await pressAndCheck('Control+Z', original);
+    await pressAndCheck('Control+Y', painted);
 
     // Reload: the engine session resumes and the mask comes back from the project file.
     await page.reload();
@@ -170,24 +148,19 @@ describe('studio canvas on a generated dataset', () => {
       .toBe(revisions.revisions.length + 1);
     expect(await currentMask(client, first)).toEqual(original);
     await saveScreenshot(page, 'canvas-5b-restored');
-    await page.keyboard.press('Control+Z');
-    await waitSaved(page);
-    expect(await currentMask(client, first)).toEqual(painted);
+    await pressAndCheck('Control+Z', painted);
     await page.keyboard.press('h');
     expect(browser.consoleErrors).toEqual([]);
   });
 
   it('finds the correction after the engine restarts (the project file, not memory)', async () => {
-    client.close();
-    await serve.stop();
-    serve = await startServe([], env);
-    client = await connectContract(serve);
+    await studio.restartServe();
+    const { browser, client, env } = studio;
     const { page } = browser;
-    await page.goto(serve.url);
+    await page.goto(studio.serve.url);
     // The old page's socket failed to reconnect while the engine was down; that is expected.
     browser.consoleErrors.length = 0;
-    await openByKeyboard(page, datasetRoot);
-    await waitForImage(page, 'training/21_training');
+    await openByKeyboard(page, studio.root);
     const mask = await currentMask(client, 'training/21_training');
     const session = await client.request('studio.session', {});
     expect(session?.projectCreated).toBe(false);
@@ -197,6 +170,7 @@ describe('studio canvas on a generated dataset', () => {
   });
 
   it('reaches the main actions by keyboard alone', async () => {
+    const { browser, client, dir } = studio;
     const { page } = browser;
     const checked = (key: string) =>
       page.getByTestId(`layer-${key}`).locator('input[type=checkbox]').isChecked();
@@ -231,22 +205,18 @@ describe('studio canvas on a generated dataset', () => {
     await saveScreenshot(page, 'canvas-7-contours');
     await page.keyboard.press('c');
 
-    await page.keyboard.press('e');
-    await expect
-      .poll(() => page.getByTestId('tool-eraser').getAttribute('aria-checked'))
-      .toBe('true');
-    await page.keyboard.press('f');
-    await expect
-      .poll(() => page.getByTestId('tool-fill').getAttribute('aria-checked'))
-      .toBe('true');
-    await page.keyboard.press('p');
-    await expect
-      .poll(() => page.getByTestId('tool-polygon').getAttribute('aria-checked'))
-      .toBe('true');
-    await page.keyboard.press('b');
-    await expect
-      .poll(() => page.getByTestId('tool-brush').getAttribute('aria-checked'))
-      .toBe('true');
+    const tools = [
+      ['e', 'eraser'],
+      ['f', 'fill'],
+      ['p', 'polygon'],
+      ['b', 'brush'],
+    ] as const;
+    for (const [key, tool] of tools) {
+      await page.keyboard.press(key);
+      await expect
+        .poll(() => page.getByTestId(`tool-${tool}`).getAttribute('aria-checked'))
+        .toBe('true');
+    }
     await page.keyboard.press(']');
     await expect.poll(() => page.getByTestId('brush-size').inputValue()).toBe('6');
     await page.keyboard.press('[');
@@ -297,7 +267,7 @@ describe('studio canvas on a generated dataset', () => {
     // Revert to the ground truth by keyboard: the saved mask equals the 1st observer label.
     await page.keyboard.press('Shift+G');
     await waitSaved(page);
-    const labelFile = path.join(datasetRoot, 'training', '1st_manual', '21_manual1.gif');
+    const labelFile = path.join(studio.root, 'training', '1st_manual', '21_manual1.gif');
     expect(await currentMask(client, 'training/21_training')).toEqual(
       (await decodeMask(labelFile)).data,
     );
@@ -316,20 +286,19 @@ describe('studio canvas on a generated dataset', () => {
 
 describe('studio canvas with a model in the project', () => {
   it('shows the prediction heatmap, the error map and per-image figures; reverts to the prediction', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-canvas-model-'));
-    const root = path.join(dir, 'DRIVE-mini');
-    const env = { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') };
-    await writeTestDataset(root, { width: 96, height: 80, perSplit: 2 });
-    await addTinyModelWithPredictions(defaultProjectFile(root, env), root);
-    const serve = await startServe([], env);
-    const browser = await launchBrowser();
-    const client = await connectContract(serve);
+    const studio = await startStudio({
+      prefix: 'vessel-canvas-model-',
+      dataset: { width: 96, height: 80, perSplit: 2 },
+      prepare: async ({ root, env }) => {
+        await addTinyModelWithPredictions(defaultProjectFile(root, env), root);
+      },
+    });
     try {
+      const { browser, client } = studio;
       const { page } = browser;
-      await page.goto(serve.url);
-      await openByKeyboard(page, root);
+      await page.goto(studio.serve.url);
+      await openByKeyboard(page, studio.root);
       const first = 'training/21_training';
-      await waitForImage(page, first);
       expect(await page.getByTestId('layer-prediction-note').count()).toBe(0);
       await expect.poll(() => page.getByText('Model: tiny-green').count()).toBe(1);
       // Figures of the model in the list: F1 / AUC as numbers, not dashes.
@@ -354,10 +323,7 @@ describe('studio canvas with a model in the project', () => {
       await saveScreenshot(page, 'canvas-model-2-reverted');
       expect(browser.consoleErrors).toEqual([]);
     } finally {
-      client.close();
-      await browser.close();
-      await serve.stop();
-      await rm(dir, { recursive: true, force: true });
+      await studio.close();
     }
   });
 });
@@ -369,16 +335,13 @@ describe('studio canvas on DRIVE', () => {
   it.skipIf(!present)(
     'opens the read-only DRIVE with its project elsewhere and paints exactly',
     async () => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-canvas-drive-'));
-      const serve = await startServe([], { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') });
-      const browser = await launchBrowser();
-      const client = await connectContract(serve);
+      const studio = await startStudio({ prefix: 'vessel-canvas-drive-' });
       try {
+        const { browser, client, dir } = studio;
         const { page } = browser;
-        await page.goto(serve.url);
+        await page.goto(studio.serve.url);
         await openByKeyboard(page, DRIVE);
         const first = 'training/21_training';
-        await waitForImage(page, first);
         const session = await client.request('studio.session', {});
         expect(session?.imageCount).toBe(40);
         expect(session?.projectFile.startsWith(dir)).toBe(true);
@@ -401,10 +364,7 @@ describe('studio canvas on DRIVE', () => {
         expect(await currentMask(client, first)).toEqual(original);
         expect(browser.consoleErrors).toEqual([]);
       } finally {
-        client.close();
-        await browser.close();
-        await serve.stop();
-        await rm(dir, { recursive: true, force: true });
+        await studio.close();
       }
     },
   );

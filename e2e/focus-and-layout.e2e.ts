@@ -4,26 +4,15 @@
  * checkbox, not only the canvas) and never paints, and the evaluation pane fits a 1440x900
  * window with every metric column on screen.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { MetricRow, EvaluationView } from '../src/shared/api/training';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addTinyModelWithPredictions } from '../src/main/compute/model/test-model';
 import { openProject } from '../src/main/engine/project';
 import { defaultProjectFile } from '../src/main/engine/studio/project-location';
 import { toStoredEvaluation } from '../src/main/engine/training/stored-evaluation';
-import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
-import { connectContract, type ContractClient } from './contract-client';
-import {
-  launchBrowser,
-  saveScreenshot,
-  startServe,
-  type BrowserSession,
-  type ServeProcess,
-} from './harness';
-import { canvasState } from './studio-page';
+import { saveScreenshot } from './harness';
+import { canvasState, openFolder, useStudio } from './studio-page';
 
 const FIRST = 'training/21_training';
 
@@ -128,53 +117,33 @@ async function insidePane(cell: Locator, pane: Locator): Promise<boolean> {
 }
 
 describe('focus and layout of the studio', () => {
-  let dir: string;
-  let root: string;
-  let serve: ServeProcess;
-  let browser: BrowserSession;
-  let client: ContractClient;
   let parentId: number;
   let childId: number;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-focus-layout-'));
-    root = path.join(dir, 'DRIVE-mini');
-    const env = { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') };
-    await writeTestDataset(root, { width: 96, height: 80, perSplit: 2 });
-    const projectFile = defaultProjectFile(root, env);
-    parentId = await addTinyModelWithPredictions(projectFile, root);
-    childId = await addChildVersion(projectFile, parentId);
-    serve = await startServe([], env);
-    browser = await launchBrowser();
-    client = await connectContract(serve);
+  const studio = useStudio({
+    prefix: 'vessel-focus-layout-',
+    dataset: { width: 96, height: 80, perSplit: 2 },
+    prepare: async ({ root, env }) => {
+      const projectFile = defaultProjectFile(root, env);
+      parentId = await addTinyModelWithPredictions(projectFile, root);
+      childId = await addChildVersion(projectFile, parentId);
+    },
   });
 
   /** Opens the dataset at 1440x900 once; each test may run alone. */
   let opened = false;
   async function openStudio(): Promise<Page> {
-    const { page } = browser;
+    const { page } = studio.browser;
     if (opened) return page;
     await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(serve.url);
-    await expect
-      .poll(() => page.getByTestId('open-button').isVisible(), { timeout: 60_000 })
-      .toBe(true);
-    await page.getByTestId('open-button').click();
-    await page.getByTestId('open-path').fill(root);
-    await page.getByTestId('open-submit').click();
+    await page.goto(studio.serve.url);
+    await openFolder(page, studio.root);
     await expect.poll(async () => (await canvasState(page)).id, { timeout: 60_000 }).toBe(FIRST);
     opened = true;
     return page;
   }
 
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await serve?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
   it('pans on Space+drag with the threshold slider or a layer checkbox focused, and saves nothing', async () => {
+    const { browser, client } = studio;
     const page = await openStudio();
     const revisions = async () =>
       (await client.request('studio.revisions', { id: FIRST })).revisions.length;
@@ -205,6 +174,7 @@ describe('focus and layout of the studio', () => {
   });
 
   it('fits the evaluation pane into a 1440x900 window, every metric column visible', async () => {
+    const { browser, client } = studio;
     const page = await openStudio();
     // The newest version is the active one.
     expect((await client.request('models.list', {})).find((m) => m.active)?.id).toBe(childId);

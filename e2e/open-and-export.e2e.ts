@@ -7,23 +7,15 @@
  * list and the export all land there and nothing is left behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultProjectFile } from '../src/main/engine/studio/project-location';
 import { drivePresent, driveRoot } from '../test/support/drive';
-import { connectContract, type ContractClient } from './contract-client';
-import {
-  launchBrowser,
-  saveScreenshot,
-  startServe,
-  type BrowserSession,
-  type ServeProcess,
-} from './harness';
-import { canvasState, waitSaved } from './studio-page';
+import { saveScreenshot } from './harness';
+import { canvasState, useStudio, waitSaved } from './studio-page';
 
 const haveDrive = drivePresent('the open-and-export end-to-end test', 'training', 'test');
 
@@ -41,35 +33,25 @@ async function paintRow(page: Page, x0: number, x1: number, y: number): Promise<
 }
 
 describe.runIf(haveDrive)('open and export through the folder browser', () => {
-  let home: string;
   let drive: string;
   let projectFile: string;
-  let serve: ServeProcess;
-  let browser: BrowserSession;
-  let client: ContractClient;
-
-  beforeAll(async () => {
-    home = await realpath(await mkdtemp(path.join(os.tmpdir(), 'vessel-open-export-')));
-    drive = await realpath(driveRoot());
-    // Where the engine puts DRIVE's project: the default projects folder of the temporary home.
-    const name = path.basename(defaultProjectFile(drive, { VESSEL_PROJECTS_DIR: '/p' }));
-    projectFile = path.join(home, '.vessel-studio', 'projects', name);
-    // An empty VESSEL_PROJECTS_DIR counts as unset: the default folder under HOME is used.
-    serve = await startServe([], { HOME: home, USERPROFILE: home, VESSEL_PROJECTS_DIR: '' });
-    browser = await launchBrowser();
-    client = await connectContract(serve);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await serve?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
+  // The temporary folder is HOME. An empty VESSEL_PROJECTS_DIR counts as unset: the default
+  // folder under HOME is used.
+  const studio = useStudio({
+    prefix: 'vessel-open-export-',
+    env: (home) => ({ HOME: home, USERPROFILE: home, VESSEL_PROJECTS_DIR: '' }),
+    prepare: async ({ dir: home }) => {
+      drive = await realpath(driveRoot());
+      // Where the engine puts DRIVE's project: the default projects folder of the temporary home.
+      const name = path.basename(defaultProjectFile(drive, { VESSEL_PROJECTS_DIR: '/p' }));
+      projectFile = path.join(home, '.vessel-studio', 'projects', name);
+    },
   });
 
   it('browses to DRIVE from the first screen, opens it, exports the corrected masks, and lists it as recent', async () => {
+    const { browser, client } = studio;
     const { page } = browser;
-    await page.goto(serve.url);
+    await page.goto(studio.serve.url);
     const first = page.getByTestId('first-screen');
     await expect.poll(() => first.isVisible(), { timeout: 60_000 }).toBe(true);
     await expect.poll(() => page.getByTestId('recent-projects-empty').isVisible()).toBe(true);

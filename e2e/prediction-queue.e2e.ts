@@ -4,23 +4,13 @@
  * down the list, is predicted before the others are all done and shown at once; the status bar
  * counts the images with Pause and Resume, and a paused queue predicts nothing more.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { PredictionQueueState } from '../src/shared/api/studio';
 import { decodeWire } from '../src/shared/api/wire';
 import { BUNDLED_MODEL_NAME } from '../src/main/engine/studio/bundled-model';
-import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
-import { connectContract, type ContractClient } from './contract-client';
-import {
-  launchBrowser,
-  saveScreenshot,
-  startServe,
-  type BrowserSession,
-  type ServeProcess,
-} from './harness';
+import { saveScreenshot, type ServeProcess } from './harness';
+import { openFolder, useStudio } from './studio-page';
 
 /** The queue's events as browser mode broadcasts them, in order. */
 interface QueueEvents {
@@ -59,45 +49,27 @@ async function listenToQueue(serve: ServeProcess): Promise<QueueEvents> {
 }
 
 describe('the prediction queue in the studio', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: BrowserSession;
-  let client: ContractClient;
+  // Big enough that each image takes the bundled LadderNet a moment, small enough to finish.
+  const studio = useStudio({
+    prefix: 'vessel-queue-e2e-',
+    dataset: { name: 'DRIVE-8', width: 120, height: 96, perSplit: 4 },
+  });
   let queue: QueueEvents;
-  let ids: string[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-queue-e2e-'));
-    // Big enough that each image takes the bundled LadderNet a moment, small enough to finish.
-    ids = await writeTestDataset(path.join(dir, 'DRIVE-8'), {
-      width: 120,
-      height: 96,
-      perSplit: 4,
-    });
-    serve = await startServe([], { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') });
-    browser = await launchBrowser();
-    client = await connectContract(serve);
-    queue = await listenToQueue(serve);
+    queue = await listenToQueue(studio.serve);
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     queue?.close();
-    client?.close();
-    await browser?.close();
-    await serve?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('predicts the selected image first, shows it at once, counts in the status bar, and pauses', async () => {
+    const { browser, client, ids } = studio;
     const { page } = browser;
     const indicator = page.getByTestId('prediction-queue');
-    await page.goto(serve.url);
-    await expect
-      .poll(() => page.getByTestId('open-button').isVisible(), { timeout: 60_000 })
-      .toBe(true);
-    await page.getByTestId('open-button').click();
-    await page.getByTestId('open-path').fill(path.join(dir, 'DRIVE-8'));
-    await page.getByTestId('open-submit').click();
+    await page.goto(studio.serve.url);
+    await openFolder(page, studio.root);
 
     // Right after opening, the person picks the last image of the list.
     const rows = page.getByTestId('image-list').getByRole('option');

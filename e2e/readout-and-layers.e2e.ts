@@ -3,25 +3,14 @@
  * thumbnails, split filter and "most uncertain first" order, in Chromium against browser mode,
  * on a generated DRIVE-layout dataset with the tiny test model's predictions in its project.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addTinyModelWithPredictions } from '../src/main/compute/model/test-model';
 import { openProject } from '../src/main/engine/project';
 import { defaultProjectFile } from '../src/main/engine/studio/project-location';
-import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
-import { connectContract, type ContractClient } from './contract-client';
-import {
-  launchBrowser,
-  saveScreenshot,
-  startServe,
-  type BrowserSession,
-  type ServeProcess,
-} from './harness';
-import { canvasState, waitSaved } from './studio-page';
+import { saveScreenshot } from './harness';
+import { canvasState, useStudio, waitSaved } from './studio-page';
 
 const W = 96;
 const H = 80;
@@ -57,47 +46,32 @@ async function imageMiddle(page: Page): Promise<Buffer> {
 }
 
 describe('readout, colour bars, uncertainty layer and image list', () => {
-  let dir: string;
-  let root: string;
-  let serve: ServeProcess;
-  let browser: BrowserSession;
-  let client: ContractClient;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-readout-e2e-'));
-    root = path.join(dir, 'DRIVE-mini');
-    const env = { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') };
-    await writeTestDataset(root, { width: W, height: H, perSplit: 2 });
-    const projectFile = defaultProjectFile(root, env);
-    const modelId = await addTinyModelWithPredictions(projectFile, root);
-    const project = await openProject(projectFile);
-    try {
-      await project.putPrediction(modelId, UNDECIDED, {
-        width: W,
-        height: H,
-        probabilities: new Float32Array(W * H).fill(0.5),
-      });
-    } finally {
-      await project.close();
-    }
-    serve = await startServe([], env);
-    browser = await launchBrowser();
-    client = await connectContract(serve);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await serve?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+  const studio = useStudio({
+    prefix: 'vessel-readout-e2e-',
+    dataset: { width: W, height: H, perSplit: 2 },
+    prepare: async ({ root, env }) => {
+      const projectFile = defaultProjectFile(root, env);
+      const modelId = await addTinyModelWithPredictions(projectFile, root);
+      const project = await openProject(projectFile);
+      try {
+        await project.putPrediction(modelId, UNDECIDED, {
+          width: W,
+          height: H,
+          probabilities: new Float32Array(W * H).fill(0.5),
+        });
+      } finally {
+        await project.close();
+      }
+    },
   });
 
   it('reads out the pixel under the cursor, shows the colour bars and the uncertainty layer', async () => {
+    const { browser, client } = studio;
     const { page } = browser;
     await page.setViewportSize({ width: 1280, height: 800 });
     // Opened through the contract; the page takes up the engine's open session.
-    await client.request('studio.open', { datasetPath: root });
-    await page.goto(serve.url);
+    await client.request('studio.open', { datasetPath: studio.root });
+    await page.goto(studio.serve.url);
     await expect.poll(async () => (await canvasState(page)).id, { timeout: 60_000 }).toBe(FIRST);
     await expect.poll(() => page.getByText('Model: tiny-green').count()).toBe(1);
 
@@ -159,6 +133,7 @@ describe('readout, colour bars, uncertainty layer and image list', () => {
   });
 
   it('shows thumbnails, filters by split and orders the most uncertain first', async () => {
+    const { browser, client } = studio;
     const { page } = browser;
     const all = await listedIds(page);
     expect(all).toHaveLength(4);
@@ -195,6 +170,7 @@ describe('readout, colour bars, uncertainty layer and image list', () => {
   });
 
   it('names a revision in the history by what it did', async () => {
+    const { browser, client } = studio;
     const { page } = browser;
     await page.getByTestId('image-order').selectOption('dataset');
     await page.getByTestId('image-list').locator(`[data-image-id="${FIRST}"]`).click();

@@ -5,53 +5,24 @@
  * version and the deltas against the parent; reload and find it all again.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestDataset } from '../src/main/engine/studio/test-dataset';
-import { connectContract, type ContractClient } from './contract-client';
-import {
-  launchBrowser,
-  repoRoot,
-  saveScreenshot,
-  startServe,
-  type BrowserSession,
-  type ServeProcess,
-} from './harness';
-import { runStatus, tinySettings } from './studio-page';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, saveScreenshot } from './harness';
+import { openFolder, runStatus, tinySettings, useStudio } from './studio-page';
 
 describe('retrain and evaluate in the studio', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: BrowserSession;
-  let client: ContractClient;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-retrain-e2e-'));
-    await writeTestDataset(path.join(dir, 'DRIVE-mini'), { width: 40, height: 32, perSplit: 3 });
-    serve = await startServe([], { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') });
-    browser = await launchBrowser();
-    client = await connectContract(serve);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await serve?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+  const studio = useStudio({
+    prefix: 'vessel-retrain-e2e-',
+    dataset: { width: 40, height: 32, perSplit: 3 },
   });
 
   it('trains, cancels, fine-tunes, evaluates, compares, and keeps it all across a reload', async () => {
+    const { browser, client, dir } = studio;
     const { page } = browser;
     const progressSeen: string[] = [];
-    await page.goto(serve.url);
-    await expect
-      .poll(() => page.getByTestId('open-button').isVisible(), { timeout: 60_000 })
-      .toBe(true);
-    await page.getByTestId('open-button').click();
-    await page.getByTestId('open-path').fill(path.join(dir, 'DRIVE-mini'));
-    await page.getByTestId('open-submit').click();
+    await page.goto(studio.serve.url);
+    await openFolder(page, studio.root);
     await expect
       .poll(() => page.getByTestId('retrain').isVisible(), { timeout: 30_000 })
       .toBe(true);
@@ -180,37 +151,15 @@ const DRIVE = path.resolve(repoRoot, '../shared/datasets/DRIVE');
 describe('retrain and evaluate on DRIVE', () => {
   const present = existsSync(path.join(DRIVE, 'test', 'images'));
   if (!present) console.log(`Skipping the DRIVE retrain test: no DRIVE folder at ${DRIVE}.`);
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: BrowserSession;
-  let client: ContractClient;
-
-  beforeAll(async () => {
-    if (!present) return;
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-retrain-drive-'));
-    serve = await startServe([], { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') });
-    browser = await launchBrowser();
-    client = await connectContract(serve);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await serve?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const studio = useStudio({ prefix: 'vessel-retrain-drive-', enabled: present });
 
   it.skipIf(!present)(
     'trains a tiny model on the 20 training images, evaluates it on the 20 test images with the second observer',
     async () => {
+      const { browser, client } = studio;
       const { page } = browser;
-      await page.goto(serve.url);
-      await expect
-        .poll(() => page.getByTestId('open-button').isVisible(), { timeout: 60_000 })
-        .toBe(true);
-      await page.getByTestId('open-button').click();
-      await page.getByTestId('open-path').fill(DRIVE);
-      await page.getByTestId('open-submit').click();
+      await page.goto(studio.serve.url);
+      await openFolder(page, DRIVE);
       await expect
         .poll(() => page.getByTestId('split').textContent(), { timeout: 60_000 })
         .toMatch(/18 training, 2 validation .*20 test images/);

@@ -1,11 +1,19 @@
 /**
  * Page helpers for the studio's end-to-end tests, the same in Chromium (browser mode) and in
  * Electron: where the canvas is and what it shows, the save state, the retrain settings, and
- * the pixels a brush stroke must change.
+ * the pixels a brush stroke must change. For browser mode, the studio a test runs against (a
+ * temporary folder, a generated dataset, `serve`, Chromium and a contract client) and opening a
+ * folder through the open dialog.
  */
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { bresenham, discFootprint, footprintPixels } from '../src/renderer/src/canvas/raster';
+import { writeTestDataset, type TestDatasetOptions } from '../src/main/engine/studio/test-dataset';
+import { connectContract, type ContractClient } from './contract-client';
+import { launchBrowser, startServe, type BrowserSession, type ServeProcess } from './harness';
 
 /** The canvas's image, zoom, pan and place on the screen, from its data attributes. */
 export async function canvasState(page: Page) {
@@ -63,4 +71,107 @@ export async function tinySettings(page: Page, epochs: number, fineTune: boolean
   await page.getByLabel('Batch').fill('2');
   await page.getByLabel('Patch px').fill('16');
   await page.getByLabel('Learning rate').fill('0.001');
+}
+
+export interface StudioOptions {
+  /** Start of the temporary folder's name (under the system's temporary folder). */
+  prefix: string;
+  /** A generated DRIVE-layout dataset written at `<dir>/<name>` ('DRIVE-mini' unless named). */
+  dataset?: TestDatasetOptions & { name?: string };
+  /** The environment `serve` runs with; by default its projects go to `<dir>/projects`. */
+  env?: (dir: string) => NodeJS.ProcessEnv;
+  /** Runs after the dataset is written and before `serve` starts (a project to set up, say). */
+  prepare?: (studio: { dir: string; root: string; env: NodeJS.ProcessEnv }) => Promise<void>;
+}
+
+/** Browser mode with Chromium on it and a contract client, over a temporary folder. */
+export interface Studio {
+  /** The temporary folder (its real path); `close` removes it. */
+  dir: string;
+  /** The generated dataset's folder ('' without one). */
+  root: string;
+  /** The generated dataset's image ids (`test/01_test`, ...), empty without one. */
+  ids: string[];
+  env: NodeJS.ProcessEnv;
+  serve: ServeProcess;
+  browser: BrowserSession;
+  client: ContractClient;
+  /** Stops `serve` and starts it again with the same environment, with a new client. */
+  restartServe(): Promise<void>;
+  /** Closes the client, Chromium and `serve`, and removes the temporary folder. */
+  close(): Promise<void>;
+}
+
+/** Starts a studio as `options` say; whatever started is stopped again if a later step fails. */
+export async function startStudio(options: StudioOptions): Promise<Studio> {
+  const dir = await realpath(await mkdtemp(path.join(os.tmpdir(), options.prefix)));
+  const env = options.env?.(dir) ?? { VESSEL_PROJECTS_DIR: path.join(dir, 'projects') };
+  const parts: Partial<Pick<Studio, 'serve' | 'browser' | 'client'>> = {};
+  const close = async () => {
+    parts.client?.close();
+    await parts.browser?.close();
+    await parts.serve?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const { name = 'DRIVE-mini', ...datasetOptions } = options.dataset ?? {};
+    const root = options.dataset ? path.join(dir, name) : '';
+    const ids = options.dataset ? await writeTestDataset(root, datasetOptions) : [];
+    await options.prepare?.({ dir, root, env });
+    parts.serve = await startServe([], env);
+    parts.browser = await launchBrowser();
+    parts.client = await connectContract(parts.serve);
+    const studio: Studio = {
+      dir,
+      root,
+      ids,
+      env,
+      serve: parts.serve,
+      browser: parts.browser,
+      client: parts.client,
+      async restartServe() {
+        studio.client.close();
+        await studio.serve.stop();
+        studio.serve = parts.serve = await startServe([], env);
+        studio.client = parts.client = await connectContract(studio.serve);
+      },
+      close,
+    };
+    return studio;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The studio of the enclosing `describe`'s tests: started in its beforeAll, closed in its
+ * afterAll. Its fields are read through to the running studio, so they are there from the
+ * beforeAll on (and `serve` and `client` are the new ones after `restartServe`); with
+ * `enabled: false` (a dataset that is not there, say) nothing starts.
+ */
+export function useStudio(options: StudioOptions & { enabled?: boolean }): Studio {
+  let started: Studio | undefined;
+  beforeAll(async () => {
+    if (options.enabled !== false) started = await startStudio(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as Studio, {
+    get(_target, key) {
+      if (!started) throw new Error('The studio is not started: use it in a test or a later hook.');
+      return started[key as keyof Studio];
+    },
+  });
+}
+
+/** Opens `folder` through the open dialog, once the studio loaded in `page` shows its button. */
+export async function openFolder(page: Page, folder: string): Promise<void> {
+  await expect
+    .poll(() => page.getByTestId('open-button').isVisible(), { timeout: 60_000 })
+    .toBe(true);
+  await page.getByTestId('open-button').click();
+  await page.getByTestId('open-path').fill(folder);
+  await page.getByTestId('open-submit').click();
 }

@@ -42,8 +42,6 @@ export interface OpenedStudio {
   active: ModelVersion | null;
   /** Why the bundled model could not be added (missing or broken folder), else null. */
   bundledProblem: string | null;
-  /** The active version when it has neither cached predictions nor an evaluation yet. */
-  pending: ModelVersion | null;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -92,8 +90,7 @@ export async function openStudio(options: OpenStudioOptions): Promise<OpenedStud
     if (!project.readOnly) await recordProjectSplit(project, dataset);
     const bundledProblem = await addBundledModel(project, options.bundledModelDir);
     const active = await activeVersion(project);
-    const pending = active && (await unpredicted(project, active, dataset)) ? active : null;
-    return { dataset, project, created, active, bundledProblem, pending };
+    return { dataset, project, created, active, bundledProblem };
   } catch (error) {
     await project?.close().catch(() => undefined);
     throw error;
@@ -144,15 +141,4 @@ async function activeVersion(project: Project): Promise<ModelVersion | null> {
   const models = await project.listModelVersions();
   const { selectedModelVersion } = await project.getViewSettings();
   return models.find((m) => m.id === selectedModelVersion) ?? models.at(-1) ?? null;
-}
-
-/** True when a version has no evaluation and no cached prediction (a just-added bundled model). */
-async function unpredicted(
-  project: Project,
-  version: ModelVersion,
-  dataset: DatasetIndex,
-): Promise<boolean> {
-  const first = allEntries(dataset)[0];
-  if (!first || (await project.listEvaluations(version.id)).length > 0) return false;
-  return (await project.getPrediction(version.id, first.id)) === undefined;
 }

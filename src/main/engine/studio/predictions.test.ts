@@ -21,7 +21,7 @@ describe('PredictionServing', () => {
   it('says why there is no prediction without a model: the bundled model problem, else training', async () => {
     const { dataset, project } = await scratch.open('no-model');
     const images = new ImageServing(dataset);
-    const none = { active: null, pending: null };
+    const none = { active: null };
     const untrained = new PredictionServing(project, images, { ...none, bundledProblem: null });
     const reason = 'No model in this project yet: train one to see predictions.';
     expect(untrained.missingModelReason()).toBe(reason);
