@@ -13,6 +13,8 @@ import {
   defaultRetrainSettings,
   GPU_PLANNING_PATCHES_PER_SECOND,
   patchesSeen,
+  QUICK_PATCHES,
+  quickRetrainSettings,
   trainsOnGpu,
   withRetrainDefaults,
 } from './retrain-defaults';
@@ -40,6 +42,7 @@ describe('defaultRetrainSettings', () => {
   it('keeps the CPU-speed defaults on wasm, cpu, tensorflow and a software adapter', () => {
     const cpuSpeed = {
       fineTune: true,
+      scope: 'all',
       arch: 'bench-unet',
       epochs: 5,
       stepsPerEpoch: 50,
@@ -171,5 +174,28 @@ describe('withRetrainDefaults', () => {
       epochs: 3,
     });
     expect(withRetrainDefaults({}, gpu)).toEqual(gpu);
+  });
+});
+
+describe('quickRetrainSettings', () => {
+  it('narrows Retrain’s defaults to the corrections: one epoch of 640 patches', () => {
+    const cpu = quickRetrainSettings(RETRAIN_DEFAULTS);
+    expect(cpu).toEqual({
+      ...RETRAIN_DEFAULTS,
+      fineTune: true,
+      scope: 'corrections',
+      epochs: 1,
+      stepsPerEpoch: QUICK_PATCHES / RETRAIN_DEFAULTS.batchSize,
+    });
+    expect(patchesSeen(cpu)).toBe(640);
+    // On a GPU the batch and learning rate stay the backend's; the steps shrink to match.
+    const gpu = quickRetrainSettings(defaultRetrainSettings('webgpu', h200()));
+    expect(gpu).toMatchObject({
+      batchSize: 128,
+      stepsPerEpoch: 5,
+      epochs: 1,
+      scope: 'corrections',
+    });
+    expect(retrainSettingsSchema.parse(gpu)).toEqual(gpu);
   });
 });

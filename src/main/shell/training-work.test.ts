@@ -7,6 +7,7 @@ import { followTraining } from './training-work';
 function progress(runId: number, epoch: number) {
   return {
     runId,
+    phase: 'training' as const,
     epoch,
     epochs: 20,
     batch: 3,
@@ -16,6 +17,9 @@ function progress(runId: number, epoch: number) {
     valF1: null,
     valAuc: null,
     etaSeconds: 100,
+    evaluation: { done: 0, total: 40 },
+    evaluationTimed: true,
+    fraction: 0.2,
     backend: 'wasm',
   };
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { RetrainScope } from '../../shared/api/training';
 import type { VesselApi } from '../../shared/api';
 import { useApi } from './api/client';
 import { isTextField } from './canvas/focus';
@@ -59,7 +60,7 @@ export function App() {
   const [notice, setNotice] = useState<string | null>(null);
   const models = useModels();
   const retrainAction = useCallback(
-    (action: (() => void) | null) => controller.attachRetrain(action),
+    (action: ((scope: RetrainScope) => void) | null) => controller.attachRetrain(action),
     [controller],
   );
 

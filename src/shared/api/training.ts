@@ -97,11 +97,23 @@ export const trainingOptionsSchema = z
   })
   .strict();
 
+/**
+ * What a run learns from: `all` the training images (the full Retrain, evaluated on the test
+ * split before it ends), or `corrections`, the quick fine-tune: only the training images the
+ * person corrected, with every patch centred near a corrected pixel. A quick run ends with its
+ * validation decision; the background predictions then show and evaluate the new version.
+ */
+export const RETRAIN_SCOPES = ['all', 'corrections'] as const;
+
+export type RetrainScope = (typeof RETRAIN_SCOPES)[number];
+
 /** What the Retrain button runs, every field decided (the run's record keeps it). */
 export const retrainSettingsSchema = z
   .object({
     /** Fine-tune the active model (true) or train a new architecture from scratch (false). */
     fineTune: z.boolean(),
+    /** Every training image, or only the corrected ones and their neighbourhoods (fine-tune only). */
+    scope: z.enum(RETRAIN_SCOPES),
     /** Preset of the architecture for a run from scratch (see src/shared/model-config.ts). */
     arch: z.string().min(1).max(100),
     epochs: trainingOptionFields.epochs,
@@ -136,6 +148,7 @@ export const RETRAIN_ARCHS = ['bench-unet', 'unet-shared-residual', 'laddernet']
  */
 export const RETRAIN_DEFAULTS: Readonly<RetrainSettings> = Object.freeze({
   fineTune: true,
+  scope: 'all',
   arch: 'bench-unet',
   epochs: 5,
   stepsPerEpoch: 50,
@@ -165,6 +178,8 @@ export type TrainingRunStatus =
 
 export interface TrainingProgress {
   runId: number;
+  /** Training, then (a full Retrain) predicting every image and scoring the test split. */
+  phase: 'training' | 'evaluating';
   epoch: number;
   epochs: number;
   batch: number;
@@ -174,7 +189,24 @@ export interface TrainingProgress {
   valLoss: number | null;
   valF1: number | null;
   valAuc: number | null;
+  /**
+   * Seconds left in the whole run: the training still to do and, for a run that evaluates, the
+   * images still to predict (counted at the time per image measured this session, then at the
+   * evaluation's own pace). Null until it can be estimated.
+   */
   etaSeconds: number | null;
+  /**
+   * The evaluation's images: done of total (done is 0 while training); null for a run that does
+   * not evaluate (the quick fine-tune).
+   */
+  evaluation: { done: number; total: number } | null;
+  /**
+   * False while the time the evaluation will take is not known yet (no image predicted this
+   * session): `etaSeconds` then covers the training only and the front ends say so.
+   */
+  evaluationTimed: boolean;
+  /** Share of the whole run done, in [0, 1]: elapsed / (elapsed + etaSeconds) once it is known. */
+  fraction: number;
   backend: string;
 }
 

@@ -22,6 +22,11 @@ export interface TrainImage {
   fov?: Uint8Array;
   /** H x W per-pixel loss weight (e.g. corrected pixels weighted up when fine-tuning); absent means 1. */
   weight?: Float32Array;
+  /**
+   * H x W, 1 where a training patch may be centred (inside the FOV too): the neighbourhood of
+   * the person's corrections for a quick fine-tune. Absent: anywhere in the FOV.
+   */
+  centres?: Uint8Array;
 }
 
 /** A per-image replacement label and/or weight map for images read from a folder (fine-tuning). */
@@ -30,6 +35,8 @@ export interface ImageOverride {
   label?: Uint8Array;
   /** H x W per-pixel loss weight. */
   weight?: Float32Array;
+  /** H x W, 1 where patches may be centred (TrainImage.centres). */
+  centres?: Uint8Array;
 }
 
 export type TrainData =
@@ -70,6 +77,11 @@ export interface TrainJob {
    * omitted: drawn from the seed. Test images are refused either way.
    */
   validationIds?: string[];
+  /**
+   * Train on these images only (a quick fine-tune's corrected images); the validation split is
+   * drawn from every image as without it, so it stays the project's. Omitted: every training image.
+   */
+  trainOnly?: string[];
   /** Force a tfjs backend inside the compute process. */
   backend?: BackendName;
   /**

@@ -32,7 +32,11 @@ const baseOptions: TrainOptionsInput = {
 function run(
   outName: string,
   overrides: TrainOptionsInput = {},
-  extra: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {},
+  extra: {
+    signal?: AbortSignal;
+    onProgress?: (p: TrainProgress) => void;
+    trainOnly?: string[];
+  } = {},
 ) {
   const model = buildModel(TINY_UNET);
   // The same seeded initial weights in every run and every process, so runs differ only where the test says.
@@ -136,6 +140,24 @@ describe('trainModel', () => {
     expect(summary.split.validation).toHaveLength(1);
     const again = await run('split-again', { epochs: 1, stepsPerEpoch: 1 });
     expect(again.split).toEqual(summary.split);
+  });
+
+  it('trains on the images asked for only, keeping the split and refusing validation images', async () => {
+    const full = await run('only-full', { epochs: 1, stepsPerEpoch: 1 });
+    const narrowed = (trainOnly: string[], outName: string) =>
+      run(outName, { epochs: 1, stepsPerEpoch: 1 }, { trainOnly });
+    const asked = ['training/0', 'training/1', 'training/2'];
+    const summary = await narrowed(asked, 'only');
+    // The validation split is drawn as before; training keeps only the images asked for.
+    expect(summary.split.validation).toEqual(full.split.validation);
+    expect(summary.split.train).toEqual(full.split.train.filter((id) => asked.includes(id)));
+    expect(summary.split.excluded).toEqual(
+      [...full.split.excluded, ...full.split.train.filter((id) => !asked.includes(id))].sort(),
+    );
+    const refused = await narrowed(full.split.validation, 'only-validation').catch((e) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: TRAIN_ERROR_CODES.NO_IMAGES });
+    expect((refused as Error).message).toMatch(/validation and test images are never trained on/);
   });
 
   it('stops on cancel keeping the last finished epoch, then resumes to the same result as an uninterrupted run', async () => {

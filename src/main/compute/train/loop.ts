@@ -87,6 +87,8 @@ export interface TrainModelInput {
   skipped?: SkippedFiles;
   /** Validation images fixed by the caller; omitted: drawn from the seed. */
   validationIds?: string[];
+  /** Train on these of the training images only (TrainJob.trainOnly); the split is drawn first. */
+  trainOnly?: string[];
   /** Where the images came from (recorded; a resume on other data is refused). */
   dataSource: string;
   backend: string;
@@ -112,11 +114,14 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
 
   const split =
     state?.split ??
-    withExcluded(
-      input.validationIds
-        ? fixedSplit(input.images, input.validationIds, options.seed)
-        : splitByImage(input.images, options.validationFraction, options.seed),
-      input.excludedTestIds ?? [],
+    onlyTraining(
+      withExcluded(
+        input.validationIds
+          ? fixedSplit(input.images, input.validationIds, options.seed)
+          : splitByImage(input.images, options.validationFraction, options.seed),
+        input.excludedTestIds ?? [],
+      ),
+      input.trainOnly,
     );
   const byId = new Map(input.images.map((image) => [image.id, image]));
   const pick = (ids: string[]) =>
@@ -130,7 +135,9 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
       return image;
     });
   const trainImages = pick(split.train);
-  const validationImages = pick(split.validation);
+  // Validation patches come from the whole FOV whatever the training draws from, so every run
+  // of a project is scored on the same patches.
+  const validationImages = pick(split.validation).map(({ centres: _centres, ...image }) => image);
   // The scale inference matches other images to (--scale auto): the images the weights learnt from.
   // Images without a FOV mask have no diameter to measure and are left out of it.
   const trainingScale =
@@ -420,6 +427,24 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
 
 function withExcluded(split: ImageSplit, excluded: string[]): ImageSplit {
   return { ...split, excluded: [...new Set([...split.excluded, ...excluded])].sort() };
+}
+
+/**
+ * A split whose training images are narrowed to `trainOnly` (validation untouched); the rest
+ * are recorded as excluded. Refuses a narrowing that leaves nothing to train on.
+ */
+function onlyTraining(split: ImageSplit, trainOnly: string[] | undefined): ImageSplit {
+  if (!trainOnly) return split;
+  const wanted = new Set(trainOnly);
+  const train = split.train.filter((id) => wanted.has(id));
+  if (train.length === 0) {
+    throw new AppError(
+      TRAIN_ERROR_CODES.NO_IMAGES,
+      `None of the images to train on (${trainOnly.join(', ') || 'none given'}) is a training image of this split: validation and test images are never trained on.`,
+    );
+  }
+  const left = split.train.filter((id) => !wanted.has(id));
+  return { ...split, train, excluded: [...new Set([...split.excluded, ...left])].sort() };
 }
 
 function fixedSplit(images: TrainImage[], validationIds: string[], seed: number): ImageSplit {

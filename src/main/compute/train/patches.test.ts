@@ -67,6 +67,33 @@ describe('WeightedPatchSampler with a valid-padding U-Net', () => {
     for (let n = 0; n < 6; n++) expect(batch.fov[n * 56 * 56 + 28 * 56 + 28]).toBe(1);
   });
 
+  it('centres every patch inside the patch-centre mask when an image has one', () => {
+    const width = 40;
+    const base = generateVesselImage('training/9', 'training', width, 9, 6);
+    // Each pixel holds its own index, so a patch's centre pixel says where it was drawn.
+    const centres = new Uint8Array(width * width);
+    for (let y = 10; y <= 12; y++) for (let x = 20; x <= 22; x++) centres[y * width + x] = 1;
+    const image: WeightedImage = {
+      ...base,
+      pixels: Float32Array.from({ length: width * width }, (_, i) => i),
+      fov: new Uint8Array(width * width).fill(1),
+      lossWeight: new Float32Array(width * width).fill(1),
+      centres,
+    };
+    const sampler = new WeightedPatchSampler([image], { patchSize: 16, augment: AUGMENT_NONE });
+    const batch = sampler.batch(24, new SeededRandom(3, 1));
+    const drawn = new Set<number>();
+    for (let n = 0; n < 24; n++) drawn.add(batch.x[n * 16 * 16 + 8 * 16 + 8] as number);
+    for (const index of drawn) expect(centres[index]).toBe(1);
+    expect(drawn.size).toBeGreaterThan(1);
+    // A mask that lies wholly outside the FOV leaves nowhere to draw from: refused, named.
+    const outside = { ...image, fov: new Uint8Array(width * width), centres };
+    outside.fov[0] = 1;
+    expect(() => new WeightedPatchSampler([outside], { patchSize: 16, augment: false })).toThrow(
+      /training\/9.*outside its field of view/,
+    );
+  });
+
   it('gives the network an input whose output is exactly the requested patch', () => {
     const sampler = new WeightedPatchSampler([labelCopies(40, 3)], {
       patchSize: 20,

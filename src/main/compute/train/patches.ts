@@ -67,6 +67,8 @@ export function checkTrainImage(image: TrainImage): void {
     problems.push(`FOV mask has ${image.fov.length} values for ${pixels} pixels`);
   if (image.weight && image.weight.length !== pixels)
     problems.push(`weight map has ${image.weight.length} values for ${pixels} pixels`);
+  if (image.centres && image.centres.length !== pixels)
+    problems.push(`patch-centre mask has ${image.centres.length} values for ${pixels} pixels`);
   if (problems.length > 0) {
     throw new AppError(
       TRAIN_ERROR_CODES.BAD_IMAGE,
@@ -132,7 +134,7 @@ export class WeightedPatchSampler {
       return {
         image: { ...base, channels, image: image.pixels },
         weights: { ...base, channels: 1, image: image.lossWeight },
-        centres: fovCentres(image.id, fov),
+        centres: patchCentres(image.id, fov, image.centres),
       };
     });
   }
@@ -186,14 +188,16 @@ export class WeightedPatchSampler {
   }
 }
 
-/** Pixel indices inside the FOV. */
-function fovCentres(id: string, fov: Uint8Array): Int32Array {
+/** Pixel indices inside the FOV, and where `allowed` is given, inside it too. */
+function patchCentres(id: string, fov: Uint8Array, allowed: Uint8Array | undefined): Int32Array {
   const inside: number[] = [];
-  for (let i = 0; i < fov.length; i++) if (fov[i]) inside.push(i);
+  for (let i = 0; i < fov.length; i++) if (fov[i] && (!allowed || allowed[i])) inside.push(i);
   if (inside.length === 0) {
     throw new AppError(
       TRAIN_ERROR_CODES.BAD_IMAGE,
-      `The field-of-view mask of ${id} is empty; check its mask file.`,
+      allowed
+        ? `No patch of ${id} can be centred where it was asked: the region lies outside its field of view.`
+        : `The field-of-view mask of ${id} is empty; check its mask file.`,
     );
   }
   return Int32Array.from(inside);

@@ -151,6 +151,7 @@ export async function runTrainJob(
       initialModel,
       validateInitial: job.validateInitial === true && initialModel !== null,
       ...(job.validationIds ? { validationIds: job.validationIds } : {}),
+      ...(job.trainOnly ? { trainOnly: job.trainOnly } : {}),
       excludedTestIds,
       skipped,
       dataSource: source,
@@ -321,6 +322,7 @@ async function readImages(
       label: override?.label ?? image.label,
       fov: image.fov,
       ...(override?.weight ? { weight: override.weight } : {}),
+      ...(override?.centres ? { centres: override.centres } : {}),
     };
   });
   return { images, source: `${index.root} (${observer} observer)`, excludedTestIds, skipped };

@@ -39,7 +39,8 @@ export function createTrainingHandlers(ctx: EngineContext): TrainingAreas {
             : {
                 runId: r.id,
                 status: r.status,
-                settings: r.config as never,
+                // Runs recorded before quick fine-tunes existed trained on every image.
+                settings: { scope: 'all', ...(r.config as object) } as never,
                 parentModelId:
                   (r.config as { parentModelId?: number | null }).parentModelId ?? null,
                 modelId: null,

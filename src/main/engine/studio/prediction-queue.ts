@@ -106,6 +106,11 @@ export class PredictionQueue {
     };
   }
 
+  /** Seconds one image took, a moving average; null until an image was predicted. */
+  get measuredSecondsPerImage(): number | null {
+    return this.secondsPerImage;
+  }
+
   /** The version this queue predicts. */
   get modelId(): number {
     return this.work.modelId;

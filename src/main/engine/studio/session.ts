@@ -46,6 +46,8 @@ export class StudioSession {
   private readonly corrections: Corrections;
   private readonly list: ImageList;
   private queue: PredictionQueue | null = null;
+  /** Seconds per image of the queues replaced so far (the newest that measured one). */
+  private lastSecondsPerImage: number | null = null;
   private createQueue: ((version: ModelVersion) => PredictionQueue) | null = null;
   private focus: QueueFocus = { id: null, order: null };
   /** Exact probabilities the queue made, kept for the evaluation that follows it. */
@@ -91,8 +93,17 @@ export class StudioSession {
       return this.queue.whenFinished();
     }
     void this.queue?.cancel();
+    this.lastSecondsPerImage = this.secondsPerPrediction();
     this.queue = this.createQueue(version);
     return this.queue.start();
+  }
+
+  /**
+   * Seconds the prediction queue took per image (its moving average, the newest queue that
+   * measured one), or null when no image was predicted this session.
+   */
+  secondsPerPrediction(): number | null {
+    return this.queue?.measuredSecondsPerImage ?? this.lastSecondsPerImage;
   }
 
   /** The prediction queue's state, or null when none ran in this session. */

@@ -5,6 +5,8 @@ export const TRAINING_ERROR_CODES = {
   BUSY: 'TRAINING_BUSY',
   MODEL_ACTIVE: 'MODEL_ACTIVE',
   NO_EVALUATION: 'EVALUATION_MISSING',
+  /** A quick fine-tune with no corrected training image, or no model to fine-tune. */
+  NOTHING_TO_FINE_TUNE: 'TRAINING_NOTHING_TO_FINE_TUNE',
 } as const;
 
 /** What the person should do about a failed run, by error code. */

@@ -37,11 +37,15 @@ export class Evaluations {
     private readonly compute: () => ComputeHost,
   ) {}
 
-  /** Predicts every image with a model version (cached for the canvas) and evaluates it on the test split. */
+  /**
+   * Predicts every image with a model version (cached for the canvas) and evaluates it on the
+   * test split. `onProgress` hears of each image predicted (done of every image).
+   */
   async evaluate(
     modelId: number,
     runId: number | null = null,
     signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
   ): Promise<EvaluationView> {
     const session = this.session();
     const { project, dataset } = session;
@@ -58,13 +62,18 @@ export class Evaluations {
       // Exact maps the prediction queue made (and cached) this session are not predicted again.
       const byId = session.takeExactPredictions(modelId, flips);
       const missing = entries.filter((e) => !byId.has(e.id)).map((e) => e.id);
+      const ready = entries.length - missing.length;
+      onProgress?.(ready, entries.length);
       const predicted =
         missing.length === 0
           ? []
           : await this.compute().request(
               'predict.dataset',
               { modelDir: work, root: dataset.root, flips, ids: missing },
-              signal ? { signal } : {},
+              {
+                ...(signal ? { signal } : {}),
+                onProgress: (p) => onProgress?.(ready + p.done, entries.length),
+              },
             );
       for (const p of predicted) byId.set(p.id, p);
       for (const p of predicted) await project.putPrediction(modelId, p.id, p);

@@ -10,28 +10,37 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RetrainSettingsInput, TrainingRunState } from '../../../shared/api/training';
+import type {
+  RetrainSettingsInput,
+  RunDecision,
+  TrainingRunState,
+} from '../../../shared/api/training';
 import { modelPreset, type ModelPresetName } from '../../../shared/model-config';
+import { QUICK_VALIDATION_PATCHES } from '../../../shared/retrain-defaults';
 import { AppError, COMMON_ERROR_CODES, toErrorInfo } from '../../../shared/result';
 import type { ComputeHost } from '../../compute/host';
 import type { TrainProgress, TrainSummary } from '../../compute/train/job';
 import { isTestImage } from '../../compute/train/split';
 import type { EngineContext } from '../context';
-import { allEntries } from '../dataset';
+import { allEntries, type ImageEntry } from '../dataset';
 import type { ModelVersion } from '../project';
 import type { StudioSession } from '../studio/session';
 import { activationDecision, cancelledDecision } from './activation';
 import { actionFor, TRAINING_ERROR_CODES } from './errors';
 import type { Evaluations } from './evaluation';
 import type { ModelVersions } from './models';
-import { applyProgress } from './progress';
+import { applyProgress, evaluationProgress, type EvaluationPlan } from './progress';
 import { resolveRunSettings } from './settings';
-import { PROJECT_SPLIT_SEED, VALIDATION_FRACTION } from './split';
+import { PROJECT_SPLIT_SEED, projectSplit, VALIDATION_FRACTION } from './split';
 import { trainingMasks, type TrainingMasks } from './training-masks';
 
 interface ActiveRun {
   state: TrainingRunState;
   abort: AbortController;
+  /** performance.now() when the run started, for the whole run's ETA. */
+  started: number;
+  /** The test evaluation the run ends with (null: a quick fine-tune, which leaves it to the queue). */
+  evaluation: EvaluationPlan | null;
 }
 
 /** What a run needs of the rest of training: the model versions and the evaluation. */
@@ -68,6 +77,15 @@ export class TrainingRuns {
       activeModel: () => this.parts.models.active(),
       backendReport: () => this.ctx.backendReport(),
     });
+    if (settings.scope === 'corrections') {
+      const corrected = new Set(
+        (await session.project.latestMaskRevisions()).map((r) => r.imageKey),
+      );
+      const training = withoutValidation(allEntries(session.dataset), session).filter(
+        (e) => !isTestImage(e) && corrected.has(e.id),
+      );
+      refuseNothingToFineTune(training.length, parent);
+    }
     // A second start may have begun its run while this one waited for the model and backend.
     this.refuseIfBusy();
     const run = await session.project.createRun({
@@ -87,7 +105,19 @@ export class TrainingRuns {
       error: null,
       decision: null,
     };
-    const active: ActiveRun = { state, abort: new AbortController() };
+    const evaluation: EvaluationPlan | null =
+      settings.scope === 'corrections'
+        ? null
+        : {
+            images: allEntries(session.dataset).length,
+            secondsPerImage: session.secondsPerPrediction(),
+          };
+    const active: ActiveRun = {
+      state,
+      abort: new AbortController(),
+      started: performance.now(),
+      evaluation,
+    };
     this.active = active;
     this.publish(state);
     void this.execute(active, session, parent);
@@ -136,9 +166,20 @@ export class TrainingRuns {
     try {
       await project.startRun(runId);
       this.update(active, { status: 'running' });
+      const { settings } = active.state;
+      const quick = settings.scope === 'corrections';
       const training = allEntries(dataset).filter((e) => !isTestImage(e));
-      const masks = await trainingMasks(project, training, active.state.settings.correctionWeight);
-      const summary = await this.train(active, session, parent, masks, work);
+      const masks = await trainingMasks(
+        project,
+        // A quick fine-tune learns from corrected training images; validation ones are scored.
+        quick ? withoutValidation(training, session) : training,
+        settings.correctionWeight,
+        quick ? Math.floor(settings.patchSize / 2) : null,
+      );
+      // Corrections that change no pixel (painted, then erased again) leave nothing to learn.
+      if (quick) refuseNothingToFineTune(masks.trainedOn.length, parent);
+      const backend = (await this.ctx.backendReport()).active ?? 'cpu';
+      const summary = await this.train(active, session, parent, masks, work, backend);
       const cancelled = summary.status === 'cancelled';
       if (summary.modelDir === null) {
         await project.cancelRun(runId);
@@ -155,10 +196,17 @@ export class TrainingRuns {
         trainedOn: masks.trainedOn,
         cancelled,
       });
-      this.update(active, { status: 'evaluating', modelId: version.id });
-      const evaluated = await this.evaluateUnlessCancelled(active, version.id, runId);
+      let evaluated: boolean;
+      if (quick) {
+        // The background predictions show and evaluate it once it is active, image on screen first.
+        this.update(active, { modelId: version.id });
+        evaluated = !cancelled;
+      } else {
+        this.update(active, { status: 'evaluating', modelId: version.id });
+        evaluated = await this.evaluateUnlessCancelled(active, version.id, runId, backend);
+      }
       const decision = evaluated
-        ? activationDecision(summary, version.name, parent?.name ?? null)
+        ? quickNote(quick, activationDecision(summary, version.name, parent?.name ?? null))
         : cancelledDecision(
             cancelled ? 'training' : 'evaluation',
             version.name,
@@ -206,11 +254,28 @@ export class TrainingRuns {
     active: ActiveRun,
     modelId: number,
     runId: number,
+    backend: string,
   ): Promise<boolean> {
     const signal = active.abort.signal;
     if (signal.aborted) return false;
+    const began = performance.now();
+    const onProgress = (done: number, total: number) => {
+      const step = evaluationProgress(
+        active.state,
+        {
+          done,
+          total,
+          evaluationSeconds: (performance.now() - began) / 1000,
+          elapsedSeconds: (performance.now() - active.started) / 1000,
+          plannedSecondsPerImage: active.evaluation?.secondsPerImage ?? null,
+        },
+        backend,
+      );
+      active.state = step.state;
+      this.ctx.events.emit('training.progress', step.progress);
+    };
     try {
-      await this.parts.evaluations.evaluate(modelId, runId, signal);
+      await this.parts.evaluations.evaluate(modelId, runId, signal, onProgress);
       return true;
     } catch (error) {
       if (signal.aborted && toErrorInfo(error).code === COMMON_ERROR_CODES.CANCELLED) return false;
@@ -225,6 +290,7 @@ export class TrainingRuns {
     parent: ModelVersion | null,
     masks: TrainingMasks,
     work: string,
+    backend: string,
   ): Promise<TrainSummary> {
     const settings = active.state.settings;
     let model: { kind: 'dir'; dir: string } | { kind: 'config'; config: unknown };
@@ -236,7 +302,6 @@ export class TrainingRuns {
       // resolveRunSettings refused any arch that is not a preset for a run from scratch.
       model = { kind: 'config', config: modelPreset(settings.arch as ModelPresetName) };
     }
-    const backend = (await this.ctx.backendReport()).active ?? 'cpu';
     return this.compute().request(
       'train.run',
       {
@@ -251,6 +316,9 @@ export class TrainingRuns {
         model,
         // A fine-tune scores its starting model first, for the activation decision.
         validateInitial: parent !== null,
+        ...(settings.scope === 'corrections'
+          ? { trainOnly: masks.trainedOn.map((m) => m.imageKey) }
+          : {}),
         outDir: path.join(work, 'out'),
         options: {
           seed: PROJECT_SPLIT_SEED,
@@ -261,6 +329,9 @@ export class TrainingRuns {
           patchSize: settings.patchSize,
           learningRate: settings.learningRate,
           augment: settings.augment,
+          ...(settings.scope === 'corrections'
+            ? { validationPatches: QUICK_VALIDATION_PATCHES }
+            : {}),
         },
       },
       { signal: active.abort.signal, onProgress: (p) => this.onProgress(active, p, backend) },
@@ -268,10 +339,44 @@ export class TrainingRuns {
   }
 
   private onProgress(active: ActiveRun, p: TrainProgress, backend: string): void {
-    const step = applyProgress(active.state, p, backend);
+    const step = applyProgress(active.state, p, backend, {
+      elapsedSeconds: (performance.now() - active.started) / 1000,
+      evaluation: active.evaluation,
+    });
     if (!step) return;
     // No state event per batch: the progress event carries the news, current() the history.
     active.state = step.state;
     this.ctx.events.emit('training.progress', step.progress);
   }
+}
+
+/** The images of `entries` outside the project's fixed validation split. */
+function withoutValidation(entries: ImageEntry[], session: StudioSession): ImageEntry[] {
+  const validation = new Set(projectSplit(session.dataset).validation);
+  return entries.filter((e) => !validation.has(e.id));
+}
+
+/** A quick fine-tune needs a version to start from and a corrected training image to learn from. */
+function refuseNothingToFineTune(correctedImages: number, parent: ModelVersion | null): void {
+  if (!parent) {
+    throw new AppError(
+      TRAINING_ERROR_CODES.NOTHING_TO_FINE_TUNE,
+      'A quick fine-tune starts from the active model version, and there is none: run the full Retrain (or train from scratch) first.',
+    );
+  }
+  if (correctedImages === 0) {
+    throw new AppError(
+      TRAINING_ERROR_CODES.NOTHING_TO_FINE_TUNE,
+      'A quick fine-tune learns from your corrections, and no training image has one (corrections on validation images are only scored). Paint a correction on a training image, or run the full Retrain.',
+    );
+  }
+}
+
+/** A quick fine-tune's decision, saying where its test figures will come from. */
+function quickNote(quick: boolean, decision: RunDecision): RunDecision {
+  if (!quick) return decision;
+  const figures = decision.activate
+    ? 'Its predictions and test figures follow in the background, the image on screen first.'
+    : 'It gets its predictions and test figures once it is made active.';
+  return { ...decision, message: `${decision.message} ${figures}` };
 }

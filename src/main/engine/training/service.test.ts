@@ -92,8 +92,19 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     expect(state.error).toBeNull();
     expect(state.status).toBe('finished');
     expect(state.modelId).not.toBeNull();
-    expect(progress.filter((p) => p.runId === state.runId).length).toBeGreaterThanOrEqual(
-      tiny.epochs,
+    const ofRun = progress.filter((p) => p.runId === state.runId);
+    expect(ofRun.filter((p) => p.phase === 'training').length).toBeGreaterThanOrEqual(tiny.epochs);
+    // One progress line for the whole run: training (no image was predicted in this session
+    // before, so the evaluation's time is not known yet), then every image of the evaluation.
+    expect(ofRun.find((p) => p.phase === 'training')).toMatchObject({
+      evaluation: { done: 0, total: 6 },
+      evaluationTimed: false,
+    });
+    const evaluating = ofRun.filter((p) => p.phase === 'evaluating');
+    expect(evaluating.map((p) => p.evaluation?.done)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(evaluating.at(-1)).toMatchObject({ evaluationTimed: true, etaSeconds: 0, fraction: 1 });
+    expect(ofRun.map((p) => p.phase).lastIndexOf('training')).toBeLessThan(
+      ofRun.map((p) => p.phase).indexOf('evaluating'),
     );
 
     const models = await call<
@@ -205,6 +216,67 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     expect(report.metrics.length).toBeGreaterThanOrEqual(1);
     const relative = await engine.request('studio.export', { dir: 'export-here' });
     expect(relative).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+
+  it('quick fine-tunes on the corrected training images only, then predicts and evaluates in the background', async () => {
+    const fromScratch = await engine.request('training.start', {
+      settings: { ...tiny, scope: 'corrections' },
+    });
+    expect(fromScratch).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    const split = await call<{ training: string[] }>(engine, 'training.split', {});
+    const mask = Buffer.alloc(40 * 32).fill(0);
+    for (let y = 4; y < 28; y++) mask[y * 40 + 20] = 255;
+    const png = new Uint8Array(
+      await sharp(mask, { raw: { width: 40, height: 32, channels: 1 } })
+        .png()
+        .toBuffer(),
+    );
+    const other = split.training.find((id) => id !== 'training/21_training') as string;
+    await call(engine, 'studio.saveMask', {
+      id: other,
+      png,
+      parentRevisionId: null,
+      note: 'quick',
+    });
+    const corrected = ['training/21_training', other].filter((id) => split.training.includes(id));
+
+    const statuses: string[] = [];
+    const off = engine.events.on('training.state', (s) => statuses.push(s.status));
+    const finished = waitForState(engine, (s) =>
+      ['finished', 'failed', 'cancelled'].includes(s.status),
+    );
+    const run = await call<TrainingRunState>(engine, 'training.start', {
+      settings: { ...tiny, fineTune: true, scope: 'corrections', epochs: 1, stepsPerEpoch: 2 },
+    });
+    expect(run.settings).toMatchObject({ scope: 'corrections', epochs: 1, stepsPerEpoch: 2 });
+    const state = await finished;
+    off();
+    expect(state.error).toBeNull();
+    expect(state.status).toBe('finished');
+    // No evaluation inside the run: its progress never counts one.
+    expect(statuses).not.toContain('evaluating');
+    const ofRun = progress.filter((p) => p.runId === run.runId);
+    expect(ofRun.length).toBeGreaterThan(0);
+    expect(ofRun.every((p) => p.phase === 'training' && p.evaluation === null)).toBe(true);
+    const models = await call<
+      { id: number; active: boolean; trainedOn: { images: number; corrected: number } }[]
+    >(engine, 'models.list', {});
+    const version = models.find((m) => m.id === state.modelId);
+    expect(version?.trainedOn).toEqual({ images: corrected.length, corrected: corrected.length });
+    expect(state.decision?.message).toMatch(
+      state.decision?.activate ? /follow in the background/ : /once it is made active/,
+    );
+    if (!state.decision?.activate) await call(engine, 'models.activate', { id: state.modelId });
+    // Active, the background predictions evaluate it after predicting every image.
+    await expect
+      .poll(
+        async () =>
+          (await call<{ id: number; test: unknown }[]>(engine, 'models.list', {})).find(
+            (m) => m.id === state.modelId,
+          )?.test ?? null,
+        { timeout: 120_000, interval: 500 },
+      )
+      .not.toBeNull();
   });
 
   it('refuses a second run while one is going, and cancels a run on request', async () => {

@@ -14,7 +14,7 @@ import {
   type TrainingRunState,
 } from '../../../shared/api/training';
 import { modelPreset } from '../../../shared/model-config';
-import { defaultRetrainSettings } from '../../../shared/retrain-defaults';
+import { defaultRetrainSettings, quickRetrainSettings } from '../../../shared/retrain-defaults';
 import { AppError } from '../../../shared/result';
 import type { ComputeHost } from '../../compute/host';
 import { createEngine } from '..';
@@ -92,7 +92,11 @@ function service(report: BackendReport, parentConfig: unknown = null) {
     latestMaskRevisions: async () => [],
     writeModelDir: async () => undefined,
   };
-  const session = { project, dataset: { root: '/nonexistent', splits: {} } };
+  const session = {
+    project,
+    dataset: { root: '/nonexistent', splits: {} },
+    secondsPerPrediction: () => null,
+  };
   const done = new Promise<TrainingRunState>((resolve) =>
     events.on('training.state', (s) => {
       if (s.status === 'failed') resolve(s);
@@ -136,6 +140,21 @@ describe('TrainingService.start fills Retrain’s defaults', () => {
     const failed = await done;
     expect(failed.error?.code).toBe('COMPUTE_STUB');
   });
+
+  it('refuses a quick fine-tune with nothing to fine-tune before recording a run', async () => {
+    const none = service(report('wasm'));
+    await expect(none.training.start({ scope: 'corrections' })).rejects.toMatchObject({
+      code: 'TRAINING_NOTHING_TO_FINE_TUNE',
+      message: expect.stringMatching(/starts from the active model version, and there is none/),
+    });
+    // A version to start from, but no correction on any training image.
+    const uncorrected = service(report('wasm'), modelPreset('laddernet'));
+    await expect(uncorrected.training.start({ scope: 'corrections' })).rejects.toMatchObject({
+      code: 'TRAINING_NOTHING_TO_FINE_TUNE',
+      message: expect.stringMatching(/no training image has one/),
+    });
+    expect(none.training.current()).toBeNull();
+  });
 });
 
 describe('resolveRunSettings', () => {
@@ -159,6 +178,25 @@ describe('resolveRunSettings', () => {
       message: expect.stringMatching(/Unknown architecture "nope"/),
     });
     expect(s.asked.activeModel).toBe(0);
+  });
+
+  it('fills a quick fine-tune from the quick preset, keeping what the caller gave', async () => {
+    const parent = { id: 7, name: 'v1', config: modelPreset('laddernet'), parentId: null };
+    const quick = await resolveRunSettings(
+      { scope: 'corrections', learningRate: 3e-4 },
+      sources(parent),
+    );
+    expect(quick.settings).toEqual({
+      ...quickRetrainSettings(RETRAIN_DEFAULTS),
+      learningRate: 3e-4,
+    });
+    expect(quick.settings).toMatchObject({ scope: 'corrections', fineTune: true, epochs: 1 });
+    await expect(
+      resolveRunSettings({ scope: 'corrections', fineTune: false }, sources(parent)),
+    ).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/quick fine-tune/),
+    });
   });
 
   it('asks for the version to fine-tune only when fine-tuning', async () => {

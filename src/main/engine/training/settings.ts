@@ -16,7 +16,11 @@ import {
   type ModelConfig,
   type ModelPresetName,
 } from '../../../shared/model-config';
-import { defaultRetrainSettings, withRetrainDefaults } from '../../../shared/retrain-defaults';
+import {
+  defaultRetrainSettings,
+  quickRetrainSettings,
+  withRetrainDefaults,
+} from '../../../shared/retrain-defaults';
 import { AppError, COMMON_ERROR_CODES } from '../../../shared/result';
 import type { ModelVersion } from '../project';
 
@@ -47,8 +51,9 @@ export interface SettingsSources {
 }
 
 /**
- * Fills a run's settings; refuses an unknown architecture for a run from scratch with BAD_INPUT.
- * The active model is asked for only when fine-tuning.
+ * Fills a run's settings (a quick fine-tune, scope `corrections`, from the quick preset);
+ * refuses an unknown architecture for a run from scratch, and a quick run from scratch, with
+ * BAD_INPUT. The active model is asked for only when fine-tuning.
  */
 export async function resolveRunSettings(
   given: RetrainSettingsInput,
@@ -62,11 +67,20 @@ export async function resolveRunSettings(
       `Unknown architecture "${arch}"; choose one of ${MODEL_PRESET_NAMES.join(', ')}.`,
     );
   }
+  const quick = given.scope === 'corrections';
+  if (quick && !fineTune) {
+    throw new AppError(
+      COMMON_ERROR_CODES.BAD_INPUT,
+      'A quick fine-tune (scope "corrections") refines the active model; a model from scratch needs every training image (scope "all").',
+    );
+  }
   const parent = fineTune ? await sources.activeModel() : null;
   const report = await sources.backendReport();
-  const settings = withRetrainDefaults(
-    given,
-    defaultRetrainSettings(report.active, report.adapter, trainedConfig(parent, arch)),
+  const defaults = defaultRetrainSettings(
+    report.active,
+    report.adapter,
+    trainedConfig(parent, arch),
   );
+  const settings = withRetrainDefaults(given, quick ? quickRetrainSettings(defaults) : defaults);
   return { settings, parent };
 }

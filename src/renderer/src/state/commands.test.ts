@@ -59,6 +59,7 @@ describe('command registry', () => {
     expect(commandForKey(key('r'), false)?.id).toBe('training.retrain');
     expect(commandForKey(key('R', { shift: true }), false)?.id).toBe('mask.revertPrediction');
     expect(firstKey('training.retrain')).toBe('R');
+    expect(commandForKey(key('q'), false)?.id).toBe('training.quickRetrain');
   });
 
   it('covers every menu command except those that open or export', () => {
@@ -126,7 +127,9 @@ describe('performing commands', () => {
     expect(ctx.revertToGroundTruth).toHaveBeenCalledOnce();
     expect(ctx.revertToPrediction).toHaveBeenCalledOnce();
     run(ctx, 'training.retrain');
-    expect(ctx.retrain).toHaveBeenCalledOnce();
+    expect(ctx.retrain).toHaveBeenCalledExactlyOnceWith('all');
+    run(ctx, 'training.quickRetrain');
+    expect(ctx.retrain).toHaveBeenLastCalledWith('corrections');
   });
 
   it('steps images through selectImage, and not at all at the end of the list', () => {

@@ -4,6 +4,7 @@
  * sheet all read this table, so none of them can drift from what the others do.
  */
 import type { MenuCommand } from '../../../shared/api/shell';
+import type { RetrainScope } from '../../../shared/api/training';
 import { matchesKey, type KeyLike } from '../canvas/shortcuts';
 import type { LayerId, Scene } from './scene';
 
@@ -37,6 +38,7 @@ export type CommandId =
   | 'mask.revertPrediction'
   | 'history.toggle'
   | 'training.retrain'
+  | 'training.quickRetrain'
   | 'dataset.open'
   | 'project.export'
   | 'help.shortcuts';
@@ -51,7 +53,8 @@ export interface CommandContext {
   selectImage(id: string): Promise<void>;
   refreshRevisions(): Promise<void>;
   /** Presses the Train panel's Retrain button (nothing while it is disabled or not shown). */
-  retrain(): void;
+  /** Starts what the Train panel's button of that scope starts (nothing while it is disabled). */
+  retrain(scope: RetrainScope): void;
 }
 
 export type CommandGroup = 'Tools' | 'Edit' | 'Layers' | 'View' | 'Images' | 'Training' | 'App';
@@ -276,7 +279,14 @@ export const COMMANDS: readonly Command[] = [
     title: 'Retrain on the current masks, corrections included',
     keys: ['R'],
     group: 'Training',
-    perform: (ctx) => ctx.retrain(),
+    perform: (ctx) => ctx.retrain('all'),
+  },
+  {
+    id: 'training.quickRetrain',
+    title: 'Quick fine-tune on the corrected images only (about a minute)',
+    keys: ['Q'],
+    group: 'Training',
+    perform: (ctx) => ctx.retrain('corrections'),
   },
   {
     id: 'dataset.open',

@@ -4,6 +4,7 @@
  * with the scene. State lives in `scene.ts`, saving in `persistence.ts`, commands in
  * `commands.ts`; this file only wires them to the engine and the canvas.
  */
+import type { RetrainScope } from '../../../shared/api/training';
 import type { VesselApi } from '../../../shared/api';
 import type { StudioSessionInfo } from '../../../shared/api/studio';
 import { decodeMaskRuns } from '../../../shared/mask-runs';
@@ -29,7 +30,7 @@ export class StudioController implements CommandContext {
   private readonly autosave: Autosave;
   private readonly viewSettings: ViewSettingsKeeper;
   private sink: CanvasSink | null = null;
-  private retrainAction: (() => void) | null = null;
+  private retrainAction: ((scope: RetrainScope) => void) | null = null;
   private loadToken = 0;
   private unsubscribeDoc: (() => void) | null = null;
   private previous: SceneState;
@@ -56,13 +57,16 @@ export class StudioController implements CommandContext {
     this.sink = sink;
   }
 
-  /** The Train panel hands over what its Retrain button does, so the R key does the same. */
-  attachRetrain(action: (() => void) | null): void {
+  /**
+   * The Train panel hands over what its Retrain and Quick fine-tune buttons do, so their keys
+   * (R, Q) do the same.
+   */
+  attachRetrain(action: ((scope: RetrainScope) => void) | null): void {
     this.retrainAction = action;
   }
 
-  retrain(): void {
-    this.retrainAction?.();
+  retrain(scope: RetrainScope): void {
+    this.retrainAction?.(scope);
   }
 
   // ------------------------------------------------------------------ opening

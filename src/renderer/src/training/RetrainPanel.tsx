@@ -4,14 +4,15 @@ import {
   RETRAIN_ARCHS,
   RETRAIN_DEFAULTS,
   type ProjectSplit,
+  type RetrainScope,
   type RetrainSettings,
   type TrainingRunState,
 } from '../../../shared/api/training';
-import { withRetrainDefaults } from '../../../shared/retrain-defaults';
+import { quickRetrainSettings, withRetrainDefaults } from '../../../shared/retrain-defaults';
 import { useApi } from '../api/client';
 import { useAppInfo } from '../api/useAppInfo';
 import { firstKey } from '../state/commands';
-import { formatEta, runFraction } from './format';
+import { progressText } from './format';
 import { defaultsHint, NUMBER_FIELDS, retrainDefaultsFor } from './retrain-settings';
 import { useTrainingRun } from './useTrainingRun';
 
@@ -140,13 +141,14 @@ function NumberField(props: {
 }
 
 /**
- * Retrain with one click (or its key, which `onRetrainAction` receives the button's action
- * for); settings, split, progress, live chart, cancel and failures.
+ * Retrain, or the quick fine-tune on the corrected images, with one click (or their keys, which
+ * `onRetrainAction` receives the buttons' action for); settings, split, progress, live chart,
+ * cancel and failures.
  */
 export function RetrainPanel({
   onRetrainAction,
 }: {
-  onRetrainAction?: (action: (() => void) | null) => void;
+  onRetrainAction?: (action: ((scope: RetrainScope) => void) | null) => void;
 }) {
   const api = useApi();
   const { run, error, busy, start, cancel } = useTrainingRun();
@@ -176,22 +178,31 @@ export function RetrainPanel({
   }, [api, run?.status]);
 
   const active = run !== null && ACTIVE.includes(run.status);
-  const fraction = runFraction(run?.last ?? null);
+  const fraction = run?.last?.fraction ?? 0;
   const set = <K extends keyof RetrainSettings>(key: K, value: RetrainSettings[K]) =>
     setEdits((e) => ({ ...e, [key]: value }));
   // What the panel shows; before app.info answers, only the edits, so the engine fills the
-  // defaults for its own backend rather than the panel's CPU ones.
-  const startRun = () => void start(report ? settings : edits);
-  // The key does what the button does, and nothing while the button is disabled.
-  const retrainKey = useRef<() => void>(() => {});
+  // defaults for its own backend rather than the panel's CPU ones. The quick fine-tune keeps
+  // the batch, learning rate and correction weight shown, with its own scope, epochs and steps.
+  const startRun = (scope: RetrainScope) => {
+    if (scope === 'all') void start(report ? { ...settings, scope } : { ...edits, scope });
+    else
+      void start(
+        report
+          ? quickRetrainSettings(settings)
+          : { ...edits, fineTune: true, scope, epochs: undefined, stepsPerEpoch: undefined },
+      );
+  };
+  // The keys do what the buttons do, and nothing while the buttons are disabled.
+  const retrainKey = useRef<(scope: RetrainScope) => void>(() => {});
   useEffect(() => {
-    retrainKey.current = () => {
-      if (!active && !busy) startRun();
+    retrainKey.current = (scope) => {
+      if (!active && !busy) startRun(scope);
     };
   });
   useEffect(() => {
     if (!onRetrainAction) return;
-    onRetrainAction(() => retrainKey.current());
+    onRetrainAction((scope) => retrainKey.current(scope));
     return () => onRetrainAction(null);
   }, [onRetrainAction]);
   // Back to the backend's defaults; the choice of model stays.
@@ -212,10 +223,19 @@ export function RetrainPanel({
           className="primary"
           data-testid="retrain"
           disabled={active || busy}
-          onClick={startRun}
-          title={`${settings.fineTune ? 'Fine-tune the active model' : 'Train a new model'} on the current masks, corrections included (${firstKey('training.retrain')})`}
+          onClick={() => startRun('all')}
+          title={`${settings.fineTune ? 'Fine-tune the active model' : 'Train a new model'} on the current masks, corrections included, then evaluate it on the test images (${firstKey('training.retrain')})`}
         >
           {settings.fineTune ? 'Retrain' : 'Train from scratch'}
+        </button>
+        <button
+          type="button"
+          data-testid="quick-retrain"
+          disabled={active || busy}
+          onClick={() => startRun('corrections')}
+          title={`Fine-tune the active model on the corrected training images only, patches around each correction, about a minute on the CPU; its predictions and test figures follow in the background (${firstKey('training.quickRetrain')})`}
+        >
+          Quick fine-tune
         </button>
         <button
           type="button"
@@ -318,10 +338,8 @@ export function RetrainPanel({
                 <div className="progress-fill" style={{ width: `${fraction * 100}%` }} />
               </div>
               {run.last && (
-                <p className="hint" data-testid="training-progress">
-                  epoch {run.last.epoch}/{run.last.epochs}, batch {run.last.batch}/
-                  {run.last.batchesPerEpoch}, loss {run.last.loss.toFixed(4)} · ETA{' '}
-                  {formatEta(run.last.etaSeconds)}
+                <p className="hint" data-testid="training-progress" data-phase={run.last.phase}>
+                  {progressText(run.last)}
                 </p>
               )}
             </>

@@ -1,4 +1,4 @@
-import type { ModelVersionSummary } from '../../../shared/api/training';
+import type { ModelVersionSummary, RetrainScope } from '../../../shared/api/training';
 import { ModelVersions } from './ModelVersions';
 import { RetrainPanel } from './RetrainPanel';
 
@@ -11,7 +11,7 @@ export function TrainingSidebar({
   models: ModelVersionSummary[];
   error: string | null;
   /** Receives what the Retrain button does, for the R key. */
-  onRetrainAction?: (action: (() => void) | null) => void;
+  onRetrainAction?: (action: ((scope: RetrainScope) => void) | null) => void;
 }) {
   return (
     <div className="training-sidebar">

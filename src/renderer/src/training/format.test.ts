@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainingRunState } from '../../../shared/api/training';
-import { formatDelta, formatEta, runFraction } from './format';
+import type { TrainingProgress, TrainingRunState } from '../../../shared/api/training';
+import { formatDelta, formatEta, progressText } from './format';
 import { applyProgress } from './useTrainingRun';
 
 describe('training formats', () => {
@@ -17,13 +17,41 @@ describe('training formats', () => {
     expect(formatDelta(null)).toBe('–');
   });
 
-  it('computes the run fraction from epoch and batch', () => {
-    expect(runFraction(null)).toBe(0);
-    expect(runFraction({ epoch: 1, epochs: 4, batch: 5, batchesPerEpoch: 10 })).toBeCloseTo(
-      0.125,
-      9,
+  it('says whether the ETA includes the evaluation, and counts the evaluation images', () => {
+    const training: TrainingProgress = {
+      runId: 1,
+      phase: 'training',
+      epoch: 2,
+      epochs: 5,
+      batch: 10,
+      batchesPerEpoch: 50,
+      loss: 0.12345,
+      valLoss: null,
+      valF1: null,
+      valAuc: null,
+      etaSeconds: 190,
+      evaluation: { done: 0, total: 40 },
+      evaluationTimed: true,
+      fraction: 0.3,
+      backend: 'wasm',
+    };
+    expect(progressText(training)).toBe(
+      'epoch 2/5, batch 10/50, loss 0.1235 · ETA 03:10, evaluating 40 images included',
     );
-    expect(runFraction({ epoch: 4, epochs: 4, batch: 10, batchesPerEpoch: 10 })).toBe(1);
+    expect(progressText({ ...training, evaluationTimed: false })).toBe(
+      'epoch 2/5, batch 10/50, loss 0.1235 · ETA 03:10 for training, then evaluating 40 images (not timed yet)',
+    );
+    expect(progressText({ ...training, evaluation: null })).toBe(
+      'epoch 2/5, batch 10/50, loss 0.1235 · ETA 03:10',
+    );
+    expect(
+      progressText({
+        ...training,
+        phase: 'evaluating',
+        evaluation: { done: 12, total: 40 },
+        etaSeconds: 80,
+      }),
+    ).toBe('evaluating: 12 of 40 images predicted · ETA 01:20');
   });
 });
 
@@ -33,6 +61,7 @@ describe('applyProgress', () => {
     status: 'running',
     settings: {
       fineTune: true,
+      scope: 'all',
       arch: 'bench-unet',
       epochs: 2,
       stepsPerEpoch: 3,
@@ -51,8 +80,9 @@ describe('applyProgress', () => {
     error: null,
     decision: null,
   };
-  const progress = (epoch: number, valLoss: number | null) => ({
+  const progress = (epoch: number, valLoss: number | null): TrainingProgress => ({
     runId: 2,
+    phase: 'training',
     epoch,
     epochs: 2,
     batch: 3,
@@ -62,6 +92,9 @@ describe('applyProgress', () => {
     valF1: valLoss === null ? null : 0.7,
     valAuc: null,
     etaSeconds: 10,
+    evaluation: null,
+    evaluationTimed: true,
+    fraction: 0.5,
     backend: 'wasm',
   });
 

@@ -1,4 +1,5 @@
 /** Small formatting rules shared by the training panels. */
+import type { TrainingProgress } from '../../../shared/api/training';
 
 /** `1:05:09`, `04:31`, or an ellipsis when the time is not known yet. */
 export function formatEta(seconds: number | null): string {
@@ -17,13 +18,20 @@ export function formatDelta(delta: number | null): string {
   return `${delta > 0 ? '+' : '-'}${Math.abs(delta).toFixed(4)}`;
 }
 
-/** Overall progress of a run in [0, 1] from its epoch and batch counters. */
-export function runFraction(
-  last: { epoch: number; epochs: number; batch: number; batchesPerEpoch: number } | null,
-): number {
-  if (!last || last.epochs <= 0 || last.batchesPerEpoch <= 0) return 0;
-  const done =
-    (Math.max(0, last.epoch - 1) * last.batchesPerEpoch + last.batch) /
-    (last.epochs * last.batchesPerEpoch);
-  return Math.min(1, Math.max(0, done));
+/**
+ * One line of a run's progress. Training: its counters, loss and the ETA, saying whether the
+ * ETA includes the evaluation that follows; evaluating: the images predicted and the ETA.
+ */
+export function progressText(p: TrainingProgress): string {
+  const eta = `ETA ${formatEta(p.etaSeconds)}`;
+  if (p.phase === 'evaluating') {
+    const images = p.evaluation ? `${p.evaluation.done} of ${p.evaluation.total} images` : '';
+    return `evaluating: ${images} predicted · ${eta}`;
+  }
+  const counters = `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batchesPerEpoch}, loss ${p.loss.toFixed(4)}`;
+  if (!p.evaluation) return `${counters} · ${eta}`;
+  const images = `${p.evaluation.total} images`;
+  return p.evaluationTimed
+    ? `${counters} · ${eta}, evaluating ${images} included`
+    : `${counters} · ${eta} for training, then evaluating ${images} (not timed yet)`;
 }
