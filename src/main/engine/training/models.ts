@@ -145,11 +145,14 @@ export class ModelVersions {
     return { deleted: id };
   }
 
-  /** The person's choice is kept in the project, so the version stays active when it reopens. */
-  async makeActive(session: StudioSession, version: ModelVersion): Promise<void> {
+  /**
+   * The person's choice is kept in the project, so the version stays active when it reopens.
+   * `announce: false` leaves `models.changed` to the caller (a run announces once at its end).
+   */
+  async makeActive(session: StudioSession, version: ModelVersion, announce = true): Promise<void> {
     await session.project.updateViewSettings({ selectedModelVersion: version.id });
     await session.setActiveModel(version);
-    this.events.emit('models.changed', { activeId: version.id });
+    if (announce) this.events.emit('models.changed', { activeId: version.id });
   }
 
   private async summaryOf(id: number): Promise<ModelVersionSummary> {

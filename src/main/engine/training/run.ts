@@ -212,10 +212,11 @@ export class TrainingRuns {
             version.name,
             parent?.name ?? null,
           );
-      if (decision.activate) await this.parts.models.makeActive(session, version);
+      // Announced once below, with the figures and the decision.
+      if (decision.activate) await this.parts.models.makeActive(session, version, false);
       if (cancelled || !evaluated) await project.cancelRun(runId);
       else await project.finishRun(runId);
-      // Again, now that the version has its test figures for the models panel.
+      // Once when the version was recorded, again now with its test figures and the decision.
       this.ctx.events.emit('models.changed', {
         activeId: (await this.parts.models.active())?.id ?? null,
       });

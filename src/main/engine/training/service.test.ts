@@ -86,9 +86,17 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
 
   it('trains from scratch, makes a version, evaluates it on the test split and caches predictions', async () => {
     const finished = waitForState(engine, (s) => s.status === 'finished' || s.status === 'failed');
+    const announced: (number | null)[] = [];
+    const offChanged = engine.events.on('models.changed', ({ activeId }) =>
+      announced.push(activeId),
+    );
     const started = await call<TrainingRunState>(engine, 'training.start', { settings: tiny });
     expect(['queued', 'running']).toContain(started.status);
     const state = await finished;
+    offChanged();
+    // Twice: when the version is recorded (the project's first, so already the one shown), and
+    // at the end with its figures.
+    expect(announced).toEqual([state.modelId, state.modelId]);
     expect(state.error).toBeNull();
     expect(state.status).toBe('finished');
     expect(state.modelId).not.toBeNull();
