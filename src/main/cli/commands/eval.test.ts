@@ -304,6 +304,71 @@ describe('eval command with --model', () => {
   });
 });
 
+describe('eval command with --model and --scale', () => {
+  it('lists the factor each image was predicted at and says the range once when any was resampled', async () => {
+    await setupCompute({ name: 'cpu', by: 'flag' });
+    const config = smallGreenUnet();
+    const modelDir = path.join(root, 'model-scale');
+    const model = buildModel(config);
+    await saveModelDir(modelDir, model, { config });
+    model.dispose();
+    const run = (...extra: string[]) =>
+      cli(
+        'eval',
+        '--data',
+        data,
+        '--model',
+        modelDir,
+        '--backend',
+        'cpu',
+        '--fixed-only',
+        ...extra,
+      );
+    const modelImages = (json: {
+      protocols: { id: string; subject: string; images?: { id: string; scale?: unknown }[] }[];
+    }) => json.protocols.filter((r) => r.subject === 'model' && r.images !== undefined);
+    const testIds = fixture.filter((i) => i.split === 'test').map((i) => `test/${i.stem}`);
+
+    // The model records no training scale: auto predicts every image at its own size.
+    const own = await run('--json');
+    expect(own.code).toBe(0);
+    const ownRows = modelImages(JSON.parse(own.stdout));
+    expect(ownRows.length).toBeGreaterThan(0);
+    for (const row of ownRows) {
+      expect(row.images!.map((i) => i.id).sort()).toEqual([...testIds].sort());
+      expect(row.images!.map((i) => i.scale)).toEqual(testIds.map(() => 1));
+    }
+    const ownText = await run();
+    expect(ownText.code).toBe(0);
+    expect(ownText.stdout).not.toMatch(/^Scale:/m);
+
+    const halved = await run('--json', '--scale', '0.5');
+    expect(halved.code).toBe(0);
+    const halvedJson = JSON.parse(halved.stdout);
+    for (const row of modelImages(halvedJson)) {
+      expect(row.images!.map((i) => i.scale)).toEqual(testIds.map(() => 0.5));
+    }
+    // The second observer's per-image entries involve no model, so no factor.
+    const observerRows = halvedJson.protocols.filter(
+      (r: { subject: string; images?: unknown[] }) =>
+        r.subject === 'second-observer' && r.images !== undefined,
+    );
+    expect(observerRows.length).toBeGreaterThan(0);
+    expect(observerRows[0].images[0]).not.toHaveProperty('scale');
+    const halvedText = await run('--scale', '0.5');
+    expect(halvedText.code).toBe(0);
+    const lines = halvedText.stdout.split('\n').filter((l) => l.startsWith('Scale:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/20 of 20 predicted images resampled .*\(factor 0\.5x\)/);
+
+    // Saved maps have no factor: their per-image entries say null.
+    const saved = await cli('eval', '--data', data, '--predictions', predictions, '--json');
+    for (const row of modelImages(JSON.parse(saved.stdout))) {
+      expect(new Set(row.images!.map((i) => i.scale))).toEqual(new Set([null]));
+    }
+  });
+});
+
 describe('eval command on a dataset with unusable files', () => {
   it('refuses with exit code 2 naming each bad file, and with --skip-bad names every file it left out', async () => {
     const synthetic = path.join(root, 'with-bad-files');

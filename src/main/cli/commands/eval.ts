@@ -14,6 +14,7 @@ import {
   type PublishedResult,
 } from '../../../shared/published-results';
 import { parseBackendName } from '../../compute/backends';
+import type { ImageScale } from '../../compute/rescale';
 import { bundledModelDir } from '../../engine/studio/bundled-model';
 import {
   evaluateDatasetSplit,
@@ -190,7 +191,46 @@ function noPublishedReason(report: DatasetEvaluation): string | null {
   return 'No published rows: the published DRIVE rows are scored inside the shipped FOV masks, and some FOVs here were derived.';
 }
 
-function describe(report: DatasetEvaluation, inference: InferenceTiming | null): string {
+/**
+ * One line saying which resampling factors the model ran at, when any image was resampled
+ * (scale-aware inference, compute/rescale.ts); null when every image was predicted at its own
+ * size or no model ran.
+ */
+function scaleLine(scales: ReadonlyMap<string, ImageScale> | null): string | null {
+  if (scales === null) return null;
+  const factors = [...scales.values()].map((s) => s.factor);
+  const resampled = factors.filter((f) => f !== 1);
+  if (resampled.length === 0) return null;
+  const min = Math.min(...resampled);
+  const max = Math.max(...resampled);
+  const x = (f: number) => `${Number(f.toFixed(3))}x`;
+  const rest = resampled.length < factors.length ? ', the rest at their own size' : '';
+  return `Scale: ${resampled.length} of ${factors.length} predicted images resampled before prediction (factor ${min === max ? x(min) : `${x(min)} to ${x(max)}`})${rest}; every map is scored at its image's own size (each image's factor: --json, per-image entries).`;
+}
+
+/** The per-image rows with each model image's scale factor (null: saved maps, scale unknown). */
+function withScales(
+  rows: readonly ProtocolRow[],
+  scales: ReadonlyMap<string, ImageScale> | null,
+): ProtocolRow[] {
+  return rows.map((row) =>
+    'mean' in row && row.subject === 'model'
+      ? {
+          ...row,
+          images: row.images.map((image) => ({
+            ...image,
+            scale: scales?.get(image.id)?.factor ?? null,
+          })),
+        }
+      : row,
+  );
+}
+
+function describe(
+  report: DatasetEvaluation,
+  inference: InferenceTiming | null,
+  scales: ReadonlyMap<string, ImageScale> | null,
+): string {
   const rows = report.rows;
   const lines: string[] = [];
   lines.push(
@@ -203,6 +243,7 @@ function describe(report: DatasetEvaluation, inference: InferenceTiming | null):
       : []),
     ...skippedLines(report),
     `Probabilities: ${report.source}. Ground truth: ${report.reference} manual. A pixel is a vessel when p >= t.`,
+    ...[scaleLine(scales)].filter((line): line is string => line !== null),
   );
   const tuned = report.thresholds.find((t) => t.chosenOn === 'training');
   lines.push(
@@ -571,7 +612,8 @@ export const evalCommand: CliCommand = {
         roc: summariseCurve(report.model.fov.pooled.roc),
         pr: summariseCurve(report.model.fov.pooled.pr),
       },
-      protocols: report.rows,
+      /** Per-image entries of the model's rows carry `scale`: the factor it was predicted at. */
+      protocols: withScales(report.rows, model ? model.scales : null),
       published: publishedFor(report),
       publishedNote: noPublishedReason(report),
       unetPaper: { source: UNET_PAPER_SOURCE, claims: UNET_PAPER_CLAIMS },
@@ -584,7 +626,7 @@ export const evalCommand: CliCommand = {
       json.export = { dir, files: files.length };
       io.log(`exported ${files.length} files to ${dir}`);
     }
-    return { json, text: describe(report, inference) };
+    return { json, text: describe(report, inference, model ? model.scales : null) };
   },
 };
 

@@ -90,6 +90,8 @@ export async function addTinyModelWithPredictions(
         width: rgb.width,
         height: rgb.height,
         probabilities,
+        // Predicted at the image's own size.
+        scale: { factor: 1, fovDiameter: null },
       });
     }
     return version.id;

@@ -32,6 +32,52 @@ describe('prediction cache', () => {
     expect(await project.clearPredictions(model.id)).toBe(1);
   });
 
+  it('keeps the scale each map was predicted at, and reads a map given none as unknown', async () => {
+    const { project } = await newProject(1);
+    const model = await addTinyModel(project);
+    const one = { width: 1, height: 1, probabilities: new Float32Array([0.25]) };
+    await project.putPrediction(model.id, 'test/01_test', {
+      ...one,
+      scale: { factor: 0.75, fovDiameter: 720 },
+    });
+    expect(await project.getPrediction(model.id, 'test/01_test')).toMatchObject({
+      scale: { factor: 0.75, fovDiameter: 720 },
+    });
+    // A factor given without a measured FOV (--scale off or a factor), and none at all.
+    await project.putPrediction(
+      model.id,
+      'test/01_test',
+      { ...one, scale: { factor: 1, fovDiameter: null } },
+      'off',
+    );
+    expect(await project.getPrediction(model.id, 'test/01_test', 'off')).toMatchObject({
+      scale: { factor: 1, fovDiameter: null },
+    });
+    await project.putPrediction(model.id, 'test/01_test', one, 'none');
+    expect(await project.getPrediction(model.id, 'test/01_test', 'none')).toMatchObject({
+      scale: null,
+    });
+    // What is read back can be stored again as it is (e.g. copied to another version).
+    const copy = (await project.getPrediction(model.id, 'test/01_test', 'off'))!;
+    await project.putPrediction(model.id, 'test/01_test', copy, 'copy');
+    expect((await project.getPrediction(model.id, 'test/01_test', 'copy'))?.scale).toEqual({
+      factor: 1,
+      fovDiameter: null,
+    });
+    // Replacing a map replaces its scale too.
+    await project.putPrediction(model.id, 'test/01_test', one);
+    expect(await project.getPrediction(model.id, 'test/01_test')).toMatchObject({ scale: null });
+    for (const scale of [
+      { factor: 0, fovDiameter: null },
+      { factor: Number.NaN, fovDiameter: null },
+      { factor: 1, fovDiameter: -3 },
+    ]) {
+      await expect(
+        project.putPrediction(model.id, 'test/01_test', { ...one, scale }),
+      ).rejects.toMatchObject({ code: 'PROJECT_BAD_INPUT' });
+    }
+  });
+
   it('refuses a wrong size and versions or images it cannot cache for, and clears every entry', async () => {
     const { project } = await newProject(1);
     const live = await addTinyModel(project, 'a');

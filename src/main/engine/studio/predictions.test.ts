@@ -67,6 +67,25 @@ describe('PredictionServing', () => {
     expect(await shownAtCentre()).toBe(Math.round(0.25 * 255));
   });
 
+  it('says at which scale the shown prediction was made, null where the cache does not know', async () => {
+    const { modelId, predictions, project } = await openPredictions('scale');
+    // The tiny model predicted every image at its own size.
+    expect(await predictions.prediction(id)).toMatchObject({ scale: 1, fovDiameter: null });
+    const probabilities = new Float32Array(64 * 48).fill(0.25);
+    const map = { width: 64, height: 48, probabilities };
+    await project.putPrediction(modelId, id, { ...map, scale: { factor: 0.75, fovDiameter: 72 } });
+    predictions.stored(id);
+    expect(await predictions.prediction(id)).toMatchObject({ scale: 0.75, fovDiameter: 72 });
+    // A map cached without its scale (before scales were kept) reads as unknown.
+    await project.putPrediction(modelId, id, map);
+    predictions.stored(id);
+    expect(await predictions.prediction(id)).toMatchObject({
+      available: true,
+      scale: null,
+      fovDiameter: null,
+    });
+  });
+
   it('says why an image has no prediction: queued, in flight, paused, failed, or newer', async () => {
     const { modelId, predictions, project } = await openPredictions('background');
     await project.clearPredictions(modelId);

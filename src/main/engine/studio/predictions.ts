@@ -23,14 +23,23 @@ export interface ModelState {
   bundledProblem: string | null;
 }
 
+/** A cached map as the studio serves it: probabilities and the scale they were predicted at. */
+interface ServedMap {
+  probabilities: Float32Array;
+  /** The resampling factor (1: the image's own size), null when the cache does not know it. */
+  scale: number | null;
+  /** The FOV diameter in pixels the factor matched, else null. */
+  fovDiameter: number | null;
+}
+
 /** The active model version and its cached predictions, served per image. */
 export class PredictionServing {
   private model: ModelVersion | null;
   /** Versions active before this one, newest first: their predictions stand in for missing ones. */
   private earlier: ModelVersion[] = [];
   private readonly bundledProblem: string | null;
-  /** Probabilities by `<model id>:<image id>:<generation>` (null: no prediction stored). */
-  private readonly probabilityCache = new RecentCache<Float32Array | null>(16);
+  /** Maps by `<model id>:<image id>:<generation>` (null: no prediction stored). */
+  private readonly probabilityCache = new RecentCache<ServedMap | null>(16);
   /** Probability maps as 8-bit grey PNGs, keyed as probabilityCache. */
   private readonly pngCache = new RecentCache<Uint8Array | null>(6);
   /** Bumped when an image's prediction is stored, so its cached "none" is not served again. */
@@ -101,7 +110,18 @@ export class PredictionServing {
     const model = this.model;
     const png = await this.png(id);
     const size = { width: entry.width, height: entry.height };
-    if (png) return { available: true, id, modelId: model.id, modelName: model.name, ...size, png };
+    if (png) {
+      const scale = await this.scaleOf(model, entry);
+      return {
+        available: true,
+        id,
+        modelId: model.id,
+        modelName: model.name,
+        ...size,
+        png,
+        ...scale,
+      };
+    }
     const reason = this.noPredictionReason(id);
     for (const earlier of this.earlier) {
       const standIn = await this.versionPng(earlier, entry);
@@ -113,6 +133,7 @@ export class PredictionServing {
         modelName: earlier.name,
         ...size,
         png: standIn,
+        ...(await this.scaleOf(earlier, entry)),
         standsInFor: { modelId: model.id, modelName: model.name, reason },
       };
     }
@@ -137,16 +158,33 @@ export class PredictionServing {
     return `${version.id}:${id}:${this.generations.get(id) ?? 0}`;
   }
 
-  private versionProbabilities(
-    version: ModelVersion,
-    entry: ImageEntry,
-  ): Promise<Float32Array | null> {
+  private versionMap(version: ModelVersion, entry: ImageEntry): Promise<ServedMap | null> {
     return this.probabilityCache.get(this.key(version, entry.id), async () => {
       const cached = await this.project.getPrediction(version.id, entry.id);
       return cached && cached.width === entry.width && cached.height === entry.height
-        ? cached.probabilities
+        ? {
+            probabilities: cached.probabilities,
+            scale: cached.scale?.factor ?? null,
+            fovDiameter: cached.scale?.fovDiameter ?? null,
+          }
         : null;
     });
+  }
+
+  private async versionProbabilities(
+    version: ModelVersion,
+    entry: ImageEntry,
+  ): Promise<Float32Array | null> {
+    return (await this.versionMap(version, entry))?.probabilities ?? null;
+  }
+
+  /** The scale a version's stored prediction of an image was made at (null fields: unknown). */
+  private async scaleOf(
+    version: ModelVersion,
+    entry: ImageEntry,
+  ): Promise<{ scale: number | null; fovDiameter: number | null }> {
+    const map = await this.versionMap(version, entry);
+    return { scale: map?.scale ?? null, fovDiameter: map?.fovDiameter ?? null };
   }
 
   private versionPng(version: ModelVersion, entry: ImageEntry): Promise<Uint8Array | null> {

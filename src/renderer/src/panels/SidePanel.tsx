@@ -29,7 +29,12 @@ export function SidePanel({ controller }: { controller: StudioController }) {
     <div className="side-panel">
       <h2 className="region-title">Layers</h2>
       <LayerPanel scene={scene} />
-      {current?.modelName && <p className="row muted small">Model: {current.modelName}</p>}
+      {current?.modelName && (
+        <p className="row muted small">
+          Model: {current.modelName}
+          {current.predictionScale && `, ${current.predictionScale}`}
+        </p>
+      )}
       <div className="row">
         <label>
           Threshold{' '}

@@ -8,6 +8,7 @@ import type { StudioPrediction } from '../../../shared/api/studio';
 import { decodeMaskRuns } from '../../../shared/mask-runs';
 import { decodePngBitmap, decodePngGrey } from '../canvas/png-pixels';
 import { unwrap } from './persistence';
+import { predictionScaleText } from './prediction-scale-label';
 import type { LoadedImage } from './scene';
 
 /** An image ready to show, but for its document; `mask` only when one was asked for. */
@@ -68,6 +69,9 @@ export async function fetchImage(
       probabilities: probabilities?.data ?? null,
       predictionNote: prediction.available ? null : prediction.reason,
       modelName: shownModelName(prediction),
+      predictionScale: prediction.available
+        ? predictionScaleText(prediction.scale, prediction.fovDiameter)
+        : null,
     },
     mask: mask ? { pixels: decodeMaskRuns(mask.runs, size), revisionId: mask.revisionId } : null,
     t0,

@@ -68,6 +68,8 @@ export interface LoadedImage {
   probabilities: Uint8Array | null;
   predictionNote: string | null;
   modelName: string | null;
+  /** At which scale the shown prediction was made ("predicted at 0.75x ..."); null: unknown or none. */
+  predictionScale: string | null;
   doc: MaskDocument;
 }
 

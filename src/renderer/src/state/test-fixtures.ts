@@ -22,6 +22,7 @@ export function fakeImage(
     probabilities,
     predictionNote: probabilities ? null : 'No model yet',
     modelName: probabilities ? 'tiny' : null,
+    predictionScale: null,
     doc: new MaskDocument(width, height),
   };
 }

@@ -9,7 +9,7 @@ import { openProject } from '../open';
 import { migrate, readSchemaVersion } from '../schema';
 import { SqliteDatabase } from '../sqlite';
 import { decodePrediction } from '../prediction-codec';
-import { migrations } from '.';
+import { LATEST_SCHEMA_VERSION, migrations } from '.';
 import { databaseAtVersion } from './migration-test-setup';
 
 const { scratchFolder, newProject, open } = useScratchProjects();
@@ -134,7 +134,7 @@ describe('migration 0006-compact-prediction-cache', () => {
 
     const upgraded = await openProject(file);
     open.push(upgraded);
-    expect((await upgraded.info()).schemaVersion).toBe(6);
+    expect((await upgraded.info()).schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     const cached = await upgraded.getPrediction(model.id, 'test/01_test');
     expect(cached).toMatchObject({ width, height, createdAt: 'then' });
     expect(maxDifference(cached!.probabilities, map)).toBeLessThanOrEqual(1 / 510 + 1e-7);

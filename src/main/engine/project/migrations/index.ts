@@ -5,6 +5,7 @@ import { migration0003 } from './0003-view-settings-prediction-cache';
 import { migration0004 } from './0004-blob-columns-last';
 import { migration0005 } from './0005-model-version-deletion';
 import { migration0006 } from './0006-compact-prediction-cache';
+import { migration0007 } from './0007-prediction-scale';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -16,6 +17,7 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];
 
 /** The schema version this build writes. */
