@@ -21,6 +21,14 @@ export const studioViewSettingsSchema = z
     showReference: z.boolean(),
     showCorrections: z.boolean(),
     showFov: z.boolean(),
+    /** The error map (true and false positives and negatives against the reference). */
+    showErrors: z.boolean(),
+    /** The uncertainty layer (probability near the display threshold). */
+    showUncertainty: z.boolean(),
+    /** Opacity of the error map, 0..1. */
+    errorsOpacity: z.number().min(0).max(1),
+    /** Opacity of the uncertainty layer, 0..1. */
+    uncertaintyOpacity: z.number().min(0).max(1),
     /** Opacity of the prediction overlay, 0..1. */
     predictionOpacity: z.number().min(0).max(1),
     /** Opacity of the reference/correction overlay, 0..1. */
@@ -55,6 +63,10 @@ export const defaultStudioViewSettings: CompleteStudioViewSettings = {
   showReference: false,
   showCorrections: true,
   showFov: false,
+  showErrors: false,
+  showUncertainty: false,
+  errorsOpacity: 0.8,
+  uncertaintyOpacity: 0.8,
   predictionOpacity: 0.6,
   maskOpacity: 0.5,
   displayThreshold: 0.5,

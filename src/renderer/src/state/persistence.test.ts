@@ -109,6 +109,8 @@ describe('view settings', () => {
     from.setLayerVisible('groundTruth', true);
     from.setLayerOpacity('prediction', 0.3);
     from.setLayerOpacity('corrected', 0.9);
+    from.toggleLayer('uncertainty');
+    from.setLayerOpacity('uncertainty', 0.4);
     from.setThreshold(0.7);
     from.setBrushSize(12);
     from.setObserver('2nd');
@@ -121,8 +123,12 @@ describe('view settings', () => {
       showReference: true,
       showPrediction: true,
       showCorrections: true,
+      showErrors: false,
+      showUncertainty: true,
       predictionOpacity: 0.3,
       maskOpacity: 0.9,
+      errorsOpacity: 0.8,
+      uncertaintyOpacity: 0.4,
       displayThreshold: 0.7,
       brushSize: 12,
     });
@@ -168,9 +174,13 @@ describe('view settings', () => {
       expect(state.settings[0]!.displayThreshold).toBe(0.7);
 
       scene.setTool('brush');
-      scene.toggleLayer('errors');
       await vi.advanceTimersByTimeAsync(1000);
       expect(state.settings).toHaveLength(1);
+      // Every layer's visibility is kept, the uncertainty layer's too.
+      scene.toggleLayer('uncertainty');
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(state.settings).toHaveLength(2);
+      expect(state.settings[1]!.showUncertainty).toBe(true);
       stop();
     });
 

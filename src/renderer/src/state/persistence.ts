@@ -110,6 +110,8 @@ const LAYER_SETTINGS: {
   { layer: 'groundTruth', visible: 'showReference' },
   { layer: 'prediction', visible: 'showPrediction', opacity: 'predictionOpacity' },
   { layer: 'corrected', visible: 'showCorrections', opacity: 'maskOpacity' },
+  { layer: 'errors', visible: 'showErrors', opacity: 'errorsOpacity' },
+  { layer: 'uncertainty', visible: 'showUncertainty', opacity: 'uncertaintyOpacity' },
 ];
 
 /** The view settings the project keeps (its typed list), as the scene has them now. */
