@@ -1,28 +1,23 @@
+import { COMMON_ERROR_CODES } from './api/errors';
+
+export { COMMON_ERROR_CODES };
+
 /**
  * Errors are values at every process boundary: IPC keeps only an error's message, so a
- * result carries a stable code the UI can act on and a message a person can read.
+ * result carries a stable code the UI can act on and a message a person can read. The codes
+ * are declared in src/shared/api/errors.ts; a request's result narrows `C` to its own.
  */
-export interface ErrorInfo {
-  /** Stable, machine-readable code such as `BAD_INPUT` or `DATASET_NOT_FOUND`. */
-  code: string;
+export interface ErrorInfo<C extends string = string> {
+  /** Stable, machine-readable code such as `BAD_INPUT` or `DATASET_FOLDER_MISSING`. */
+  code: C;
   /** One or two sentences for a person: what is wrong and what to do. */
   message: string;
   /** Optional structured detail (for example the zod issues of a refused input). */
   details?: unknown;
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-/** Codes that every side may produce; each engine area adds its own (see AppError). */
-export const COMMON_ERROR_CODES = {
-  BAD_INPUT: 'BAD_INPUT',
-  UNKNOWN_REQUEST: 'UNKNOWN_REQUEST',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CANCELLED: 'CANCELLED',
-  TRANSPORT: 'TRANSPORT',
-  INTERNAL: 'INTERNAL',
-} as const;
+export type Result<T, C extends string = string> =
+  { ok: true; value: T } | { ok: false; error: ErrorInfo<C> };
 
 /** An error that knows its stable code; thrown inside the engine, turned into a Result at the edge. */
 export class AppError extends Error {

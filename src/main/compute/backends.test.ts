@@ -6,7 +6,7 @@ import type { BackendName, BackendRejection } from '../../shared/api/app';
 import { AppError } from '../../shared/result';
 import {
   chooseBackend,
-  COMPUTE_ERROR_CODES,
+  BACKEND_ERROR_CODES,
   forcedBackendFromEnv,
   parseBackendName,
   probeGpuVisible,
@@ -96,7 +96,7 @@ describe('chooseBackend', () => {
     const attempt = chooseBackend(probeFailing({ tensorflow: 'not-installed' }), 'tensorflow');
     await expect(attempt).rejects.toBeInstanceOf(AppError);
     await expect(attempt).rejects.toMatchObject({
-      code: COMPUTE_ERROR_CODES.NO_BACKEND,
+      code: BACKEND_ERROR_CODES.NO_BACKEND,
       message: expect.stringContaining('tensorflow: not-installed'),
     });
   });
@@ -164,7 +164,7 @@ describe('forced backend names', () => {
     expect(forcedBackendFromEnv({})).toBeUndefined();
     expect(forcedBackendFromEnv({ VESSEL_BACKEND: '  ' })).toBeUndefined();
     expect(() => forcedBackendFromEnv({ VESSEL_BACKEND: 'tpu' })).toThrow(
-      expect.objectContaining({ code: COMPUTE_ERROR_CODES.BAD_BACKEND_NAME }),
+      expect.objectContaining({ code: BACKEND_ERROR_CODES.BAD_BACKEND_NAME }),
     );
   });
 });

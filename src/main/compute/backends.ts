@@ -15,12 +15,9 @@ import {
   type GpuAdapterReport,
 } from '../../shared/api/app';
 import { AppError } from '../../shared/result';
+import { BACKEND_ERROR_CODES } from '../../shared/api/errors';
 
-/** Error codes of the compute area's backend choice. */
-export const COMPUTE_ERROR_CODES = {
-  NO_BACKEND: 'COMPUTE_NO_BACKEND',
-  BAD_BACKEND_NAME: 'COMPUTE_BAD_BACKEND_NAME',
-} as const;
+export { BACKEND_ERROR_CODES } from '../../shared/api/errors';
 
 export const BACKEND_LADDER: readonly BackendName[] = BACKEND_NAMES;
 
@@ -144,7 +141,7 @@ export function forcedBackendFromEnv(
   const name = parseBackendName(value);
   if (name === null) {
     throw new AppError(
-      COMPUTE_ERROR_CODES.BAD_BACKEND_NAME,
+      BACKEND_ERROR_CODES.BAD_BACKEND_NAME,
       `VESSEL_BACKEND must be one of ${BACKEND_LADDER.join(', ')}; got "${value}".`,
     );
   }
@@ -183,7 +180,7 @@ export async function chooseBackend(
   }
   const last = rejected[rejected.length - 1];
   throw new AppError(
-    COMPUTE_ERROR_CODES.NO_BACKEND,
+    BACKEND_ERROR_CODES.NO_BACKEND,
     `No compute backend could start${forced ? ` (forced: ${forced}; drop --backend or VESSEL_BACKEND to let the ladder choose)` : ''}: ${last?.message ?? 'unknown reason'}`,
     { rejected },
   );

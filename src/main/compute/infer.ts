@@ -11,6 +11,7 @@ import { activationBytesPerPatch, BUFFER_HEADROOM } from '../../shared/retrain-d
 import { copyWindow, patchStarts, planAxis, type AxisTiling, type FloatImage } from './infer-tiles';
 import { unetForward } from './unet-forward';
 import { gpuFaultOr, throwIfGpuFault } from './webgpu/health';
+import { INFER_ERROR_CODES } from '../../shared/api/errors';
 
 export type { FloatImage } from './infer-tiles';
 
@@ -58,19 +59,19 @@ function checkInput(input: InferenceInput, config: ModelConfig): FloatImage {
   const { width, height } = input;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new AppError(
-      'COMPUTE_BAD_IMAGE',
+      INFER_ERROR_CODES.BAD_IMAGE,
       `Cannot predict on an image of ${width}x${height} pixels.`,
     );
   }
   if (input.data.length !== width * height * channels) {
     throw new AppError(
-      'COMPUTE_BAD_IMAGE',
+      INFER_ERROR_CODES.BAD_IMAGE,
       `The image data holds ${input.data.length} values; ${width}x${height}x${channels} needs ${width * height * channels}.`,
     );
   }
   if (channels !== config.inputChannels) {
     throw new AppError(
-      'COMPUTE_INPUT_MISMATCH',
+      INFER_ERROR_CODES.INPUT_MISMATCH,
       `The model takes ${config.inputChannels}-channel images but got ${channels} channel(s); preprocess the image with the model's own preprocessing.`,
     );
   }
@@ -176,7 +177,7 @@ async function predictTiles(
     columns = planAxis(image.width, config, maxTile, same);
   } catch (error) {
     throw new AppError(
-      'COMPUTE_TILE_TOO_SMALL',
+      INFER_ERROR_CODES.TILE_TOO_SMALL,
       `Cannot tile the image with tiles of ${maxTile} px (${(error as Error).message}); use a larger tile size (a multiple of ${multiple}).`,
     );
   }
@@ -203,7 +204,7 @@ async function predictTiles(
       const [, outHeight, outWidth] = probabilities.shape;
       if (outHeight !== rows.tileOutput || outWidth !== columns.tileOutput) {
         throw new AppError(
-          'COMPUTE_SHAPE_MISMATCH',
+          INFER_ERROR_CODES.SHAPE_MISMATCH,
           `The model returned ${outHeight}x${outWidth} for a ${rows.tileInput}x${columns.tileInput} tile; its config promises ${rows.tileOutput}x${columns.tileOutput}. The model and its config disagree.`,
         );
       }
@@ -239,25 +240,25 @@ async function predictPatches(
   const multiple = 2 ** downsamplingSteps(config);
   if (config.arch === 'unet' && config.padding === 'valid') {
     throw new AppError(
-      'COMPUTE_BAD_OPTIONS',
+      INFER_ERROR_CODES.BAD_OPTIONS,
       'Sliding patches need a model with padded (same) convolutions; use tiles for valid-padding U-Nets.',
     );
   }
   if (!Number.isInteger(patch) || patch < multiple || patch % multiple !== 0) {
     throw new AppError(
-      'COMPUTE_BAD_OPTIONS',
+      INFER_ERROR_CODES.BAD_OPTIONS,
       `The patch size must be a multiple of ${multiple} for this model, got ${patch}.`,
     );
   }
   if (!Number.isInteger(stride) || stride < 1 || stride > patch) {
     throw new AppError(
-      'COMPUTE_BAD_OPTIONS',
+      INFER_ERROR_CODES.BAD_OPTIONS,
       `The patch stride must be a whole number from 1 to ${patch}, got ${stride}.`,
     );
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new AppError(
-      'COMPUTE_BAD_OPTIONS',
+      INFER_ERROR_CODES.BAD_OPTIONS,
       `The batch size must be a positive whole number, got ${batchSize}.`,
     );
   }

@@ -27,6 +27,7 @@ import {
 import { setupCompute } from './setup';
 import { DEFAULT_PREPROCESSING } from './train/run-job';
 import type { WorkerRequestContext } from './worker';
+import { COMMON_ERROR_CODES, INFER_ERROR_CODES } from '../../shared/api/errors';
 
 export interface PredictDatasetJob {
   /** A tfjs model folder with its vessel.json. */
@@ -72,7 +73,7 @@ export async function predictDataset(
     const entry = byId.get(id);
     if (!entry) {
       throw new AppError(
-        'COMPUTE_UNKNOWN_IMAGE',
+        INFER_ERROR_CODES.UNKNOWN_IMAGE,
         `${index.root} has no image ${id}; reopen the dataset.`,
       );
     }
@@ -105,7 +106,8 @@ export async function predictDataset(
       const images = scaled.map((s) => s.image);
       const pixels = await preprocessImages(images, preprocessing);
       for (const [k, entry] of group.entries()) {
-        if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Prediction was cancelled.');
+        if (ctx.signal.aborted)
+          throw new AppError(COMMON_ERROR_CODES.CANCELLED, 'Prediction was cancelled.');
         const started = process.hrtime.bigint();
         const image = images[k]!;
         const predicted = await predictProbabilities(

@@ -12,19 +12,7 @@ import type { PredictDatasetJob, PredictDatasetProgress, PredictedImage } from '
 import type { PredictImageJob, PredictImageProgress, PredictImageResult } from './predict-image';
 import type { TrainJob, TrainProgress, TrainSummary } from './train/job';
 
-/** Error codes of the compute process and its host. */
-export const COMPUTE_ERROR_CODES = {
-  /** The process exited or was killed while requests were pending. */
-  CRASHED: 'COMPUTE_CRASHED',
-  /** The process did not come up (bad module path, syntax error, missing loader). */
-  START_FAILED: 'COMPUTE_START_FAILED',
-  /** The host was disposed while requests were pending. */
-  DISPOSED: 'COMPUTE_DISPOSED',
-  /** The worker does not know this method: the host and worker builds disagree. */
-  UNKNOWN_METHOD: 'COMPUTE_UNKNOWN_METHOD',
-  /** A data-parallel gradient worker thread failed to start or died during a step. */
-  GRADIENT_WORKER_FAILED: 'COMPUTE_GRADIENT_WORKER_FAILED',
-} as const;
+export { COMPUTE_ERROR_CODES } from '../../shared/api/errors';
 
 /** Answer of `compute.ping`: proves the process is alive and says what it runs on. */
 export interface PingResult {

@@ -10,6 +10,8 @@ import sharp from 'sharp';
 import type { TrainingScale } from '../../shared/model-config';
 import { AppError } from '../../shared/result';
 import type { RgbImage } from '../engine/dataset/types';
+import { SCALE_ERROR_CODES } from '../../shared/api/errors';
+import { INFER_ERROR_CODES } from '../../shared/api/errors';
 
 /** An image whose FOV diameter is within this fraction of the training one is not resampled. */
 export const SCALE_MATCH_TOLERANCE = 0.02;
@@ -17,13 +19,7 @@ export const SCALE_MATCH_TOLERANCE = 0.02;
 /** The resampling factors `--scale <factor>` accepts (and auto may choose). */
 export const SCALE_FACTOR_LIMITS = { min: 0.25, max: 4 } as const;
 
-/** Error codes of scale-aware inference. */
-export const SCALE_ERROR_CODES = {
-  /** A scale setting that is not auto, off or a factor within the limits. */
-  BAD_SCALE: 'COMPUTE_BAD_SCALE',
-  /** An image whose FOV mask is empty, so it has no diameter to match. */
-  EMPTY_FOV: 'COMPUTE_EMPTY_FOV',
-} as const;
+export { SCALE_ERROR_CODES } from '../../shared/api/errors';
 
 /**
  * How an image's scale is chosen: `auto` matches its FOV diameter to the model's training
@@ -91,7 +87,7 @@ export function checkScaleSetting(setting: ScaleSetting): ScaleSetting {
 export function fovDiameter(fov: Uint8Array, width: number, height: number): number {
   if (fov.length !== width * height) {
     throw new AppError(
-      'COMPUTE_BAD_IMAGE',
+      INFER_ERROR_CODES.BAD_IMAGE,
       `The FOV mask holds ${fov.length} values; ${width}x${height} needs ${width * height}.`,
     );
   }
@@ -229,7 +225,7 @@ export async function resampleRgb(
     .toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 3) {
     throw new AppError(
-      'COMPUTE_BAD_IMAGE',
+      INFER_ERROR_CODES.BAD_IMAGE,
       `Resampling gave ${info.width}x${info.height}x${info.channels}, not ${width}x${height}x3.`,
     );
   }
@@ -253,7 +249,7 @@ export async function resampleMask(
     .toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 1) {
     throw new AppError(
-      'COMPUTE_BAD_IMAGE',
+      INFER_ERROR_CODES.BAD_IMAGE,
       `Resampling a mask gave ${info.width}x${info.height}x${info.channels}, not ${width}x${height}x1.`,
     );
   }
@@ -276,7 +272,7 @@ export function resampleProbabilities(
   const sh = from.height;
   if (values.length !== sw * sh) {
     throw new AppError(
-      'COMPUTE_BAD_IMAGE',
+      INFER_ERROR_CODES.BAD_IMAGE,
       `The probability map holds ${values.length} values; ${sw}x${sh} needs ${sw * sh}.`,
     );
   }

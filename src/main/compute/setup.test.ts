@@ -6,7 +6,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMPUTE_ERROR_CODES } from './backends';
+import { BACKEND_ERROR_CODES } from './backends';
 import {
   currentComputeReport,
   predictBackendReport,
@@ -99,7 +99,7 @@ describe('setupCompute', () => {
 
   it('refuses a forced native backend that is not installed, saying why', async () => {
     await expect(setupCompute({ name: 'tensorflow', by: 'flag' })).rejects.toMatchObject({
-      code: COMPUTE_ERROR_CODES.NO_BACKEND,
+      code: BACKEND_ERROR_CODES.NO_BACKEND,
       message: expect.stringContaining('@tensorflow/tfjs-node is not installed'),
     });
   });

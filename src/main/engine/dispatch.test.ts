@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { DATASET_ERROR_CODES, STUDIO_ERROR_CODES } from '../../shared/api/errors';
 import { AppError } from '../../shared/result';
 import { createEngine } from '.';
-import { dispatchRequest } from './dispatch';
+import { dispatchRequest, setUndeclaredErrorReporter } from './dispatch';
 import type { Handlers } from './handlers';
 
 function engine() {
@@ -52,19 +53,62 @@ describe('dispatchRequest', () => {
   it('turns thrown errors into error values, keeping AppError codes', async () => {
     const throwing = (error: unknown) =>
       ({
-        'app.info': async () => {
+        'studio.image': async () => {
           throw error;
         },
       }) as unknown as Handlers;
+    const input = { id: 'test/01' };
     expect(
-      await dispatchRequest(throwing(new AppError('DATASET_EMPTY', 'No images.')), 'app.info', {}),
+      await dispatchRequest(
+        throwing(new AppError(DATASET_ERROR_CODES.NO_USABLE_IMAGES, 'No images.')),
+        'studio.image',
+        input,
+      ),
     ).toEqual({
       ok: false,
-      error: { code: 'DATASET_EMPTY', message: 'No images.' },
+      error: { code: 'DATASET_NO_USABLE_IMAGES', message: 'No images.' },
     });
-    expect(await dispatchRequest(throwing(new Error('boom')), 'app.info', {})).toEqual({
+    expect(await dispatchRequest(throwing(new Error('boom')), 'studio.image', input)).toEqual({
       ok: false,
       error: { code: 'INTERNAL', message: 'boom' },
     });
+  });
+
+  it('reports a code the request does not declare: INTERNAL under tests, else kept and logged', async () => {
+    const handlers = {
+      'app.info': async () => {
+        throw new AppError(STUDIO_ERROR_CODES.NOT_OPEN, 'No dataset is open.');
+      },
+    } as unknown as Handlers;
+    // Under vitest the answer is INTERNAL, naming the request and the code to declare.
+    const strict = await dispatchRequest(handlers, 'app.info', {});
+    expect(strict).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INTERNAL',
+        details: { undeclared: { code: 'STUDIO_NOT_OPEN', message: 'No dataset is open.' } },
+      },
+    });
+    if (!strict.ok) expect(strict.error.message).toMatch(/app\.info failed with STUDIO_NOT_OPEN/);
+    // Another reporter sees it and decides what the caller gets.
+    const seen: string[] = [];
+    const previous = setUndeclaredErrorReporter((name, error) => {
+      seen.push(`${name} ${error.code}`);
+      return error;
+    });
+    try {
+      expect(await dispatchRequest(handlers, 'app.info', {})).toMatchObject({
+        ok: false,
+        error: { code: 'STUDIO_NOT_OPEN' },
+      });
+    } finally {
+      setUndeclaredErrorReporter(previous);
+    }
+    expect(seen).toEqual(['app.info STUDIO_NOT_OPEN']);
+  });
+
+  it('answers a request on no open session with its declared STUDIO_NOT_OPEN', async () => {
+    const result = await engine().request('studio.mask', { id: 'test/01' });
+    expect(result).toMatchObject({ ok: false, error: { code: STUDIO_ERROR_CODES.NOT_OPEN } });
   });
 });

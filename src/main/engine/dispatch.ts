@@ -1,10 +1,18 @@
 /**
  * The one place where a request from outside (IPC, WebSocket, CLI) meets the engine:
  * the name is checked against the contract, the input validated by its schema, and every
- * outcome, thrown or not, becomes a Result.
+ * outcome, thrown or not, becomes a Result. An error whose code the request does not declare
+ * (src/shared/api/errors.ts) is reported: under tests it becomes an INTERNAL error naming the
+ * code to declare, elsewhere it is logged and returned as it is.
  */
-import { isRequestName, requests, type RequestName } from '../../shared/api';
-import { COMMON_ERROR_CODES, describeIssues, toErrorInfo, type Result } from '../../shared/result';
+import { isDeclaredErrorCode, isRequestName, requests, type RequestName } from '../../shared/api';
+import {
+  COMMON_ERROR_CODES,
+  describeIssues,
+  toErrorInfo,
+  type ErrorInfo,
+  type Result,
+} from '../../shared/result';
 
 export { describeIssues };
 import type { Handlers } from './handlers';
@@ -39,8 +47,51 @@ export async function dispatchRequest(
     const value = await handler(parsed.data);
     return { ok: true, value };
   } catch (error) {
-    return { ok: false, error: toErrorInfo(error) };
+    const info = toErrorInfo(error);
+    if (isDeclaredErrorCode(name, info.code)) return { ok: false, error: info };
+    return { ok: false, error: undeclaredErrorReporter(name, info) };
   }
+}
+
+/**
+ * Told of an error a handler failed with whose code its request does not declare; returns the
+ * error the caller gets.
+ */
+export type UndeclaredErrorReporter = (name: RequestName, error: ErrorInfo) => ErrorInfo;
+
+const warned = new Set<string>();
+
+/**
+ * Under vitest (in-process tests, and the CLI and serve processes they start) an undeclared code
+ * becomes INTERNAL, so a test expecting the code fails with a message naming it; elsewhere the
+ * error is kept and a warning logged, once per request and code.
+ */
+const defaultReporter: UndeclaredErrorReporter = (name, error) => {
+  const text = `${name} failed with ${error.code}, which its declaration in src/shared/api does not list: add the code to its errors`;
+  if (process.env.VITEST) {
+    return {
+      code: COMMON_ERROR_CODES.INTERNAL,
+      message: `${text} (${error.message})`,
+      details: { undeclared: error },
+    };
+  }
+  const key = `${name} ${error.code}`;
+  if (!warned.has(key)) {
+    warned.add(key);
+    console.warn(`${text}.`);
+  }
+  return error;
+};
+
+let undeclaredErrorReporter: UndeclaredErrorReporter = defaultReporter;
+
+/** Replaces the reporter of undeclared codes; returns the one it replaced. */
+export function setUndeclaredErrorReporter(
+  reporter: UndeclaredErrorReporter,
+): UndeclaredErrorReporter {
+  const previous = undeclaredErrorReporter;
+  undeclaredErrorReporter = reporter;
+  return previous;
 }
 
 export type { RequestName };

@@ -10,17 +10,9 @@ import { dialog, type BaseWindow, type OpenDialogOptions, type SaveDialogOptions
 import { z } from 'zod';
 import type { DialogResult, OpenPurpose, SavePurpose } from '../../shared/api/shell';
 import { AppError } from '../../shared/result';
+import { DIALOG_ERROR_CODES } from '../../shared/api/errors';
 
-export const DIALOG_ERROR_CODES = {
-  /** The dialog answered something that is not a dialog result (a platform or Electron bug). */
-  INVALID: 'SHELL_DIALOG_INVALID',
-  /** The chosen path is relative, or several were chosen where one is expected. */
-  BAD_PATH: 'SHELL_DIALOG_BAD_PATH',
-  /** The chosen file does not have the purpose's extension. */
-  WRONG_TYPE: 'SHELL_DIALOG_WRONG_TYPE',
-  /** The chosen file or folder (or the folder to save into) does not exist. */
-  NOT_FOUND: 'SHELL_DIALOG_NOT_FOUND',
-} as const;
+export { DIALOG_ERROR_CODES } from '../../shared/api/errors';
 
 interface OpenSpec {
   title: string;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/result';
 import { readJsonList, writeJsonList } from '../engine/files/json-list-file';
+import { SHELL_ERROR_CODES } from '../../shared/api/errors';
 
 const recentListSchema = z.object({ version: z.literal(1), paths: z.array(z.string()) });
 
@@ -30,7 +31,7 @@ export class RecentFiles {
   async add(projectFile: string): Promise<string[]> {
     if (!path.isAbsolute(projectFile) || path.extname(projectFile).toLowerCase() !== '.vessel') {
       throw new AppError(
-        'SHELL_RECENT_NOT_PROJECT',
+        SHELL_ERROR_CODES.RECENT_NOT_PROJECT,
         `${projectFile} is not an absolute path to a .vessel project file, so it was not added to Open Recent.`,
       );
     }

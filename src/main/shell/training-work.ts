@@ -8,6 +8,7 @@ import type { TrainingProgress, TrainingRunState } from '../../shared/api/traini
 import { AppError } from '../../shared/result';
 import type { Engine } from '../engine';
 import type { RunningWork } from './lifecycle';
+import { OUTSIDE_REQUEST_ERROR_CODES } from '../../shared/api/errors';
 
 const ACTIVE_STATUSES: ReadonlyArray<TrainingRunState['status']> = [
   'queued',
@@ -72,7 +73,7 @@ export function followTraining(
               () =>
                 reject(
                   new AppError(
-                    'TRAINING_STOP_TIMEOUT',
+                    OUTSIDE_REQUEST_ERROR_CODES.STOP_TIMEOUT,
                     `Training run ${runId} did not stop within ${Math.round(stopTimeoutMs / 1000)} s; quitting anyway.`,
                   ),
                 ),

@@ -7,20 +7,9 @@
  */
 import { z } from 'zod';
 import { request } from './define';
+import { codesOf, FILES_ERROR_CODES, MODEL_ERROR_CODES, PROJECT_ERROR_CODES } from './errors';
 
-/** Error codes of the files area, each with what to do in its message. */
-export const FILES_ERROR_CODES = {
-  /** Nothing exists at the path. */
-  NOT_FOUND: 'FILES_NOT_FOUND',
-  /** The path is a file where a folder is needed. */
-  NOT_A_FOLDER: 'FILES_NOT_A_FOLDER',
-  /** The folder or file cannot be read (or written) by the engine's user. */
-  PERMISSION_DENIED: 'FILES_PERMISSION_DENIED',
-  /** Another error from the file system (a loop of links, a name too long, a full disk). */
-  UNREADABLE: 'FILES_UNREADABLE',
-  /** An export was asked for with no project open, or with nothing of that kind to write. */
-  NOTHING_TO_EXPORT: 'FILES_NOTHING_TO_EXPORT',
-} as const;
+export { FILES_ERROR_CODES };
 
 /** True for `/x`, `C:\x`, `\\server\share`, `~` and `~/x`: what the engine accepts as typed. */
 export function isAcceptedTypedPath(text: string): boolean {
@@ -128,10 +117,12 @@ export const filesRequests = {
     z.object({ path: typedPathSchema.optional() }).strict(),
     'Lists a folder (default: the home folder): its subfolders, marked with the dataset layout ' +
       'they hold, and its .vessel files; plus the places to start from (home, recent, projects).',
+    { errors: codesOf(FILES_ERROR_CODES) },
   ),
   'files.resolve': request<ResolvedPath>()(
     z.object({ path: typedPathSchema }).strict(),
     'Expands ~, resolves links and says whether a typed path is a folder (and which dataset), a project or another file.',
+    { errors: codesOf(FILES_ERROR_CODES) },
   ),
   'files.recentProjects': request<{ projects: RecentProject[] }>()(
     z.object({}).strict().default({}),
@@ -140,10 +131,12 @@ export const filesRequests = {
   'files.forgetRecentProject': request<{ projects: RecentProject[] }>()(
     z.object({ projectFile: z.string().min(1).max(4096) }).strict(),
     'Removes a project from the recent list (the file itself is not touched).',
+    { errors: codesOf(FILES_ERROR_CODES) },
   ),
   'files.projectLocation': request<{ datasetRoot: string; projectFile: string; exists: boolean }>()(
     z.object({ datasetPath: typedPathSchema }).strict(),
     'Where opening this dataset folder keeps its project file, and whether that file exists yet.',
+    { errors: codesOf(FILES_ERROR_CODES) },
   ),
   'files.export': request<FilesExport>()(
     z
@@ -157,5 +150,12 @@ export const filesRequests = {
       .strict(),
     'Exports the open project into a new subfolder: the corrected masks as PNG (masks), the ' +
       'evaluations as CSV, JSON and SVG plots (metrics), or one model version as a tfjs folder (model).',
+    {
+      errors: [
+        ...codesOf(FILES_ERROR_CODES),
+        ...codesOf(PROJECT_ERROR_CODES),
+        ...codesOf(MODEL_ERROR_CODES),
+      ],
+    },
   ),
 };

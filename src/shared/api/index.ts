@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { appEvents, appRequests } from './app';
 import type { EventSpec, RequestSpec } from './define';
+import { COMMON_ERROR_CODES, type CommonErrorCode } from './errors';
 import { filesRequests } from './files';
 import { shellEvents, shellRequests } from './shell';
 import { studioEvents, studioRequests } from './studio';
@@ -39,10 +40,23 @@ export type RequestParsed<K extends RequestName> = z.output<Requests[K]['input']
 /** What a request resolves to when it succeeds. */
 export type RequestOutput<K extends RequestName> =
   Requests[K] extends RequestSpec<z.ZodType, infer O> ? O : never;
+/** The codes a request may fail with: its declared ones and the common ones. */
+export type RequestErrorCode<K extends RequestName> =
+  CommonErrorCode | (Requests[K] extends RequestSpec<z.ZodType, unknown, infer E> ? E : never);
+/** What the typed client resolves a request to. */
+export type RequestResult<K extends RequestName> = Result<RequestOutput<K>, RequestErrorCode<K>>;
 export type EventPayload<E extends EventName> = Events[E] extends EventSpec<infer P> ? P : never;
 
 export const requestNames = Object.keys(requests) as RequestName[];
 export const eventNames = Object.keys(events) as EventName[];
+
+/** Whether `code` is one a request may fail with (declared by it, or common). */
+export function isDeclaredErrorCode(name: RequestName, code: string): boolean {
+  return (
+    (Object.values(COMMON_ERROR_CODES) as string[]).includes(code) ||
+    (requests[name].errors as readonly string[]).includes(code)
+  );
+}
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
@@ -61,7 +75,7 @@ export type VesselApi = {
   [A in Area]: {
     [K in RequestName as K extends `${A}.${infer M}` ? M : never]: (
       input?: RequestInput<K>,
-    ) => Promise<Result<RequestOutput<K>>>;
+    ) => Promise<RequestResult<K>>;
   };
 } & {
   /** Subscribes to an event; returns the function that unsubscribes. */

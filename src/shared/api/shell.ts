@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { event, request } from './define';
+import { codesOf, DIALOG_ERROR_CODES, SHELL_ERROR_CODES } from './errors';
 
 /** Every command the application menu can send to the renderer. */
 export const MENU_COMMANDS = [
@@ -76,14 +77,24 @@ export const shellRequests = {
   'shell.openDialog': request<DialogResult>()(
     z.object({ purpose: z.enum(OPEN_PURPOSES) }).strict(),
     'Shows the native open dialog for a project file, a dataset folder, a model folder or an image.',
+    { errors: [SHELL_ERROR_CODES.DESKTOP_ONLY, ...codesOf(DIALOG_ERROR_CODES)] },
   ),
   'shell.saveDialog': request<DialogResult>()(
     z.object({ purpose: z.enum(SAVE_PURPOSES), suggestedName: fileName.optional() }).strict(),
     'Shows the native save dialog; the path returned carries the extension of its purpose.',
+    {
+      errors: [
+        SHELL_ERROR_CODES.DESKTOP_ONLY,
+        DIALOG_ERROR_CODES.INVALID,
+        DIALOG_ERROR_CODES.BAD_PATH,
+        DIALOG_ERROR_CODES.NOT_FOUND,
+      ],
+    },
   ),
   'shell.recentFiles': request<RecentFiles>()(
     z.object({}).strict().default({}),
     'The recently opened project files, most recent first.',
+    { errors: [SHELL_ERROR_CODES.DESKTOP_ONLY] },
   ),
   'shell.takeOpenedFiles': request<{ paths: string[] }>()(
     z.object({}).strict().default({}),
@@ -92,6 +103,7 @@ export const shellRequests = {
   'shell.addRecentFile': request<RecentFiles>()(
     z.object({ path: z.string().min(1) }).strict(),
     'Records a project file as opened (File > Open Recent and the OS recent list).',
+    { errors: [SHELL_ERROR_CODES.DESKTOP_ONLY, SHELL_ERROR_CODES.RECENT_NOT_PROJECT] },
   ),
 };
 

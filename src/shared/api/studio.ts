@@ -5,6 +5,15 @@
  */
 import { z } from 'zod';
 import { event, request } from './define';
+import {
+  codesOf,
+  COMPUTE_WORK_ERRORS,
+  DATASET_READ_ERRORS,
+  FILES_ERROR_CODES,
+  MODEL_ERROR_CODES,
+  SESSION_ERRORS,
+  STUDIO_ERROR_CODES,
+} from './errors';
 import { studioViewSettingsSchema, type StudioViewSettings } from './view-settings';
 
 export {
@@ -99,6 +108,13 @@ export type StudioPrediction =
       /** Probabilities scaled to 0..255, as an 8-bit grey PNG. */
       png: Uint8Array;
       /**
+       * The factor the image was resampled by to be predicted (network pixels per image pixel;
+       * 1 = predicted at the image's own size), null when unknown (predicted before it was kept).
+       */
+      scale: number | null;
+      /** The image's FOV diameter in pixels that the factor matched (auto scale), else null. */
+      fovDiameter: number | null;
+      /**
        * Set when this is an earlier version's prediction, shown until the active version's own
        * prediction of the image exists: the active version and why it has none yet.
        */
@@ -172,6 +188,14 @@ export const studioRequests = {
       }),
     'Opens a dataset folder and/or a project file. A dataset without a project gets one in ' +
       'VESSEL_PROJECTS_DIR (default ~/.vessel-studio/projects), never inside the dataset folder.',
+    {
+      errors: [
+        ...SESSION_ERRORS,
+        ...DATASET_READ_ERRORS,
+        ...COMPUTE_WORK_ERRORS,
+        ...codesOf(FILES_ERROR_CODES),
+      ],
+    },
   ),
   'studio.session': request<StudioSessionInfo | null>()(
     z.object({}).strict().default({}),
@@ -180,6 +204,7 @@ export const studioRequests = {
   'studio.close': request<{ closed: boolean }>()(
     z.object({}).strict().default({}),
     'Closes the open project and dataset.',
+    { errors: SESSION_ERRORS },
   ),
   'studio.listImages': request<StudioImageList>()(
     z
@@ -187,27 +212,33 @@ export const studioRequests = {
       .strict()
       .default({}),
     'Every image with its split, corrected flag, the active model figures, the "correct next" order and its uncertainty score at `threshold` (default 0.5).',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.thumbnail': request<StudioThumbnail>()(
     z.object({ id: imageId }).strict(),
     'A small JPEG of the fundus image (64 pixels wide) for the image list.',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.image': request<StudioImagePixels>()(
     z.object({ id: imageId }).strict(),
     'The fundus image as PNG bytes.',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.labels': request<StudioLabels>()(
     z.object({ id: imageId }).strict(),
     'The manual labels (1st, 2nd) and the FOV mask as PNG bytes.',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.prediction': request<StudioPrediction>()(
     z.object({ id: imageId }).strict(),
     "The active model's probability map as a grey PNG, or why there is none.",
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS, ...COMPUTE_WORK_ERRORS] },
   ),
   'studio.focusImage': request<PredictionQueueState | null>()(
     z.object({ id: imageId, order: z.array(imageId).max(100_000).optional() }).strict(),
     'Names the image on screen (and the list order shown): the prediction queue predicts it ' +
       'next, then its neighbours in that order. Returns the queue, or null when none runs.',
+    { errors: codesOf(STUDIO_ERROR_CODES) },
   ),
   'studio.predictionQueue': request<PredictionQueueState | null>()(
     z.object({}).strict().default({}),
@@ -216,14 +247,17 @@ export const studioRequests = {
   'studio.pausePredictions': request<PredictionQueueState | null>()(
     z.object({}).strict().default({}),
     'Pauses the prediction queue after the image in flight; null when none runs.',
+    { errors: codesOf(STUDIO_ERROR_CODES) },
   ),
   'studio.resumePredictions': request<PredictionQueueState | null>()(
     z.object({}).strict().default({}),
     'Resumes a paused prediction queue; null when none runs.',
+    { errors: codesOf(STUDIO_ERROR_CODES) },
   ),
   'studio.mask': request<StudioMask>()(
     z.object({ id: imageId }).strict(),
     'The current corrected mask: the latest revision, else the 1st observer label.',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.saveMask': request<StudioRevision>()(
     z
@@ -235,22 +269,27 @@ export const studioRequests = {
       })
       .strict(),
     'Appends a mask revision (0/255 grey PNG of the image size).',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.revisions': request<{ revisions: StudioRevision[] }>()(
     z.object({ id: imageId }).strict(),
     "An image's mask revisions, newest first.",
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.restoreRevision': request<{ revision: StudioRevision; mask: StudioMask }>()(
     z.object({ id: imageId, revisionId: z.number().int().positive() }).strict(),
     'Makes an older revision current by appending a copy of it; returns the new mask.',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.viewSettings': request<StudioViewSettings>()(
     z.object({}).strict().default({}),
     "The project's saved view settings (defaults for keys never saved).",
+    { errors: SESSION_ERRORS },
   ),
   'studio.saveViewSettings': request<StudioViewSettings>()(
     z.object({ settings: studioViewSettingsSchema }).strict(),
     'Saves some view settings; unknown keys or bad values are refused with BAD_INPUT.',
+    { errors: SESSION_ERRORS },
   ),
   'studio.export': request<StudioExport>()(
     z
@@ -260,6 +299,14 @@ export const studioRequests = {
         message: 'must be an absolute path',
       }),
     'Exports the project into a new or empty folder: corrected masks as PNG in the dataset layout, metrics as CSV, model versions as tfjs model folders.',
+    {
+      errors: [
+        ...SESSION_ERRORS,
+        ...DATASET_READ_ERRORS,
+        ...codesOf(MODEL_ERROR_CODES),
+        ...codesOf(FILES_ERROR_CODES),
+      ],
+    },
   ),
 };
 

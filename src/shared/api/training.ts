@@ -5,6 +5,15 @@
  */
 import { z } from 'zod';
 import { event, request } from './define';
+import {
+  codesOf,
+  COMPUTE_WORK_ERRORS,
+  DATASET_READ_ERRORS,
+  METRICS_ERROR_CODES,
+  SESSION_ERRORS,
+  TRAIN_ERROR_CODES,
+  TRAINING_ERROR_CODES,
+} from './errors';
 import type { HeadlineMetricName, MetricName } from './metrics';
 
 /**
@@ -326,38 +335,56 @@ export const trainingRequests = {
   'training.split': request<ProjectSplit>()(
     z.object({}).strict().default({}),
     'The fixed training / validation / test split of the open project.',
+    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'training.start': request<TrainingRunState>()(
     z.object({ settings: retrainSettingsInputSchema.default({}) }).strict(),
     'Starts a training run on the current masks (corrections included): fine-tunes the active model or trains from scratch, then evaluates the new version on the test split. Settings left out take the defaults for the backend in use and the model trained.',
+    {
+      errors: [
+        ...SESSION_ERRORS,
+        ...DATASET_READ_ERRORS,
+        ...codesOf(TRAINING_ERROR_CODES),
+        // A run that fails later carries these in its state (training.current, training.runs).
+        ...codesOf(TRAIN_ERROR_CODES),
+        ...COMPUTE_WORK_ERRORS,
+      ],
+    },
   ),
   'training.cancel': request<{ cancelled: boolean }>()(
     z.object({ runId: z.number().int().positive() }).strict(),
     'Cancels a run; the best checkpoint so far becomes a model version.',
+    { errors: [...SESSION_ERRORS, ...codesOf(TRAINING_ERROR_CODES)] },
   ),
   'training.current': request<TrainingRunState | null>()(
     z.object({}).strict().default({}),
     'The run in progress (or the last one of this session), for a reloaded page.',
+    { errors: [...SESSION_ERRORS, ...codesOf(TRAINING_ERROR_CODES)] },
   ),
   'training.runs': request<TrainingRunState[]>()(
     z.object({}).strict().default({}),
     'Every training run recorded in the project, newest first.',
+    { errors: [...SESSION_ERRORS, ...codesOf(TRAINING_ERROR_CODES)] },
   ),
   'models.list': request<ModelVersionSummary[]>()(
     z.object({}).strict().default({}),
     'Model versions with their parent, training data and test figures.',
+    { errors: SESSION_ERRORS },
   ),
   'models.activate': request<ModelVersionSummary>()(
     z.object({ id: z.number().int().positive() }).strict(),
     'Makes a version the active one (roll back = activate an earlier one); predictions refresh.',
+    { errors: [...SESSION_ERRORS, ...codesOf(TRAINING_ERROR_CODES), ...COMPUTE_WORK_ERRORS] },
   ),
   'models.rename': request<ModelVersionSummary>()(
     z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(200) }).strict(),
     'Renames a model version.',
+    { errors: SESSION_ERRORS },
   ),
   'models.delete': request<{ deleted: number }>()(
     z.object({ id: z.number().int().positive() }).strict(),
     'Deletes a model version; never the active one.',
+    { errors: [...SESSION_ERRORS, ...codesOf(TRAINING_ERROR_CODES)] },
   ),
   'evaluation.get': request<{
     evaluations: EvaluationView[];
@@ -366,10 +393,27 @@ export const trainingRequests = {
   }>()(
     z.object({ modelIds: z.array(z.number().int().positive()).max(20) }).strict(),
     'Evaluations of the chosen model versions, the second observer under the same protocol, and published DRIVE results.',
+    {
+      errors: [
+        ...SESSION_ERRORS,
+        ...DATASET_READ_ERRORS,
+        ...codesOf(TRAINING_ERROR_CODES),
+        ...codesOf(METRICS_ERROR_CODES),
+      ],
+    },
   ),
   'evaluation.run': request<EvaluationView>()(
     z.object({ modelId: z.number().int().positive() }).strict(),
     'Evaluates a model version on the test split (and caches its predictions for the canvas).',
+    {
+      errors: [
+        ...SESSION_ERRORS,
+        ...DATASET_READ_ERRORS,
+        ...codesOf(TRAINING_ERROR_CODES),
+        ...codesOf(METRICS_ERROR_CODES),
+        ...COMPUTE_WORK_ERRORS,
+      ],
+    },
   ),
   'evaluation.compare': request<ModelComparison>()(
     z
@@ -379,6 +423,15 @@ export const trainingRequests = {
       })
       .strict(),
     'Changes of a version against its parent (or a chosen baseline), pooled and per image; regressions flagged.',
+    {
+      errors: [
+        ...SESSION_ERRORS,
+        ...DATASET_READ_ERRORS,
+        ...codesOf(TRAINING_ERROR_CODES),
+        ...codesOf(METRICS_ERROR_CODES),
+        ...COMPUTE_WORK_ERRORS,
+      ],
+    },
   ),
 };
 

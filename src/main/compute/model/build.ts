@@ -4,6 +4,7 @@ import { AppError, describeIssues } from '../../../shared/result';
 import { modelConfigSchema, type ModelConfig } from '../../../shared/model-config';
 import { buildLadderNet } from './laddernet';
 import { buildUnet } from './unet';
+import { MODEL_ERROR_CODES } from '../../../shared/api/errors';
 
 /**
  * Validates `config` and builds its network with freshly initialised weights. Throws
@@ -14,7 +15,7 @@ export function buildModel(config: ModelConfig): tf.LayersModel {
   if (!parsed.success) {
     const where = describeIssues(parsed.error.issues);
     throw new AppError(
-      'MODEL_CONFIG_INVALID',
+      MODEL_ERROR_CODES.CONFIG_INVALID,
       `The model configuration is invalid: ${where}.`,
       parsed.error.issues,
     );

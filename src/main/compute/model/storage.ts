@@ -16,12 +16,12 @@ import {
 } from '../../../shared/model-config';
 import {
   corruptModel as corrupt,
-  exists,
   MODEL_ERROR_CODES,
   MODEL_FILES,
   openModelMeta,
   readModelFolder,
 } from '../../engine/model/files';
+import { exists } from '../../engine/files/exists';
 // Registers our custom layers (Crop2D, SpatialDropout2D) before any model.json is deserialised.
 import './layers';
 

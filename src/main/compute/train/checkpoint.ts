@@ -16,6 +16,7 @@ import { TRAIN_ERROR_CODES, type EpochRecord, type ValidationFigures } from './j
 import type { TrainOptions } from './options';
 import type { ScheduleState } from './schedule';
 import type { ImageSplit } from './split';
+import { exists } from '../../engine/files/exists';
 
 export const CHECKPOINT_FORMAT = 'vessel-studio-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -137,13 +138,4 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     );
   }
   return { model, optimizerWeights, state };
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

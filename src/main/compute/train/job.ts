@@ -172,14 +172,4 @@ export interface SkippedFiles {
   problems: { file: string; code: string; message: string }[];
 }
 
-/** Error codes of training. */
-export const TRAIN_ERROR_CODES = {
-  DIVERGED: 'TRAIN_DIVERGED',
-  NO_IMAGES: 'TRAIN_NO_IMAGES',
-  BAD_IMAGE: 'TRAIN_BAD_IMAGE',
-  /** A file outside the test split is unusable and skipBad was not given. */
-  BAD_FILES: 'TRAIN_BAD_FILES',
-  BAD_OPTIONS: 'TRAIN_BAD_OPTIONS',
-  NO_CHECKPOINT: 'TRAIN_NO_CHECKPOINT',
-  BAD_CHECKPOINT: 'TRAIN_BAD_CHECKPOINT',
-} as const;
+export { TRAIN_ERROR_CODES } from '../../../shared/api/errors';

@@ -9,16 +9,9 @@
 import { createRequire } from 'node:module';
 import type { BackendRejection, GpuAdapterReport } from '../../../shared/api/app';
 import { AppError } from '../../../shared/result';
+import { GPU_ERROR_CODES } from '../../../shared/api/errors';
 
-/** Error codes a run on the GPU can end with. */
-export const GPU_ERROR_CODES = {
-  /** The device was lost (driver reset, GPU removed, another process took it). */
-  DEVICE_LOST: 'COMPUTE_GPU_DEVICE_LOST',
-  /** A buffer could not be allocated: the batch or image does not fit the GPU's memory. */
-  OUT_OF_MEMORY: 'COMPUTE_GPU_OUT_OF_MEMORY',
-  /** The driver refused a kernel or buffer (a bug of ours or the driver's). */
-  GPU_ERROR: 'COMPUTE_GPU_ERROR',
-} as const;
+export { GPU_ERROR_CODES } from '../../../shared/api/errors';
 
 const nodeRequire = createRequire(import.meta.url);
 

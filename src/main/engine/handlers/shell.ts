@@ -1,10 +1,11 @@
 import { AppError } from '../../../shared/result';
 import type { AreaHandlers } from './types';
+import { SHELL_ERROR_CODES } from '../../../shared/api/errors';
 
 /** The error every shell request gets outside the desktop app. */
 function desktopOnly(what: string): never {
   throw new AppError(
-    'SHELL_DESKTOP_ONLY',
+    SHELL_ERROR_CODES.DESKTOP_ONLY,
     `${what} exist only in the desktop app. In browser mode use the folder browser of the Open and Export dialogs (files.list, files.recentProjects) or type the path; in the CLI give the path.`,
   );
 }

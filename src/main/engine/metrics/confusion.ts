@@ -4,6 +4,7 @@
  * least the threshold (`p >= t`), the rule of orobix/retina-unet and LadderNet.
  */
 import { AppError } from '../../../shared/result';
+import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
 
 /** The four counts every threshold metric is computed from. */
 export interface ConfusionCounts {
@@ -47,7 +48,7 @@ export function checkImageSizes(image: ScoredImage): void {
   const n = image.scores.length;
   if (image.label.length !== n || (image.region !== null && image.region.length !== n)) {
     throw new AppError(
-      'METRICS_SIZE_MISMATCH',
+      METRICS_ERROR_CODES.SIZE_MISMATCH,
       `${image.id}: the prediction has ${n} pixels but the label has ${image.label.length}` +
         (image.region ? ` and the FOV mask ${image.region.length}` : '') +
         '; predict on the full-size image so every map has the same width and height.',

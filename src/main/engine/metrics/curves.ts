@@ -6,6 +6,7 @@
  */
 import { AppError } from '../../../shared/result';
 import type { RankedScores } from './ranking';
+import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
 
 /** How a curve's area is measured: ROC by trapezoids, PR by steps (average precision). */
 export type AreaRule = 'trapezoid' | 'step';
@@ -234,7 +235,7 @@ export function downsampleCurve(
   const areaError = Math.abs(area - exactArea);
   if (!(areaError <= maxAreaError)) {
     throw new AppError(
-      'METRICS_DOWNSAMPLE_AREA',
+      METRICS_ERROR_CODES.DOWNSAMPLE_AREA,
       `Downsampling a ${rule} curve moved its area by ${areaError}, more than ${maxAreaError}; ` +
         'this is a bug in the metrics code, please report it with the data.',
     );

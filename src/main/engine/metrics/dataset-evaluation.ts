@@ -23,9 +23,10 @@ import { describeFovDerivation } from '../dataset/fov';
 import type { ProbabilitySource } from './probability-sources';
 import { protocolRows, type ProtocolRow } from './report';
 import { evaluateSplit } from './split-evaluation';
+import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
 
 /** A file of the splits read is unusable and --skip-bad was not given. */
-export const METRICS_BAD_FILES = 'METRICS_BAD_FILES';
+export const METRICS_BAD_FILES = METRICS_ERROR_CODES.BAD_FILES;
 
 export interface DatasetEvaluationOptions {
   root: string;
@@ -77,7 +78,7 @@ async function loadScoredImage(
 ): Promise<{ image: ExportImage; other: Uint8Array | null } | null> {
   if (entry.labelPaths[reference] === undefined) {
     throw new AppError(
-      'METRICS_NO_LABELS',
+      METRICS_ERROR_CODES.NO_LABELS,
       `${entry.id} has no ${reference} manual; choose --labels 1st, or a split that has it.`,
     );
   }
@@ -91,7 +92,7 @@ async function loadScoredImage(
   if (scores === null) return null;
   if (scores.length !== label.length) {
     throw new AppError(
-      'METRICS_SIZE_MISMATCH',
+      METRICS_ERROR_CODES.SIZE_MISMATCH,
       `${entry.id}: the prediction has ${scores.length} pixels, the image ${entry.width}x${entry.height}; predict at the image's own size.`,
     );
   }
@@ -121,7 +122,7 @@ function splitEntries(index: DatasetIndex, split: SplitName): ImageEntry[] {
   if (entries.length === 0) {
     const problems = index.problems.slice(0, 3).map((p) => p.message);
     throw new AppError(
-      'METRICS_SPLIT_MISSING',
+      METRICS_ERROR_CODES.SPLIT_MISSING,
       `${index.root} (${index.layout} layout) has no usable ${split} images${problems.length > 0 ? ` (${problems.join('; ')})` : ''}; it has ${present(index)}: choose one of those with --split.`,
     );
   }
@@ -194,7 +195,7 @@ export async function evaluateDatasetSplit(
   }
   if (missing.length > 0) {
     throw new AppError(
-      'METRICS_PREDICTIONS_MISSING',
+      METRICS_ERROR_CODES.PREDICTIONS_MISSING,
       `${options.source.description} has no probability map for ${missing.length} of the ${entries.length} ${split} images (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); add <stem>.png for each, or score with --model.`,
     );
   }

@@ -9,6 +9,7 @@ import { downsampleCurve, type DownsampleOptions, type StoredCurve } from './cur
 import { metricsFromCounts, THRESHOLD_METRIC_NAMES, type ThresholdMetrics } from './formulas';
 import { bestF1Threshold, rankImages, rankStatsByTag, sortImagePixels } from './ranking';
 import { walkPooledRanking } from './pooled-ranking';
+import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
 
 /** Which manual segmentation is the ground truth (DRIVE: 1st_manual or 2nd_manual). */
 export type Observer = '1st' | '2nd';
@@ -96,14 +97,14 @@ function checkRegions(images: readonly ScoredImage[], region: Region): void {
   for (const image of images) {
     if (region === 'fov' && image.region === null) {
       throw new AppError(
-        'METRICS_NO_FOV',
+        METRICS_ERROR_CODES.NO_FOV,
         `${image.id}: no FOV mask was given, so it cannot be scored inside the FOV; ` +
           'add the mask file or choose the whole-image protocol (and label it so).',
       );
     }
     if (region === 'whole-image' && image.region !== null) {
       throw new AppError(
-        'METRICS_REGION_MISMATCH',
+        METRICS_ERROR_CODES.REGION_MISMATCH,
         `${image.id}: a FOV mask was given for a whole-image evaluation; pass region null.`,
       );
     }
@@ -117,7 +118,7 @@ export function evaluateImages(
 ): Evaluation {
   if (images.length === 0) {
     throw new AppError(
-      'METRICS_NO_IMAGES',
+      METRICS_ERROR_CODES.NO_IMAGES,
       'There are no images to evaluate; check the split and the folder.',
     );
   }
@@ -189,7 +190,7 @@ export function evaluateImages(
 export function chooseThresholdOnTraining(trainingImages: readonly ScoredImage[]): ThresholdChoice {
   if (trainingImages.length === 0) {
     throw new AppError(
-      'METRICS_NO_TRAINING_IMAGES',
+      METRICS_ERROR_CODES.NO_TRAINING_IMAGES,
       'No training images to choose a threshold on.',
     );
   }
@@ -197,14 +198,14 @@ export function chooseThresholdOnTraining(trainingImages: readonly ScoredImage[]
   const testImage = trainingImages.find((image) => image.id.startsWith('test/'));
   if (testImage) {
     throw new AppError(
-      'METRICS_THRESHOLD_ON_TEST',
+      METRICS_ERROR_CODES.THRESHOLD_ON_TEST,
       `${testImage.id} is a test image: a threshold is chosen on training images only, never on the images it is reported on.`,
     );
   }
   const best = bestF1Threshold(rankImages(trainingImages));
   if (best === null) {
     throw new AppError(
-      'METRICS_NO_POSITIVES',
+      METRICS_ERROR_CODES.NO_POSITIVES,
       'The training labels contain no vessel pixel inside the region, so no threshold can be chosen; check the label files.',
     );
   }

@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
 import { AppError } from '../../../shared/result';
+import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
 
 /** A probability map, row-major, values in [0, 1]. */
 export interface ProbabilityMap {
@@ -41,7 +42,7 @@ export async function readProbabilityPng(file: string): Promise<ProbabilityMap> 
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw new AppError(
-      'METRICS_PREDICTION_UNREADABLE',
+      METRICS_ERROR_CODES.PREDICTION_UNREADABLE,
       `${file} could not be read as a PNG probability map (${(error as Error).message}); ` +
         'write 8- or 16-bit grey PNGs, vessel probability = value / 255 or / 65535.',
     );
@@ -73,13 +74,13 @@ export async function checkPredictionFolder(dir: string): Promise<void> {
     names = await readdir(dir);
   } catch {
     throw new AppError(
-      'METRICS_PREDICTIONS_NOT_FOUND',
+      METRICS_ERROR_CODES.PREDICTIONS_NOT_FOUND,
       `The predictions folder ${dir} does not exist or cannot be read; give a folder of PNG probability maps named by image stem (01_test.png).`,
     );
   }
   if (!names.some((n) => n.toLowerCase().endsWith('.png'))) {
     throw new AppError(
-      'METRICS_PREDICTIONS_NOT_FOUND',
+      METRICS_ERROR_CODES.PREDICTIONS_NOT_FOUND,
       `The predictions folder ${dir} holds no PNG file; write one probability map per image, named by its stem (01_test.png).`,
     );
   }

@@ -12,6 +12,7 @@ import { openModelMeta } from '../model/files';
 import { flipsFor } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import { predictionFileFor, readProbabilityPng } from './probability-maps';
+import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
 
 /** Vessel probabilities per image. */
 export interface ProbabilitySource {
@@ -33,7 +34,7 @@ export function predictionFolderSource(dir: string): ProbabilitySource {
       const map = await readProbabilityPng(file);
       if (map.width !== width || map.height !== height) {
         throw new AppError(
-          'METRICS_SIZE_MISMATCH',
+          METRICS_ERROR_CODES.SIZE_MISMATCH,
           `${file} is ${map.width}x${map.height} but ${entry.id} is ${width}x${height}; write the map at the image's size.`,
         );
       }

@@ -10,6 +10,7 @@
  */
 import { AppError } from '../../../shared/result';
 import { checkImageSizes, type ConfusionCounts, type ScoredImage } from './confusion';
+import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
 
 /** Scores grouped by distinct value, highest first, with cumulative label counts. */
 export interface RankedScores {
@@ -29,7 +30,7 @@ const NEGATIVE_ZERO_BITS = 0x80000000;
 /** Throws METRICS_BAD_PROBABILITY for a pixel that is NaN or outside [0, 1]. */
 function badProbability(image: ScoredImage, pixel: number): never {
   throw new AppError(
-    'METRICS_BAD_PROBABILITY',
+    METRICS_ERROR_CODES.BAD_PROBABILITY,
     `${image.id}: pixel ${pixel} has the probability ${image.scores[pixel]}, outside [0, 1]; ` +
       'give the model output after the sigmoid or softmax.',
   );
@@ -261,7 +262,7 @@ export interface SortedPixels {
 export function sortImagePixels(images: readonly ScoredImage[]): SortedPixels {
   if (images.length > 0x10000) {
     throw new AppError(
-      'METRICS_TOO_MANY_IMAGES',
+      METRICS_ERROR_CODES.TOO_MANY_IMAGES,
       `${images.length} images in one evaluation; split them into sets of at most 65,536.`,
     );
   }

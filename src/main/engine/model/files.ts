@@ -12,6 +12,8 @@ import {
   modelMetaSchema,
   type ModelMeta,
 } from '../../../shared/model-config';
+import { MODEL_ERROR_CODES } from '../../../shared/api/errors';
+import { exists } from '../files/exists';
 
 /** The file names of a model folder. */
 export const MODEL_FILES = {
@@ -20,14 +22,7 @@ export const MODEL_FILES = {
   meta: 'vessel.json',
 } as const;
 
-/** Error codes of reading and writing model folders. */
-export const MODEL_ERROR_CODES = {
-  NOT_FOUND: 'MODEL_NOT_FOUND',
-  CORRUPT: 'MODEL_CORRUPT',
-  TOO_NEW: 'MODEL_TOO_NEW',
-  DIR_NOT_EMPTY: 'MODEL_DIR_NOT_EMPTY',
-  SAVE_FAILED: 'MODEL_SAVE_FAILED',
-} as const;
+export { MODEL_ERROR_CODES } from '../../../shared/api/errors';
 
 const BYTES_PER_DTYPE: Record<string, number> = {
   float32: 4,
@@ -63,16 +58,6 @@ export interface ModelFolderContents {
   specs: WeightSpec[];
   /** The weight files' bytes, concatenated in manifest order. */
   weightData: ArrayBuffer;
-}
-
-/** True when `file` exists (a file or a folder). */
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** MODEL_CORRUPT naming the damaged file and what to do. */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/result';
 import { ProjectLock, realProjectFile } from './lock';
 import { SqliteDatabase } from './sqlite';
+import { PROJECT_ERROR_CODES } from '../../../shared/api/errors';
 
 export interface BackupFile {
   path: string;
@@ -131,7 +132,7 @@ export async function restoreBackup(
   const check = await SqliteDatabase.open(backupFile, { readOnly: true }).catch(
     (error: unknown) => {
       throw new AppError(
-        'PROJECT_BACKUP_UNREADABLE',
+        PROJECT_ERROR_CODES.BACKUP_UNREADABLE,
         `The backup ${backupFile} cannot be opened (${String(error)}); pick another backup.`,
       );
     },
@@ -140,7 +141,7 @@ export async function restoreBackup(
     const rows = await check.all<{ integrity_check: string }>('PRAGMA integrity_check');
     if (rows.length !== 1 || rows[0].integrity_check !== 'ok') {
       throw new AppError(
-        'PROJECT_BACKUP_UNREADABLE',
+        PROJECT_ERROR_CODES.BACKUP_UNREADABLE,
         `The backup ${backupFile} is damaged too; pick another backup.`,
       );
     }
@@ -152,7 +153,7 @@ export async function restoreBackup(
   const lock = await ProjectLock.acquire(real);
   if (!lock) {
     throw new AppError(
-      'PROJECT_LOCKED',
+      PROJECT_ERROR_CODES.LOCKED,
       `${projectFile} is open in another process; close it there before restoring a backup.`,
     );
   }

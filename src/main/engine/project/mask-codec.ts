@@ -7,6 +7,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AppError } from '../../../shared/result';
+import { PROJECT_ERROR_CODES } from '../../../shared/api/errors';
 
 /** A binary mask: `data[y * width + x]` is 0 or 1. */
 export interface BinaryMask {
@@ -22,7 +23,7 @@ export function encodeRleDeflate(mask: BinaryMask): Uint8Array {
   const { data } = mask;
   if (data.length !== mask.width * mask.height) {
     throw new AppError(
-      'PROJECT_BAD_MASK',
+      PROJECT_ERROR_CODES.BAD_MASK,
       `The mask has ${data.length} pixels, expected ${mask.width}x${mask.height}.`,
     );
   }
@@ -77,7 +78,7 @@ export function decodeRleDeflate(bytes: Uint8Array, width: number, height: numbe
   }
   if (position !== data.length) {
     throw new AppError(
-      'PROJECT_CORRUPT',
+      PROJECT_ERROR_CODES.CORRUPT,
       `A stored mask decodes to ${position} pixels instead of ${width}x${height}.`,
     );
   }
@@ -90,12 +91,15 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export function pngSize(bytes: Uint8Array): { width: number; height: number } {
   const isPng = bytes.length >= 24 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
   if (!isPng)
-    throw new AppError('PROJECT_BAD_MASK', 'The mask bytes are not a PNG file (wrong signature).');
+    throw new AppError(
+      PROJECT_ERROR_CODES.BAD_MASK,
+      'The mask bytes are not a PNG file (wrong signature).',
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   if (width === 0 || height === 0)
-    throw new AppError('PROJECT_BAD_MASK', 'The mask PNG has a zero width or height.');
+    throw new AppError(PROJECT_ERROR_CODES.BAD_MASK, 'The mask PNG has a zero width or height.');
   return { width, height };
 }
 

@@ -1,35 +1,7 @@
 /** The records a project holds, as the Project class hands them out. */
 import type { MaskEncoding } from './mask-codec';
 
-/** Stable error codes of the project area. */
-export const PROJECT_ERROR_CODES = {
-  NOT_FOUND: 'PROJECT_NOT_FOUND',
-  EXISTS: 'PROJECT_EXISTS',
-  LOCKED: 'PROJECT_LOCKED',
-  READ_ONLY: 'PROJECT_READ_ONLY',
-  TOO_NEW: 'PROJECT_TOO_NEW',
-  NEEDS_UPGRADE: 'PROJECT_NEEDS_UPGRADE',
-  CORRUPT: 'PROJECT_CORRUPT',
-  NOT_A_PROJECT: 'PROJECT_NOT_A_PROJECT',
-  CLOSED: 'PROJECT_CLOSED',
-  BAD_INPUT: 'PROJECT_BAD_INPUT',
-  BAD_MASK: 'PROJECT_BAD_MASK',
-  BAD_MODEL: 'PROJECT_BAD_MODEL',
-  BAD_RUN_STATE: 'PROJECT_BAD_RUN_STATE',
-  UNKNOWN_IMAGE: 'PROJECT_UNKNOWN_IMAGE',
-  UNKNOWN_REVISION: 'PROJECT_UNKNOWN_REVISION',
-  UNKNOWN_MODEL: 'PROJECT_UNKNOWN_MODEL',
-  MODEL_DELETED: 'PROJECT_MODEL_DELETED',
-  UNKNOWN_RUN: 'PROJECT_UNKNOWN_RUN',
-  UNKNOWN_EVALUATION: 'PROJECT_UNKNOWN_EVALUATION',
-  FILE_OUTSIDE_ROOT: 'PROJECT_FILE_OUTSIDE_ROOT',
-  IMAGE_FILE_UNREADABLE: 'PROJECT_IMAGE_FILE_UNREADABLE',
-  HARD_LINKED: 'PROJECT_HARD_LINKED',
-  REVISION_DAMAGED: 'PROJECT_REVISION_DAMAGED',
-  DAMAGED_REVISIONS: 'PROJECT_DAMAGED_REVISIONS',
-  FILE_READ_ONLY: 'PROJECT_FILE_READ_ONLY',
-  DISK_FULL: 'PROJECT_DISK_FULL',
-} as const;
+export { PROJECT_ERROR_CODES } from '../../../shared/api/errors';
 
 export type ImageFileRole = 'image' | 'label-1st' | 'label-2nd' | 'fov';
 export const IMAGE_FILE_ROLES: readonly ImageFileRole[] = [
@@ -191,6 +163,16 @@ export interface CachedPrediction {
   /** Probabilities, row-major HxW. */
   probabilities: Float32Array;
   createdAt: string;
+  /** The scale it was predicted at, or null when unknown (cached before scales were kept). */
+  scale: PredictionScale | null;
+}
+
+/** The scale a prediction was made at (the fields of compute/rescale.ts ImageScale it keeps). */
+export interface PredictionScale {
+  /** The factor the image was resampled by (network pixels per image pixel; 1: its own size). */
+  factor: number;
+  /** The image's FOV diameter in pixels that the factor matched (auto scale), else null. */
+  fovDiameter: number | null;
 }
 
 export interface RelocationReport {

@@ -8,14 +8,12 @@ import path from 'node:path';
 import { AppError, toErrorInfo } from '../../../shared/result';
 import { MODEL_FILES, readModelFolder, readModelMeta } from '../model/files';
 import type { ModelVersion, Project } from '../project';
+import { BUNDLED_MODEL_ERROR_CODES } from '../../../shared/api/errors';
 
 /** The name the bundled model gets in a project (people may rename it). */
 export const BUNDLED_MODEL_NAME = 'Bundled default (LadderNet, DRIVE)';
 
-export const BUNDLED_MODEL_ERROR_CODES = {
-  MISSING: 'MODEL_BUNDLED_MISSING',
-  BROKEN: 'MODEL_BUNDLED_BROKEN',
-} as const;
+export { BUNDLED_MODEL_ERROR_CODES } from '../../../shared/api/errors';
 
 /** The bundled model folder inside the app's resources folder. */
 export function bundledModelDir(resourcesDir: string): string {

@@ -3,9 +3,9 @@
  * has none yet), listing new dataset images in the project, giving a new project the bundled
  * model, and choosing the active model version. StudioSession.open builds its parts from this.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/result';
+import { exists } from '../files/exists';
 import { allEntries, openDataset, type DatasetIndex } from '../dataset';
 import {
   createProject,
@@ -42,10 +42,6 @@ export interface OpenedStudio {
   active: ModelVersion | null;
   /** Why the bundled model could not be added (missing or broken folder), else null. */
   bundledProblem: string | null;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return (await fs.stat(file).catch(() => null)) !== null;
 }
 
 /**

@@ -52,7 +52,10 @@ export class Evaluations {
     const entries = allEntries(dataset);
     const test = entries.filter(isTestImage);
     if (test.length === 0) {
-      throw new AppError('EVALUATION_NO_TEST', `${dataset.root} has no test split to evaluate on.`);
+      throw new AppError(
+        TRAINING_ERROR_CODES.NO_TEST,
+        `${dataset.root} has no test split to evaluate on.`,
+      );
     }
     const work = await mkdtemp(path.join(os.tmpdir(), `vessel-eval-${modelId}-`));
     try {
