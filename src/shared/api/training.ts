@@ -339,7 +339,7 @@ export const trainingRequests = {
   ),
   'training.start': request<TrainingRunState>()(
     z.object({ settings: retrainSettingsInputSchema.default({}) }).strict(),
-    'Starts a training run on the current masks (corrections included): fine-tunes the active model or trains from scratch, then evaluates the new version on the test split. Settings left out take the defaults for the backend in use and the model trained.',
+    'Starts a training run on the current masks (corrections included): fine-tunes the active model or trains from scratch, then evaluates the new version on the test split; with scope "corrections" (the quick fine-tune) it trains on the corrected training images only and leaves the evaluation to the background predictions. Settings left out take the defaults for the backend in use, the model trained and the scope.',
     {
       errors: [
         ...SESSION_ERRORS,
