@@ -166,11 +166,11 @@ async function runEval(
   };
 }
 
-function table(native: EvalFigures, rows: Row[], flips: boolean): string {
+function table(native: EvalFigures, rows: Row[], flips: boolean, modelName: string): string {
   const f = (v: number) => v.toFixed(4);
   const d = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(4);
   const lines = [
-    `Bundled model on DRIVE test (20 images, inside the FOV, pooled, 1st manual, threshold 0.5, ${flips ? 'four flips averaged' : 'no flips'}), scored at each set's own resolution.`,
+    `${modelName} on DRIVE test (20 images, inside the FOV, pooled, 1st manual, threshold 0.5, ${flips ? 'four flips averaged' : 'no flips'}), scored at each set's own resolution.`,
     `Native 565x584: AUC ${f(native.auc)}, F1 ${f(native.f1)}. Bounds with --scale auto: |dAUC| <= ${RESCALED_BOUNDS.auc}, |dF1| <= ${RESCALED_BOUNDS.f1}.`,
     '',
     `  ${'factor'.padEnd(8)}${'size'.padEnd(11)}${'scale'.padEnd(7)}${'auto x'.padEnd(14)}${'AUC'.padEnd(8)}${'dAUC'.padEnd(9)}${'F1'.padEnd(8)}${'dF1'.padEnd(9)}${'Se'.padEnd(8)}bounds`,
@@ -267,7 +267,9 @@ async function main(): Promise<number> {
     passed,
     seconds: (Date.now() - started) / 1000,
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${table(native, rows, flips)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(result, null, 2)}\n\n${table(native, rows, flips, values.model === undefined ? 'Bundled model' : `Model ${model}`)}\n`,
+  );
   process.stdout.write(
     passed
       ? '\nPASSED: scale-aware inference kept the bounds at every factor.\n'
