@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { driveRoot } from '../test/support/drive';
 import { saveScreenshot } from './harness';
-import { openFolder, runStatus, useStudio } from './studio-page';
+import { followRun, openFolder, runStatus, useStudio } from './studio-page';
 
 const DRIVE = driveRoot();
 const present = existsSync(path.join(DRIVE, 'test', 'images'));
@@ -62,21 +62,8 @@ describe('Retrain decisions on DRIVE', () => {
       // 1. Quick fine-tune at a learning rate a hundred times Retrain's: worse on validation.
       await page.getByRole('button', { name: 'Settings' }).click();
       await page.getByLabel('Learning rate').fill('0.01');
-      const progressSeen: string[] = [];
       await page.getByTestId('quick-retrain').click();
-      await expect
-        .poll(
-          async () => {
-            const text = await page
-              .getByTestId('training-progress')
-              .textContent()
-              .catch(() => null);
-            if (text) progressSeen.push(text);
-            return runStatus(page);
-          },
-          { timeout: 300_000, interval: 200 },
-        )
-        .toBe('finished');
+      const progressSeen = await followRun(page, 'finished', { timeout: 300_000, interval: 200 });
       // One epoch of 40 batches on the corrected image, and no evaluation inside the run.
       expect(progressSeen.some((t) => /^epoch 1\/1, batch \d+\/40, loss \d/.test(t))).toBe(true);
       expect(progressSeen.some((t) => /evaluating/.test(t))).toBe(false);

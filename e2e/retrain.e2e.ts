@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, saveScreenshot } from './harness';
-import { openFolder, runStatus, tinySettings, useStudio } from './studio-page';
+import { followRun, openFolder, runStatus, tinySettings, useStudio } from './studio-page';
 
 describe('retrain and evaluate in the studio', () => {
   const studio = useStudio({
@@ -20,7 +20,6 @@ describe('retrain and evaluate in the studio', () => {
   it('trains, cancels, fine-tunes, evaluates, compares, and keeps it all across a reload', async () => {
     const { browser, client, dir } = studio;
     const { page } = browser;
-    const progressSeen: string[] = [];
     await page.goto(studio.serve.url);
     await openFolder(page, studio.root);
     await expect
@@ -34,19 +33,7 @@ describe('retrain and evaluate in the studio', () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await tinySettings(page, 2, false);
     await page.getByTestId('retrain').click();
-    await expect
-      .poll(
-        async () => {
-          const text = await page
-            .getByTestId('training-progress')
-            .textContent()
-            .catch(() => null);
-          if (text) progressSeen.push(text);
-          return runStatus(page);
-        },
-        { timeout: 240_000, interval: 100 },
-      )
-      .toBe('finished');
+    const progressSeen = await followRun(page, 'finished', { timeout: 240_000, interval: 100 });
     expect(progressSeen.some((t) => /epoch \d+\/2, batch \d+\/2, loss \d/.test(t))).toBe(true);
     // The bundled model (the project's first version) and the one just trained.
     await expect.poll(() => page.getByTestId('model-version').count()).toBe(2);

@@ -62,6 +62,32 @@ export async function runStatus(page: Page): Promise<string | null> {
   return (await run.count()) === 0 ? null : run.getAttribute('data-status');
 }
 
+/**
+ * Waits until the training run shown has `status`, keeping every progress line seen on the way
+ * (polled every `interval` ms); returns those lines.
+ */
+export async function followRun(
+  page: Page,
+  status: string,
+  { timeout, interval }: { timeout: number; interval: number },
+): Promise<string[]> {
+  const seen: string[] = [];
+  await expect
+    .poll(
+      async () => {
+        const text = await page
+          .getByTestId('training-progress')
+          .textContent()
+          .catch(() => null);
+        if (text) seen.push(text);
+        return runStatus(page);
+      },
+      { timeout, interval },
+    )
+    .toBe(status);
+  return seen;
+}
+
 /** Fills tiny training settings (the settings panel must be open). */
 export async function tinySettings(page: Page, epochs: number, fineTune: boolean): Promise<void> {
   const fine = page.getByLabel('Fine-tune the active model (off: new model from scratch)');
