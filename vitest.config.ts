@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // An error code a request does not declare fails the test that meets it (engine/dispatch.ts).
+    env: { VESSEL_STRICT_ERROR_CODES: '1' },
     reporters: ['default'],
   },
 });

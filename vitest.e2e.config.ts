@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     fileParallelism: false,
     pool: 'forks',
+    // An error code a request does not declare fails the test that meets it (engine/dispatch.ts).
+    env: { VESSEL_STRICT_ERROR_CODES: '1' },
   },
 });

@@ -2,8 +2,9 @@
  * The one place where a request from outside (IPC, WebSocket, CLI) meets the engine:
  * the name is checked against the contract, the input validated by its schema, and every
  * outcome, thrown or not, becomes a Result. An error whose code the request does not declare
- * (src/shared/api/errors.ts) is reported: under tests it becomes an INTERNAL error naming the
- * code to declare, elsewhere it is logged and returned as it is.
+ * (src/shared/api/errors.ts) is reported: with VESSEL_STRICT_ERROR_CODES=1 (the test configs set
+ * it) it becomes an INTERNAL error naming the code to declare, otherwise it is logged and
+ * returned as it is.
  */
 import { isDeclaredErrorCode, isRequestName, requests, type RequestName } from '../../shared/api';
 import {
@@ -62,13 +63,14 @@ export type UndeclaredErrorReporter = (name: RequestName, error: ErrorInfo) => E
 const warned = new Set<string>();
 
 /**
- * Under vitest (in-process tests, and the CLI and serve processes they start) an undeclared code
- * becomes INTERNAL, so a test expecting the code fails with a message naming it; elsewhere the
- * error is kept and a warning logged, once per request and code.
+ * With VESSEL_STRICT_ERROR_CODES=1 (set by vitest.config.ts and vitest.e2e.config.ts, so it
+ * reaches the CLI and serve processes the tests start) an undeclared code becomes INTERNAL, and
+ * a test expecting the code fails with a message naming it; otherwise the error is kept and a
+ * warning logged, once per request and code.
  */
 const defaultReporter: UndeclaredErrorReporter = (name, error) => {
   const text = `${name} failed with ${error.code}, which its declaration in src/shared/api does not list: add the code to its errors`;
-  if (process.env.VITEST) {
+  if (process.env.VESSEL_STRICT_ERROR_CODES === '1') {
     return {
       code: COMMON_ERROR_CODES.INTERNAL,
       message: `${text} (${error.message})`,
