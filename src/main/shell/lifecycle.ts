@@ -18,7 +18,7 @@ import { reportComputeCrashes, utilityComputeProcess } from './compute-process';
 import { createEngine, type Engine } from '../engine';
 import { bindContractToIpc, isTrustedSender, sendEvent } from './ipc';
 import { createMenuActions, installApplicationMenu } from './menu';
-import { RecentFiles } from './recent-files';
+import { adoptMenuList, RecentFiles } from './recent-files';
 import { recentProjectsOf } from '../engine/files/recent-projects';
 import { createDesktopShellHandlers } from './handlers';
 import { followTraining } from './training-work';
@@ -270,17 +270,24 @@ export async function startDesktopApp(
     void (parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options));
   });
 
-  // The first screen's recent projects live beside the menu's recent files, in user data.
-  recentProjectsOf(engine.context, path.join(app.getPath('userData'), 'recent-projects.json'));
-  // onChange runs only after a change, by when rebuildMenu exists.
-  const recentFiles: RecentFiles = new RecentFiles(
-    path.join(app.getPath('userData'), 'recent-files.json'),
-    (list) => {
-      if (list.length === 0) app.clearRecentDocuments();
-      else app.addRecentDocument(list[0]);
-      rebuildMenu(list);
-    },
+  // One recent list, in user data: the first screen shows it with each project's dataset, the
+  // menu's Open Recent and the OS list its project files; the engine records every opened project.
+  const recentProjects = recentProjectsOf(
+    engine.context,
+    path.join(app.getPath('userData'), 'recent-projects.json'),
   );
+  await adoptMenuList(
+    path.join(app.getPath('userData'), 'recent-files.json'),
+    recentProjects,
+  ).catch((error: unknown) =>
+    console.warn(`The old Open Recent list was not taken over: ${(error as Error).message}`),
+  );
+  // onChange runs only after a change, by when rebuildMenu exists.
+  const recentFiles: RecentFiles = new RecentFiles(recentProjects, (list) => {
+    if (list.length === 0) app.clearRecentDocuments();
+    else app.addRecentDocument(list[0]);
+    rebuildMenu(list);
+  });
   const rebuildMenu = (recent: string[]) =>
     installApplicationMenu({
       platform: process.platform,
@@ -295,12 +302,6 @@ export async function startDesktopApp(
       }),
     });
   rebuildMenu(await recentFiles.list());
-  // A project the renderer opened (from any menu, dialog or typed path) becomes recent.
-  engine.events.on('studio.opened', (info) => {
-    recentFiles.add(info.projectFile).catch((error: unknown) => {
-      console.warn(`Not added to recent files: ${(error as Error).message}`);
-    });
-  });
 
   const handlers = {
     ...engine.handlers,

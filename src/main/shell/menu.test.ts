@@ -14,6 +14,7 @@ const { IPC_EVENT_CHANNEL } = await import('../../shared/api/ipc');
 const { MENU_COMMANDS, menuCommandEventSchema } = await import('../../shared/api/shell');
 const { createEngine } = await import('../engine');
 const { RecentFiles } = await import('./recent-files');
+const { RecentProjects } = await import('../engine/files/recent-projects');
 const { buildMenuTemplate, createMenuActions, installApplicationMenu } = await import('./menu');
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vessel-menu-'));
@@ -32,7 +33,9 @@ function setUp(platform: NodeJS.Platform = 'linux', recentFiles: string[] = []) 
     resourcesDir: root,
     forcedBackend: { name: 'cpu', by: 'setting' },
   });
-  const recent = new RecentFiles(path.join(root, `recent-${Math.random()}.json`));
+  const recent = new RecentFiles(
+    new RecentProjects(path.join(root, `recent-${Math.random()}.json`)),
+  );
   const actions = createMenuActions({
     targetWebContents: () => window.webContents as never,
     window: () => window as never,

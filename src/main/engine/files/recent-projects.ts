@@ -27,6 +27,7 @@ type StoredEntry = z.infer<typeof entrySchema>;
 export class RecentProjects {
   /** Writes run one after another, so two quick opens never lose one another's entry. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(projects: RecentProject[]) => void>();
 
   constructor(
     readonly file: string,
@@ -63,12 +64,64 @@ export class RecentProjects {
     return this.change((entries) => entries.filter((e) => e.projectFile !== projectFile));
   }
 
+  /** Empties the list (the desktop menu's Clear Recent); no project file is touched. */
+  clear() {
+    return this.change(() => []);
+  }
+
+  /**
+   * Puts a project file at the top by its path alone (the desktop's "add to recent" from the
+   * page): an entry the list has keeps what it knows of its dataset, a new one knows nothing yet
+   * (the next open fills it in).
+   */
+  touch(projectFile: string) {
+    return this.change((entries) => {
+      const known = entries.find((e) => e.projectFile === projectFile);
+      const entry = known ?? { projectFile, datasetRoot: '', layout: '', imageCount: 0 };
+      return [
+        { ...entry, openedAt: this.now().toISOString() },
+        ...entries.filter((e) => e.projectFile !== projectFile),
+      ];
+    });
+  }
+
+  /**
+   * Adds project files another list held (oldest last) below the entries, where they are not
+   * there yet and there is room; their datasets are unknown until they are opened again.
+   */
+  adopt(projectFiles: readonly string[], openedAt: Date) {
+    return this.change((entries) => {
+      const known = new Set(entries.map((e) => e.projectFile));
+      const adopted = projectFiles
+        .filter((file, k) => !known.has(file) && projectFiles.indexOf(file) === k)
+        .map((projectFile) => ({
+          projectFile,
+          datasetRoot: '',
+          layout: '',
+          imageCount: 0,
+          openedAt: openedAt.toISOString(),
+        }));
+      return [...entries, ...adopted];
+    });
+  }
+
+  /** Calls `listener` with the list after every change (the desktop menu rebuilds itself). */
+  onChange(listener: (projects: RecentProject[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private change(update: (entries: StoredEntry[]) => StoredEntry[]): Promise<RecentProject[]> {
     const run = this.queue
       .catch(() => undefined)
       .then(async () => this.write(update(await this.read()).slice(0, this.limit)));
     this.queue = run;
-    return run.then(() => this.list());
+    return run
+      .then(() => this.list())
+      .then((projects) => {
+        for (const listener of this.listeners) listener(projects);
+        return projects;
+      });
   }
 
   private async read(): Promise<StoredEntry[]> {

@@ -74,11 +74,13 @@ export function RecentProjects({
         const dataset = p.layout
           ? `${datasetBadge({ layout: p.layout, images: p.imageCount })}`
           : '';
+        // Listed by an older version's Open Recent: its dataset is known once it is opened.
+        const unknownDataset = p.datasetRoot === '';
         const problem = !p.projectExists
           ? p.datasetExists
             ? 'The project file is gone; opening makes a new project for the dataset.'
             : 'The project file and its dataset are gone.'
-          : !p.datasetExists
+          : !p.datasetExists && !unknownDataset
             ? 'Its dataset folder is gone (moved?): relocate it with the command line (project relocate).'
             : null;
         const target = p.projectExists
@@ -97,7 +99,10 @@ export function RecentProjects({
             >
               <strong>{baseName(p.projectFile)}</strong>
               <span className="muted small">
-                {p.datasetRoot} · {dataset} · opened {openedWhen(p.openedAt)}
+                {unknownDataset
+                  ? 'dataset shown once it is opened again'
+                  : `${p.datasetRoot} · ${dataset}`}{' '}
+                · opened {openedWhen(p.openedAt)}
               </span>
               <span className="muted small">{p.projectFile}</span>
               {problem && <span className="error small">{problem}</span>}
