@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/result';
 import { modelPreset, type ModelConfig } from '../../shared/model-config';
 import { buildModel } from './model/build';
-import { predictProbabilities, type InferenceInput } from './infer';
+import { predictProbabilities, type InferenceInput, type InferenceOptions } from './infer';
 
 const sameUnet = { ...modelPreset('bench-unet'), depth: 2, baseWidth: 4 } as ModelConfig;
 const validUnet = { ...modelPreset('unet-paper'), depth: 2, baseWidth: 2 } as ModelConfig;
@@ -68,6 +68,28 @@ function stats(values: Float32Array): { min: number; max: number; std: number } 
   return { min, max, std: Math.sqrt(squares / values.length) };
 }
 
+/**
+ * The image predicted untiled (one tile of 1024) and tiled as `tiling` says, both with
+ * `options`, and how many tiles the tiled one reported.
+ */
+async function wholeAndTiled(
+  config: ModelConfig,
+  image: InferenceInput,
+  tiling: Omit<InferenceOptions, 'config'>,
+  options: Omit<InferenceOptions, 'config'> = {},
+): Promise<{ whole: Float32Array; tiled: Float32Array; tiles: number }> {
+  const model = modelFor(config);
+  const whole = await predictProbabilities(model, image, { config, ...options, tileSize: 1024 });
+  let tiles = 0;
+  const tiled = await predictProbabilities(model, image, {
+    config,
+    ...options,
+    ...tiling,
+    onProgress: (_done, total) => (tiles = total),
+  });
+  return { whole, tiled, tiles };
+}
+
 function maxDifference(a: Float32Array, b: Float32Array): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
@@ -118,14 +140,8 @@ describe('predictProbabilities', () => {
   });
 
   it('valid padding: tiled and untiled inference agree to float precision', async () => {
-    const model = modelFor(validUnet);
-    const image = syntheticImage(90, 75);
-    const whole = await predictProbabilities(model, image, { config: validUnet, tileSize: 1024 });
-    let tiles = 0;
-    const tiled = await predictProbabilities(model, image, {
-      config: validUnet,
+    const { whole, tiled, tiles } = await wholeAndTiled(validUnet, syntheticImage(90, 75), {
       tileSize: 64,
-      onProgress: (_done, total) => (tiles = total),
     });
     expect(tiles).toBeGreaterThan(4);
     expect(stats(whole).std).toBeGreaterThan(0.05);
@@ -155,32 +171,22 @@ describe('predictProbabilities', () => {
   );
 
   it('valid padding: tiled and untiled agree on an odd size with flip averaging too', async () => {
-    const model = modelFor(validUnet);
-    const image = syntheticImage(97, 83);
-    const options = { config: validUnet, flips: true };
-    const whole = await predictProbabilities(model, image, { ...options, tileSize: 1024 });
-    let tiles = 0;
-    const tiled = await predictProbabilities(model, image, {
-      ...options,
+    const { whole, tiled, tiles } = await wholeAndTiled(
+      validUnet,
+      syntheticImage(97, 83),
       // Inputs of 72 give outputs of 32: 4 x 3 tiles over 97 x 83.
-      tileSize: 72,
-      onProgress: (_done, total) => (tiles = total),
-    });
+      { tileSize: 72 },
+      { flips: true },
+    );
     expect(tiles).toBe(12);
     expect(maxDifference(whole, tiled)).toBeLessThan(1e-5);
   });
 
   it('same padding: overlapping blended tiles agree with the untiled prediction within tolerance', async () => {
-    const model = modelFor(sameUnet);
-    const image = syntheticImage(120, 110);
-    const whole = await predictProbabilities(model, image, { config: sameUnet, tileSize: 1024 });
-    let tiles = 0;
-    const tiled = await predictProbabilities(model, image, {
-      config: sameUnet,
+    const { whole, tiled, tiles } = await wholeAndTiled(sameUnet, syntheticImage(120, 110), {
       tileSize: 128,
       margin: 32,
       overlap: 32,
-      onProgress: (_done, total) => (tiles = total),
     });
     expect(tiles).toBe(4);
     expect(stats(whole).std).toBeGreaterThan(0.1);

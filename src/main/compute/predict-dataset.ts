@@ -16,11 +16,9 @@ import { loadModelDir } from './model/storage';
 import { predictProbabilities } from './infer';
 import {
   checkScaleSetting,
-  chooseScale,
   fovDiameter,
   resampleProbabilities,
-  resampleRgb,
-  scaledSize,
+  resampleToScale,
   type ImageScale,
   type ScaleSetting,
 } from './rescale';
@@ -96,11 +94,9 @@ export async function predictDataset(
       const scaled = await Promise.all(
         group.map(async (entry) => {
           const rgb = await loadRgb(entry);
-          const scale = await chooseScale(setting, loaded.meta.trainingScale, async () =>
+          return resampleToScale(rgb, setting, loaded.meta.trainingScale, async () =>
             fovDiameter(await loadFov(entry), entry.width, entry.height),
           );
-          const size = scaledSize(rgb.width, rgb.height, scale.factor);
-          return { scale, image: await resampleRgb(rgb, size.width, size.height) };
         }),
       );
       const images = scaled.map((s) => s.image);

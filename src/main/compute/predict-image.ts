@@ -14,11 +14,9 @@ import { predictProbabilities, type InferenceOptions } from './infer';
 import { loadModelDir } from './model/storage';
 import {
   checkScaleSetting,
-  chooseScale,
   fovDiameter,
   resampleProbabilities,
-  resampleRgb,
-  scaledSize,
+  resampleToScale,
   type ImageScale,
   type ScaleSetting,
 } from './rescale';
@@ -68,11 +66,12 @@ export async function predictImage(
   const loaded = await loadModelDir(job.modelDir);
   try {
     const original = await loadRgb({ imagePath: job.imagePath });
-    const scale = await chooseScale(setting, loaded.meta.trainingScale, async () =>
-      fovDiameter(deriveFov(original), original.width, original.height),
+    const { scale, image: rgb } = await resampleToScale(
+      original,
+      setting,
+      loaded.meta.trainingScale,
+      async () => fovDiameter(deriveFov(original), original.width, original.height),
     );
-    const size = scaledSize(original.width, original.height, scale.factor);
-    const rgb = await resampleRgb(original, size.width, size.height);
     const preprocessing = parsePreprocessConfig(
       loaded.config.preprocessing ?? DEFAULT_PREPROCESSING,
     );

@@ -12,6 +12,7 @@ import {
   resampleMask,
   resampleProbabilities,
   resampleRgb,
+  resampleToScale,
   scaledSize,
   trainingScaleOf,
 } from './rescale';
@@ -107,6 +108,31 @@ describe('resampling round trip', () => {
     const up = await resampleMask(mask, { width: 20, height: 20 }, 40, 40);
     expect(new Set(up)).toEqual(new Set([0, 1]));
     expect(fovDiameter(up, 40, 40)).toBe(2 * fovDiameter(mask, 20, 20));
+  });
+});
+
+describe('resampleToScale', () => {
+  const training = { fovDiameter: 540, images: 20, resample: 'bicubic' as const };
+  const rgb = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 3).fill(90) };
+
+  it('resamples to the chosen factor, measuring the FOV only when auto needs it', async () => {
+    let measured = 0;
+    const measure = () => {
+      measured++;
+      return Promise.resolve(1080);
+    };
+    const half = await resampleToScale(rgb, 'auto', training, measure);
+    expect(half.scale.factor).toBeCloseTo(0.5, 10);
+    expect(half.scale.fovDiameter).toBe(1080);
+    expect([half.image.width, half.image.height]).toEqual([20, 15]);
+    expect(half.image.data.length).toBe(20 * 15 * 3);
+    expect(measured).toBe(1);
+    const doubled = await resampleToScale(rgb, 2, training, measure);
+    expect([doubled.image.width, doubled.image.height]).toEqual([80, 60]);
+    const off = await resampleToScale(rgb, 'off', training, measure);
+    expect(off.scale.factor).toBe(1);
+    expect(off.image).toBe(rgb);
+    expect(measured).toBe(1);
   });
 });
 

@@ -232,6 +232,21 @@ export async function resampleRgb(
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/**
+ * An image resampled to the scale chosen for it (chooseScale), with that scale. `measure` gives
+ * the image's FOV diameter and is called only when auto needs it.
+ */
+export async function resampleToScale(
+  image: RgbImage,
+  setting: ScaleSetting,
+  trainingScale: TrainingScale | null | undefined,
+  measure: () => Promise<number>,
+): Promise<{ scale: ImageScale; image: RgbImage }> {
+  const scale = await chooseScale(setting, trainingScale, measure);
+  const size = scaledSize(image.width, image.height, scale.factor);
+  return { scale, image: await resampleRgb(image, size.width, size.height) };
+}
+
 /** A 0/1 (or 0/255) single-channel mask resampled to width x height, nearest neighbour (sharp). */
 export async function resampleMask(
   mask: Uint8Array,

@@ -123,6 +123,27 @@ async function startLadder(
   let activeThreads = 1;
   let adapter: GpuAdapterReport | undefined;
 
+  /** Makes `tfName` tfjs's backend; tfjs refusing or throwing is an init-failed `backend`. */
+  const activate = async (
+    backend: BackendName,
+    tfName: string,
+  ): Promise<BackendRejection | null> => {
+    try {
+      if (await tf.setBackend(tfName)) return null;
+      return {
+        backend,
+        reason: 'init-failed',
+        message: `The ${tfName} backend did not initialise.`,
+      };
+    } catch (error) {
+      return {
+        backend,
+        reason: 'init-failed',
+        message: `The ${tfName} backend failed: ${describe(error)}`,
+      };
+    }
+  };
+
   const startNative = async (
     backend: 'tensorflow-gpu' | 'tensorflow',
   ): Promise<BackendRejection | null> => {
@@ -134,21 +155,8 @@ async function startLadder(
     }
     const rejection = probeNativeBackend(backend, starters.loadNative, starters.resolveNative);
     if (rejection) return rejection;
-    try {
-      if (!(await tf.setBackend('tensorflow'))) {
-        return {
-          backend,
-          reason: 'init-failed',
-          message: 'The tensorflow backend did not initialise.',
-        };
-      }
-    } catch (error) {
-      return {
-        backend,
-        reason: 'init-failed',
-        message: `The tensorflow backend failed: ${describe(error)}`,
-      };
-    }
+    const failed = await activate(backend, 'tensorflow');
+    if (failed) return failed;
     activeThreads = os.cpus().length;
     return null;
   };
@@ -173,20 +181,9 @@ async function startLadder(
         tf.registerBackend('wasm', upstream, WASM_PRIORITY);
       }
     }
-    try {
-      if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) {
-        return {
-          backend: 'wasm',
-          reason: 'init-failed',
-          message: 'The wasm backend did not initialise.',
-        };
-      }
-    } catch (error) {
-      return {
-        backend: 'wasm',
-        reason: 'init-failed',
-        message: `The wasm backend failed: ${describe(error)}`,
-      };
+    if (tf.getBackend() !== 'wasm') {
+      const failed = await activate('wasm', 'wasm');
+      if (failed) return failed;
     }
     registerWasmTrainingKernels();
     activeThreads = Math.max(1, wasm.getThreadsCount());
@@ -208,21 +205,8 @@ async function startLadder(
   };
 
   const startCpu = async (): Promise<BackendRejection | null> => {
-    try {
-      if (!(await tf.setBackend('cpu'))) {
-        return {
-          backend: 'cpu',
-          reason: 'init-failed',
-          message: 'The cpu backend did not initialise.',
-        };
-      }
-    } catch (error) {
-      return {
-        backend: 'cpu',
-        reason: 'init-failed',
-        message: `The cpu backend failed: ${describe(error)}`,
-      };
-    }
+    const failed = await activate('cpu', 'cpu');
+    if (failed) return failed;
     activeThreads = 1;
     return null;
   };

@@ -6,6 +6,7 @@ import { MODEL_PRESETS, type UnetConfig } from '../../../shared/model-config';
 import { PREPROCESS_RECIPES } from '../../engine/dataset/preprocess';
 import { SeededRandom } from '../../engine/dataset/random';
 import type { TrainImage, TrainJob } from './job';
+import type { TrainOptionsInput } from './options';
 
 /** One generated image with `lines` bright segments. */
 export function generateVesselImage(
@@ -76,6 +77,24 @@ export function smallGreenUnet(): UnetConfig {
     preprocessing: { ...PREPROCESS_RECIPES.green },
   };
 }
+
+/**
+ * Options for the training loop's tests on generated 32 px images: seeded, three epochs of eight
+ * batches of four 16 px patches, a fifth of the images held out, weighted BCE at a rate that
+ * moves a small U-Net within those steps, no early stopping.
+ */
+export const SMALL_TRAINING_OPTIONS = {
+  seed: 7,
+  epochs: 3,
+  stepsPerEpoch: 8,
+  batchSize: 4,
+  patchSize: 16,
+  validationFraction: 0.2,
+  validationPatches: 16,
+  learningRate: 0.01,
+  loss: { kind: 'weighted-bce' },
+  earlyStopping: null,
+} as const satisfies TrainOptionsInput;
 
 /** One epoch of two batches of TINY_UNET on three generated images: a whole training job, fast. */
 export function tinyTrainJob(outDir: string, extra: Partial<TrainJob> = {}): TrainJob {

@@ -8,7 +8,7 @@ import { buildModel } from '../model/build';
 import { seedInitialWeights } from '../model/seeded-init';
 import { loadModelDir } from '../model/storage';
 import { checkpointDirFor, loadCheckpoint } from './checkpoint';
-import { generateVesselSet, TINY_UNET } from './fixtures';
+import { generateVesselSet, SMALL_TRAINING_OPTIONS, TINY_UNET } from './fixtures';
 import { TRAIN_ERROR_CODES, type TrainProgress } from './job';
 import { trainModel } from './loop';
 import { trainOptionsSchema, type TrainOptionsInput } from './options';
@@ -16,18 +16,7 @@ import { trainOptionsSchema, type TrainOptionsInput } from './options';
 const scratch = useComputeScratch('vessel-train-');
 
 const images = generateVesselSet(5, 32, 2);
-const baseOptions: TrainOptionsInput = {
-  seed: 7,
-  epochs: 3,
-  stepsPerEpoch: 8,
-  batchSize: 4,
-  patchSize: 16,
-  validationFraction: 0.2,
-  validationPatches: 16,
-  learningRate: 0.01,
-  loss: { kind: 'weighted-bce' },
-  earlyStopping: null,
-};
+const baseOptions: TrainOptionsInput = SMALL_TRAINING_OPTIONS;
 
 function run(
   outName: string,

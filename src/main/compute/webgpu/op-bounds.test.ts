@@ -20,19 +20,7 @@ import {
   type TensorRecord,
   type Values,
 } from './op-bounds';
-
-async function runCpu(call: KernelCall): Promise<Values[]> {
-  const inputs: tf.NamedTensorMap = {};
-  for (const [name, t] of Object.entries(call.inputs)) {
-    inputs[name] = tf.tensor(t.values, t.shape, t.dtype);
-  }
-  const out = tf.engine().runKernel(call.kernelName, inputs, call.attrs) as tf.Tensor | tf.Tensor[];
-  const outputs = Array.isArray(out) ? out : [out];
-  const values: Values[] = [];
-  for (const t of outputs) values.push((await t.data()) as Values);
-  tf.dispose([...outputs, ...Object.values(inputs)]);
-  return values;
-}
+import { runKernelCall as runCpu } from './test-gpu';
 
 function randomTensor(shape: number[], stream: number, lo = -1, hi = 1): TensorRecord {
   const random = new SeededRandom(3, stream);

@@ -42,7 +42,7 @@ import {
   type TensorRecord,
   type Values,
 } from './op-bounds';
-import { onBackend, startGpuForTests } from './test-gpu';
+import { onBackend, runKernelCall as runCall, startGpuForTests } from './test-gpu';
 
 /** Two images per batch: some kernels (cpu's ResizeNearestNeighborGrad once) fail only then. */
 const BATCH = 2;
@@ -238,22 +238,6 @@ async function recordKernels(
       tf.registerKernel(config);
     }
   }
-}
-
-/** Runs one kernel call on the current backend and reads its outputs. */
-async function runCall(call: KernelCall): Promise<Values[]> {
-  const inputs: tf.NamedTensorMap = {};
-  for (const [name, t] of Object.entries(call.inputs)) {
-    inputs[name] = tf.tensor(t.values, t.shape, t.dtype);
-  }
-  // A list kernel (Concat) reads its inputs as an array, as tf.concat passes them.
-  const given = call.list ? (Object.values(inputs) as unknown as tf.NamedTensorMap) : inputs;
-  const out = tf.engine().runKernel(call.kernelName, given, call.attrs) as tf.Tensor | tf.Tensor[];
-  const outputs = Array.isArray(out) ? out : [out];
-  const values: Values[] = [];
-  for (const t of outputs) values.push((await t.data()) as Values);
-  tf.dispose([...outputs, ...Object.values(inputs)]);
-  return values;
 }
 
 /**

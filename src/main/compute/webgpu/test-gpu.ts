@@ -9,6 +9,7 @@ import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { GpuAdapterReport } from '../../../shared/api/app';
 import { setupCompute } from '../setup';
 import { gpuFault } from './device';
+import type { KernelCall, Values } from './op-bounds';
 
 export type GpuForTests = { ok: true; adapter: GpuAdapterReport } | { ok: false; reason: string };
 
@@ -81,4 +82,20 @@ export async function onBackend<T>(
   } finally {
     if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu');
   }
+}
+
+/** Runs one kernel call on the current backend, reads its outputs and disposes every tensor. */
+export async function runKernelCall(call: KernelCall): Promise<Values[]> {
+  const inputs: tf.NamedTensorMap = {};
+  for (const [name, t] of Object.entries(call.inputs)) {
+    inputs[name] = tf.tensor(t.values, t.shape, t.dtype);
+  }
+  // A list kernel (Concat) reads its inputs as an array, as tf.concat passes them.
+  const given = call.list ? (Object.values(inputs) as unknown as tf.NamedTensorMap) : inputs;
+  const out = tf.engine().runKernel(call.kernelName, given, call.attrs) as tf.Tensor | tf.Tensor[];
+  const outputs = Array.isArray(out) ? out : [out];
+  const values: Values[] = [];
+  for (const t of outputs) values.push((await t.data()) as Values);
+  tf.dispose([...outputs, ...Object.values(inputs)]);
+  return values;
 }
