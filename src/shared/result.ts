@@ -1,3 +1,4 @@
+import type { ZodType } from 'zod';
 import { COMMON_ERROR_CODES } from './api/errors';
 
 export { COMMON_ERROR_CODES };
@@ -65,4 +66,19 @@ export function describeIssues(
         (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '') + issue.message,
     )
     .join('; ');
+}
+
+/**
+ * `schema`'s reading of `value`, or an AppError with `code` whose message `describe` words
+ * around the issues ("fees.0: Expected number"); the issues go along as its details.
+ */
+export function parseOrThrow<T>(
+  schema: ZodType<T>,
+  value: unknown,
+  code: string,
+  describe: (where: string) => string,
+): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new AppError(code, describe(describeIssues(parsed.error.issues)), parsed.error.issues);
 }

@@ -1,6 +1,6 @@
 /** The one entry point from a stored ModelConfig to a tfjs model. */
 import type * as tf from '@tensorflow/tfjs';
-import { AppError, describeIssues } from '../../../shared/result';
+import { parseOrThrow } from '../../../shared/result';
 import { modelConfigSchema, type ModelConfig } from '../../../shared/model-config';
 import { buildLadderNet } from './laddernet';
 import { buildUnet } from './unet';
@@ -11,14 +11,11 @@ import { MODEL_ERROR_CODES } from '../../../shared/api/errors';
  * MODEL_CONFIG_INVALID naming the offending fields when the config does not parse.
  */
 export function buildModel(config: ModelConfig): tf.LayersModel {
-  const parsed = modelConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    const where = describeIssues(parsed.error.issues);
-    throw new AppError(
-      MODEL_ERROR_CODES.CONFIG_INVALID,
-      `The model configuration is invalid: ${where}.`,
-      parsed.error.issues,
-    );
-  }
-  return parsed.data.arch === 'unet' ? buildUnet(parsed.data) : buildLadderNet(parsed.data);
+  const parsed = parseOrThrow(
+    modelConfigSchema,
+    config,
+    MODEL_ERROR_CODES.CONFIG_INVALID,
+    (where) => `The model configuration is invalid: ${where}.`,
+  );
+  return parsed.arch === 'unet' ? buildUnet(parsed) : buildLadderNet(parsed);
 }

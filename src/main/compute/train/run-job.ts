@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { AppError, describeIssues } from '../../../shared/result';
+import { AppError, parseOrThrow } from '../../../shared/result';
 import { modelConfigSchema, type ModelConfig } from '../../../shared/model-config';
 import {
   loadTrainingImages,
@@ -75,15 +75,13 @@ export async function runTrainJob(
       config = loaded.config;
       initialModel = loaded.dir;
     } else {
-      const parsed = modelConfigSchema.safeParse(job.model?.config);
-      if (!parsed.success) {
-        const where = describeIssues(parsed.error.issues);
-        throw new AppError(
-          TRAIN_ERROR_CODES.BAD_OPTIONS,
+      config = parseOrThrow(
+        modelConfigSchema,
+        job.model?.config,
+        TRAIN_ERROR_CODES.BAD_OPTIONS,
+        (where) =>
           `The model configuration is invalid: ${where}. Pick a preset (--arch) or fix the config file.`,
-        );
-      }
-      config = parsed.data;
+      );
       if (job.data.kind === 'folder' && config.preprocessing === null)
         config = { ...config, preprocessing: { ...DEFAULT_PREPROCESSING } };
       model = buildModel(config);
@@ -255,16 +253,12 @@ export function gradientWorkerCount(
 }
 
 function parseOptions(raw: unknown): TrainOptions {
-  const parsed = trainOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const where = describeIssues(parsed.error.issues);
-    throw new AppError(
-      TRAIN_ERROR_CODES.BAD_OPTIONS,
-      `The training options are invalid: ${where}.`,
-      parsed.error.issues,
-    );
-  }
-  return parsed.data;
+  return parseOrThrow(
+    trainOptionsSchema,
+    raw,
+    TRAIN_ERROR_CODES.BAD_OPTIONS,
+    (where) => `The training options are invalid: ${where}.`,
+  );
 }
 
 /** The images of a job: as given, or read from a dataset folder (test split left out) and preprocessed. */
