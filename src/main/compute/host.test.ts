@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/result';
-import { ComputeHost, type ComputeHostEvents } from './host';
+import { ComputeHost } from './host';
 import { COMPUTE_ERROR_CODES } from './protocol';
 import { generateVesselSet, TINY_UNET } from './train/fixtures';
 import type { TrainJob, TrainProgress } from './train/job';
+import { nextEvent } from '../../../test/support/host-events';
 
 let dir: string;
 beforeAll(async () => {
@@ -43,18 +44,6 @@ function makeHost(restartOnCrash = true): ComputeHost {
 afterEach(async () => {
   await Promise.all(hosts.splice(0).map((h) => h.dispose()));
 });
-
-function nextEvent<E extends keyof ComputeHostEvents>(
-  host: ComputeHost,
-  name: E,
-): Promise<ComputeHostEvents[E]> {
-  return new Promise((resolve) => {
-    const off = host.on(name, (payload) => {
-      off();
-      resolve(payload);
-    });
-  });
-}
 
 function isAlive(pid: number): boolean {
   try {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ElectronFake } from '../../../test/support/electron-fake';
-import type { ComputeHostEvents } from '../compute/host';
+import { nextEvent } from '../../../test/support/host-events';
 
 vi.mock('electron', async () =>
   (await import('../../../test/support/electron-fake')).createElectronFake(),
@@ -21,18 +21,6 @@ const hosts: InstanceType<typeof ComputeHost>[] = [];
 afterEach(async () => {
   await Promise.all(hosts.splice(0).map((host) => host.dispose()));
 });
-
-function nextEvent<E extends keyof ComputeHostEvents>(
-  host: InstanceType<typeof ComputeHost>,
-  name: E,
-): Promise<ComputeHostEvents[E]> {
-  return new Promise((resolve) => {
-    const off = host.on(name, (payload) => {
-      off();
-      resolve(payload);
-    });
-  });
-}
 
 /** A utilityProcess stand-in: records what it was sent, and emits what a test tells it to. */
 class FakeUtilityProcess extends EventEmitter {
