@@ -115,6 +115,16 @@ function appInfo(ws: WebSocket, id: number): Promise<WireMessage> {
   });
 }
 
+/** The engine as browser mode runs it, version 1.2.3, its resources in `resourcesDir`. */
+function browserEngine(resourcesDir: string) {
+  return createEngine({
+    mode: 'browser',
+    appVersion: '1.2.3',
+    electronVersion: null,
+    resourcesDir,
+  });
+}
+
 describe('browser-mode server', () => {
   let server: RunningServer;
   let base: string;
@@ -127,12 +137,7 @@ describe('browser-mode server', () => {
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
     await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
     await writeFile(path.join(top, 'secret.txt'), 'outside');
-    const engine = createEngine({
-      mode: 'browser',
-      appVersion: '1.2.3',
-      electronVersion: null,
-      resourcesDir: dir,
-    });
+    const engine = browserEngine(dir);
     server = await startServer({
       engine,
       rendererDir: dir,
@@ -242,12 +247,7 @@ describe('browser-mode server', () => {
   it('accepts a message at its limit and closes the connection that sends one byte more', async () => {
     const top = await mkdtemp(path.join(os.tmpdir(), 'vessel-serve-limit-'));
     await writeFile(path.join(top, 'index.html'), '<!doctype html>');
-    const engine = createEngine({
-      mode: 'browser',
-      appVersion: '1.2.3',
-      electronVersion: null,
-      resourcesDir: top,
-    });
+    const engine = browserEngine(top);
     const request = encodeWire({ type: 'request', id: 1, name: 'app.info', input: {} });
     const small = await startServer({
       engine,

@@ -331,6 +331,14 @@ export interface ModelComparison {
   perImage: { imageId: string; deltas: MetricDelta[]; regressed: boolean }[];
 }
 
+/** What the evaluation requests fail with: the session, the dataset, the model records, the metrics. */
+const EVALUATION_ERRORS = [
+  ...SESSION_ERRORS,
+  ...DATASET_READ_ERRORS,
+  ...codesOf(TRAINING_ERROR_CODES),
+  ...codesOf(METRICS_ERROR_CODES),
+];
+
 export const trainingRequests = {
   'training.split': request<ProjectSplit>()(
     z.object({}).strict().default({}),
@@ -394,25 +402,14 @@ export const trainingRequests = {
     z.object({ modelIds: z.array(z.number().int().positive()).max(20) }).strict(),
     'Evaluations of the chosen model versions, the second observer under the same protocol, and published DRIVE results.',
     {
-      errors: [
-        ...SESSION_ERRORS,
-        ...DATASET_READ_ERRORS,
-        ...codesOf(TRAINING_ERROR_CODES),
-        ...codesOf(METRICS_ERROR_CODES),
-      ],
+      errors: EVALUATION_ERRORS,
     },
   ),
   'evaluation.run': request<EvaluationView>()(
     z.object({ modelId: z.number().int().positive() }).strict(),
     'Evaluates a model version on the test split (and caches its predictions for the canvas).',
     {
-      errors: [
-        ...SESSION_ERRORS,
-        ...DATASET_READ_ERRORS,
-        ...codesOf(TRAINING_ERROR_CODES),
-        ...codesOf(METRICS_ERROR_CODES),
-        ...COMPUTE_WORK_ERRORS,
-      ],
+      errors: [...EVALUATION_ERRORS, ...COMPUTE_WORK_ERRORS],
     },
   ),
   'evaluation.compare': request<ModelComparison>()(
@@ -424,13 +421,7 @@ export const trainingRequests = {
       .strict(),
     'Changes of a version against its parent (or a chosen baseline), pooled and per image; regressions flagged.',
     {
-      errors: [
-        ...SESSION_ERRORS,
-        ...DATASET_READ_ERRORS,
-        ...codesOf(TRAINING_ERROR_CODES),
-        ...codesOf(METRICS_ERROR_CODES),
-        ...COMPUTE_WORK_ERRORS,
-      ],
+      errors: [...EVALUATION_ERRORS, ...COMPUTE_WORK_ERRORS],
     },
   ),
 };

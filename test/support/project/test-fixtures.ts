@@ -2,6 +2,7 @@
 import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Project } from '../../../src/main/engine/project/project';
 import type { ImageInput } from '../../../src/main/engine/project/types';
 
 /** A fresh temporary folder; remove it with `fs.rm(dir, { recursive: true })`. */
@@ -93,4 +94,14 @@ export function tinyModelFiles(weights: Uint8Array): Record<string, Uint8Array> 
     'model.json': new TextEncoder().encode(JSON.stringify(modelJson)),
     'weights.bin': weights,
   };
+}
+
+/** Adds to `project` a model version 'U-Net baseline': tinyModelFiles with every weight byte 3, CPU. */
+export function addBaselineModel(project: Project): ReturnType<Project['addModelVersion']> {
+  return project.addModelVersion({
+    name: 'U-Net baseline',
+    config: {},
+    files: tinyModelFiles(new Uint8Array(16).fill(3)),
+    backend: 'cpu',
+  });
 }

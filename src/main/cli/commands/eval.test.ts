@@ -40,6 +40,49 @@ function cli(...argv: string[]) {
   return runCliCaptured([evalCommand], argv);
 }
 
+/** `eval --json --export` of the maps in `maps` against `dataset`; it must succeed: its report. */
+async function evalAndExport(dataset: string, maps: string, exportDir: string) {
+  const result = await cli(
+    'eval',
+    '--data',
+    dataset,
+    '--predictions',
+    maps,
+    '--json',
+    '--export',
+    exportDir,
+  );
+  expect(result.stderr).not.toMatch(/error/);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
+/** Saves an untrained small U-Net (built on the CPU backend) as root/`name`; returns its folder. */
+async function saveUntrainedModel(name: string): Promise<string> {
+  await setupCompute({ name: 'cpu', by: 'flag' });
+  const config = smallGreenUnet();
+  const modelDir = path.join(root, name);
+  const model = buildModel(config);
+  await saveModelDir(modelDir, model, { config });
+  model.dispose();
+  return modelDir;
+}
+
+/** `eval` of the fixture with the model in `modelDir` on the CPU backend, fixed protocols only. */
+function evalModel(modelDir: string, ...extra: string[]) {
+  return cli(
+    'eval',
+    '--data',
+    data,
+    '--model',
+    modelDir,
+    '--backend',
+    'cpu',
+    '--fixed-only',
+    ...extra,
+  );
+}
+
 beforeAll(async () => {
   fixture = await writeDriveFixture(data);
   await mkdir(predictions);
@@ -81,19 +124,7 @@ function expectedCounts(observer: '1st' | '2nd' | 'model') {
 describe('eval command with --predictions', () => {
   it('prints the fixed JSON keys with counts a plain loop agrees with, and exports readable files', async () => {
     const exportDir = path.join(root, 'export');
-    const result = await cli(
-      'eval',
-      '--data',
-      data,
-      '--predictions',
-      predictions,
-      '--json',
-      '--export',
-      exportDir,
-    );
-    expect(result.stderr).not.toMatch(/error/);
-    expect(result.code).toBe(0);
-    const json = JSON.parse(result.stdout);
+    const json = await evalAndExport(data, predictions, exportDir);
     // The issue's fixed keys: every count and metric, and for the model AUC and AP.
     expect(Object.keys(json.primary)).toEqual(
       expect.arrayContaining([...HEADLINE_KEYS, 'auc', 'ap']),
@@ -232,26 +263,8 @@ describe('eval command with --predictions', () => {
 
 describe('eval command with --model', () => {
   it('runs the model on every test image and reports its inference time', async () => {
-    await setupCompute({ name: 'cpu', by: 'flag' });
-    const config = smallGreenUnet();
-    const modelDir = path.join(root, 'model');
-    const model = buildModel(config);
-    await saveModelDir(modelDir, model, { config });
-    model.dispose();
-
-    const run = (...extra: string[]) =>
-      cli(
-        'eval',
-        '--data',
-        data,
-        '--model',
-        modelDir,
-        '--backend',
-        'cpu',
-        '--json',
-        '--fixed-only',
-        ...extra,
-      );
+    const modelDir = await saveUntrainedModel('model');
+    const run = (...extra: string[]) => evalModel(modelDir, '--json', ...extra);
     const result = await run();
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);
@@ -306,24 +319,8 @@ describe('eval command with --model', () => {
 
 describe('eval command with --model and --scale', () => {
   it('lists the factor each image was predicted at and says the range once when any was resampled', async () => {
-    await setupCompute({ name: 'cpu', by: 'flag' });
-    const config = smallGreenUnet();
-    const modelDir = path.join(root, 'model-scale');
-    const model = buildModel(config);
-    await saveModelDir(modelDir, model, { config });
-    model.dispose();
-    const run = (...extra: string[]) =>
-      cli(
-        'eval',
-        '--data',
-        data,
-        '--model',
-        modelDir,
-        '--backend',
-        'cpu',
-        '--fixed-only',
-        ...extra,
-      );
+    const modelDir = await saveUntrainedModel('model-scale');
+    const run = (...extra: string[]) => evalModel(modelDir, ...extra);
     const modelImages = (json: {
       protocols: { id: string; subject: string; images?: { id: string; scale?: unknown }[] }[];
     }) => json.protocols.filter((r) => r.subject === 'model' && r.images !== undefined);
@@ -462,19 +459,7 @@ describe('eval command on a set without a split (STARE layout)', () => {
       });
     }
     const exportDir = path.join(root, 'stare-export');
-    const result = await cli(
-      'eval',
-      '--data',
-      stare,
-      '--predictions',
-      maps,
-      '--json',
-      '--export',
-      exportDir,
-    );
-    expect(result.stderr).not.toMatch(/error/);
-    expect(result.code).toBe(0);
-    const json = JSON.parse(result.stdout);
+    const json = await evalAndExport(stare, maps, exportDir);
     expect(json.dataset).toMatchObject({ layout: 'stare', name: 'STARE', split: 'all', images: 3 });
     expect(json.dataset.fov).toMatchObject({ shipped: 0, derived: 3 });
     expect(json.dataset.fov.text).toMatch(/^FOV: derived: brightest channel above the surround/);

@@ -21,13 +21,24 @@ function cli(...argv: string[]) {
   return runCliCaptured([projectCommand], argv);
 }
 
+/** A temporary folder, removed after the test. */
+function scratchFolder(): string {
+  const dir = temporaryFolder();
+  folders.push(dir);
+  return dir;
+}
+
+/** A scratch folder holding a DRIVE-like set of `count` images (data) and a project path (file). */
+async function driveScratch(count: number): Promise<{ dir: string; data: string; file: string }> {
+  const dir = scratchFolder();
+  const data = path.join(dir, 'DRIVE');
+  await writeDriveLikeDataset(data, count);
+  return { dir, data, file: path.join(dir, 'p.vessel') };
+}
+
 describe('project command', () => {
   it('creates, describes, exports and relocates a project', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const data = path.join(dir, 'DRIVE');
-    await writeDriveLikeDataset(data, 2);
-    const file = path.join(dir, 'p.vessel');
+    const { dir, data, file } = await driveScratch(2);
 
     const created = await cli('project', 'create', file, '--data', data, '--json');
     expect(created.code).toBe(0);
@@ -58,11 +69,7 @@ describe('project command', () => {
   });
 
   it('names the backup of a damaged project and restores it', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const data = path.join(dir, 'DRIVE');
-    await writeDriveLikeDataset(data, 1);
-    const file = path.join(dir, 'p.vessel');
+    const { data, file } = await driveScratch(1);
     expect((await cli('project', 'create', file, '--data', data)).code).toBe(0);
     const bytes = await fs.readFile(file);
     for (let i = 4096; i < bytes.length; i++) bytes[i] = 0xa5;
@@ -80,11 +87,7 @@ describe('project command', () => {
   });
 
   it('finds a damaged mask that integrity_check passes, names it, and exports every other mask', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const data = path.join(dir, 'DRIVE');
-    await writeDriveLikeDataset(data, 2);
-    const file = path.join(dir, 'p.vessel');
+    const { dir, data, file } = await driveScratch(2);
     expect((await cli('project', 'create', file, '--data', data)).code).toBe(0);
     const project = await openProject(file);
     await project.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 1) });
@@ -128,8 +131,7 @@ describe('project command', () => {
   });
 
   it('answers bad input with exit code 2 and the reason', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
+    const dir = scratchFolder();
     expect((await cli('project', 'create', path.join(dir, 'p.vessel'))).stderr).toContain(
       'missing --data',
     );
@@ -143,8 +145,7 @@ describe('project command', () => {
   });
 
   it('on a set without a split (CHASE_DB1 layout) holds out test images by the seeded rule, records and shows them', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
+    const dir = scratchFolder();
     const data = path.join(dir, 'CHASE');
     await writeChase(data, 8);
     const file = path.join(dir, 'chase.vessel');

@@ -12,6 +12,8 @@ import {
   openProject,
   PROJECT_ERROR_CODES,
   restoreBackup,
+  type OpenProjectOptions,
+  type Project,
   type ProjectInfo,
 } from '../../engine/project';
 import { recordProjectSplit, SPLIT_META_KEY } from '../../engine/training/split';
@@ -20,6 +22,20 @@ import { stringOption, UsageError, type CliArgs, type CliCommand } from '../comm
 
 const SUBCOMMANDS =
   'create <file> --data <folder> | info <file> | export <file> <dir> | relocate <file> <folder> | restore <file> [--backup <file>]';
+
+/** `use` on the project in `file` opened with `options`; the project is closed afterwards either way. */
+async function withProject<T>(
+  file: string,
+  options: OpenProjectOptions,
+  use: (project: Project) => Promise<T>,
+): Promise<T> {
+  const project = await openProject(file, options);
+  try {
+    return await use(project);
+  } finally {
+    await project.close();
+  }
+}
 
 function positional(args: CliArgs, index: number, what: string): string {
   const value = args.positionals[index];
@@ -133,8 +149,7 @@ export const projectCommand: CliCommand = {
         };
       }
       case 'info': {
-        const project = await openProject(file, { readOnly: true });
-        try {
+        return withProject(file, { readOnly: true }, async (project) => {
           const info = {
             ...(await project.info()),
             missingFiles: (await project.missingImageFiles()).length,
@@ -159,14 +174,11 @@ export const projectCommand: CliCommand = {
             }
           }
           return { json: { ...info, damaged: [] }, text: describeInfo(info) };
-        } finally {
-          await project.close();
-        }
+        });
       }
       case 'export': {
         const dir = path.resolve(positional(args, 2, 'the export folder'));
-        const project = await openProject(file, { readOnly: true });
-        try {
+        return withProject(file, { readOnly: true }, async (project) => {
           const report = await exportProject(project, dir);
           // Every good mask is written; a damaged one fails the command (exit 2) so a script
           // cannot take a partial export for a whole one.
@@ -181,23 +193,18 @@ export const projectCommand: CliCommand = {
             json: report,
             text: `exported to ${dir}: ${report.masks.length} corrected masks, ${report.metrics.length} metrics files, ${report.models.length} model versions`,
           };
-        } finally {
-          await project.close();
-        }
+        });
       }
       case 'relocate': {
         const folder = path.resolve(positional(args, 2, 'the folder the dataset moved to'));
-        const project = await openProject(file, { appVersion: version });
-        try {
+        return withProject(file, { appVersion: version }, async (project) => {
           const report = await project.relocate(folder);
           const text = [
             `dataset root is now ${report.root}: ${report.found} files found (${report.moved} at new paths)`,
             ...report.missing.map((m) => `  not found: ${m.relPath} (${m.role} of ${m.imageKey})`),
           ].join('\n');
           return { json: report, text };
-        } finally {
-          await project.close();
-        }
+        });
       }
       case 'restore': {
         const chosen = stringOption(args, 'backup');

@@ -73,24 +73,17 @@ function cli(args: string[]) {
   return runCliCaptured([trainCommand], ['train', ...args]);
 }
 
+/** `train` on the fixture with the small test config, writing the model to `out`. */
+function trainWithConfig(out: string, args: string[]) {
+  return cli(['--data', data, '--out', out, '--config', configFile, ...args]);
+}
+
 describe('train command', () => {
   it('trains in the compute process, prints one JSON object, records the run in a project, and resumes', async () => {
     const out = path.join(tmp, 'model');
     const projectFile = path.join(tmp, 'study.vessel');
     await (await createProject(projectFile, { datasetRoot: data })).close();
-    const first = await cli([
-      '--data',
-      data,
-      '--out',
-      out,
-      '--config',
-      configFile,
-      '--seed',
-      '3',
-      '--project',
-      projectFile,
-      '--json',
-    ]);
+    const first = await trainWithConfig(out, ['--seed', '3', '--project', projectFile, '--json']);
     expect(first.stderr).toMatch(/2 training and 1 validation images/);
     expect(first.code).toBe(0);
     expect(first.stdout.trim().split('\n')).toHaveLength(1);
@@ -254,13 +247,7 @@ describe('train command', () => {
 
   it('records --scale-aug and --intensity-aug in the model, and refuses bad ranges naming the flag', async () => {
     const out = path.join(tmp, 'augmented');
-    const run = await cli([
-      '--data',
-      data,
-      '--out',
-      out,
-      '--config',
-      configFile,
+    const run = await trainWithConfig(out, [
       '--epochs',
       '1',
       '--scale-aug',

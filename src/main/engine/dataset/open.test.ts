@@ -53,6 +53,22 @@ async function expectPlanted(index: DatasetIndex, planted: Map<string, Synthetic
   }
 }
 
+/** A fresh DRIVE set whose label of 21_training is 20x20, smaller than its image. */
+async function driveWithSmallLabel(): Promise<{ root: string; label: string }> {
+  const root = fresh();
+  await writeDrive(root);
+  const label = path.join(root, 'training', '1st_manual', '21_manual1.gif');
+  const small = syntheticFundus(0, 20, 20);
+  await writeMask(label, small, small.label, 'gif');
+  return { root, label };
+}
+
+/** Cuts `file` to `keep(length)` of its bytes. */
+async function truncate(file: string, keep: (length: number) => number): Promise<void> {
+  const bytes = await readFile(file);
+  await writeFile(file, bytes.subarray(0, keep(bytes.length)));
+}
+
 async function openError(root: string): Promise<AppError> {
   try {
     await openDataset(root);
@@ -245,8 +261,7 @@ describe('errors', () => {
     const root = fresh();
     await writeDrive(root);
     const file = path.join(root, 'training', 'images', '21_training.tif');
-    const bytes = await readFile(file);
-    await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await truncate(file, (length) => Math.floor(length / 2));
     const index = await openDataset(root);
     expect(index.splits.training!.map((e) => e.id)).toEqual(['training/22_training']);
     expect(index.problems).toHaveLength(1);
@@ -259,11 +274,7 @@ describe('errors', () => {
   });
 
   it("verify 'headers' finds the same entries and size problems without decoding pixels", async () => {
-    const root = fresh();
-    await writeDrive(root);
-    const label = path.join(root, 'training', '1st_manual', '21_manual1.gif');
-    const small = syntheticFundus(0, 20, 20);
-    await writeMask(label, small, small.label, 'gif');
+    const { root, label } = await driveWithSmallLabel();
     const full = await openDataset(root);
     const headers = await openDataset(root, { verify: 'headers' });
     expect(headers).toEqual(full);
@@ -277,8 +288,7 @@ describe('errors', () => {
     const root = fresh();
     await writeStare(root, true);
     const gz = path.join(root, 'stare-images', 'im0001.ppm.gz');
-    const bytes = await readFile(gz);
-    await writeFile(gz, bytes.subarray(0, bytes.length - 10));
+    await truncate(gz, (length) => length - 10);
     const index = await openDataset(root);
     expect(index.splits.all!.map((e) => e.id)).toEqual(['all/im0002']);
     expect(index.problems[0]).toMatchObject({ code: DATASET_ERRORS.FILE_CORRUPT, file: gz });
@@ -287,8 +297,7 @@ describe('errors', () => {
     const plain = fresh();
     await writeStare(plain, false);
     const ppm = path.join(plain, 'labels-ah', 'im0002.ah.ppm');
-    const ppmBytes = await readFile(ppm);
-    await writeFile(ppm, ppmBytes.subarray(0, ppmBytes.length - 100));
+    await truncate(ppm, (length) => length - 100);
     const opened = await openDataset(plain);
     expect(opened.splits.all!.map((e) => e.id)).toEqual(['all/im0001']);
     expect(opened.problems[0]).toMatchObject({ code: DATASET_ERRORS.FILE_CORRUPT, file: ppm });
@@ -308,11 +317,7 @@ describe('errors', () => {
   });
 
   it('DATASET_SIZE_MISMATCH names the label and both sizes', async () => {
-    const root = fresh();
-    await writeDrive(root);
-    const label = path.join(root, 'training', '1st_manual', '21_manual1.gif');
-    const small = syntheticFundus(0, 20, 20);
-    await writeMask(label, small, small.label, 'gif');
+    const { root, label } = await driveWithSmallLabel();
     const index = await openDataset(root);
     expect(index.splits.training!.map((e) => e.id)).toEqual(['training/22_training']);
     expect(index.problems[0]!.code).toBe(DATASET_ERRORS.SIZE_MISMATCH);

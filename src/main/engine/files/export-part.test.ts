@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FILES_ERROR_CODES } from '../../../shared/api/files';
 import { decodePngMask } from '../project/mask-codec';
 import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { randomMask, tinyModelFiles } from '../../../../test/support/project/test-fixtures';
+import { addBaselineModel, randomMask } from '../../../../test/support/project/test-fixtures';
 import { exportPart } from './export-part';
 
 const { newProject, scratchFolder } = useScratchProjects();
@@ -54,12 +54,7 @@ describe('exporting a part of the project', () => {
 
   it('writes the evaluations as CSV, JSON and ROC/PR plots, and a model version as a tfjs folder', async () => {
     const { project } = await newProject(1);
-    const model = await project.addModelVersion({
-      name: 'U-Net baseline',
-      config: {},
-      files: tinyModelFiles(new Uint8Array(16).fill(3)),
-      backend: 'cpu',
-    });
+    const model = await addBaselineModel(project);
     await project.addEvaluation({
       name: 'test',
       modelVersionId: model.id,

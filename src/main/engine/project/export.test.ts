@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { exportProject, toCsv } from './export';
 import { decodePngMask } from './mask-codec';
 import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { randomMask, tinyModelFiles } from '../../../../test/support/project/test-fixtures';
+import { addBaselineModel, randomMask } from '../../../../test/support/project/test-fixtures';
 
 const { newProject } = useScratchProjects();
 
@@ -15,12 +15,7 @@ describe('exportProject', () => {
     const latest = randomMask(24, 20, 2);
     await project.saveMaskRevision('test/02_test', { kind: 'binary', ...first });
     await project.saveMaskRevision('test/02_test', { kind: 'binary', ...latest });
-    const model = await project.addModelVersion({
-      name: 'U-Net baseline',
-      config: {},
-      files: tinyModelFiles(new Uint8Array(16).fill(3)),
-      backend: 'cpu',
-    });
+    const model = await addBaselineModel(project);
     await project.addEvaluation({
       name: 'test, "1st" observer',
       modelVersionId: model.id,

@@ -104,15 +104,7 @@ async function writeEvaluationCsvs(
  * `damagedMasks` (the caller decides whether that fails the export; the CLI exits 2).
  */
 export async function exportProject(project: Project, dir: string): Promise<ExportReport> {
-  const out = path.resolve(dir);
-  const existing = await fs.readdir(out).catch(() => null);
-  if (existing && existing.length > 0) {
-    throw new AppError(
-      PROJECT_ERROR_CODES.BAD_INPUT,
-      `The export folder ${out} is not empty; pick a new or empty folder.`,
-    );
-  }
-  await fs.mkdir(out, { recursive: true });
+  const out = await newExportFolder(dir);
   const report: ExportReport = { dir: out, masks: [], metrics: [], models: [], damagedMasks: [] };
 
   const masks = await writeCorrectedMasks(project, path.join(out, 'masks'));

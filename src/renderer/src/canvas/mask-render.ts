@@ -3,6 +3,7 @@
  * so a brush stroke re-renders only what it touched. No canvas shapes, no smoothing: each
  * mask pixel becomes exactly one RGBA pixel.
  */
+import { colourRamp } from './colour-bar';
 import type { PixelRect } from './raster';
 
 export type Rgb = readonly [number, number, number];
@@ -103,26 +104,13 @@ export function thresholdProbabilities(probabilities: Uint8Array, threshold: num
 }
 
 /** A 256-entry colour ramp for the probability heatmap (dark purple to yellow, viridis-like). */
-export const HEATMAP_RAMP: Uint8Array = (() => {
-  const stops: [number, Rgb][] = [
-    [0, [68, 1, 84]],
-    [0.25, [59, 82, 139]],
-    [0.5, [33, 145, 140]],
-    [0.75, [94, 201, 98]],
-    [1, [253, 231, 37]],
-  ];
-  const ramp = new Uint8Array(256 * 3);
-  for (let v = 0; v < 256; v++) {
-    const t = v / 255;
-    let k = 0;
-    while (k < stops.length - 2 && t > stops[k + 1]![0]) k++;
-    const [t0, c0] = stops[k]!;
-    const [t1, c1] = stops[k + 1]!;
-    const f = (t - t0) / (t1 - t0);
-    for (let c = 0; c < 3; c++) ramp[v * 3 + c] = Math.round(c0[c]! + (c1[c]! - c0[c]!) * f);
-  }
-  return ramp;
-})();
+export const HEATMAP_RAMP: Uint8Array = colourRamp([
+  [0, [68, 1, 84]],
+  [0.25, [59, 82, 139]],
+  [0.5, [33, 145, 140]],
+  [0.75, [94, 201, 98]],
+  [1, [253, 231, 37]],
+]);
 
 /**
  * The prediction heatmap: probabilities at or above `threshold` coloured by the ramp, the rest

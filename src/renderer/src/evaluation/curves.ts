@@ -15,36 +15,37 @@ export interface CurvePoint {
   y: number;
 }
 
+/**
+ * One series per view that has the curve: points (xs[i], ys[i]), and the metric `area` (the
+ * area under the curve) as the series' area and in its label.
+ */
+function curveSeries(
+  views: EvaluationView[],
+  curve: (v: EvaluationView) => { xs: Float32Array; ys: Float32Array } | null,
+  area: 'auc' | 'ap',
+): CurveSeries[] {
+  const series: CurveSeries[] = [];
+  for (const v of views) {
+    const c = curve(v);
+    if (c === null) continue;
+    series.push({
+      key: `m${v.modelId}`,
+      label: `${v.label} (${area.toUpperCase()} ${v.pooled[area]?.toFixed(4) ?? '–'})`,
+      points: Array.from(c.xs, (x, i) => ({ x, y: c.ys[i] as number })),
+      area: v.pooled[area],
+    });
+  }
+  return series;
+}
+
 /** ROC series (x = false positive rate, y = sensitivity), with AUC in the label. */
 export function rocSeries(views: EvaluationView[]): CurveSeries[] {
-  return views
-    .filter((v) => v.roc !== null)
-    .map((v) => {
-      const roc = v.roc as NonNullable<EvaluationView['roc']>;
-      const points = Array.from(roc.fpr, (x, i) => ({ x, y: roc.tpr[i] as number }));
-      return {
-        key: `m${v.modelId}`,
-        label: `${v.label} (AUC ${v.pooled.auc?.toFixed(4) ?? '–'})`,
-        points,
-        area: v.pooled.auc,
-      };
-    });
+  return curveSeries(views, (v) => v.roc && { xs: v.roc.fpr, ys: v.roc.tpr }, 'auc');
 }
 
 /** PR series (x = recall, y = precision), with average precision in the label. */
 export function prSeries(views: EvaluationView[]): CurveSeries[] {
-  return views
-    .filter((v) => v.pr !== null)
-    .map((v) => {
-      const pr = v.pr as NonNullable<EvaluationView['pr']>;
-      const points = Array.from(pr.recall, (x, i) => ({ x, y: pr.precision[i] as number }));
-      return {
-        key: `m${v.modelId}`,
-        label: `${v.label} (AP ${v.pooled.ap?.toFixed(4) ?? '–'})`,
-        points,
-        area: v.pooled.ap,
-      };
-    });
+  return curveSeries(views, (v) => v.pr && { xs: v.pr.recall, ys: v.pr.precision }, 'ap');
 }
 
 /** Operating points on the ROC plane: the second observer and published rows with Se and Sp. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationView, MetricRow, PublishedRow } from '../../../shared/api/training';
-import { rocPoints, rocSeries } from './curves';
+import { prSeries, rocPoints, rocSeries } from './curves';
 import { buildMetricsTable, formatMetric, formatStd, metricsTableCsv } from './table';
 
 const row = (v: number): MetricRow => ({
@@ -144,6 +144,26 @@ describe('curve series', () => {
       { x: 1, y: 1 },
     ]);
     expect(series?.label).toBe('v3 (AUC 0.9000)');
+  });
+
+  it('builds one PR series per view with a curve: recall on x, precision on y, AP in the label', () => {
+    const withCurve: EvaluationView = {
+      ...view(4, 'v4', 0.85),
+      pr: { recall: new Float32Array([0, 0.5, 1]), precision: new Float32Array([1, 0.75, 0.25]) },
+    };
+    const series = prSeries([view(3, 'v3', 0.9), withCurve]);
+    expect(series).toEqual([
+      {
+        key: 'm4',
+        label: 'v4 (AP 0.8500)',
+        points: [
+          { x: 0, y: 1 },
+          { x: 0.5, y: 0.75 },
+          { x: 1, y: 0.25 },
+        ],
+        area: 0.85,
+      },
+    ]);
   });
 
   it('places the second observer and comparable published rows on the ROC plane', () => {

@@ -5,6 +5,7 @@ import { setExportOpener } from '../state/commands';
 import type { StudioController } from '../state/studio-controller';
 import { useStore } from '../state/use-store';
 import { FolderBrowser } from './FolderBrowser';
+import { Modal } from './Modal';
 import { parentOf } from './path-text';
 import './files.css';
 
@@ -28,6 +29,17 @@ type Stage =
   | { step: 'writing'; kind: ExportKind }
   | { step: 'done'; report: FilesExport }
   | { step: 'failed'; message: string };
+
+/** The dialog's last row once the export has ended: one focused Close button. */
+function CloseRow({ onClose }: { onClose: () => void }) {
+  return (
+    <div className="row end">
+      <button type="button" autoFocus onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}
 
 /**
  * Export in the header: the corrected masks, the metrics or the active model version, each into
@@ -126,85 +138,72 @@ export function ExportMenu({ controller }: { controller: StudioController }) {
         </div>
       )}
       {stage.step !== 'idle' && (
-        <div className="modal-backdrop">
-          <div
-            className="modal open-modal"
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="export-title"
-            data-testid="export-dialog"
-            onKeyDown={(e) => {
-              if (e.key === 'Escape' && stage.step !== 'writing') close();
-            }}
-          >
-            {stage.step === 'choose-folder' && (
-              <>
-                <h2 id="export-title">Export {kindLabel(stage.kind).toLowerCase()}: where?</h2>
-                <p className="muted small">
-                  A new folder named after the project and the time is made in the folder you
-                  choose; nothing is overwritten.
-                </p>
-                <FolderBrowser
-                  purpose="folder"
-                  start={parentOf(session.projectFile)}
-                  chooseLabel="Export here"
-                  onChoose={(choice) => void write(stage.kind, choice.path)}
-                />
-                <div className="row end">
-                  <button type="button" onClick={close}>
-                    Cancel
-                  </button>
-                </div>
-              </>
-            )}
-            {stage.step === 'writing' && (
-              <>
-                <h2 id="export-title">Exporting {kindLabel(stage.kind).toLowerCase()}…</h2>
-                <p role="status">Writing the files.</p>
-              </>
-            )}
-            {stage.step === 'done' && (
-              <div className="export-result" data-testid="export-result">
-                <h2 id="export-title">Exported {kindLabel(stage.report.kind).toLowerCase()}</h2>
-                <p role="status">
-                  Wrote {stage.report.files.length} file{stage.report.files.length === 1 ? '' : 's'}{' '}
-                  to <code data-testid="export-dir">{stage.report.dir}</code>
-                </p>
-                <ul data-testid="export-files">
-                  {stage.report.files.map((file) => (
-                    <li key={file}>{file}</li>
-                  ))}
-                </ul>
-                {stage.report.damaged.length > 0 && (
-                  <p className="error" role="alert">
-                    Left out {stage.report.damaged.length} damaged mask
-                    {stage.report.damaged.length === 1 ? '' : 's'}:{' '}
-                    {stage.report.damaged.map((d) => d.imageKey).join(', ')} (run{' '}
-                    <code>project info --check</code> for details).
-                  </p>
-                )}
-                <div className="row end">
-                  <button type="button" autoFocus onClick={close}>
-                    Close
-                  </button>
-                </div>
+        <Modal
+          titleId="export-title"
+          testId="export-dialog"
+          onEscape={() => {
+            if (stage.step !== 'writing') close();
+          }}
+        >
+          {stage.step === 'choose-folder' && (
+            <>
+              <h2 id="export-title">Export {kindLabel(stage.kind).toLowerCase()}: where?</h2>
+              <p className="muted small">
+                A new folder named after the project and the time is made in the folder you choose;
+                nothing is overwritten.
+              </p>
+              <FolderBrowser
+                purpose="folder"
+                start={parentOf(session.projectFile)}
+                chooseLabel="Export here"
+                onChoose={(choice) => void write(stage.kind, choice.path)}
+              />
+              <div className="row end">
+                <button type="button" onClick={close}>
+                  Cancel
+                </button>
               </div>
-            )}
-            {stage.step === 'failed' && (
-              <>
-                <h2 id="export-title">Export failed</h2>
-                <p className="error" role="alert" data-testid="export-error">
-                  {stage.message}
+            </>
+          )}
+          {stage.step === 'writing' && (
+            <>
+              <h2 id="export-title">Exporting {kindLabel(stage.kind).toLowerCase()}…</h2>
+              <p role="status">Writing the files.</p>
+            </>
+          )}
+          {stage.step === 'done' && (
+            <div className="export-result" data-testid="export-result">
+              <h2 id="export-title">Exported {kindLabel(stage.report.kind).toLowerCase()}</h2>
+              <p role="status">
+                Wrote {stage.report.files.length} file{stage.report.files.length === 1 ? '' : 's'}{' '}
+                to <code data-testid="export-dir">{stage.report.dir}</code>
+              </p>
+              <ul data-testid="export-files">
+                {stage.report.files.map((file) => (
+                  <li key={file}>{file}</li>
+                ))}
+              </ul>
+              {stage.report.damaged.length > 0 && (
+                <p className="error" role="alert">
+                  Left out {stage.report.damaged.length} damaged mask
+                  {stage.report.damaged.length === 1 ? '' : 's'}:{' '}
+                  {stage.report.damaged.map((d) => d.imageKey).join(', ')} (run{' '}
+                  <code>project info --check</code> for details).
                 </p>
-                <div className="row end">
-                  <button type="button" autoFocus onClick={close}>
-                    Close
-                  </button>
-                </div>
-              </>
-            )}
-          </div>
-        </div>
+              )}
+              <CloseRow onClose={close} />
+            </div>
+          )}
+          {stage.step === 'failed' && (
+            <>
+              <h2 id="export-title">Export failed</h2>
+              <p className="error" role="alert" data-testid="export-error">
+                {stage.message}
+              </p>
+              <CloseRow onClose={close} />
+            </>
+          )}
+        </Modal>
       )}
     </div>
   );

@@ -3,6 +3,7 @@ import { useConnection } from '../api/client';
 import type { StudioController } from '../state/studio-controller';
 import { useStore } from '../state/use-store';
 import { FolderBrowser, type BrowserChoice } from './FolderBrowser';
+import { Modal } from './Modal';
 import { parentOf } from './path-text';
 import { RecentProjects } from './RecentProjects';
 import './files.css';
@@ -52,74 +53,67 @@ export function OpenDialog({ controller }: { controller: StudioController }) {
   };
 
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal open-modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="open-title"
-        data-testid="open-dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') scene.set({ openDialog: false });
+    <Modal
+      titleId="open-title"
+      testId="open-dialog"
+      onEscape={() => scene.set({ openDialog: false })}
+    >
+      <h2 id="open-title">Open a dataset or project</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void openTypedPath(controller, path);
         }}
       >
-        <h2 id="open-title">Open a dataset or project</h2>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void openTypedPath(controller, path);
-          }}
-        >
-          <label htmlFor="open-path">
-            Path of a dataset folder (DRIVE layout and others) or a <code>.vessel</code> project
-            file: absolute, or starting with <code>~</code> for your home folder
-          </label>
-          <div className="row">
-            <input
-              id="open-path"
-              data-testid="open-path"
-              autoFocus
-              value={path}
-              spellCheck={false}
-              onFocus={(e) => e.target.select()}
-              placeholder="~/datasets/DRIVE"
-              onChange={(e) => setPath(e.target.value)}
-            />
-            <button type="submit" disabled={opening} data-testid="open-submit">
-              {opening ? 'Opening…' : 'Open'}
-            </button>
-          </div>
-        </form>
-        {error && (
-          <p className="error" role="alert" data-testid="open-error">
-            {error}
-          </p>
-        )}
-        {desktop && (
-          <div className="row">
-            <button type="button" onClick={() => void native('dataset')}>
-              Choose a dataset folder…
-            </button>
-            <button type="button" onClick={() => void native('project')}>
-              Choose a project file…
-            </button>
-          </div>
-        )}
-        <h3>Recent projects</h3>
-        <RecentProjects busy={opening} onOpen={(target) => void controller.openWith(target)} />
-        <h3>Browse</h3>
-        <FolderBrowser
-          purpose="open"
-          start={session ? parentOf(session.datasetRoot) : undefined}
-          busy={opening}
-          onChoose={(choice) => openChoice(controller, choice)}
-        />
-        <div className="row end">
-          <button type="button" onClick={() => scene.set({ openDialog: false })}>
-            Cancel
+        <label htmlFor="open-path">
+          Path of a dataset folder (DRIVE layout and others) or a <code>.vessel</code> project file:
+          absolute, or starting with <code>~</code> for your home folder
+        </label>
+        <div className="row">
+          <input
+            id="open-path"
+            data-testid="open-path"
+            autoFocus
+            value={path}
+            spellCheck={false}
+            onFocus={(e) => e.target.select()}
+            placeholder="~/datasets/DRIVE"
+            onChange={(e) => setPath(e.target.value)}
+          />
+          <button type="submit" disabled={opening} data-testid="open-submit">
+            {opening ? 'Opening…' : 'Open'}
           </button>
         </div>
+      </form>
+      {error && (
+        <p className="error" role="alert" data-testid="open-error">
+          {error}
+        </p>
+      )}
+      {desktop && (
+        <div className="row">
+          <button type="button" onClick={() => void native('dataset')}>
+            Choose a dataset folder…
+          </button>
+          <button type="button" onClick={() => void native('project')}>
+            Choose a project file…
+          </button>
+        </div>
+      )}
+      <h3>Recent projects</h3>
+      <RecentProjects busy={opening} onOpen={(target) => void controller.openWith(target)} />
+      <h3>Browse</h3>
+      <FolderBrowser
+        purpose="open"
+        start={session ? parentOf(session.datasetRoot) : undefined}
+        busy={opening}
+        onChoose={(choice) => openChoice(controller, choice)}
+      />
+      <div className="row end">
+        <button type="button" onClick={() => scene.set({ openDialog: false })}>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

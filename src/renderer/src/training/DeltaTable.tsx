@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { ModelComparison, ModelVersionSummary } from '../../../shared/api/training';
+import type {
+  MetricDelta,
+  ModelComparison,
+  ModelVersionSummary,
+} from '../../../shared/api/training';
 import { useApi } from '../api/client';
 import { formatMetric } from '../evaluation/table';
 import { formatDelta } from './format';
@@ -8,6 +12,15 @@ import { formatDelta } from './format';
 function deltaClass(delta: number | null): string {
   if (delta === null || delta === 0) return '';
   return delta < 0 ? 'worse' : 'better';
+}
+
+/** One cell per metric: its change, coloured by direction. */
+function DeltaCells({ deltas }: { deltas: MetricDelta[] }) {
+  return deltas.map((d) => (
+    <td key={d.name} className={deltaClass(d.delta)}>
+      {formatDelta(d.delta)}
+    </td>
+  ));
 }
 
 /** A version's name, or its number where the list does not have it (yet). */
@@ -72,11 +85,7 @@ export function DeltaTable({
           </tr>
           <tr>
             <td>change</td>
-            {comparison.pooled.map((d) => (
-              <td key={d.name} className={deltaClass(d.delta)}>
-                {formatDelta(d.delta)}
-              </td>
-            ))}
+            <DeltaCells deltas={comparison.pooled} />
           </tr>
         </tbody>
       </table>
@@ -97,11 +106,7 @@ export function DeltaTable({
               data-regressed={row.regressed}
             >
               <td>{row.imageId.split('/').pop()}</td>
-              {row.deltas.map((d) => (
-                <td key={d.name} className={deltaClass(d.delta)}>
-                  {formatDelta(d.delta)}
-                </td>
-              ))}
+              <DeltaCells deltas={row.deltas} />
             </tr>
           ))}
         </tbody>
