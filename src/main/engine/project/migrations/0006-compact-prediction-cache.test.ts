@@ -10,7 +10,11 @@ import { migrate, readSchemaVersion } from '../schema';
 import { SqliteDatabase } from '../sqlite';
 import { decodePrediction } from '../prediction-codec';
 import { LATEST_SCHEMA_VERSION, migrations } from '.';
-import { databaseAtVersion } from './migration-test-setup';
+import {
+  databaseAtVersion,
+  previousPredictionCacheTable,
+  seedImagesAndModel,
+} from './migration-test-setup';
 
 const { scratchFolder, newProject, open } = useScratchProjects();
 
@@ -36,29 +40,13 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
   return worst;
 }
 
-/** The schema-5 prediction_cache table, exactly as 0004 left it. */
-const SCHEMA5_CACHE = `
-  CREATE TABLE prediction_cache (
-    model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
-    image_id INTEGER NOT NULL REFERENCES images(id),
-    options_key TEXT NOT NULL,
-    encoding TEXT NOT NULL CHECK (encoding IN ('f32-deflate')),
-    width INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    bytes BLOB NOT NULL,
-    PRIMARY KEY (model_version_id, image_id, options_key)
-  ) STRICT;`;
+/** The schema-5 prediction_cache table. */
+const SCHEMA5_CACHE = previousPredictionCacheTable('f32-deflate');
 
 describe('migration 0006-compact-prediction-cache', () => {
   it('converts every cached map to an 8-bit PNG within 1/510 and drops rows that do not decode', async () => {
     const db = await databaseAtVersion(scratchFolder(), 5);
-    await db.run(
-      "INSERT INTO images (id, key, split, name, added_at) VALUES (1, 'a', '', 'a', 'now'), (2, 'b', '', 'b', 'now')",
-    );
-    await db.run(
-      "INSERT INTO model_versions (id, name, config, backend, epoch_log, created_at) VALUES (1, 'm', '{}', 'cpu', '[]', 'now')",
-    );
+    await seedImagesAndModel(db);
     const [width, height] = [96, 80];
     const map = probabilityMap(width, height, 7);
     const old = f32Deflate(map);

@@ -8,33 +8,21 @@ import { migrate, readSchemaVersion } from '../schema';
 import { SqliteDatabase } from '../sqlite';
 import { encodePrediction, decodePrediction } from '../prediction-codec';
 import { migrations } from '.';
-import { databaseAtVersion } from './migration-test-setup';
+import {
+  databaseAtVersion,
+  previousPredictionCacheTable,
+  seedImagesAndModel,
+} from './migration-test-setup';
 
 const { scratchFolder, newProject, open } = useScratchProjects();
 
-/** The schema-6 prediction_cache table, exactly as 0006 left it. */
-const SCHEMA6_CACHE = `
-  CREATE TABLE prediction_cache (
-    model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
-    image_id INTEGER NOT NULL REFERENCES images(id),
-    options_key TEXT NOT NULL,
-    encoding TEXT NOT NULL CHECK (encoding IN ('u8-png')),
-    width INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    bytes BLOB NOT NULL,
-    PRIMARY KEY (model_version_id, image_id, options_key)
-  ) STRICT;`;
+/** The schema-6 prediction_cache table. */
+const SCHEMA6_CACHE = previousPredictionCacheTable('u8-png');
 
 describe('migration 0007-prediction-scale', () => {
   it('keeps every cached map, its scale unknown (null), with the bytes still last', async () => {
     const db = await databaseAtVersion(scratchFolder(), 6);
-    await db.run(
-      "INSERT INTO images (id, key, split, name, added_at) VALUES (1, 'a', '', 'a', 'now'), (2, 'b', '', 'b', 'now')",
-    );
-    await db.run(
-      "INSERT INTO model_versions (id, name, config, backend, epoch_log, created_at) VALUES (1, 'm', '{}', 'cpu', '[]', 'now')",
-    );
+    await seedImagesAndModel(db);
     const map = Float32Array.from({ length: 6 * 4 }, (_, i) => ((i % 5) * 51) / 255);
     const png = await encodePrediction(map, 6, 4);
     await db.run("INSERT INTO prediction_cache VALUES (1, 1, '', 'u8-png', 6, 4, 'then', ?)", [

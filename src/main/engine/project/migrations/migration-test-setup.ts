@@ -21,3 +21,32 @@ export async function tableNames(db: SqliteDatabase): Promise<string[]> {
   );
   return rows.map((r) => r.name);
 }
+
+/** Two images (ids 1 and 2, keys `a` and `b`) and a model version (id 1) for cache rows to name. */
+export async function seedImagesAndModel(db: SqliteDatabase): Promise<void> {
+  await db.run(
+    "INSERT INTO images (id, key, split, name, added_at) VALUES (1, 'a', '', 'a', 'now'), (2, 'b', '', 'b', 'now')",
+  );
+  await db.run(
+    "INSERT INTO model_versions (id, name, config, backend, epoch_log, created_at) VALUES (1, 'm', '{}', 'cpu', '[]', 'now')",
+  );
+}
+
+/**
+ * The prediction_cache table as schemas 4 and 5 (`f32-deflate`) and schema 6 (`u8-png`) left it:
+ * the same columns, only the encoding allowed differs.
+ */
+export function previousPredictionCacheTable(encoding: 'f32-deflate' | 'u8-png'): string {
+  return `
+  CREATE TABLE prediction_cache (
+    model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    image_id INTEGER NOT NULL REFERENCES images(id),
+    options_key TEXT NOT NULL,
+    encoding TEXT NOT NULL CHECK (encoding IN ('${encoding}')),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (model_version_id, image_id, options_key)
+  ) STRICT;`;
+}
