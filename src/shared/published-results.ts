@@ -62,26 +62,20 @@ const R2UNET_PAPER_SOURCE = {
   url: 'https://arxiv.org/abs/1802.06955',
 };
 
-/** The protocol of a row scored as we score (inside the FOV, pooled, threshold 0.5, 1st manual). */
-function protocolAsOurs(notes: string[]): PublishedProtocol {
-  return {
-    region: 'fov',
-    aggregation: 'pooled',
-    threshold: '0.5 (p >= 0.5)',
-    reference: '1st manual',
-    notes,
-  };
-}
+/** Region, aggregation and threshold of the two kinds of row protocol. */
+const SCORING: Record<
+  'as ours' | 'not stated',
+  Pick<PublishedProtocol, 'region' | 'aggregation' | 'threshold'>
+> = {
+  /** Scored as we score: inside the FOV, pooled, threshold 0.5. */
+  'as ours': { region: 'fov', aggregation: 'pooled', threshold: '0.5 (p >= 0.5)' },
+  /** The source states neither region, aggregation nor threshold. */
+  'not stated': { region: 'not stated', aggregation: 'not stated', threshold: 'not stated' },
+};
 
-/** The protocol of a row whose source states neither region, aggregation nor threshold. */
-function protocolNotStated(notes: string[]): PublishedProtocol {
-  return {
-    region: 'not stated',
-    aggregation: 'not stated',
-    threshold: 'not stated',
-    reference: '1st manual',
-    notes,
-  };
+/** The protocol of a row scored against the 1st manual as `scoring` says, with its notes. */
+function protocol(scoring: keyof typeof SCORING, notes: string[]): PublishedProtocol {
+  return { ...SCORING[scoring], reference: '1st manual', notes };
 }
 
 /** Published DRIVE rows, in the order tables show them. */
@@ -90,7 +84,7 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
     id: 'unet-in-r2unet-paper',
     method: 'U-Net (as reported in the R2U-Net paper)',
     values: { f1: 0.8142, recall: 0.7537, accuracy: 0.9531, auc: 0.9755 },
-    protocol: protocolNotStated([
+    protocol: protocol('not stated', [
       'A reimplementation by Alom et al.; the U-Net paper itself reports no DRIVE result.',
     ]),
     comparableWithOurs: false,
@@ -113,7 +107,7 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
       precision: 0.8717,
       auc: 0.979,
     },
-    protocol: protocolAsOurs([
+    protocol: protocol('as ours', [
       '48x48 patches at stride 5, probabilities averaged over the patches covering a pixel.',
       'Its confusion matrix sums to 4,538,143 pixels: exactly the FOV pixels of the 20 test images.',
     ]),
@@ -138,7 +132,7 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
     id: 'r2unet',
     method: 'R2U-Net',
     values: { f1: 0.8171, recall: 0.7792, specificity: 0.9813, accuracy: 0.9556, auc: 0.9784 },
-    protocol: protocolNotStated([]),
+    protocol: protocol('not stated', []),
     comparableWithOurs: false,
     source: R2UNET_PAPER_SOURCE,
     verification: {
@@ -162,7 +156,7 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
       precision: 0.8581,
       auc: 0.9793,
     },
-    protocol: protocolAsOurs([
+    protocol: protocol('as ours', [
       'Code base of orobix/retina-unet: 48x48 patches at stride 5, probabilities averaged.',
       'Its confusion matrix sums to 4,538,143 pixels: the FOV pixels of the 20 test images.',
     ]),
@@ -187,7 +181,7 @@ export const PUBLISHED_DRIVE_RESULTS: readonly PublishedResult[] = [
     id: 'iternet',
     method: 'IterNet',
     values: { f1: 0.8205, recall: 0.7735, accuracy: 0.9573, auc: 0.9816 },
-    protocol: protocolNotStated(['Images resized to 576x576 for the network.']),
+    protocol: protocol('not stated', ['Images resized to 576x576 for the network.']),
     comparableWithOurs: false,
     source: {
       citation:

@@ -112,19 +112,22 @@ async function kindOf(target: string): Promise<'file' | 'folder' | null> {
   }
 }
 
+/** A dialog's answer read with `schema`; another shape (a platform bug) is SHELL_DIALOG_INVALID. */
+function parseDialogAnswer<T>(schema: z.ZodType<T>, raw: unknown, dialog: 'open' | 'save'): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new AppError(
+    DIALOG_ERROR_CODES.INVALID,
+    `The ${dialog} dialog returned an unexpected answer. Try again, or type the path instead.`,
+  );
+}
+
 /** Checks what an open dialog returned for a purpose; throws an AppError naming the path. */
 export async function validateOpenResult(
   raw: unknown,
   purpose: OpenPurpose,
 ): Promise<DialogResult> {
-  const parsed = openResultSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError(
-      DIALOG_ERROR_CODES.INVALID,
-      'The open dialog returned an unexpected answer. Try again, or type the path instead.',
-    );
-  }
-  const { canceled, filePaths } = parsed.data;
+  const { canceled, filePaths } = parseDialogAnswer(openResultSchema, raw, 'open');
   if (canceled || filePaths.length === 0) return CANCELED;
   const spec = OPEN_SPECS[purpose];
   if (filePaths.length > 1) {
@@ -167,14 +170,7 @@ export async function validateSaveResult(
   raw: unknown,
   purpose: SavePurpose,
 ): Promise<DialogResult> {
-  const parsed = saveResultSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError(
-      DIALOG_ERROR_CODES.INVALID,
-      'The save dialog returned an unexpected answer. Try again, or type the path instead.',
-    );
-  }
-  const { canceled, filePath } = parsed.data;
+  const { canceled, filePath } = parseDialogAnswer(saveResultSchema, raw, 'save');
   if (canceled || filePath === undefined || filePath === '') return CANCELED;
   if (!path.isAbsolute(filePath)) {
     throw new AppError(

@@ -81,8 +81,21 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       if (!choice.canceled) actions.send(command, choice.path);
     });
   const send = (command: MenuCommand) => () => actions.send(command);
-  /** Shows a key the renderer handles itself, without the menu capturing it from text fields. */
-  const hint = (accelerator: string) => ({ accelerator, registerAccelerator: false });
+  /**
+   * An item that sends its command (also its id), showing a key the renderer handles itself
+   * without the menu capturing that key from text fields.
+   */
+  const sendItem = (
+    label: string,
+    key: string,
+    command: MenuCommand,
+  ): MenuItemConstructorOptions => ({
+    id: command,
+    label,
+    accelerator: key,
+    registerAccelerator: false,
+    click: send(command),
+  });
 
   const recentItems: MenuItemConstructorOptions[] =
     options.recentFiles.length === 0
@@ -143,13 +156,8 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     submenu: [
       // Undo and redo are the canvas's (one step per stroke). The page handles their keys itself
       // (as in browser mode, and so text fields keep their own undo); the items send the command.
-      { id: 'edit.undo', label: 'Undo', ...hint('CmdOrCtrl+Z'), click: send('edit.undo') },
-      {
-        id: 'edit.redo',
-        label: 'Redo',
-        ...hint(isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y'),
-        click: send('edit.redo'),
-      },
+      sendItem('Undo', 'CmdOrCtrl+Z', 'edit.undo'),
+      sendItem('Redo', isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y', 'edit.redo'),
       { type: 'separator' },
       { role: 'cut' },
       { role: 'copy' },
@@ -158,51 +166,25 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     ],
   };
 
-  const layer = (label: string, key: string, command: MenuCommand): MenuItemConstructorOptions => ({
-    id: command,
-    label,
-    ...hint(key),
-    click: send(command),
-  });
   const view: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
       {
         label: 'Layers',
         submenu: [
-          layer('Fundus Image', '1', 'view.layer.image'),
-          layer('Ground Truth', '2', 'view.layer.groundTruth'),
-          layer('Prediction', '3', 'view.layer.prediction'),
-          layer('Corrections', '4', 'view.layer.corrections'),
-          layer('Errors', '5', 'view.layer.errors'),
+          sendItem('Fundus Image', '1', 'view.layer.image'),
+          sendItem('Ground Truth', '2', 'view.layer.groundTruth'),
+          sendItem('Prediction', '3', 'view.layer.prediction'),
+          sendItem('Corrections', '4', 'view.layer.corrections'),
+          sendItem('Errors', '5', 'view.layer.errors'),
         ],
       },
       { type: 'separator' },
       // The canvas handles its zoom keys itself; the items show them and send the command.
-      {
-        id: 'view.zoomIn',
-        label: 'Zoom In',
-        ...hint('CmdOrCtrl+='),
-        click: send('view.zoomIn'),
-      },
-      {
-        id: 'view.zoomOut',
-        label: 'Zoom Out',
-        ...hint('CmdOrCtrl+-'),
-        click: send('view.zoomOut'),
-      },
-      {
-        id: 'view.zoomFit',
-        label: 'Fit to Window',
-        ...hint('CmdOrCtrl+0'),
-        click: send('view.zoomFit'),
-      },
-      {
-        id: 'view.zoomActual',
-        label: 'Actual Pixels (1:1)',
-        ...hint('CmdOrCtrl+1'),
-        click: send('view.zoomActual'),
-      },
+      sendItem('Zoom In', 'CmdOrCtrl+=', 'view.zoomIn'),
+      sendItem('Zoom Out', 'CmdOrCtrl+-', 'view.zoomOut'),
+      sendItem('Fit to Window', 'CmdOrCtrl+0', 'view.zoomFit'),
+      sendItem('Actual Pixels (1:1)', 'CmdOrCtrl+1', 'view.zoomActual'),
       { type: 'separator' },
       { role: 'togglefullscreen' },
       ...(options.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
@@ -221,12 +203,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     label: '&Help',
     role: 'help',
     submenu: [
-      {
-        id: 'help.shortcuts',
-        label: 'Keyboard Shortcuts',
-        ...hint('Shift+/'),
-        click: send('help.shortcuts'),
-      },
+      sendItem('Keyboard Shortcuts', 'Shift+/', 'help.shortcuts'),
       ...(isMac ? [] : [{ type: 'separator' as const }, about]),
     ],
   };

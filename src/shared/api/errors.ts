@@ -324,6 +324,9 @@ export const SESSION_ERRORS = [...codesOf(STUDIO_ERROR_CODES), ...codesOf(PROJEC
 /** What any request that reads the dataset's files may fail with. */
 export const DATASET_READ_ERRORS = codesOf(DATASET_ERROR_CODES);
 
+/** What any request on the open session that reads the dataset's files may fail with. */
+export const SESSION_READ_ERRORS = [...SESSION_ERRORS, ...DATASET_READ_ERRORS];
+
 /** What any request that runs a model in the compute process may fail with. */
 export const COMPUTE_WORK_ERRORS = [
   ...codesOf(COMPUTE_ERROR_CODES),

@@ -8,10 +8,10 @@ import { event, request } from './define';
 import {
   codesOf,
   COMPUTE_WORK_ERRORS,
-  DATASET_READ_ERRORS,
   FILES_ERROR_CODES,
   MODEL_ERROR_CODES,
   SESSION_ERRORS,
+  SESSION_READ_ERRORS,
   STUDIO_ERROR_CODES,
 } from './errors';
 import { studioViewSettingsSchema, type StudioViewSettings } from './view-settings';
@@ -29,6 +29,17 @@ export {
 const pngBytes = z.instanceof(Uint8Array).refine((b) => b.byteLength > 8, 'expected PNG bytes');
 
 const imageId = z.string().min(1).max(500);
+
+/**
+ * Declares a request that reads one image's data: its input is `{ id }`, and it may fail like
+ * any session request, like any dataset read, and with the `extra` codes.
+ */
+function imageRequest<O>() {
+  return <const E extends string = never>(doc: string, extra: readonly E[] = []) =>
+    request<O>()(z.object({ id: imageId }).strict(), doc, {
+      errors: [...SESSION_READ_ERRORS, ...extra],
+    });
+}
 
 export interface StudioSessionInfo {
   datasetRoot: string;
@@ -189,12 +200,7 @@ export const studioRequests = {
     'Opens a dataset folder and/or a project file. A dataset without a project gets one in ' +
       'VESSEL_PROJECTS_DIR (default ~/.vessel-studio/projects), never inside the dataset folder.',
     {
-      errors: [
-        ...SESSION_ERRORS,
-        ...DATASET_READ_ERRORS,
-        ...COMPUTE_WORK_ERRORS,
-        ...codesOf(FILES_ERROR_CODES),
-      ],
+      errors: [...SESSION_READ_ERRORS, ...COMPUTE_WORK_ERRORS, ...codesOf(FILES_ERROR_CODES)],
     },
   ),
   'studio.session': request<StudioSessionInfo | null>()(
@@ -212,27 +218,18 @@ export const studioRequests = {
       .strict()
       .default({}),
     'Every image with its split, corrected flag, the active model figures, the "correct next" order and its uncertainty score at `threshold` (default 0.5).',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
+    { errors: SESSION_READ_ERRORS },
   ),
-  'studio.thumbnail': request<StudioThumbnail>()(
-    z.object({ id: imageId }).strict(),
+  'studio.thumbnail': imageRequest<StudioThumbnail>()(
     'A small JPEG of the fundus image (64 pixels wide) for the image list.',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
-  'studio.image': request<StudioImagePixels>()(
-    z.object({ id: imageId }).strict(),
-    'The fundus image as PNG bytes.',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
-  ),
-  'studio.labels': request<StudioLabels>()(
-    z.object({ id: imageId }).strict(),
+  'studio.image': imageRequest<StudioImagePixels>()('The fundus image as PNG bytes.'),
+  'studio.labels': imageRequest<StudioLabels>()(
     'The manual labels (1st, 2nd) and the FOV mask as PNG bytes.',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
-  'studio.prediction': request<StudioPrediction>()(
-    z.object({ id: imageId }).strict(),
+  'studio.prediction': imageRequest<StudioPrediction>()(
     "The active model's probability map as a grey PNG, or why there is none.",
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS, ...COMPUTE_WORK_ERRORS] },
+    COMPUTE_WORK_ERRORS,
   ),
   'studio.focusImage': request<PredictionQueueState | null>()(
     z.object({ id: imageId, order: z.array(imageId).max(100_000).optional() }).strict(),
@@ -254,10 +251,8 @@ export const studioRequests = {
     'Resumes a paused prediction queue; null when none runs.',
     { errors: codesOf(STUDIO_ERROR_CODES) },
   ),
-  'studio.mask': request<StudioMask>()(
-    z.object({ id: imageId }).strict(),
+  'studio.mask': imageRequest<StudioMask>()(
     'The current corrected mask: the latest revision, else the 1st observer label.',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.saveMask': request<StudioRevision>()(
     z
@@ -269,17 +264,15 @@ export const studioRequests = {
       })
       .strict(),
     'Appends a mask revision (0/255 grey PNG of the image size).',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
+    { errors: SESSION_READ_ERRORS },
   ),
-  'studio.revisions': request<{ revisions: StudioRevision[] }>()(
-    z.object({ id: imageId }).strict(),
+  'studio.revisions': imageRequest<{ revisions: StudioRevision[] }>()(
     "An image's mask revisions, newest first.",
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
   ),
   'studio.restoreRevision': request<{ revision: StudioRevision; mask: StudioMask }>()(
     z.object({ id: imageId, revisionId: z.number().int().positive() }).strict(),
     'Makes an older revision current by appending a copy of it; returns the new mask.',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
+    { errors: SESSION_READ_ERRORS },
   ),
   'studio.viewSettings': request<StudioViewSettings>()(
     z.object({}).strict().default({}),
@@ -301,8 +294,7 @@ export const studioRequests = {
     'Exports the project into a new or empty folder: corrected masks as PNG in the dataset layout, metrics as CSV, model versions as tfjs model folders.',
     {
       errors: [
-        ...SESSION_ERRORS,
-        ...DATASET_READ_ERRORS,
+        ...SESSION_READ_ERRORS,
         ...codesOf(MODEL_ERROR_CODES),
         ...codesOf(FILES_ERROR_CODES),
       ],

@@ -8,9 +8,9 @@ import { event, request } from './define';
 import {
   codesOf,
   COMPUTE_WORK_ERRORS,
-  DATASET_READ_ERRORS,
   METRICS_ERROR_CODES,
   SESSION_ERRORS,
+  SESSION_READ_ERRORS,
   TRAIN_ERROR_CODES,
   TRAINING_ERROR_CODES,
 } from './errors';
@@ -333,8 +333,7 @@ export interface ModelComparison {
 
 /** What the evaluation requests fail with: the session, the dataset, the model records, the metrics. */
 const EVALUATION_ERRORS = [
-  ...SESSION_ERRORS,
-  ...DATASET_READ_ERRORS,
+  ...SESSION_READ_ERRORS,
   ...codesOf(TRAINING_ERROR_CODES),
   ...codesOf(METRICS_ERROR_CODES),
 ];
@@ -343,15 +342,14 @@ export const trainingRequests = {
   'training.split': request<ProjectSplit>()(
     z.object({}).strict().default({}),
     'The fixed training / validation / test split of the open project.',
-    { errors: [...SESSION_ERRORS, ...DATASET_READ_ERRORS] },
+    { errors: SESSION_READ_ERRORS },
   ),
   'training.start': request<TrainingRunState>()(
     z.object({ settings: retrainSettingsInputSchema.default({}) }).strict(),
     'Starts a training run on the current masks (corrections included): fine-tunes the active model or trains from scratch, then evaluates the new version on the test split; with scope "corrections" (the quick fine-tune) it trains on the corrected training images only and leaves the evaluation to the background predictions. Settings left out take the defaults for the backend in use, the model trained and the scope.',
     {
       errors: [
-        ...SESSION_ERRORS,
-        ...DATASET_READ_ERRORS,
+        ...SESSION_READ_ERRORS,
         ...codesOf(TRAINING_ERROR_CODES),
         // A run that fails later carries these in its state (training.current, training.runs).
         ...codesOf(TRAIN_ERROR_CODES),

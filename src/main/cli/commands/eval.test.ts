@@ -13,8 +13,9 @@ import { setupCompute } from '../../compute/setup';
 import { smallGreenUnet } from '../../compute/train/fixtures';
 import { buildModel, saveModelDir } from '../../compute/model';
 import { findAppRoot } from '../app-root';
-import { runCliCaptured } from '../run-captured';
+import { expectRefusal, runCliCaptured } from '../run-captured';
 import { evalCommand } from './eval';
+import { THRESHOLD_METRIC_NAMES } from '../../../shared/api/metrics';
 
 const appRoot = findAppRoot();
 const root = mkdtempSync(path.join(os.tmpdir(), 'vessel-eval-'));
@@ -23,35 +24,21 @@ const predictions = path.join(root, 'predictions');
 let fixture: DriveFixtureImage[] = [];
 const scores = new Map<string, Float32Array>();
 
-const HEADLINE_KEYS = [
-  'tp',
-  'fp',
-  'fn',
-  'tn',
-  'precision',
-  'recall',
-  'specificity',
-  'accuracy',
-  'f1',
-  'iou',
-];
+/** The keys every row of `eval --json` carries: the counts and every threshold metric. */
+const HEADLINE_KEYS = ['tp', 'fp', 'fn', 'tn', ...THRESHOLD_METRIC_NAMES];
 
 function cli(...argv: string[]) {
   return runCliCaptured([evalCommand], argv);
 }
 
+/** `eval` of the saved probability maps in `maps` against the dataset in `dataset`. */
+function evalMaps(dataset: string, maps: string, ...extra: string[]) {
+  return cli('eval', '--data', dataset, '--predictions', maps, ...extra);
+}
+
 /** `eval --json --export` of the maps in `maps` against `dataset`; it must succeed: its report. */
 async function evalAndExport(dataset: string, maps: string, exportDir: string) {
-  const result = await cli(
-    'eval',
-    '--data',
-    dataset,
-    '--predictions',
-    maps,
-    '--json',
-    '--export',
-    exportDir,
-  );
+  const result = await evalMaps(dataset, maps, '--json', '--export', exportDir);
   expect(result.stderr).not.toMatch(/error/);
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout);
@@ -187,11 +174,8 @@ describe('eval command with --predictions', () => {
     ).toEqual(json.primary);
 
     // The exported 16-bit maps score exactly like the originals.
-    const again = await cli(
-      'eval',
-      '--data',
+    const again = await evalMaps(
       data,
-      '--predictions',
       path.join(exportDir, 'probabilities'),
       '--json',
       '--fixed-only',
@@ -201,7 +185,7 @@ describe('eval command with --predictions', () => {
   });
 
   it('prints a table naming the protocols when --json is absent', async () => {
-    const result = await cli('eval', '--data', data, '--predictions', predictions, '--fixed-only');
+    const result = await evalMaps(data, predictions, '--fixed-only');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Ours, threshold 0\.5/);
     expect(result.stdout).toMatch(/Second observer \(2nd manual\)/);
@@ -215,47 +199,21 @@ describe('eval command with --predictions', () => {
 
   it('exits 2 with a reason for bad input', async () => {
     expect((await cli('eval', '--predictions', predictions)).code).toBe(2);
-    const noData = await cli(
-      'eval',
-      '--data',
-      path.join(root, 'nowhere'),
-      '--predictions',
-      predictions,
-      '--json',
-    );
+    const noData = await evalMaps(path.join(root, 'nowhere'), predictions, '--json');
     expect(noData.code).toBe(2);
     expect(JSON.parse(noData.stdout).error.message).toMatch(/nowhere.*does not exist/);
-    const flipsOnMaps = await cli('eval', '--data', data, '--predictions', predictions, '--flips');
+    const flipsOnMaps = await evalMaps(data, predictions, '--flips');
     expect(flipsOnMaps.code).toBe(2);
     expect(flipsOnMaps.stderr).toMatch(/saved --predictions are scored as they are/);
-    expect(
-      (await cli('eval', '--data', data, '--predictions', predictions, '--labels', '3rd')).code,
-    ).toBe(2);
-    expect(
-      (await cli('eval', '--data', data, '--predictions', path.join(root, 'none'))).stderr,
-    ).toMatch(/does not exist/);
+    expect((await evalMaps(data, predictions, '--labels', '3rd')).code).toBe(2);
+    expect((await evalMaps(data, path.join(root, 'none'))).stderr).toMatch(/does not exist/);
 
     const partial = path.join(root, 'partial');
     await mkdir(partial);
-    const some = await cli(
-      'eval',
-      '--data',
-      data,
-      '--predictions',
-      predictions,
-      '--export',
-      partial,
-      '--fixed-only',
-    );
+    const some = await evalMaps(data, predictions, '--export', partial, '--fixed-only');
     expect(some.code).toBe(0);
     await unlink(path.join(partial, 'probabilities', '07_test.png'));
-    const missing = await cli(
-      'eval',
-      '--data',
-      data,
-      '--predictions',
-      path.join(partial, 'probabilities'),
-    );
+    const missing = await evalMaps(data, path.join(partial, 'probabilities'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no probability map for 1 of the 20 test images \(07_test\)/);
   });
@@ -359,7 +317,7 @@ describe('eval command with --model and --scale', () => {
     expect(lines[0]).toMatch(/20 of 20 predicted images resampled .*\(factor 0\.5x\)/);
 
     // Saved maps have no factor: their per-image entries say null.
-    const saved = await cli('eval', '--data', data, '--predictions', predictions, '--json');
+    const saved = await evalMaps(data, predictions, '--json');
     for (const row of modelImages(JSON.parse(saved.stdout))) {
       expect(new Set(row.images!.map((i) => i.scale))).toEqual(new Set([null]));
     }
@@ -386,31 +344,20 @@ describe('eval command on a dataset with unusable files', () => {
     const empty = path.join(synthetic, 'training', 'images', '22_training.tif');
     await writeFile(empty, new Uint8Array(0));
 
-    const refused = await cli('eval', '--data', synthetic, '--predictions', maps, '--json');
-    expect(refused.code).toBe(2);
-    const error = JSON.parse(refused.stdout).error;
-    expect(error.code).toBe('METRICS_BAD_FILES');
-    for (const text of [error.message, refused.stderr]) {
-      expect(text).toContain(truncated);
-      expect(text).toContain(empty);
-      expect(text).toMatch(/--skip-bad/);
-      expect(text).toMatch(/Fix or replace each file/);
-    }
+    const refused = await evalMaps(synthetic, maps, '--json');
+    expectRefusal(refused, 'METRICS_BAD_FILES', [
+      truncated,
+      empty,
+      /--skip-bad/,
+      /Fix or replace each file/,
+    ]);
     // Without the threshold the training image is not read, and only the test image is named.
-    const fixedOnly = await cli('eval', '--data', synthetic, '--predictions', maps, '--fixed-only');
+    const fixedOnly = await evalMaps(synthetic, maps, '--fixed-only');
     expect(fixedOnly.code).toBe(2);
     expect(fixedOnly.stderr).toContain(truncated);
     expect(fixedOnly.stderr).not.toContain(empty);
 
-    const skipped = await cli(
-      'eval',
-      '--data',
-      synthetic,
-      '--predictions',
-      maps,
-      '--skip-bad',
-      '--json',
-    );
+    const skipped = await evalMaps(synthetic, maps, '--skip-bad', '--json');
     expect(skipped.stderr).not.toMatch(/error/);
     expect(skipped.code).toBe(0);
     const json = JSON.parse(skipped.stdout);
@@ -428,15 +375,7 @@ describe('eval command on a dataset with unusable files', () => {
       expect(problem.message.length).toBeGreaterThan(0);
     }
 
-    const report = await cli(
-      'eval',
-      '--data',
-      synthetic,
-      '--predictions',
-      maps,
-      '--skip-bad',
-      '--fixed-only',
-    );
+    const report = await evalMaps(synthetic, maps, '--skip-bad', '--fixed-only');
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/DRIVE test split \(drive layout, .*\): 1 of 2 images,/);
     expect(report.stdout).toMatch(/LEFT OUT \(--skip-bad\): 1 image\(s\)/);
@@ -470,7 +409,7 @@ describe('eval command on a set without a split (STARE layout)', () => {
     expect(json.trainingThresholdNote).toMatch(/tuned on the test/);
     expect(json.secondObserver).not.toBeNull();
 
-    const text = await cli('eval', '--data', stare, '--predictions', maps);
+    const text = await evalMaps(stare, maps);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^STARE all split \(stare layout/);
     expect(text.stdout).toMatch(/FOV: derived: /);
@@ -482,7 +421,7 @@ describe('eval command on a set without a split (STARE layout)', () => {
       /No published rows for STARE/,
     );
 
-    const wrong = await cli('eval', '--data', stare, '--predictions', maps, '--split', 'test');
+    const wrong = await evalMaps(stare, maps, '--split', 'test');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/stare layout\) has no usable test images.*all \(3 images\)/);
   });

@@ -344,6 +344,22 @@ function exportReadme(report: DatasetEvaluation): string {
   ].join('\n');
 }
 
+/** The titles and axes of the exported ROC and PR plots, and the legend's corner (off the curve). */
+const CURVE_PLOT_TEXT = {
+  roc: {
+    title: 'ROC curve',
+    xLabel: 'False positive rate (1 - specificity)',
+    yLabel: 'True positive rate (sensitivity)',
+    legendCorner: 'bottom-right',
+  },
+  pr: {
+    title: 'Precision-recall curve',
+    xLabel: 'Recall (sensitivity)',
+    yLabel: 'Precision',
+    legendCorner: 'bottom-left',
+  },
+} as const;
+
 async function exportAll(dir: string, report: DatasetEvaluation, json: unknown): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files = await writeImageMaps(dir, report.images, 0.5);
@@ -397,44 +413,21 @@ async function exportAll(dir: string, report: DatasetEvaluation, json: unknown):
       y: observer.precision!,
     });
   }
-  if (pooled.roc) {
+  const plots = [
+    { name: 'roc', curve: pooled.roc, ours: `Ours (AUC ${f4(pooled.auc)})`, points: rocPoints },
+    { name: 'pr', curve: pooled.pr, ours: `Ours (AP ${f4(pooled.ap)})`, points: prPoints },
+  ] as const;
+  for (const { name, curve, ours, points } of plots) {
+    if (!curve) continue;
     const svg = curvePlotSvg({
-      title: 'ROC curve',
+      ...CURVE_PLOT_TEXT[name],
       subtitle,
-      xLabel: 'False positive rate (1 - specificity)',
-      yLabel: 'True positive rate (sensitivity)',
-      series: [
-        {
-          label: `Ours (AUC ${f4(pooled.auc)})`,
-          x: pooled.roc.x,
-          y: pooled.roc.y,
-          color: OKABE_ITO.blue,
-        },
-      ],
-      points: rocPoints,
-      diagonal: true,
-      legendCorner: 'bottom-right',
+      series: [{ label: ours, x: curve.x, y: curve.y, color: OKABE_ITO.blue }],
+      points,
+      // Chance lies on the diagonal of ROC space only.
+      diagonal: name === 'roc',
     });
-    files.push(...(await writePlot(dir, 'roc', svg)));
-  }
-  if (pooled.pr) {
-    const svg = curvePlotSvg({
-      title: 'Precision-recall curve',
-      subtitle,
-      xLabel: 'Recall (sensitivity)',
-      yLabel: 'Precision',
-      series: [
-        {
-          label: `Ours (AP ${f4(pooled.ap)})`,
-          x: pooled.pr.x,
-          y: pooled.pr.y,
-          color: OKABE_ITO.blue,
-        },
-      ],
-      points: prPoints,
-      legendCorner: 'bottom-left',
-    });
-    files.push(...(await writePlot(dir, 'pr', svg)));
+    files.push(...(await writePlot(dir, name, svg)));
   }
   return files;
 }

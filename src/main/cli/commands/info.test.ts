@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AppInfo, BackendReport } from '../../../shared/api/app';
+import type {
+  AppInfo,
+  BackendRejection,
+  BackendReport,
+  GpuAdapterReport,
+} from '../../../shared/api/app';
 import type { Engine } from '../../engine';
 import { runCli } from '../run';
 import { describeInfo, infoCommand } from './info';
@@ -28,6 +33,17 @@ const onWebGpu = info({
   adapter: h200,
   rejected: [{ backend: 'tensorflow-gpu', reason: 'not-installed', message: NO_TFJS_NODE_GPU }],
 });
+
+/** An app on wasm, chosen by the ladder with 2 threads, past the `rejected` rungs. */
+function onWasm(rejected: BackendRejection[], adapter?: GpuAdapterReport): AppInfo {
+  return info({
+    active: 'wasm',
+    chosenBy: 'ladder',
+    threads: 2,
+    rejected,
+    ...(adapter && { adapter }),
+  });
+}
 
 /** Runs `info` against an engine that answers app.info with `answer`. */
 async function run(answer: AppInfo, args: string[] = []) {
@@ -74,17 +90,14 @@ describe('info', () => {
     const message =
       'WebGPU found only a software adapter (mesa llvmpipe-llvm-15-0-6-256-bits-), which runs on the CPU more slowly than wasm; force it with --backend webgpu to use it anyway.';
     const text = describeInfo(
-      info({
-        active: 'wasm',
-        chosenBy: 'ladder',
-        threads: 2,
-        adapter: lavapipe,
-        rejected: [
+      onWasm(
+        [
           { backend: 'tensorflow-gpu', reason: 'not-installed', message: NO_TFJS_NODE_GPU },
           { backend: 'webgpu', reason: 'software-adapter', message },
           { backend: 'tensorflow', reason: 'not-installed', message: 'no tfjs-node' },
         ],
-      }),
+        lavapipe,
+      ),
     );
     expect(text).toContain('compute backend: wasm (chosen by ladder, 2 threads)');
     expect(text).toContain(
@@ -122,19 +135,10 @@ describe('info', () => {
 
   it('reads well without an adapter and after a lost device', () => {
     const text = describeInfo(
-      info({
-        active: 'wasm',
-        chosenBy: 'ladder',
-        threads: 2,
-        rejected: [
-          { backend: 'tensorflow-gpu', reason: 'not-installed', message: NO_TFJS_NODE_GPU },
-          {
-            backend: 'webgpu',
-            reason: 'device-lost',
-            message: 'The GPU device was lost (unknown).',
-          },
-        ],
-      }),
+      onWasm([
+        { backend: 'tensorflow-gpu', reason: 'not-installed', message: NO_TFJS_NODE_GPU },
+        { backend: 'webgpu', reason: 'device-lost', message: 'The GPU device was lost (unknown).' },
+      ]),
     );
     expect(text).not.toContain('GPU adapter:');
     expect(text).toContain(
