@@ -15,7 +15,7 @@ import { EvaluationPanel } from './evaluation/EvaluationPanel';
 import { StatusBar } from './shell/StatusBar';
 import { commandForKey } from './state/commands';
 import { StudioController } from './state/studio-controller';
-import { useStore } from './state/use-store';
+import { useStoreFields } from './state/use-store';
 import { TrainingSidebar } from './training/TrainingSidebar';
 import { useModels } from './training/useModels';
 
@@ -49,13 +49,15 @@ export function App() {
   const api = useApi();
   const controller = useMemo(() => new StudioController(api), [api]);
   const { scene } = controller;
-  const session = useStore(scene, (s) => s.session);
-  const save = useStore(scene, (s) => s.save);
-  const current = useStore(scene, (s) => s.current);
-  const loadError = useStore(scene, (s) => s.loadError);
-  const view = useStore(scene, (s) => s.view);
-  const tool = useStore(scene, (s) => s.tool);
-  const brushSize = useStore(scene, (s) => s.brushSize);
+  const { session, save, current, loadError, view, tool, brushSize } = useStoreFields(scene, [
+    'session',
+    'save',
+    'current',
+    'loadError',
+    'view',
+    'tool',
+    'brushSize',
+  ]);
   const [mainTab, setMainTab] = useState<MainTab>('canvas');
   const [notice, setNotice] = useState<string | null>(null);
   const models = useModels();

@@ -1,7 +1,8 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
 import type { AppInfo } from '../../../shared/api/app';
 import type { ConnectionState } from './socket';
 import { useConnection } from './client';
+import { useRequest } from './use-request';
 
 /** What `useAppInfo` gives: the connection's state and app.info's latest answer or error. */
 export interface AppInfoState {
@@ -15,25 +16,11 @@ export function useAppInfo(): AppInfoState {
   const connection = useConnection();
   // An external store: no update is missed between the first render and the subscription.
   const state = useSyncExternalStore(connection.onState, connection.state);
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (state !== 'open') return;
-    let cancelled = false;
-    void connection.api.app.info({}).then((result) => {
-      if (cancelled) return;
-      if (result.ok) {
-        setInfo(result.value);
-        setError(null);
-      } else {
-        setError(result.error.message);
-      }
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [connection, state]);
+  const { value: info, error } = useRequest<AppInfo | null>(
+    null,
+    state === 'open' ? () => connection.api.app.info({}) : null,
+    [connection, state],
+  );
 
   return { connection: state, info, error };
 }

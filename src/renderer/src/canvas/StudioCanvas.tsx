@@ -19,7 +19,7 @@ import { Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
 import { needsPrediction, type LayerEntry, type LayerId, type LoadedImage } from '../state/scene';
 import { Store } from '../state/store';
 import type { StudioController } from '../state/studio-controller';
-import { useStore } from '../state/use-store';
+import { useStore, useStoreFields } from '../state/use-store';
 import { ColourBar } from './ColourBar';
 import { isPressedBySpace, isTextField } from './focus';
 import { footprintCursor, type LayerCanvases } from './layer-canvases';
@@ -43,14 +43,10 @@ interface Gesture {
 
 export function StudioCanvas({ controller }: { controller: StudioController }) {
   const { scene } = controller;
-  const current = useStore(scene, (s) => s.current);
-  const view = useStore(scene, (s) => s.view);
-  const layers = useStore(scene, (s) => s.layers);
-  const tool = useStore(scene, (s) => s.tool);
-  const brushSize = useStore(scene, (s) => s.brushSize);
-  const polygon = useStore(scene, (s) => s.polygon);
-  const loading = useStore(scene, (s) => s.loading);
-  const maskVersion = useStore(scene, (s) => s.maskVersion);
+  const { current, view, layers, tool, brushSize, polygon, loading, maskVersion } = useStoreFields(
+    scene,
+    ['current', 'view', 'layers', 'tool', 'brushSize', 'polygon', 'loading', 'maskVersion'],
+  );
 
   const containerRef = useRef<HTMLDivElement>(null);
   const overlayLayer = useRef<Konva.Layer>(null);

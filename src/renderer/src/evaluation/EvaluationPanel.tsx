@@ -1,10 +1,11 @@
-import { Fragment, useEffect, useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import type {
   EvaluationView,
   ModelVersionSummary,
   PublishedRow,
 } from '../../../shared/api/training';
 import { useApi } from '../api/client';
+import { useRequest } from '../api/use-request';
 import { DeltaTable } from '../training/DeltaTable';
 import { downloadBlob } from './chart-export';
 import { CurveChart } from './CurveChart';
@@ -42,31 +43,18 @@ export function defaultSelection(models: ModelVersionSummary[]): number[] {
 export function EvaluationPanel({ models }: { models: ModelVersionSummary[] }) {
   const api = useApi();
   const [selected, setSelected] = useState<number[] | null>(null);
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const chosen = useMemo(
     () => (selected ?? defaultSelection(models)).filter((id) => models.some((m) => m.id === id)),
     [selected, models],
   );
   const key = chosen.join(',') + '|' + models.map((m) => `${m.id}:${m.test?.auc ?? ''}`).join(',');
 
-  useEffect(() => {
-    let cancelled = false;
-    void api.evaluation.get({ modelIds: chosen }).then((r) => {
-      if (cancelled) return;
-      if (r.ok) {
-        setLoaded(r.value);
-        setError(null);
-      } else {
-        setError(r.error.message);
-      }
-    });
-    return () => {
-      cancelled = true;
-    };
-    // `key` captures the selection and every change of the versions' figures.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, key]);
+  // `key` captures the selection and every change of the versions' figures.
+  const { value: loaded, error } = useRequest<Loaded | null>(
+    null,
+    () => api.evaluation.get({ modelIds: chosen }),
+    [api, key],
+  );
 
   const rows = loaded
     ? buildMetricsTable(loaded.evaluations, loaded.secondObserver, loaded.published)

@@ -3,22 +3,28 @@
  * second observer and the published results, each with the protocol it was measured under.
  * The panel renders it and the CSV export writes it, so both always agree.
  */
-import type { MetricName } from '../../../shared/api/metrics';
+import {
+  HEADLINE_METRIC_NAMES,
+  THRESHOLD_METRIC_NAMES,
+  type HeadlineMetricName,
+  type MetricName,
+  type ThresholdMetricName,
+} from '../../../shared/api/metrics';
 import type { EvaluationView, MetricRow, PublishedRow } from '../../../shared/api/training';
 
-/** The metrics the table shows (contract names), in the panel's order; AP is not shown. */
-export const TABLE_COLUMNS = [
-  'auc',
-  'f1',
-  'precision',
-  'recall',
-  'specificity',
-  'accuracy',
-  'iou',
-  'mcc',
-] as const satisfies readonly MetricName[];
-/** The name of one column of the table. */
-export type TableColumn = (typeof TABLE_COLUMNS)[number];
+/** The name of one column of the table: a headline or threshold metric (AP is not shown). */
+export type TableColumn = HeadlineMetricName | ThresholdMetricName;
+
+const HEADLINE: ReadonlySet<MetricName> = new Set(HEADLINE_METRIC_NAMES);
+
+/**
+ * The metrics the table shows (contract names), in the panel's order: the headline figures,
+ * then the other threshold metrics in their own order.
+ */
+export const TABLE_COLUMNS: readonly TableColumn[] = [
+  ...HEADLINE_METRIC_NAMES,
+  ...THRESHOLD_METRIC_NAMES.filter((name) => !HEADLINE.has(name)),
+];
 
 /** Each column's header: short enough for eight columns in the pane, with its full name. */
 export const COLUMN_LABELS: Record<TableColumn, { short: string; full: string }> = {

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { VesselApi } from '../../../shared/api';
 import { ALL_SPLITS, imageSplits, type ImageOrder } from '../state/scene';
 import type { StudioController } from '../state/studio-controller';
-import { useStore } from '../state/use-store';
+import { useStoreFields } from '../state/use-store';
 
 function figure(value: number | null): string {
   return value === null ? '–' : value.toFixed(3);
@@ -23,13 +23,10 @@ const RESCORE_DELAY_MS = 250;
  */
 export function ImageList({ controller }: { controller: StudioController }) {
   const { scene } = controller;
-  const images = useStore(scene, (s) => s.images);
-  const sortBy = useStore(scene, (s) => s.sortBy);
-  const splitFilter = useStore(scene, (s) => s.splitFilter);
-  const threshold = useStore(scene, (s) => s.threshold);
-  const selectedId = useStore(scene, (s) => s.selectedId);
-  const orderNote = useStore(scene, (s) => s.orderNote);
-  const session = useStore(scene, (s) => s.session);
+  const { images, sortBy, splitFilter, threshold, selectedId, orderNote, session } = useStoreFields(
+    scene,
+    ['images', 'sortBy', 'splitFilter', 'threshold', 'selectedId', 'orderNote', 'session'],
+  );
   // Recomputed on every render: the list is at most a few hundred rows.
   const ordered = scene.orderedImages();
   const splits = imageSplits(images);

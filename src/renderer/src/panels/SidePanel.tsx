@@ -1,7 +1,7 @@
 import { firstKey, type CommandId } from '../state/commands';
 import type { Tool } from '../state/scene';
 import type { StudioController } from '../state/studio-controller';
-import { useStore } from '../state/use-store';
+import { useStoreFields } from '../state/use-store';
 import { LayerPanel } from './LayerPanel';
 
 const TOOLS: { tool: Tool; label: string; command: CommandId }[] = [
@@ -14,16 +14,29 @@ const TOOLS: { tool: Tool; label: string; command: CommandId }[] = [
 /** Layers (visibility, opacity, style), tools, threshold, undo and the revision history. */
 export function SidePanel({ controller }: { controller: StudioController }) {
   const { scene } = controller;
-  const current = useStore(scene, (s) => s.current);
-  const maskStyle = useStore(scene, (s) => s.maskStyle);
-  const observer = useStore(scene, (s) => s.observer);
-  const threshold = useStore(scene, (s) => s.threshold);
-  const tool = useStore(scene, (s) => s.tool);
-  const brushSize = useStore(scene, (s) => s.brushSize);
-  const undoDepth = useStore(scene, (s) => s.undoDepth);
-  const redoDepth = useStore(scene, (s) => s.redoDepth);
-  const historyOpen = useStore(scene, (s) => s.historyOpen);
-  const revisions = useStore(scene, (s) => s.revisions);
+  const {
+    current,
+    maskStyle,
+    observer,
+    threshold,
+    tool,
+    brushSize,
+    undoDepth,
+    redoDepth,
+    historyOpen,
+    revisions,
+  } = useStoreFields(scene, [
+    'current',
+    'maskStyle',
+    'observer',
+    'threshold',
+    'tool',
+    'brushSize',
+    'undoDepth',
+    'redoDepth',
+    'historyOpen',
+    'revisions',
+  ]);
 
   return (
     <div className="side-panel">

@@ -6,7 +6,7 @@
 import type { MenuCommand } from '../../../shared/api/shell';
 import type { RetrainScope } from '../../../shared/api/training';
 import { matchesKey, type KeyLike } from '../canvas/shortcuts';
-import type { LayerId, Scene } from './scene';
+import type { LayerId, Scene, Tool } from './scene';
 
 export type CommandId =
   | 'tool.brush'
@@ -72,6 +72,14 @@ export interface Command {
   perform(ctx: CommandContext): void;
 }
 
+const selectTool = (tool: Tool, key: string, title: string): Command => ({
+  id: `tool.${tool}`,
+  title,
+  keys: [key],
+  group: 'Tools',
+  perform: ({ scene }) => scene.setTool(tool),
+});
+
 const toggleLayer = (layer: LayerId, key: string, title: string, menu: MenuCommand): Command => ({
   id: `layer.${layer}`,
   title,
@@ -99,34 +107,10 @@ export function setExportOpener(open: (() => void) | null): void {
 
 /** The registry, in the shortcut sheet's order within each group. */
 export const COMMANDS: readonly Command[] = [
-  {
-    id: 'tool.brush',
-    title: 'Brush',
-    keys: ['B'],
-    group: 'Tools',
-    perform: ({ scene }) => scene.setTool('brush'),
-  },
-  {
-    id: 'tool.eraser',
-    title: 'Eraser',
-    keys: ['E'],
-    group: 'Tools',
-    perform: ({ scene }) => scene.setTool('eraser'),
-  },
-  {
-    id: 'tool.fill',
-    title: 'Fill (Alt+click erases a region)',
-    keys: ['F'],
-    group: 'Tools',
-    perform: ({ scene }) => scene.setTool('fill'),
-  },
-  {
-    id: 'tool.polygon',
-    title: 'Polygon: click points, Enter fills, Esc cancels (Alt: erase)',
-    keys: ['P'],
-    group: 'Tools',
-    perform: ({ scene }) => scene.setTool('polygon'),
-  },
+  selectTool('brush', 'B', 'Brush'),
+  selectTool('eraser', 'E', 'Eraser'),
+  selectTool('fill', 'F', 'Fill (Alt+click erases a region)'),
+  selectTool('polygon', 'P', 'Polygon: click points, Enter fills, Esc cancels (Alt: erase)'),
   {
     id: 'brush.smaller',
     title: 'Smaller brush (Alt-drag sizes too)',

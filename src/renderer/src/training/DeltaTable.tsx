@@ -23,6 +23,48 @@ function DeltaCells({ deltas }: { deltas: MetricDelta[] }) {
   ));
 }
 
+/** The header: the first column's title, then one column per metric, its name after `prefix` (if any). */
+function MetricsHead({
+  first,
+  deltas,
+  prefix = '',
+}: {
+  first: string;
+  deltas: MetricDelta[];
+  prefix?: string;
+}) {
+  return (
+    <thead>
+      <tr>
+        <th>{first}</th>
+        {deltas.map((d) => (
+          <th key={d.name}>{prefix + d.name.toUpperCase()}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** A version's pooled figures before or after the change: its name, then one cell per metric. */
+function FiguresRow({
+  name,
+  deltas,
+  side,
+}: {
+  name: string;
+  deltas: MetricDelta[];
+  side: 'before' | 'after';
+}) {
+  return (
+    <tr>
+      <td className="method">{name}</td>
+      {deltas.map((d) => (
+        <td key={d.name}>{formatMetric(d[side])}</td>
+      ))}
+    </tr>
+  );
+}
+
 /** A version's name, or its number where the list does not have it (yet). */
 function versionName(models: ModelVersionSummary[], id: number): string {
   return models.find((m) => m.id === id)?.name ?? `version #${id}`;
@@ -62,27 +104,14 @@ export function DeltaTable({
         Changes against {baseline} ({regressions} image{regressions === 1 ? '' : 's'} regressed)
       </h3>
       <table className="metrics">
-        <thead>
-          <tr>
-            <th>pooled</th>
-            {comparison.pooled.map((d) => (
-              <th key={d.name}>{d.name.toUpperCase()}</th>
-            ))}
-          </tr>
-        </thead>
+        <MetricsHead first="pooled" deltas={comparison.pooled} />
         <tbody>
-          <tr>
-            <td className="method">{baseline}</td>
-            {comparison.pooled.map((d) => (
-              <td key={d.name}>{formatMetric(d.before)}</td>
-            ))}
-          </tr>
-          <tr>
-            <td className="method">{versionName(models, comparison.modelId)}</td>
-            {comparison.pooled.map((d) => (
-              <td key={d.name}>{formatMetric(d.after)}</td>
-            ))}
-          </tr>
+          <FiguresRow name={baseline} deltas={comparison.pooled} side="before" />
+          <FiguresRow
+            name={versionName(models, comparison.modelId)}
+            deltas={comparison.pooled}
+            side="after"
+          />
           <tr>
             <td>change</td>
             <DeltaCells deltas={comparison.pooled} />
@@ -90,14 +119,7 @@ export function DeltaTable({
         </tbody>
       </table>
       <table className="metrics per-image">
-        <thead>
-          <tr>
-            <th>image</th>
-            {comparison.pooled.map((d) => (
-              <th key={d.name}>Δ{d.name.toUpperCase()}</th>
-            ))}
-          </tr>
-        </thead>
+        <MetricsHead first="image" deltas={comparison.pooled} prefix="Δ" />
         <tbody>
           {comparison.perImage.map((row) => (
             <tr

@@ -23,13 +23,13 @@ const onWebGpu: BackendReport = {
 
 describe('the Retrain settings panel', () => {
   it('bounds every number field by the limits the engine checks', () => {
-    expect(NUMBER_FIELDS.map((f) => f.label)).toEqual([
-      'Epochs',
-      'Steps/epoch',
-      'Batch',
-      'Patch px',
-      'Learning rate',
-      'Correction weight',
+    expect(NUMBER_FIELDS.map((f) => [f.key, f.label])).toEqual([
+      ['epochs', 'Epochs'],
+      ['stepsPerEpoch', 'Steps/epoch'],
+      ['batchSize', 'Batch'],
+      ['patchSize', 'Patch px'],
+      ['learningRate', 'Learning rate'],
+      ['correctionWeight', 'Correction weight'],
     ]);
     for (const field of NUMBER_FIELDS) {
       expect([field.min, field.max], field.key).toEqual([
