@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName, BackendRejection } from '../../shared/api/app';
+import { ladderOutcome } from '../../../test/support/backend-ladder';
 import { AppError } from '../../shared/result';
 import {
   chooseBackend,
@@ -32,12 +33,14 @@ describe('chooseBackend', () => {
         tensorflow: 'not-installed',
       }),
     );
-    expect(choice.active).toBe('wasm');
-    expect(choice.rejected.map((r) => [r.backend, r.reason])).toEqual([
-      ['tensorflow-gpu', 'not-installed'],
-      ['webgpu', 'software-adapter'],
-      ['tensorflow', 'not-installed'],
-    ]);
+    expect(ladderOutcome(choice)).toEqual({
+      active: 'wasm',
+      rejected: [
+        'tensorflow-gpu: not-installed',
+        'webgpu: software-adapter',
+        'tensorflow: not-installed',
+      ],
+    });
   });
 
   it('takes webgpu below tfjs-node-gpu and above tfjs-node', async () => {
@@ -68,13 +71,15 @@ describe('chooseBackend', () => {
         wasm: 'init-failed',
       }),
     );
-    expect(choice.active).toBe('cpu');
-    expect(choice.rejected.map((r) => r.reason)).toEqual([
-      'not-installed',
-      'no-gpu',
-      'load-failed',
-      'init-failed',
-    ]);
+    expect(ladderOutcome(choice)).toEqual({
+      active: 'cpu',
+      rejected: [
+        'tensorflow-gpu: not-installed',
+        'webgpu: no-gpu',
+        'tensorflow: load-failed',
+        'wasm: init-failed',
+      ],
+    });
   });
 
   it('skips the rungs above a forced backend and never tries those below', async () => {
@@ -84,12 +89,14 @@ describe('chooseBackend', () => {
       return null;
     }, 'wasm');
     expect(tried).toEqual(['wasm']);
-    expect(choice.active).toBe('wasm');
-    expect(choice.rejected.map((r) => [r.backend, r.reason])).toEqual([
-      ['tensorflow-gpu', 'skipped-by-setting'],
-      ['webgpu', 'skipped-by-setting'],
-      ['tensorflow', 'skipped-by-setting'],
-    ]);
+    expect(ladderOutcome(choice)).toEqual({
+      active: 'wasm',
+      rejected: [
+        'tensorflow-gpu: skipped-by-setting',
+        'webgpu: skipped-by-setting',
+        'tensorflow: skipped-by-setting',
+      ],
+    });
   });
 
   it('fails with COMPUTE_NO_BACKEND, naming the reason, when a forced backend cannot start', async () => {

@@ -157,11 +157,14 @@ async function readOnce(tensor: tf.Tensor): Promise<Float32Array> {
   }
 }
 
-async function predictTiles(
+/** One way of covering an image with the model: a probability for every pixel, row-major. */
+type Predictor = (
   model: tf.LayersModel,
   image: FloatImage,
   options: InferenceOptions,
-): Promise<Float32Array> {
+) => Promise<Float32Array>;
+
+const predictTiles: Predictor = async (model, image, options) => {
   const { config } = options;
   const maxTile = options.tileSize ?? 768;
   const multiple = 2 ** downsamplingSteps(config);
@@ -226,13 +229,9 @@ async function predictTiles(
   }
   for (let p = 0; p < sums.length; p++) sums[p] /= weights[p];
   return sums;
-}
+};
 
-async function predictPatches(
-  model: tf.LayersModel,
-  image: FloatImage,
-  options: InferenceOptions,
-): Promise<Float32Array> {
+const predictPatches: Predictor = async (model, image, options) => {
   const { config } = options;
   const patch = options.patchSize ?? 48;
   const stride = options.stride ?? 5;
@@ -311,7 +310,7 @@ async function predictPatches(
   }
   for (let p = 0; p < sums.length; p++) sums[p] /= counts[p];
   return sums;
-}
+};
 
 /**
  * Vessel probabilities (softmax models: the vessel class) for every pixel of a preprocessed

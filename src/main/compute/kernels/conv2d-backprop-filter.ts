@@ -16,20 +16,17 @@ import {
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropFilterInputs,
-  type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { MIN_WINOGRAD_CHANNELS, nativeFilterGradFor } from '../winograd/kernels';
 import { channelsLastConvInfo, KernelScratch } from './kernel-scratch';
+import { type KernelArgs, kernelConfig } from './register';
 
 /** The filter gradient of an NHWC convolution, computed by XNNPACK. */
-export function conv2dBackpropFilterWasm(args: {
-  inputs: Conv2DBackpropFilterInputs;
-  backend: BackendWasm;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+export function conv2dBackpropFilterWasm(
+  args: KernelArgs<Conv2DBackpropFilterInputs, BackendWasm, Conv2DBackpropFilterAttrs>,
+): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const info = channelsLastConvInfo(
@@ -105,8 +102,8 @@ function filterGrad(
   return scratch.keep(scratch.transpose(gradT, [1, 2, 0, 3]));
 }
 
-export const conv2dBackpropFilterWasmConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropFilterWasm as unknown as KernelFunc,
-};
+export const conv2dBackpropFilterWasmConfig = kernelConfig(
+  Conv2DBackpropFilter,
+  'wasm',
+  conv2dBackpropFilterWasm,
+);

@@ -17,12 +17,11 @@ import {
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type Conv2DBackpropInputInputs,
-  type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { channelsLastConvInfo, KernelScratch } from './kernel-scratch';
+import { type KernelArgs, kernelConfig } from './register';
 
 /** How one spatial axis of the input gradient maps onto one stride-1 convolution. */
 export interface PhaseAxisPlan {
@@ -114,11 +113,9 @@ export function combinedPhaseFilter(
 }
 
 /** The input gradient of an NHWC convolution (also the transposed convolution), by XNNPACK. */
-export function conv2dBackpropInputWasm(args: {
-  inputs: Conv2DBackpropInputInputs;
-  backend: BackendWasm;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+export function conv2dBackpropInputWasm(
+  args: KernelArgs<Conv2DBackpropInputInputs, BackendWasm, Conv2DBackpropInputAttrs>,
+): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
@@ -200,8 +197,8 @@ export function conv2dBackpropInputWasm(args: {
   }
 }
 
-export const conv2dBackpropInputWasmConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropInputWasm as unknown as KernelFunc,
-};
+export const conv2dBackpropInputWasmConfig = kernelConfig(
+  Conv2DBackpropInput,
+  'wasm',
+  conv2dBackpropInputWasm,
+);

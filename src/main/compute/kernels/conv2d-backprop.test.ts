@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setupCompute } from '../setup';
 import { gamma } from '../webgpu/op-bounds';
 import { planPhaseAxis } from './conv2d-backprop-input';
-import type { ConvCase } from './conv-cases';
+import { type ConvCase, convCase, nhwcPad } from './conv-cases';
 import { seededUniform } from './seeded-uniform';
 
 type Case = ConvCase;
@@ -46,121 +46,17 @@ function expectClose(
 }
 
 const CASES: Case[] = [
-  {
-    batch: 1,
-    height: 5,
-    width: 5,
-    inChannels: 1,
-    outChannels: 1,
-    kernel: [3, 3],
-    strides: [1, 1],
-    pad: 'same',
-  },
-  {
-    batch: 3,
-    height: 7,
-    width: 6,
-    inChannels: 3,
-    outChannels: 4,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: 'same',
-  },
-  {
-    batch: 2,
-    height: 8,
-    width: 9,
-    inChannels: 2,
-    outChannels: 5,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: 'valid',
-  },
-  {
-    batch: 1,
-    height: 9,
-    width: 7,
-    inChannels: 4,
-    outChannels: 3,
-    kernel: [3, 3],
-    strides: [1, 1],
-    pad: 'valid',
-  },
-  {
-    batch: 4,
-    height: 6,
-    width: 6,
-    inChannels: 3,
-    outChannels: 2,
-    kernel: [1, 1],
-    strides: [2, 2],
-    pad: 'same',
-  },
-  {
-    batch: 2,
-    height: 10,
-    width: 11,
-    inChannels: 5,
-    outChannels: 6,
-    kernel: [2, 2],
-    strides: [2, 2],
-    pad: 'valid',
-  },
-  {
-    batch: 5,
-    height: 13,
-    width: 13,
-    inChannels: 1,
-    outChannels: 8,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: 'same',
-  },
-  {
-    batch: 1,
-    height: 12,
-    width: 12,
-    inChannels: 8,
-    outChannels: 1,
-    kernel: [5, 5],
-    strides: [1, 1],
-    pad: 'same',
-  },
-  {
-    batch: 2,
-    height: 11,
-    width: 9,
-    inChannels: 3,
-    outChannels: 4,
-    kernel: [3, 2],
-    strides: [1, 2],
-    pad: 'same',
-  },
-  {
-    batch: 2,
-    height: 12,
-    width: 12,
-    inChannels: 6,
-    outChannels: 4,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: [
-      [0, 0],
-      [1, 2],
-      [2, 0],
-      [0, 0],
-    ],
-  },
-  {
-    batch: 6,
-    height: 16,
-    width: 16,
-    inChannels: 8,
-    outChannels: 12,
-    kernel: [3, 3],
-    strides: [1, 1],
-    pad: 'same',
-  },
+  convCase([1, 5, 5, 1], 1, [3, 3], [1, 1], 'same'),
+  convCase([3, 7, 6, 3], 4, [3, 3], [2, 2], 'same'),
+  convCase([2, 8, 9, 2], 5, [3, 3], [2, 2], 'valid'),
+  convCase([1, 9, 7, 4], 3, [3, 3], [1, 1], 'valid'),
+  convCase([4, 6, 6, 3], 2, [1, 1], [2, 2], 'same'),
+  convCase([2, 10, 11, 5], 6, [2, 2], [2, 2], 'valid'),
+  convCase([5, 13, 13, 1], 8, [3, 3], [2, 2], 'same'),
+  convCase([1, 12, 12, 8], 1, [5, 5], [1, 1], 'same'),
+  convCase([2, 11, 9, 3], 4, [3, 2], [1, 2], 'same'),
+  convCase([2, 12, 12, 6], 4, [3, 3], [2, 2], nhwcPad(1, 2, 2, 0)),
+  convCase([6, 16, 16, 8], 12, [3, 3], [1, 1], 'same'),
 ];
 
 function describeCase(c: Case): string {
@@ -212,39 +108,42 @@ describe('wasm convolution kernels match cpu', () => {
       const x = (abs = false) => tf.tensor4d(abs ? xValues.map(Math.abs) : xValues, xShape);
       const w = (abs = false) => tf.tensor4d(abs ? wValues.map(Math.abs) : wValues, wShape);
       const dy = (abs = false) => tf.tensor4d(abs ? dyValues.map(Math.abs) : dyValues, yShape);
-      const filterGrad = (abs = false) =>
-        tf
-          .engine()
-          .runKernel(
-            'Conv2DBackpropFilter',
-            { x: x(abs), dy: dy(abs) },
-            { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: wShape },
-          ) as tf.Tensor;
-      const inputGrad = (abs = false) =>
-        tf
-          .engine()
-          .runKernel(
-            'Conv2DBackpropInput',
-            { dy: dy(abs), filter: w(abs) },
-            { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape },
-          ) as tf.Tensor;
-
-      const filterTerms = c.batch * yShape[1] * yShape[2];
-      expectClose(
-        valuesOn('wasm', () => filterGrad()),
-        valuesOn('cpu', () => filterGrad()),
-        valuesOn('cpu', () => filterGrad(true)),
-        filterTerms,
-        'Conv2DBackpropFilter',
-      );
-      const inputTerms = c.kernel[0] * c.kernel[1] * c.outChannels;
-      expectClose(
-        valuesOn('wasm', () => inputGrad()),
-        valuesOn('cpu', () => inputGrad()),
-        valuesOn('cpu', () => inputGrad(true)),
-        inputTerms,
-        'Conv2DBackpropInput',
-      );
+      // Each gradient kernel, its inputs (|inputs| for the bound) and the products it sums.
+      const gradients: {
+        kernel: string;
+        inputs: (abs: boolean) => tf.NamedTensorMap;
+        shape: tf.NamedAttrMap;
+        terms: number;
+      }[] = [
+        {
+          kernel: 'Conv2DBackpropFilter',
+          inputs: (abs: boolean) => ({ x: x(abs), dy: dy(abs) }),
+          shape: { filterShape: wShape },
+          terms: c.batch * yShape[1] * yShape[2],
+        },
+        {
+          kernel: 'Conv2DBackpropInput',
+          inputs: (abs: boolean) => ({ dy: dy(abs), filter: w(abs) }),
+          shape: { inputShape: xShape },
+          terms: c.kernel[0] * c.kernel[1] * c.outChannels,
+        },
+      ];
+      for (const { kernel, inputs, shape, terms } of gradients) {
+        const run = (abs: boolean) => () =>
+          tf.engine().runKernel(kernel, inputs(abs), {
+            strides: c.strides,
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            ...shape,
+          }) as tf.Tensor;
+        expectClose(
+          valuesOn('wasm', run(false)),
+          valuesOn('cpu', run(false)),
+          valuesOn('cpu', run(true)),
+          terms,
+          kernel,
+        );
+      }
     });
   }
 

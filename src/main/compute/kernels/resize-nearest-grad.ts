@@ -9,13 +9,12 @@
 import {
   ResizeNearestNeighborGrad,
   type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
   type ResizeNearestNeighborGradAttrs,
   type ResizeNearestNeighborGradInputs,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type KernelArgs, kernelConfig } from './register';
 
 /** The source index along one axis for each output index, as tfjs's forward resize picks it. */
 export function nearestSourceIndex(
@@ -65,12 +64,13 @@ export function resizeNearestGradValues(
   return dx;
 }
 
-interface GradArgs {
-  inputs: ResizeNearestNeighborGradInputs;
-  attrs: ResizeNearestNeighborGradAttrs;
-}
+type GradArgs<Backend> = KernelArgs<
+  ResizeNearestNeighborGradInputs,
+  Backend,
+  ResizeNearestNeighborGradAttrs
+>;
 
-function wasmKernel(args: GradArgs & { backend: BackendWasm }): TensorInfo {
+function wasmKernel(args: GradArgs<BackendWasm>): TensorInfo {
   const { inputs, attrs, backend } = args;
   const images = inputs.images as TensorInfo;
   const dy = inputs.dy as TensorInfo;
@@ -87,7 +87,7 @@ function wasmKernel(args: GradArgs & { backend: BackendWasm }): TensorInfo {
   return out;
 }
 
-function cpuKernel(args: GradArgs & { backend: KernelBackend }): TensorInfo {
+function cpuKernel(args: GradArgs<KernelBackend>): TensorInfo {
   const { inputs, attrs, backend } = args;
   const images = inputs.images as TensorInfo;
   const dy = inputs.dy as TensorInfo;
@@ -102,14 +102,10 @@ function cpuKernel(args: GradArgs & { backend: KernelBackend }): TensorInfo {
   return { dataId, shape: [...images.shape], dtype: 'float32' };
 }
 
-export const resizeNearestGradWasmConfig: KernelConfig = {
-  kernelName: ResizeNearestNeighborGrad,
-  backendName: 'wasm',
-  kernelFunc: wasmKernel as unknown as KernelFunc,
-};
+export const resizeNearestGradWasmConfig = kernelConfig(
+  ResizeNearestNeighborGrad,
+  'wasm',
+  wasmKernel,
+);
 
-export const resizeNearestGradCpuConfig: KernelConfig = {
-  kernelName: ResizeNearestNeighborGrad,
-  backendName: 'cpu',
-  kernelFunc: cpuKernel as unknown as KernelFunc,
-};
+export const resizeNearestGradCpuConfig = kernelConfig(ResizeNearestNeighborGrad, 'cpu', cpuKernel);

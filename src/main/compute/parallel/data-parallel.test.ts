@@ -11,8 +11,8 @@ import { seedInitialWeights } from '../model/seeded-init';
 import { COMPUTE_ERROR_CODES } from '../protocol';
 import { setupCompute } from '../setup';
 import { generateVesselSet, TINY_UNET } from '../train/fixtures';
-import { trainModel } from '../train/loop';
 import { trainOptionsSchema } from '../train/options';
+import { trainFresh } from '../train/train-fresh';
 import { gradientWorkerCount } from '../train/run-job';
 import { GradientWorkerPool } from './gradient-pool';
 import {
@@ -198,23 +198,22 @@ describe('gradient worker pool', () => {
       earlyStopping: null,
     });
     const runOnce = async (name: string, pool?: GradientWorkerPool) => {
-      const model = buildModel(TINY_UNET);
-      seedInitialWeights(model, 9);
-      try {
-        const summary = await trainModel({
-          model,
+      let weights: Float32Array = new Float32Array(0);
+      const summary = await trainFresh(
+        9,
+        {
           config: TINY_UNET,
           images,
           options,
           outDir: path.join(dir, name),
-          dataSource: 'generated',
           backend,
           ...(pool ? { gradientPool: pool } : {}),
-        });
-        return { summary, weights: await readAllWeights(model) };
-      } finally {
-        model.dispose();
-      }
+        },
+        async (model) => {
+          weights = await readAllWeights(model);
+        },
+      );
+      return { summary, weights };
     };
     const single = await runOnce('single');
     const tensorsBefore = tf.memory().numTensors;

@@ -5,13 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
 import { useComputeScratch } from '../../../../test/support/compute-scratch';
 import { buildModel } from '../model/build';
-import { seedInitialWeights } from '../model/seeded-init';
 import { loadModelDir } from '../model/storage';
 import { checkpointDirFor, loadCheckpoint } from './checkpoint';
 import { generateVesselSet, SMALL_TRAINING_OPTIONS, TINY_UNET } from './fixtures';
 import { TRAIN_ERROR_CODES, type TrainProgress } from './job';
 import { trainModel } from './loop';
 import { trainOptionsSchema, type TrainOptionsInput } from './options';
+import { trainFresh } from './train-fresh';
 
 const scratch = useComputeScratch('vessel-train-');
 
@@ -25,21 +25,18 @@ function run(
     signal?: AbortSignal;
     onProgress?: (p: TrainProgress) => void;
     trainOnly?: string[];
+    validateInitial?: boolean;
   } = {},
 ) {
-  const model = buildModel(TINY_UNET);
   // The same seeded initial weights in every run and every process, so runs differ only where the test says.
-  seedInitialWeights(model, 7);
-  return trainModel({
-    model,
+  return trainFresh(7, {
     config: TINY_UNET,
     images,
     options: trainOptionsSchema.parse({ ...baseOptions, ...overrides }),
     outDir: path.join(scratch.dir, outName),
-    dataSource: 'generated',
     backend: 'cpu',
     ...extra,
-  }).finally(() => model.dispose());
+  });
 }
 
 /** Trains on the given images and returns what was thrown (null when nothing was). */
@@ -82,18 +79,7 @@ describe('trainModel', () => {
   });
 
   it('scores the starting model on the validation patches when asked (the activation baseline)', async () => {
-    const model = buildModel(TINY_UNET);
-    seedInitialWeights(model, 7);
-    const summary = await trainModel({
-      model,
-      config: TINY_UNET,
-      images,
-      options: trainOptionsSchema.parse(baseOptions),
-      outDir: path.join(scratch.dir, 'baseline'),
-      dataSource: 'generated',
-      backend: 'cpu',
-      validateInitial: true,
-    }).finally(() => model.dispose());
+    const summary = await run('baseline', {}, { validateInitial: true });
     expect(summary.baseline).not.toBeNull();
     // Untrained weights on the same patches: worse than the run's best epoch.
     expect(summary.baseline!.loss).toBeGreaterThan(summary.best!.valLoss!);

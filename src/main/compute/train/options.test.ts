@@ -5,6 +5,7 @@ import {
   TRAINING_LIMITS,
   type LimitedTrainingOption,
 } from '../../../shared/api/training';
+import { AUGMENT_NONE } from '../../engine/dataset/augment';
 import { trainOptionsSchema } from './options';
 
 describe('trainOptionsSchema', () => {
@@ -40,15 +41,7 @@ describe('trainOptionsSchema', () => {
       threshold: 0.5,
     });
     // Augmentation may still be a config of its own, and unknown keys are still refused.
-    const augment = {
-      flips: true,
-      rotate90: false,
-      rotationDegrees: 0,
-      elastic: null,
-      brightness: 0,
-      contrast: 0,
-      gamma: 0,
-    };
+    const augment = { ...AUGMENT_NONE, flips: true };
     expect(trainOptionsSchema.safeParse({ augment }).success).toBe(true);
     expect(trainOptionsSchema.safeParse({ epochz: 3 }).success).toBe(false);
   });

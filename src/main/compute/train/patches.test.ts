@@ -7,12 +7,12 @@ import { useComputeScratch } from '../../../../test/support/compute-scratch';
 import { AUGMENT_NONE } from '../../engine/dataset/augment';
 import { SeededRandom } from '../../engine/dataset/random';
 import { buildModel } from '../model/build';
-import { seedInitialWeights } from '../model/seeded-init';
 import { generateVesselImage, generateVesselSet, SMALL_TRAINING_OPTIONS } from './fixtures';
 import { TRAIN_ERROR_CODES } from './job';
 import { trainModel } from './loop';
 import { trainOptionsSchema } from './options';
 import { WeightedPatchSampler, type WeightedImage } from './patches';
+import { trainFresh } from './train-fresh';
 
 /** A small U-Net with valid convolutions (two poolings: 20 px of context per side), no dropout. */
 const VALID_UNET = {
@@ -126,29 +126,21 @@ describe('training a valid-padding U-Net', () => {
   const options = { ...SMALL_TRAINING_OPTIONS, epochs: 4, augment: false } as const;
 
   it('lowers the loss on a generated set, with validation AUC and F1 on the output region', async () => {
-    const model = buildModel(VALID_UNET);
-    seedInitialWeights(model, 7);
-    try {
-      const summary = await trainModel({
-        model,
-        config: VALID_UNET,
-        images,
-        options: trainOptionsSchema.parse(options),
-        outDir: path.join(scratch.dir, 'valid'),
-        dataSource: 'generated',
-        backend: tf.getBackend(),
-      });
-      expect(summary.status).toBe('completed');
-      const first = summary.history[0]!;
-      const last = summary.history[summary.history.length - 1]!;
-      expect(last.loss).toBeLessThan(first.loss);
-      expect(last.valLoss!).toBeLessThan(first.valLoss!);
-      // The vessels are brighter: ranking them is easy once the network learns anything.
-      expect(summary.best!.valAuc!).toBeGreaterThan(0.8);
-      expect(summary.best!.valF1!).toBeGreaterThan(0);
-    } finally {
-      model.dispose();
-    }
+    const summary = await trainFresh(7, {
+      config: VALID_UNET,
+      images,
+      options: trainOptionsSchema.parse(options),
+      outDir: path.join(scratch.dir, 'valid'),
+      backend: tf.getBackend(),
+    });
+    expect(summary.status).toBe('completed');
+    const first = summary.history[0]!;
+    const last = summary.history[summary.history.length - 1]!;
+    expect(last.loss).toBeLessThan(first.loss);
+    expect(last.valLoss!).toBeLessThan(first.valLoss!);
+    // The vessels are brighter: ranking them is easy once the network learns anything.
+    expect(summary.best!.valAuc!).toBeGreaterThan(0.8);
+    expect(summary.best!.valF1!).toBeGreaterThan(0);
   });
 
   it('refuses an illegal patch size before training, with TRAIN_BAD_OPTIONS', async () => {

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describe, expect, it } from 'vitest';
-import type { ConvCase } from '../kernels/conv-cases';
+import { type ConvCase, convCase, nhwcPad } from '../kernels/conv-cases';
 import { seededUniform } from '../kernels/seeded-uniform';
 import {
   conv2dBackpropFilterWebGpuConfig,
@@ -21,7 +21,12 @@ import {
   planFilterGrad,
 } from './conv2d-backprop-filter';
 import { gamma } from './op-bounds';
-import { itIsRegisteredForWebGpu, onBackend, useGpuForTests } from './test-gpu';
+import {
+  expectNoLeaksAcross,
+  itIsRegisteredForWebGpu,
+  onBackend,
+  useGpuForTests,
+} from './test-gpu';
 
 interface Case extends ConvCase {
   /** Runs filterGradWebGpu with this many slices instead of the registered kernel's plan. */
@@ -128,119 +133,34 @@ async function compare(c: Case, seed: number) {
   return { inputs, ours, cpu, absGrad };
 }
 
-const same3x3: Pick<Case, 'kernel' | 'strides' | 'pad'> = {
-  kernel: [3, 3],
-  strides: [1, 1],
-  pad: 'same',
-};
+/** A 3x3 stride-1 'same' case. */
+const same3x3 = (input: [number, number, number, number], outChannels: number) =>
+  convCase(input, outChannels, [3, 3], [1, 1], 'same');
 
 const CASES: Case[] = [
   // 3x3 stride 1 'same', odd sizes, channels on and off multiples of 4 (scalar and vec4 loads).
-  { batch: 1, height: 7, width: 9, inChannels: 1, outChannels: 1, ...same3x3 },
-  { batch: 3, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3 },
-  { batch: 1, height: 8, width: 8, inChannels: 8, outChannels: 16, ...same3x3 },
-  { batch: 3, height: 9, width: 7, inChannels: 13, outChannels: 16, ...same3x3 },
-  { batch: 2, height: 6, width: 6, inChannels: 8, outChannels: 5, ...same3x3 },
+  same3x3([1, 7, 9, 1], 1),
+  same3x3([3, 7, 9, 3], 5),
+  same3x3([1, 8, 8, 8], 16),
+  same3x3([3, 9, 7, 13], 16),
+  same3x3([2, 6, 6, 8], 5),
   // 1x1, and the 2x2 stride-2 'valid' of transposed convolutions (odd sizes crop a row).
-  {
-    batch: 2,
-    height: 5,
-    width: 7,
-    inChannels: 13,
-    outChannels: 8,
-    kernel: [1, 1],
-    strides: [1, 1],
-    pad: 'valid',
-  },
-  {
-    batch: 3,
-    height: 8,
-    width: 10,
-    inChannels: 8,
-    outChannels: 16,
-    kernel: [2, 2],
-    strides: [2, 2],
-    pad: 'valid',
-  },
-  {
-    batch: 2,
-    height: 7,
-    width: 9,
-    inChannels: 3,
-    outChannels: 5,
-    kernel: [2, 2],
-    strides: [2, 2],
-    pad: 'valid',
-  },
+  convCase([2, 5, 7, 13], 8, [1, 1], [1, 1], 'valid'),
+  convCase([3, 8, 10, 8], 16, [2, 2], [2, 2], 'valid'),
+  convCase([2, 7, 9, 3], 5, [2, 2], [2, 2], 'valid'),
   // LadderNet's 3x3 stride-2 'same', odd and even sizes.
-  {
-    batch: 2,
-    height: 9,
-    width: 7,
-    inChannels: 3,
-    outChannels: 8,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: 'same',
-  },
-  {
-    batch: 2,
-    height: 8,
-    width: 8,
-    inChannels: 16,
-    outChannels: 16,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: 'same',
-  },
+  convCase([2, 9, 7, 3], 8, [3, 3], [2, 2], 'same'),
+  convCase([2, 8, 8, 16], 16, [3, 3], [2, 2], 'same'),
   // Explicit, asymmetric padding at strides 1 and 2.
-  {
-    batch: 2,
-    height: 7,
-    width: 6,
-    inChannels: 5,
-    outChannels: 3,
-    kernel: [3, 3],
-    strides: [1, 1],
-    pad: [
-      [0, 0],
-      [2, 0],
-      [1, 2],
-      [0, 0],
-    ],
-  },
-  {
-    batch: 2,
-    height: 12,
-    width: 11,
-    inChannels: 8,
-    outChannels: 5,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: [
-      [0, 0],
-      [1, 2],
-      [0, 1],
-      [0, 0],
-    ],
-  },
+  convCase([2, 7, 6, 5], 3, [3, 3], [1, 1], nhwcPad(2, 0, 1, 2)),
+  convCase([2, 12, 11, 8], 5, [3, 3], [2, 2], nhwcPad(1, 2, 0, 1)),
   // Large enough that the plan splits the positions into slices and a second pass adds them.
-  { batch: 8, height: 24, width: 24, inChannels: 16, outChannels: 16, ...same3x3 },
+  same3x3([8, 24, 24, 16], 16),
   // Forced slices whose boundaries fall inside rows and images.
-  { batch: 3, height: 9, width: 7, inChannels: 13, outChannels: 16, ...same3x3, slices: 3 },
-  {
-    batch: 4,
-    height: 10,
-    width: 10,
-    inChannels: 3,
-    outChannels: 5,
-    kernel: [3, 3],
-    strides: [2, 2],
-    pad: 'same',
-    slices: 7,
-  },
+  { ...same3x3([3, 9, 7, 13], 16), slices: 3 },
+  { ...convCase([4, 10, 10, 3], 5, [3, 3], [2, 2], 'same'), slices: 7 },
   // NCHW goes through transposes to NHWC.
-  { batch: 2, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3, dataFormat: 'NCHW' },
+  { ...same3x3([2, 7, 9, 3], 5), dataFormat: 'NCHW' },
 ];
 
 const gpu = useGpuForTests();
@@ -250,41 +170,20 @@ describe('planFilterGrad', () => {
 
   it('slices the positions only when the weight blocks cannot fill the GPU', () => {
     // LadderNet at batch 32: 9*8*8 = 576 blocks, 73728 positions -> 4 slices of 18432.
-    const ladder = plan({
-      batch: 32,
-      height: 48,
-      width: 48,
-      inChannels: 32,
-      outChannels: 32,
-      ...same3x3,
-    });
+    const ladder = plan(same3x3([32, 48, 48, 32], 32));
     expect(ladder).toEqual({ positions: 73728, slices: 4, chunk: 18432, workgroups: 2304 });
     // A first layer (1 -> 16) has 36 blocks: many slices, each still 16+ positions per thread.
-    const first = plan({
-      batch: 128,
-      height: 48,
-      width: 48,
-      inChannels: 1,
-      outChannels: 16,
-      ...same3x3,
-    });
+    const first = plan(same3x3([128, 48, 48, 1], 16));
     expect(first.slices).toBe(57);
     expect(first.chunk / 128).toBeGreaterThanOrEqual(16);
     // Small problems and wide layers stay one pass.
-    expect(
-      plan({ batch: 1, height: 7, width: 9, inChannels: 1, outChannels: 1, ...same3x3 }).slices,
-    ).toBe(1);
-    expect(
-      plan({ batch: 8, height: 6, width: 6, inChannels: 256, outChannels: 256, ...same3x3 }).slices,
-    ).toBe(1);
+    expect(plan(same3x3([1, 7, 9, 1], 1)).slices).toBe(1);
+    expect(plan(same3x3([8, 6, 6, 256], 256)).slices).toBe(1);
   });
 
   it('covers every position exactly once when forced', () => {
     for (const forced of [1, 3, 7, 64, 1000]) {
-      const p = planFilterGrad(
-        convInfoOf({ batch: 4, height: 10, width: 10, inChannels: 3, outChannels: 5, ...same3x3 }),
-        forced,
-      );
+      const p = planFilterGrad(convInfoOf(same3x3([4, 10, 10, 3], 5)), forced);
       expect(p.slices * p.chunk).toBeGreaterThanOrEqual(p.positions);
       expect((p.slices - 1) * p.chunk).toBeLessThan(p.positions);
     }
@@ -354,34 +253,19 @@ describe('webgpu Conv2DBackpropFilter matches cpu', () => {
   it('unfolds a dispatch of more than 65535 workgroups', async (ctx) => {
     if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
     // One weight, 70000 positions, one slice per position: 70000 workgroups fold into y.
-    const c: Case = {
-      batch: 1,
-      height: 250,
-      width: 280,
-      inChannels: 1,
-      outChannels: 1,
-      kernel: [1, 1],
-      strides: [1, 1],
-      pad: 'valid',
-      slices: 70000,
-    };
+    const c: Case = { ...convCase([1, 250, 280, 1], 1, [1, 1], [1, 1], 'valid'), slices: 70000 };
     const { inputs, ours, cpu, absGrad } = await compare(c, 99);
     expect(worstFraction(ours, cpu, absGrad, inputs.terms)).toBeLessThanOrEqual(1);
   });
 
   it('fails on a wrong padding and on one changed input (the bound is tight enough to see them)', async (ctx) => {
     if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
-    const c: Case = { batch: 1, height: 7, width: 9, inChannels: 3, outChannels: 5, ...same3x3 };
+    const c: Case = same3x3([1, 7, 9, 3], 5);
     const { inputs, ours, absGrad } = await compare(c, 7);
     // cpu with the padding one row off (same output shape): a tap misplaced by one.
     const shifted: Case = {
       ...c,
-      pad: [
-        [0, 0],
-        [0, 2],
-        [1, 1],
-        [0, 0],
-      ],
+      pad: nhwcPad(0, 2, 1, 1),
     };
     const wrong = await filterGradOn('cpu', shifted, inputs, inputs.x, inputs.dy);
     expect(worstFraction(ours, wrong, absGrad, inputs.terms)).toBeGreaterThan(10);
@@ -395,7 +279,6 @@ describe('webgpu Conv2DBackpropFilter matches cpu', () => {
 
   it('leaves no tensor or GPU buffer behind across repeated calls', async (ctx) => {
     if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
-    const backend = tf.backend() as WebGPUBackend;
     // One pass, two passes by plan and forced, and NCHW's transposes.
     const cases = [
       CASES[0]!,
@@ -409,11 +292,6 @@ describe('webgpu Conv2DBackpropFilter matches cpu', () => {
         await filterGradOn('webgpu', c, inputs, inputs.x, inputs.dy);
       }
     };
-    await run();
-    const tensors = tf.memory().numTensors;
-    const buffers = backend.numDataIds();
-    for (let i = 0; i < 3; i++) await run();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(buffers);
+    await expectNoLeaksAcross(run);
   });
 });

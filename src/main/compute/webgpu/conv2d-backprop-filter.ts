@@ -23,11 +23,10 @@ import {
   Transpose,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropFilterInputs,
-  type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { type KernelArgs, kernelConfig } from '../kernels/register';
 
 /** Threads per workgroup of the reduction: 128 4x4 blocks fill 8 KiB of workgroup memory. */
 const THREADS = 128;
@@ -303,11 +302,9 @@ function transposeOn(backend: WebGPUBackend, x: TensorInfo, perm: number[]): Ten
 }
 
 /** The Conv2DBackpropFilter kernel of the webgpu backend. */
-export function conv2dBackpropFilterWebGpu(args: {
-  inputs: Conv2DBackpropFilterInputs;
-  backend: WebGPUBackend;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+export function conv2dBackpropFilterWebGpu(
+  args: KernelArgs<Conv2DBackpropFilterInputs, WebGPUBackend, Conv2DBackpropFilterAttrs>,
+): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
@@ -334,8 +331,8 @@ export function conv2dBackpropFilterWebGpu(args: {
 }
 
 /** Registers conv2dBackpropFilterWebGpu for the webgpu backend (see kernels.ts). */
-export const conv2dBackpropFilterWebGpuConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: 'webgpu',
-  kernelFunc: conv2dBackpropFilterWebGpu as unknown as KernelFunc,
-};
+export const conv2dBackpropFilterWebGpuConfig = kernelConfig(
+  Conv2DBackpropFilter,
+  'webgpu',
+  conv2dBackpropFilterWebGpu,
+);

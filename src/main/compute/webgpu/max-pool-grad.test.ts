@@ -18,19 +18,23 @@
  * must match bit for bit at every window setting.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describe, expect, it } from 'vitest';
+import { type ExplicitPad, nhwcPad } from '../kernels/conv-cases';
 import { seededUniform } from '../kernels/seeded-uniform';
 import { maxPoolGradWebGpuConfig } from './max-pool-grad';
-import { itIsRegisteredForWebGpu, onBackend, useGpuForTests } from './test-gpu';
+import {
+  expectNoLeaksAcross,
+  itIsRegisteredForWebGpu,
+  onBackend,
+  useGpuForTests,
+} from './test-gpu';
 
 type Shape = [number, number, number, number];
-type Padding = [[0, 0], [number, number], [number, number], [0, 0]];
 
 interface Pool {
   filter: [number, number];
   strides: [number, number];
-  pad: 'valid' | 'same' | number | Padding;
+  pad: 'valid' | 'same' | number | ExplicitPad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
@@ -69,12 +73,7 @@ const POOL_3X3_S2_PAD1_CEIL: Pool = {
 const POOL_3X3_S2_EXPLICIT: Pool = {
   filter: [3, 3],
   strides: [2, 2],
-  pad: [
-    [0, 0],
-    [2, 0],
-    [1, 1],
-    [0, 0],
-  ],
+  pad: nhwcPad(2, 0, 1, 1),
 };
 
 const POOLS: Pool[] = [
@@ -367,7 +366,6 @@ describe('webgpu MaxPoolGrad matches cpu exactly on tied maxima', () => {
 describe('webgpu MaxPoolGrad resources and size', () => {
   it('leaves no tensor or GPU buffer behind across repeated calls', async (ctx) => {
     if (!gpu.current.ok) return ctx.skip(gpu.current.reason);
-    const backend = tf.backend() as WebGPUBackend;
     const cases = [CASES[0]!, CASES[3]!, CASES[7]!, CASES[10]!];
     const run = async () => {
       for (const [i, c] of cases.entries()) {
@@ -377,12 +375,7 @@ describe('webgpu MaxPoolGrad resources and size', () => {
         await maxPoolGradOn('webgpu', c.shape, c, x, dy);
       }
     };
-    await run();
-    const tensors = tf.memory().numTensors;
-    const buffers = backend.numDataIds();
-    for (let i = 0; i < 3; i++) await run();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(buffers);
+    await expectNoLeaksAcross(run);
   });
 
   it('covers a dispatch of more than 65535 workgroups', async (ctx) => {

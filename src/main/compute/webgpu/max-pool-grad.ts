@@ -18,13 +18,12 @@
 import {
   backend_util,
   MaxPoolGrad,
-  type KernelConfig,
-  type KernelFunc,
   type MaxPoolGradAttrs,
   type MaxPoolGradInputs,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { type KernelArgs, kernelConfig } from '../kernels/register';
 
 /** Channels a thread handles when the channel count is a multiple of 4 (one vec4 per load). */
 const VEC = 4;
@@ -130,11 +129,9 @@ class MaxPoolGradProgram implements WebGPUProgram {
 }
 
 /** The MaxPoolGrad kernel of the webgpu backend: cpu's first-maximum rule, on the GPU. */
-export function maxPoolGradWebGpu(args: {
-  inputs: MaxPoolGradInputs;
-  backend: WebGPUBackend;
-  attrs: MaxPoolGradAttrs;
-}): TensorInfo {
+export function maxPoolGradWebGpu(
+  args: KernelArgs<MaxPoolGradInputs, WebGPUBackend, MaxPoolGradAttrs>,
+): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.input as TensorInfo;
   const dy = inputs.dy as TensorInfo;
@@ -161,8 +158,4 @@ export function maxPoolGradWebGpu(args: {
 }
 
 /** Registers maxPoolGradWebGpu for the webgpu backend (see kernels.ts). */
-export const maxPoolGradWebGpuConfig: KernelConfig = {
-  kernelName: MaxPoolGrad,
-  backendName: 'webgpu',
-  kernelFunc: maxPoolGradWebGpu as unknown as KernelFunc,
-};
+export const maxPoolGradWebGpuConfig = kernelConfig(MaxPoolGrad, 'webgpu', maxPoolGradWebGpu);

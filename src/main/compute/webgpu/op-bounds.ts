@@ -173,6 +173,26 @@ function checkNhwc(call: KernelCall): void {
   }
 }
 
+/**
+ * `dot` for an NHWC convolution: `terms` reads the count from the shape of input `shapeOf`, and
+ * the magnitudes come from the same call on the absolute values of `absoluteInputs`.
+ */
+function convDot(
+  why: string,
+  shapeOf: string,
+  terms: (shape: number[]) => number,
+  absoluteInputs: readonly string[],
+): BoundRule {
+  return dot(
+    why,
+    (call) => {
+      checkNhwc(call);
+      return terms(input(call, shapeOf).shape);
+    },
+    (call) => withAbsolute(call, absoluteInputs),
+  );
+}
+
 /** A kernel's [height, width] attribute given as one number or a pair (filterSize, strides). */
 export function pairOf(value: unknown): [number, number] {
   return typeof value === 'number' ? [value, value] : (value as [number, number]);
@@ -301,14 +321,11 @@ export const KERNEL_RULES: Readonly<Record<string, BoundRule>> = {
     (call) => sizeOf(input(call, 'x').shape) / Math.max(1, outputSizeOfSum(call)),
     (call) => withAbsolute(call, ['x']),
   ),
-  Conv2D: dot(
+  Conv2D: convDot(
     'each output sums filterHeight * filterWidth * inChannels products',
-    (call) => {
-      checkNhwc(call);
-      const [fh, fw, inChannels] = input(call, 'filter').shape;
-      return fh * fw * inChannels;
-    },
-    (call) => withAbsolute(call, ['x', 'filter']),
+    'filter',
+    ([fh, fw, inChannels]) => fh * fw * inChannels,
+    ['x', 'filter'],
   ),
   FusedConv2D: {
     why:
@@ -334,23 +351,17 @@ export const KERNEL_RULES: Readonly<Record<string, BoundRule>> = {
       ).bounds(context);
     },
   },
-  Conv2DBackpropInput: dot(
+  Conv2DBackpropInput: convDot(
     'each input gradient sums at most filterHeight * filterWidth * outChannels products',
-    (call) => {
-      checkNhwc(call);
-      const [fh, fw, , outChannels] = input(call, 'filter').shape;
-      return fh * fw * outChannels;
-    },
-    (call) => withAbsolute(call, ['dy', 'filter']),
+    'filter',
+    ([fh, fw, , outChannels]) => fh * fw * outChannels,
+    ['dy', 'filter'],
   ),
-  Conv2DBackpropFilter: dot(
+  Conv2DBackpropFilter: convDot(
     'each filter gradient sums batch * outHeight * outWidth products',
-    (call) => {
-      checkNhwc(call);
-      const [batch, height, width] = input(call, 'dy').shape;
-      return batch * height * width;
-    },
-    (call) => withAbsolute(call, ['x', 'dy']),
+    'dy',
+    ([batch, height, width]) => batch * height * width,
+    ['x', 'dy'],
   ),
   MaxPoolGrad: dot(
     'each input pixel sums dy over the windows that picked it: at most ' +

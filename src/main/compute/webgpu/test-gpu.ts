@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, expect, it } from 'vitest';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { GpuAdapterReport } from '../../../shared/api/app';
 import { setupCompute } from '../setup';
 import { gpuFault } from './device';
@@ -98,4 +99,18 @@ export async function runKernelCall(call: KernelCall): Promise<Values[]> {
   for (const t of outputs) values.push((await t.data()) as Values);
   tf.dispose([...outputs, ...Object.values(inputs)]);
   return values;
+}
+
+/**
+ * Runs `run` once to warm up (caches, pipelines), then three times more, and expects the same
+ * number of tensors and of webgpu data ids (GPU buffers) after as after the first.
+ */
+export async function expectNoLeaksAcross(run: () => Promise<void>): Promise<void> {
+  const backend = tf.backend() as WebGPUBackend;
+  await run();
+  const tensors = tf.memory().numTensors;
+  const buffers = backend.numDataIds();
+  for (let i = 0; i < 3; i++) await run();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(backend.numDataIds()).toBe(buffers);
 }

@@ -16,8 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededUniform } from '../kernels/seeded-uniform';
 import { setupCompute } from '../setup';
-import { gamma } from '../webgpu/op-bounds';
 import { type ConvSizes, winogradScale } from './error-bound';
+import { expectWinogradConv, expectWithin } from './expect-within';
 import { MIN_WINOGRAD_CHANNELS } from './kernels';
 import { winogradCalls } from './winograd';
 
@@ -40,25 +40,6 @@ beforeAll(async () => {
 function valuesOn(backend: string, op: () => tf.Tensor[]): Float32Array[] {
   tf.setBackend(backend);
   return tf.tidy(() => op().map((t) => (t.dataSync() as Float32Array).slice()));
-}
-
-/** |wasm - cpu| <= sum of the bounds, element by element; `bounds` are [scale, terms] pairs. */
-function expectWithin(
-  wasm: Float32Array,
-  cpu: Float32Array,
-  bounds: [ArrayLike<number>, number][],
-  label: string,
-) {
-  expect(wasm.length, label).toBe(cpu.length);
-  let worst = 0;
-  for (let i = 0; i < cpu.length; i++) {
-    const allowed = bounds.reduce((sum, [scale, terms]) => sum + gamma(terms) * scale[i]!, 1e-30);
-    worst = Math.max(worst, Math.abs(wasm[i]! - cpu[i]!) / allowed);
-  }
-  expect(
-    worst,
-    `${label}: worst difference as a fraction of the float32 bound`,
-  ).toBeLessThanOrEqual(1);
 }
 
 /** The forward filter [3, 3, c, k] flipped and with channels swapped: the input gradient's. */
@@ -102,15 +83,7 @@ describe('3x3 stride-1 convolutions with 8+ channels at odd sizes match cpu', ()
       const [ay, adx, adw] = valuesOn('cpu', run(abs(xv), abs(wv), abs(dyv)));
 
       const forwardScale = winogradScale(xv, wv, k, pad, pad, oh, ow);
-      expectWithin(
-        y!,
-        cy!,
-        [
-          [ay!, 9 * k.c],
-          [forwardScale, k.c + 12],
-        ],
-        'Conv2D',
-      );
+      expectWinogradConv(y!, cy!, ay!, forwardScale, k.c, 'Conv2D');
       // dx = conv(dy, flipped w) with padding 2 - pad on each side, k channels in, c out.
       const asConv = { n: k.n, h: oh, w: ow, c: k.k, k: k.c };
       const inputScale = winogradScale(
@@ -122,15 +95,7 @@ describe('3x3 stride-1 convolutions with 8+ channels at odd sizes match cpu', ()
         k.h,
         k.w,
       );
-      expectWithin(
-        dx!,
-        cdx!,
-        [
-          [adx!, 9 * k.k],
-          [inputScale, k.k + 12],
-        ],
-        'Conv2DBackpropInput',
-      );
+      expectWinogradConv(dx!, cdx!, adx!, inputScale, k.k, 'Conv2DBackpropInput');
       expectWithin(dw!, cdw!, [[adw!, 2 * k.n * oh * ow]], 'Conv2DBackpropFilter');
     });
   }

@@ -15,16 +15,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nhwcPad, type Pad } from '../kernels/conv-cases';
 import { seededUniform } from '../kernels/seeded-uniform';
 import { setupCompute } from '../setup';
 import { MIN_WINOGRAD_CHANNELS, registerWinogradKernels, winogradFor } from './kernels';
 import { winogradScale } from './error-bound';
+import { expectWinogradConv, expectWithin } from './expect-within';
 import { simdLevel, WinogradConv, winogradCalls } from './winograd';
-
-const U = 2 ** -24;
-const gamma = (n: number) => (n * U) / (1 - n * U);
-
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
 interface Case {
   n: number;
@@ -39,19 +36,7 @@ const CASES: Case[] = [
   { n: 1, h: 5, w: 5, c: 8, k: 8, pad: 'same' },
   { n: 3, h: 7, w: 6, c: 9, k: 5, pad: 'same' },
   { n: 2, h: 9, w: 13, c: 16, k: 1, pad: 'valid' },
-  {
-    n: 1,
-    h: 6,
-    w: 4,
-    c: 13,
-    k: 10,
-    pad: [
-      [0, 0],
-      [2, 0],
-      [0, 1],
-      [0, 0],
-    ],
-  },
+  { n: 1, h: 6, w: 4, c: 13, k: 10, pad: nhwcPad(2, 0, 0, 1) },
   { n: 4, h: 11, w: 3, c: 32, k: 17, pad: 'same' },
   { n: 1, h: 2, w: 2, c: 8, k: 4, pad: 'same' },
   { n: 2, h: 17, w: 15, c: 24, k: 32, pad: 'same' },
@@ -77,43 +62,6 @@ function explicitPads(pad: Pad, h: number, w: number) {
   };
 }
 
-/**
- * |wasm - cpu| within cpu's bound for `directTerms` summed products (times `direct`) plus
- * Winograd's for `winoTerms` roundings (times `wino`), element by element.
- */
-function expectWithinTerms(
-  wasm: Float32Array,
-  cpu: Float32Array,
-  direct: Float32Array,
-  wino: Float64Array,
-  directTerms: number,
-  winoTerms: number,
-  label: string,
-) {
-  expect(wasm.length, label).toBe(cpu.length);
-  let worst = 0;
-  for (let i = 0; i < cpu.length; i++) {
-    const allowed = gamma(directTerms) * direct[i]! + gamma(winoTerms) * wino[i]! + 1e-30;
-    worst = Math.max(worst, Math.abs(wasm[i]! - cpu[i]!) / allowed);
-  }
-  expect(
-    worst,
-    `${label}: worst difference as a fraction of the float32 bound`,
-  ).toBeLessThanOrEqual(1);
-}
-
-/** The convolution bounds: 9C products directly, C + 12 roundings in Winograd's. */
-function expectWithin(
-  wasm: Float32Array,
-  cpu: Float32Array,
-  direct: Float32Array,
-  wino: Float64Array,
-  c: number,
-  label: string,
-) {
-  expectWithinTerms(wasm, cpu, direct, wino, 9 * c, c + 12, label);
-}
-
 beforeAll(async () => {
   const report = await setupCompute({ name: 'wasm', by: 'setting' }, { wasmThreads: 1 });
   expect(report.active).toBe('wasm');
@@ -136,7 +84,7 @@ describe('Winograd convolution matches cpu', () => {
       const direct = valuesOn('cpu', () => tf.conv2d(x(true), w(true), 1, k.pad));
 
       const before = winogradCalls();
-      expectWithin(
+      expectWinogradConv(
         valuesOn('wasm', () => tf.conv2d(x(), w(), 1, k.pad)),
         valuesOn('cpu', () => tf.conv2d(x(), w(), 1, k.pad)),
         direct,
@@ -158,7 +106,7 @@ describe('Winograd convolution matches cpu', () => {
           activation: 'relu',
         });
       const withBias = Float32Array.from(direct, (v, i) => v + Math.abs(bv[i % k.k]!));
-      expectWithin(
+      expectWinogradConv(
         valuesOn('wasm', fused),
         valuesOn('cpu', fused),
         withBias,
@@ -195,7 +143,7 @@ describe('Winograd convolution matches cpu', () => {
     const asConv: Case = { ...k, c: k.k, k: k.c };
     const wino = winogradScale(dyv, flipped, asConv, 1, 1, k.h, k.w);
     const before = winogradCalls();
-    expectWithin(
+    expectWinogradConv(
       valuesOn('wasm', grad(false)),
       valuesOn('cpu', grad(false)),
       valuesOn('cpu', grad(true)),
@@ -212,19 +160,7 @@ describe('Winograd convolution matches cpu', () => {
     const cases: Case[] = [
       { n: 2, h: 9, w: 7, c: 12, k: 10, pad: 'same' },
       { n: 3, h: 6, w: 11, c: 8, k: 3, pad: 'valid' },
-      {
-        n: 1,
-        h: 5,
-        w: 4,
-        c: 9,
-        k: 17,
-        pad: [
-          [0, 0],
-          [0, 2],
-          [1, 0],
-          [0, 0],
-        ],
-      },
+      { n: 1, h: 5, w: 4, c: 9, k: 17, pad: nhwcPad(0, 2, 1, 0) },
     ];
     cases.forEach((k, index) => {
       const { oh, ow } = explicitPads(k.pad, k.h, k.w);
@@ -243,13 +179,10 @@ describe('Winograd convolution matches cpu', () => {
         ) as tf.Tensor;
       const products = k.n * oh * ow;
       const before = winogradCalls();
-      expectWithinTerms(
+      expectWithin(
         valuesOn('wasm', grad(false)),
         valuesOn('cpu', grad(false)),
-        valuesOn('cpu', grad(true)),
-        new Float64Array(9 * k.c * k.k),
-        2 * products,
-        0,
+        [[valuesOn('cpu', grad(true)), 2 * products]],
         `Conv2DBackpropFilter ${JSON.stringify(k)}`,
       );
       expect(winogradCalls()).toBe(before + 1);
@@ -285,7 +218,7 @@ describe('Winograd convolution matches cpu', () => {
     const direct = valuesOn('cpu', () =>
       tf.conv2d(tf.abs(x) as tf.Tensor4D, tf.abs(w) as tf.Tensor4D, 1, 'same'),
     );
-    expectWithin(
+    expectWinogradConv(
       plain,
       relaxed,
       direct,

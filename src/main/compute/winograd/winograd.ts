@@ -26,48 +26,54 @@ import {
 /** Bytes of stack each instance gets (its largest frame is a few hundred bytes). */
 export const STACK_BYTES = 64 * 1024;
 
+/**
+ * The leading arguments of the module's two convolutions: the NHWC input x (a pointer) of
+ * n x h x w x c and the padding above and left of it.
+ */
+type PaddedInputArgs = [
+  x: number,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  padTop: number,
+  padLeft: number,
+];
+
 export interface WinogradExports {
   winograd_filter(g: number, u: number, c: number, k: number, kp: number): void;
   winograd_scratch_floats(c: number, kp: number): number;
   winograd_conv(
-    x: number,
-    n: number,
-    h: number,
-    w: number,
-    c: number,
-    padTop: number,
-    padLeft: number,
-    oh: number,
-    ow: number,
-    u: number,
-    k: number,
-    kp: number,
-    bias: number,
-    relu: number,
-    y: number,
-    scratch: number,
-    begin: number,
-    end: number,
+    ...args: [
+      ...input: PaddedInputArgs,
+      oh: number,
+      ow: number,
+      u: number,
+      k: number,
+      kp: number,
+      bias: number,
+      relu: number,
+      y: number,
+      scratch: number,
+      begin: number,
+      end: number,
+    ]
   ): void;
   filter_grad_scratch_floats(cp: number, kp: number): number;
   filter_grad(
-    x: number,
-    n: number,
-    h: number,
-    w: number,
-    c: number,
-    padTop: number,
-    padLeft: number,
-    dy: number,
-    oh: number,
-    ow: number,
-    k: number,
-    cp: number,
-    kp: number,
-    dg: number,
-    scratch: number,
-    tapBegin: number,
-    tapEnd: number,
+    ...args: [
+      ...input: PaddedInputArgs,
+      dy: number,
+      oh: number,
+      ow: number,
+      k: number,
+      cp: number,
+      kp: number,
+      dg: number,
+      scratch: number,
+      tapBegin: number,
+      tapEnd: number,
+    ]
   ): void;
   max_pool_grad_2x2(
     x: number,
