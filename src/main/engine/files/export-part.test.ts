@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { FILES_ERROR_CODES } from '../../../shared/api/files';
 import { decodePngMask } from '../project/mask-codec';
 import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { addBaselineModel, randomMask } from '../../../../test/support/project/test-fixtures';
+import {
+  addEvaluatedBaseline,
+  randomMaskInput,
+} from '../../../../test/support/project/project-contents';
+import { randomMask } from '../../../../test/support/project/test-fixtures';
 import { exportPart } from './export-part';
 
 const { newProject, scratchFolder } = useScratchProjects();
@@ -28,7 +32,7 @@ describe('exporting a part of the project', () => {
   it('writes the corrected masks beside the project by default, in a new folder each time', async () => {
     const { file, project } = await newProject(2);
     const latest = randomMask(24, 20, 2);
-    await project.saveMaskRevision('test/02_test', { kind: 'binary', ...randomMask(24, 20, 1) });
+    await project.saveMaskRevision('test/02_test', randomMaskInput(24, 20, 1));
     await project.saveMaskRevision('test/02_test', { kind: 'binary', ...latest });
     const first = await exportPart(project, { kind: 'masks', now });
     const stem = path.basename(file, '.vessel');
@@ -42,7 +46,7 @@ describe('exporting a part of the project', () => {
 
   it('writes into a typed folder (~ expanded) and refuses one that does not exist', async () => {
     const { project } = await newProject(1);
-    await project.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 3) });
+    await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 3));
     const home = scratchFolder();
     await fs.mkdir(path.join(home, 'exports'));
     const report = await exportPart(project, { kind: 'masks', folder: '~/exports', home, now });
@@ -54,16 +58,7 @@ describe('exporting a part of the project', () => {
 
   it('writes the evaluations as CSV, JSON and ROC/PR plots, and a model version as a tfjs folder', async () => {
     const { project } = await newProject(1);
-    const model = await addBaselineModel(project);
-    await project.addEvaluation({
-      name: 'test',
-      modelVersionId: model.id,
-      protocol: { split: 'test' },
-      pooled: { auc: 0.97, f1: 0.8 },
-      perImage: [{ imageKey: 'test/01_test', metrics: { auc: 0.96 } }],
-      roc: { fpr: [0, 0.1, 1], tpr: [0, 0.9, 1] },
-      pr: { recall: [0, 0.9, 1], precision: [1, 0.8, 0.1] },
-    });
+    const model = await addEvaluatedBaseline(project, 'test', 'test/01_test');
     const metrics = await exportPart(project, { kind: 'metrics', now });
     expect(metrics.files).toEqual(
       expect.arrayContaining([

@@ -5,7 +5,7 @@
 import { AppError } from '../../../shared/result';
 import type { ProjectDatabase } from './database';
 import { unknownModelError } from './errors';
-import { jsonText, now } from './records';
+import { jsonText, now, whereEquals } from './records';
 import { asBlob } from './sqlite';
 import { PROJECT_ERROR_CODES as CODES, type Evaluation, type EvaluationInput } from './types';
 
@@ -135,13 +135,9 @@ export async function listEvaluations(
   database: ProjectDatabase,
   modelVersionId?: number,
 ): Promise<Evaluation[]> {
+  const { where, params } = whereEquals('model_version_id', modelVersionId);
   const ids = await database.read((db) =>
-    modelVersionId === undefined
-      ? db.all<{ id: number }>('SELECT id FROM evaluations ORDER BY id')
-      : db.all<{ id: number }>(
-          'SELECT id FROM evaluations WHERE model_version_id = ? ORDER BY id',
-          [modelVersionId],
-        ),
+    db.all<{ id: number }>(`SELECT id FROM evaluations ${where} ORDER BY id`, params),
   );
   const out: Evaluation[] = [];
   for (const { id } of ids) out.push(await getEvaluation(database, id));

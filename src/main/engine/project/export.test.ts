@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { exportProject, toCsv } from './export';
 import { decodePngMask } from './mask-codec';
 import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { addBaselineModel, randomMask } from '../../../../test/support/project/test-fixtures';
+import { addEvaluatedBaseline } from '../../../../test/support/project/project-contents';
+import { randomMask } from '../../../../test/support/project/test-fixtures';
 
 const { newProject } = useScratchProjects();
 
@@ -15,15 +16,7 @@ describe('exportProject', () => {
     const latest = randomMask(24, 20, 2);
     await project.saveMaskRevision('test/02_test', { kind: 'binary', ...first });
     await project.saveMaskRevision('test/02_test', { kind: 'binary', ...latest });
-    const model = await addBaselineModel(project);
-    await project.addEvaluation({
-      name: 'test, "1st" observer',
-      modelVersionId: model.id,
-      protocol: { split: 'test' },
-      pooled: { auc: 0.97, f1: 0.8 },
-      perImage: [{ imageKey: 'test/02_test', metrics: { auc: 0.96 } }],
-      roc: { fpr: [0, 1], tpr: [0, 1] },
-    });
+    const model = await addEvaluatedBaseline(project, 'test, "1st" observer', 'test/02_test');
 
     const out = path.join(dir, 'export');
     const report = await exportProject(project, out);

@@ -6,7 +6,7 @@ import {
 } from '../../../../test/support/project/crash-test-process';
 import { openProject } from './open';
 import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { randomMask } from '../../../../test/support/project/test-fixtures';
+import { randomMaskInput } from '../../../../test/support/project/project-contents';
 
 const { newProjectFile: projectFile, open: projects } = useScratchProjects();
 const children: CrashTestChild[] = [];
@@ -29,13 +29,10 @@ describe('one writer per project', () => {
 
     const reader = await openProject(file, { readOnly: true });
     projects.push(reader);
-    const saved = await first.saveMaskRevision('test/01_test', {
-      kind: 'binary',
-      ...randomMask(24, 20, 1),
-    });
+    const saved = await first.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 1));
     expect((await reader.listMaskRevisions()).map((r) => r.id)).toEqual([saved.id]);
     await expect(
-      reader.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 2) }),
+      reader.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 2)),
     ).rejects.toMatchObject({
       code: 'PROJECT_READ_ONLY',
     });

@@ -6,17 +6,15 @@ import {
   sha,
   useScratchProjects,
 } from '../../../../test/support/project/project-test-setup';
-import { randomMask, tinyModelFiles } from '../../../../test/support/project/test-fixtures';
+import { randomMaskInput } from '../../../../test/support/project/project-contents';
+import { tinyModelFiles } from '../../../../test/support/project/test-fixtures';
 
 const { newProject } = useScratchProjects();
 
 describe('model versions', () => {
   it('stores a model version with its files, parent, backend, epoch log and training masks', async () => {
     const { project, dir } = await newProject(2);
-    const rev = await project.saveMaskRevision('test/01_test', {
-      kind: 'binary',
-      ...randomMask(24, 20, 1),
-    });
+    const rev = await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 1));
     const run = await project.createRun({ kind: 'train', config: {} });
     const weights = new Uint8Array(4096).map((_, i) => i * 7);
     const v1 = await project.addModelVersion({

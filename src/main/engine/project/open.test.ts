@@ -7,14 +7,14 @@ import { createProject, openProject } from './open';
 import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
 import { migrate } from './schema';
 import { SqliteDatabase } from './sqlite';
-import { randomMask } from '../../../../test/support/project/test-fixtures';
+import { randomMaskInput } from '../../../../test/support/project/project-contents';
 
 const { newProject, scratchFolder, open } = useScratchProjects();
 
 describe('creating and opening', () => {
   it('uses WAL, foreign keys and the latest schema, and reopens with everything kept', async () => {
     const { file, project } = await newProject(1);
-    await project.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 1) });
+    await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 1));
     await project.close();
     const db = await SqliteDatabase.open(file, { readOnly: true });
     expect(await db.get('PRAGMA journal_mode')).toEqual({ journal_mode: 'wal' });
@@ -23,9 +23,7 @@ describe('creating and opening', () => {
     const again = await openProject(file);
     open.push(again);
     expect((await again.info()).maskRevisions).toBe(1);
-    await expect(
-      again.saveMaskRevision('nope', { kind: 'binary', ...randomMask(2, 2, 1) }),
-    ).rejects.toMatchObject({
+    await expect(again.saveMaskRevision('nope', randomMaskInput(2, 2, 1))).rejects.toMatchObject({
       code: 'PROJECT_UNKNOWN_IMAGE',
     });
   });
@@ -76,10 +74,7 @@ describe('files that must stay untouched or be recovered', () => {
 
   it('reports a damaged file as PROJECT_CORRUPT, offers the last backup, and restores it', async () => {
     const { file, project } = await newProject(2);
-    const rev = await project.saveMaskRevision('test/01_test', {
-      kind: 'binary',
-      ...randomMask(24, 20, 1),
-    });
+    const rev = await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 1));
     await project.close(); // writes the rolling backup (backupIntervalMs 0)
     const bytes = await fs.readFile(file);
     // Overwrite every page after the first (the header stays, the b-trees are garbage).

@@ -205,17 +205,13 @@ export async function openProject(
   } finally {
     await probe.close();
   }
-  try {
-    // A link made between the first look and the lock would still give the file two WALs.
-    await refuseHardLinks(absolute);
-    return await attachWriter(absolute, lock, options, false);
-  } catch (error) {
-    await lock.release();
-    throw error;
-  }
+  return attachWriter(absolute, lock, options, false);
 }
 
-/** Opens the locked file for writing: migrates it, records the owner and attaches a Project. */
+/**
+ * Opens the locked file for writing: migrates it, records the owner and attaches a Project.
+ * Releases the lock when any of that fails.
+ */
 async function attachWriter(
   absolute: string,
   lock: ProjectLock,
@@ -223,6 +219,8 @@ async function attachWriter(
   created: boolean,
 ): Promise<Project> {
   try {
+    // A link made between the first look and the lock would still give the file two WALs.
+    await refuseHardLinks(absolute);
     const db = await SqliteDatabase.open(absolute);
     try {
       // Another process may have upgraded the file between the look and the lock.
@@ -240,7 +238,9 @@ async function attachWriter(
       throw error;
     }
   } catch (error) {
-    throw await translateSqliteError(absolute, error);
+    const translated = await translateSqliteError(absolute, error);
+    await lock.release();
+    throw translated;
   }
 }
 
@@ -321,12 +321,7 @@ export async function createProject(file: string, options: CreateProjectOptions)
     await lock.release();
     throw await translateSqliteError(absolute, error);
   }
-  try {
-    return await attachWriter(absolute, lock, options, true);
-  } catch (error) {
-    await lock.release();
-    throw error;
-  }
+  return attachWriter(absolute, lock, options, true);
 }
 
 /** Writes a whole project (schema, meta, images) into `target` and closes it (WAL checkpointed). */

@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/result';
 import type { ProjectDatabase } from './database';
 import { imageIdOf } from './images';
 import { decodePrediction, encodePrediction, PREDICTION_ENCODING } from './prediction-codec';
-import { now } from './records';
+import { now, whereEquals } from './records';
 import { PROJECT_ERROR_CODES as CODES, type CachedPrediction, type PredictionScale } from './types';
 
 /** Probabilities to cache, row-major HxW. */
@@ -140,10 +140,8 @@ export function clearPredictions(
   modelVersionId?: number,
 ): Promise<number> {
   return database.write(async (db) => {
-    const { changes } =
-      modelVersionId === undefined
-        ? await db.run('DELETE FROM prediction_cache')
-        : await db.run('DELETE FROM prediction_cache WHERE model_version_id = ?', [modelVersionId]);
+    const { where, params } = whereEquals('model_version_id', modelVersionId);
+    const { changes } = await db.run(`DELETE FROM prediction_cache ${where}`, params);
     return changes;
   });
 }

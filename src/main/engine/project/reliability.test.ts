@@ -14,7 +14,8 @@ import { discoverImages } from './discover';
 import { startCrashTestChild } from '../../../../test/support/project/crash-test-process';
 import { SqliteDatabase } from './sqlite';
 import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { randomMask, writeDriveLikeDataset } from '../../../../test/support/project/test-fixtures';
+import { randomMaskInput } from '../../../../test/support/project/project-contents';
+import { writeDriveLikeDataset } from '../../../../test/support/project/test-fixtures';
 
 const { newProject, newProjectFile, scratchFolder, open: projects } = useScratchProjects();
 
@@ -60,14 +61,8 @@ async function damageBytesInFile(file: string, needle: Uint8Array): Promise<void
 describe('damaged blobs', () => {
   it('passes integrity_check yet is found by verifyBlobs and named on read', async () => {
     const { file, project } = await newProject(2);
-    const good = await project.saveMaskRevision('test/01_test', {
-      kind: 'binary',
-      ...randomMask(24, 20, 7),
-    });
-    const bad = await project.saveMaskRevision('test/02_test', {
-      kind: 'binary',
-      ...randomMask(200, 180, 8),
-    });
+    const good = await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 7));
+    const bad = await project.saveMaskRevision('test/02_test', randomMaskInput(200, 180, 8));
     const { bytes } = await project.maskRevisionBytes(bad.id);
     await project.close();
     await damageBytesInFile(file, bytes);
@@ -136,7 +131,7 @@ describe('SQLite errors a person can act on', () => {
     'inspects and exports a project in a folder it cannot write, and refuses to edit it with a coded error',
     async () => {
       const { dir, file, project } = await newProject(1);
-      await project.saveMaskRevision('test/01_test', { kind: 'binary', ...randomMask(24, 20, 3) });
+      await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 3));
       await project.close();
       const out = path.join(path.dirname(dir), `${path.basename(dir)}-out`);
       await fs.mkdir(out);

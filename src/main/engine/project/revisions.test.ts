@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePngMask, encodePngMask } from './mask-codec';
 import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { randomMaskInput } from '../../../../test/support/project/project-contents';
 import { randomMask } from '../../../../test/support/project/test-fixtures';
 
 const { newProject } = useScratchProjects();
@@ -71,22 +72,13 @@ describe('mask revisions', () => {
 
   it('accepts an explicit parent only from the same image', async () => {
     const { project } = await newProject(2);
-    const r1 = await project.saveMaskRevision('test/01_test', {
-      kind: 'binary',
-      ...randomMask(24, 20, 1),
-    });
+    const r1 = await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 1));
     await expect(
-      project.saveMaskRevision(
-        'test/02_test',
-        { kind: 'binary', ...randomMask(24, 20, 1) },
-        { parentId: r1.id },
-      ),
+      project.saveMaskRevision('test/02_test', randomMaskInput(24, 20, 1), { parentId: r1.id }),
     ).rejects.toMatchObject({ code: 'PROJECT_UNKNOWN_REVISION' });
-    const branch = await project.saveMaskRevision(
-      'test/01_test',
-      { kind: 'binary', ...randomMask(24, 20, 3) },
-      { parentId: r1.id },
-    );
+    const branch = await project.saveMaskRevision('test/01_test', randomMaskInput(24, 20, 3), {
+      parentId: r1.id,
+    });
     expect(branch.parentId).toBe(r1.id);
   });
 

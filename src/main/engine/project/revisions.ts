@@ -15,7 +15,7 @@ import {
   type BinaryMask,
   type MaskEncoding,
 } from './mask-codec';
-import { bytesOf, now } from './records';
+import { bytesOf, now, whereEquals } from './records';
 import { asBlob, type SqliteDatabase } from './sqlite';
 import {
   PROJECT_ERROR_CODES as CODES,
@@ -23,19 +23,6 @@ import {
   type MaskRevision,
   type TrainingMask,
 } from './types';
-
-interface MaskRevisionRow {
-  id: number;
-  image_key: string;
-  parent_id: number | null;
-  created_at: string;
-  note: string;
-  encoding: MaskEncoding;
-  width: number;
-  height: number;
-  byte_length: number;
-  sha256: string;
-}
 
 /** A mask as it is stored: its encoding, bytes and size. */
 interface StoredMask {
@@ -45,24 +32,10 @@ interface StoredMask {
   height: number;
 }
 
-const REVISION_COLUMNS = `r.id, i.key AS image_key, r.parent_id, r.created_at, r.note, r.encoding, r.width, r.height,
-  length(r.bytes) AS byte_length, r.sha256`;
+/** The columns of a MaskRevision, under its field names, from REVISIONS_WITH_KEYS. */
+const REVISION_COLUMNS = `r.id, i.key AS imageKey, r.parent_id AS parentId, r.created_at AS createdAt, r.note,
+  r.encoding, r.width, r.height, length(r.bytes) AS byteLength, r.sha256`;
 const REVISIONS_WITH_KEYS = 'mask_revisions r JOIN images i ON i.id = r.image_id';
-
-function toRevision(row: MaskRevisionRow): MaskRevision {
-  return {
-    id: row.id,
-    imageKey: row.image_key,
-    parentId: row.parent_id,
-    createdAt: row.created_at,
-    note: row.note,
-    encoding: row.encoding,
-    width: row.width,
-    height: row.height,
-    byteLength: row.byte_length,
-    sha256: row.sha256,
-  };
-}
 
 /** PNG bytes as given, a 0/1 mask run-length encoded; refuses a mask without a proper size. */
 function storedMaskOf(mask: MaskInput): StoredMask {
@@ -148,28 +121,23 @@ export async function listMaskRevisions(
   database: ProjectDatabase,
   imageKey?: string,
 ): Promise<MaskRevision[]> {
-  const rows = await database.read((db) =>
-    imageKey === undefined
-      ? db.all<MaskRevisionRow>(
-          `SELECT ${REVISION_COLUMNS} FROM ${REVISIONS_WITH_KEYS} ORDER BY r.id`,
-        )
-      : db.all<MaskRevisionRow>(
-          `SELECT ${REVISION_COLUMNS} FROM ${REVISIONS_WITH_KEYS} WHERE i.key = ? ORDER BY r.id`,
-          [imageKey],
-        ),
+  const { where, params } = whereEquals('i.key', imageKey);
+  return database.read((db) =>
+    db.all<MaskRevision>(
+      `SELECT ${REVISION_COLUMNS} FROM ${REVISIONS_WITH_KEYS} ${where} ORDER BY r.id`,
+      params,
+    ),
   );
-  return rows.map(toRevision);
 }
 
 /** The latest revision of every corrected image, in image key order. */
 export async function latestMaskRevisions(database: ProjectDatabase): Promise<MaskRevision[]> {
-  const rows = await database.read((db) =>
-    db.all<MaskRevisionRow>(
+  return database.read((db) =>
+    db.all<MaskRevision>(
       `SELECT ${REVISION_COLUMNS} FROM ${REVISIONS_WITH_KEYS}
        WHERE r.id IN (SELECT max(id) FROM mask_revisions GROUP BY image_id) ORDER BY i.key`,
     ),
   );
-  return rows.map(toRevision);
 }
 
 /** Each image's latest revision id, or null where it was never corrected. */
@@ -193,14 +161,14 @@ export async function maskRevisionBytes(
   id: number,
 ): Promise<{ revision: MaskRevision; bytes: Uint8Array }> {
   const row = await database.read((db) =>
-    db.get<MaskRevisionRow & { bytes: Buffer }>(
+    db.get<MaskRevision & { bytes: Buffer }>(
       `SELECT ${REVISION_COLUMNS}, r.bytes FROM ${REVISIONS_WITH_KEYS} WHERE r.id = ?`,
       [id],
     ),
   );
   if (!row) throw new AppError(CODES.UNKNOWN_REVISION, `The project has no mask revision ${id}.`);
-  const revision = toRevision(row);
-  const bytes = bytesOf(row.bytes);
+  const { bytes: blob, ...revision } = row;
+  const bytes = bytesOf(blob);
   // SQLite checks its pages, not the bytes in them: a damaged blob is only seen here.
   if (sha256Hex(bytes) !== revision.sha256)
     throw damagedRevisionError(database.file, revision, 'its bytes do not match their SHA-256');
@@ -256,7 +224,7 @@ export function restoreMaskRevision(
   note?: string,
 ): Promise<MaskRevision> {
   return database.write(async (db) => {
-    const old = await db.get<MaskRevisionRow>(
+    const old = await db.get<MaskRevision>(
       `SELECT ${REVISION_COLUMNS} FROM ${REVISIONS_WITH_KEYS} WHERE r.id = ?`,
       [id],
     );
@@ -273,6 +241,6 @@ export function restoreMaskRevision(
        SELECT image_id, id, ?, ?, encoding, width, height, bytes, sha256 FROM mask_revisions WHERE id = ?`,
       [createdAt, text, id],
     );
-    return { ...toRevision(old), id: lastId, parentId: id, createdAt, note: text };
+    return { ...old, id: lastId, parentId: id, createdAt, note: text };
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Where the view settings (the contract's typed list, schemas and defaults in
- * src/shared/api/view-settings.ts) are kept in the project: one row per key, its value as JSON.
+ * src/shared/api/view-settings.ts, under the engine's names in view-settings.ts) are kept in
+ * the project: one row per key, its value as JSON.
  * Reading is forgiving (defaults fill in what is missing or no longer valid, unknown keys are
  * skipped); saving is strict.
  */
@@ -9,39 +10,37 @@ import type { ProjectDatabase } from './database';
 import { now } from './records';
 import { PROJECT_ERROR_CODES as CODES } from './types';
 import {
-  defaultStudioViewSettings,
-  studioViewSettingKeys,
-  studioViewSettingsSchema,
-  type CompleteStudioViewSettings,
-  type StudioViewSettingKey,
-  type StudioViewSettings,
-} from '../../../shared/api/view-settings';
+  defaultViewSettings,
+  viewSettingKeys,
+  viewSettingSchemas,
+  viewSettingsUpdateSchema,
+  type ViewSettingKey,
+  type ViewSettings,
+} from './view-settings';
 
 /** The saved settings; keys never saved (or saved in a shape no longer valid) get defaults. */
-export async function getViewSettings(
-  database: ProjectDatabase,
-): Promise<CompleteStudioViewSettings> {
+export async function getViewSettings(database: ProjectDatabase): Promise<ViewSettings> {
   const rows = await database.read((db) =>
     db.all<{ key: string; value: string }>('SELECT key, value FROM view_settings'),
   );
-  const settings: Record<string, unknown> = { ...defaultStudioViewSettings };
+  const settings: Record<string, unknown> = { ...defaultViewSettings };
   for (const row of rows) {
     // A key an older or newer build saved that this one does not list is ignored, not an error.
-    if (!(studioViewSettingKeys as string[]).includes(row.key)) continue;
-    const schema = studioViewSettingsSchema.shape[row.key as StudioViewSettingKey];
+    if (!(viewSettingKeys as string[]).includes(row.key)) continue;
+    const schema = viewSettingSchemas[row.key as ViewSettingKey];
     const parsed = schema.safeParse(JSON.parse(row.value));
     if (parsed.success) settings[row.key] = parsed.data;
   }
-  return settings as CompleteStudioViewSettings;
+  return settings as ViewSettings;
 }
 
 /** Saves some settings; refuses unknown keys and values outside their schema. */
 export async function updateViewSettings(
   database: ProjectDatabase,
-  update: StudioViewSettings,
-): Promise<CompleteStudioViewSettings> {
+  update: Partial<ViewSettings>,
+): Promise<ViewSettings> {
   // The contract already checked a request's settings; callers inside the engine were not.
-  const parsed = studioViewSettingsSchema.safeParse(update);
+  const parsed = viewSettingsUpdateSchema.safeParse(update);
   if (!parsed.success) {
     throw new AppError(
       CODES.BAD_INPUT,

@@ -1,19 +1,12 @@
-import { promises as fs } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSchemaVersion } from '../schema';
-import { temporaryFolder } from '../../../../../test/support/project/test-fixtures';
-import { databaseAtVersion, tableNames } from './migration-test-setup';
+import { tableNames, useDatabasesAtVersion } from './migration-test-setup';
 
-const folders: string[] = [];
-afterEach(async () => {
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const databaseAt = useDatabasesAtVersion();
 
 describe('migration 0001-initial', () => {
   it('creates the image, file and revision tables and sets user_version 1', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const db = await databaseAtVersion(dir, 1);
+    const db = await databaseAt(1);
     expect(await readSchemaVersion(db)).toBe(1);
     expect(await tableNames(db)).toEqual([
       'image_files',
@@ -26,9 +19,7 @@ describe('migration 0001-initial', () => {
   });
 
   it('keeps mask revisions append-only and tied to an existing image', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const db = await databaseAtVersion(dir, 1);
+    const db = await databaseAt(1);
     await db.run(
       "INSERT INTO images (id, key, split, name, added_at) VALUES (1, 'test/01', 'test', '01', 'now')",
     );

@@ -1,19 +1,12 @@
-import { promises as fs } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSchemaVersion } from '../schema';
-import { temporaryFolder } from '../../../../../test/support/project/test-fixtures';
-import { databaseAtVersion, tableNames } from './migration-test-setup';
+import { tableNames, useDatabasesAtVersion } from './migration-test-setup';
 
-const folders: string[] = [];
-afterEach(async () => {
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const databaseAt = useDatabasesAtVersion();
 
 describe('migration 0002-models-runs-evaluations', () => {
   it('adds runs, model versions with files and training masks, and evaluations', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const db = await databaseAtVersion(dir, 2);
+    const db = await databaseAt(2);
     expect(await readSchemaVersion(db)).toBe(2);
     const tables = await tableNames(db);
     for (const t of [
@@ -30,9 +23,7 @@ describe('migration 0002-models-runs-evaluations', () => {
   });
 
   it('accepts only the five run states and links versions to existing parents', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const db = await databaseAtVersion(dir, 2);
+    const db = await databaseAt(2);
     await db.run(
       "INSERT INTO runs (kind, status, config, created_at) VALUES ('train', 'queued', '{}', 'now')",
     );

@@ -1,29 +1,17 @@
-import { promises as fs } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSchemaVersion } from '../schema';
-import { temporaryFolder } from '../../../../../test/support/project/test-fixtures';
-import { databaseAtVersion, tableNames } from './migration-test-setup';
+import { seedImagesAndModel, tableNames, useDatabasesAtVersion } from './migration-test-setup';
 
-const folders: string[] = [];
-afterEach(async () => {
-  for (const dir of folders.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const databaseAt = useDatabasesAtVersion();
 
 describe('migration 0003-view-settings-prediction-cache', () => {
   it('adds view settings and a prediction cache keyed by model, image and options', async () => {
-    const dir = temporaryFolder();
-    folders.push(dir);
-    const db = await databaseAtVersion(dir, 3);
+    const db = await databaseAt(3);
     expect(await readSchemaVersion(db)).toBe(3);
     expect(await tableNames(db)).toEqual(
       expect.arrayContaining(['view_settings', 'prediction_cache']),
     );
-    await db.run(
-      "INSERT INTO images (id, key, split, name, added_at) VALUES (1, 'a', '', 'a', 'now')",
-    );
-    await db.run(
-      "INSERT INTO model_versions (id, name, config, backend, epoch_log, created_at) VALUES (1, 'm', '{}', 'cpu', '[]', 'now')",
-    );
+    await seedImagesAndModel(db);
     const insert =
       "INSERT INTO prediction_cache VALUES (1, 1, ?, 'f32-deflate', 1, 1, x'00', 'now')";
     await db.run(insert, ['']);

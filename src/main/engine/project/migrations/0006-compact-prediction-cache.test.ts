@@ -1,22 +1,13 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../../../test/support/seeded-random';
-import {
-  addTinyModel,
-  useScratchProjects,
-} from '../../../../../test/support/project/project-test-setup';
-import { openProject } from '../open';
-import { migrate, readSchemaVersion } from '../schema';
+import { readSchemaVersion } from '../schema';
 import { SqliteDatabase } from '../sqlite';
 import { decodePrediction } from '../prediction-codec';
-import { LATEST_SCHEMA_VERSION, migrations } from '.';
-import {
-  databaseAtVersion,
-  previousPredictionCacheTable,
-  seedImagesAndModel,
-} from './migration-test-setup';
+import { LATEST_SCHEMA_VERSION } from '.';
+import { columnNames, migrateTo, usePredictionCacheUpgrades } from './migration-test-setup';
 
-const { scratchFolder, newProject, open } = useScratchProjects();
+const { seededDatabaseAt, upgradedProjectFile, open } = usePredictionCacheUpgrades();
 
 /** A vessel-like map: dark background with noise, bright bands, values across [0, 1]. */
 function probabilityMap(width: number, height: number, seed: number): Float32Array {
@@ -40,13 +31,9 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
   return worst;
 }
 
-/** The schema-5 prediction_cache table. */
-const SCHEMA5_CACHE = previousPredictionCacheTable('f32-deflate');
-
 describe('migration 0006-compact-prediction-cache', () => {
   it('converts every cached map to an 8-bit PNG within 1/510 and drops rows that do not decode', async () => {
-    const db = await databaseAtVersion(scratchFolder(), 5);
-    await seedImagesAndModel(db);
+    const db = await seededDatabaseAt(5);
     const [width, height] = [96, 80];
     const map = probabilityMap(width, height, 7);
     const old = f32Deflate(map);
@@ -62,21 +49,9 @@ describe('migration 0006-compact-prediction-cache', () => {
       "INSERT INTO prediction_cache VALUES (1, 2, 'x', 'f32-deflate', 2, 3, 'then', x'0102')",
     );
 
-    await migrate(
-      db,
-      async () => 'unused',
-      migrations.filter((m) => m.version <= 6),
-    );
+    await migrateTo(db, 6);
     expect(await readSchemaVersion(db)).toBe(6);
-    const rows = await db.all<{
-      image_id: number;
-      options_key: string;
-      encoding: string;
-      width: number;
-      height: number;
-      created_at: string;
-      bytes: Buffer;
-    }>('SELECT * FROM prediction_cache');
+    const rows = await db.all<{ bytes: Buffer }>('SELECT * FROM prediction_cache');
     expect(rows).toHaveLength(1);
     const [row] = rows;
     expect(row).toMatchObject({
@@ -90,10 +65,7 @@ describe('migration 0006-compact-prediction-cache', () => {
     expect(row!.bytes.byteLength).toBeLessThan(old.byteLength / 3);
     const decoded = await decodePrediction(row!.bytes, width, height);
     expect(maxDifference(decoded, map)).toBeLessThanOrEqual(1 / 510 + 1e-7);
-    const columns = await db.all<{ name: string }>(
-      "SELECT name FROM pragma_table_info('prediction_cache') ORDER BY cid",
-    );
-    expect(columns.at(-1)?.name).toBe('bytes');
+    expect((await columnNames(db, 'prediction_cache')).at(-1)).toBe('bytes');
     await expect(
       db.run("INSERT INTO prediction_cache VALUES (1, 2, '', 'f32-deflate', 1, 1, 'now', x'00')"),
     ).rejects.toThrow(/CHECK constraint/);
@@ -102,26 +74,16 @@ describe('migration 0006-compact-prediction-cache', () => {
   });
 
   it('opens a project file the previous version wrote, its cached prediction readable and smaller', async () => {
-    const { file, project } = await newProject(1);
-    const model = await addTinyModel(project);
-    await project.close();
-    open.splice(0);
     // The file as the previous version (schema 5) leaves it: the Float32 cache table and row.
     const [width, height] = [565, 584];
     const map = probabilityMap(width, height, 11);
-    const db = await SqliteDatabase.open(file);
-    await db.exec(`DROP TABLE prediction_cache; ${SCHEMA5_CACHE} PRAGMA user_version = 5;`);
-    await db.run(
-      "INSERT INTO prediction_cache SELECT ?, id, '', 'f32-deflate', ?, ?, 'then', ? FROM images WHERE key = 'test/01_test'",
-      [model.id, width, height, f32Deflate(map)],
-    );
-    const before = await db.get<{ n: number }>(
-      'SELECT sum(length(bytes)) AS n FROM prediction_cache',
-    );
-    await db.close();
-
-    const upgraded = await openProject(file);
-    open.push(upgraded);
+    const old = f32Deflate(map);
+    const { file, model, upgraded } = await upgradedProjectFile({
+      version: 5,
+      width,
+      height,
+      bytes: old,
+    });
     expect((await upgraded.info()).schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     const cached = await upgraded.getPrediction(model.id, 'test/01_test');
     expect(cached).toMatchObject({ width, height, createdAt: 'then' });
@@ -133,6 +95,6 @@ describe('migration 0006-compact-prediction-cache', () => {
       'SELECT sum(length(bytes)) AS n FROM prediction_cache',
     );
     await after.close();
-    expect(size!.n).toBeLessThan(before!.n / 3);
+    expect(size!.n).toBeLessThan(old.byteLength / 3);
   });
 });
