@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersionSummary, TrainingRunState } from '../../../shared/api/training';
 import type { StudioPrediction, StudioSessionInfo } from '../../../shared/api/studio';
-import { createEngine, type Engine } from '../../engine';
+import type { Engine } from '../../engine';
 import { buildModel, loadModelDir, readModelMeta } from './index';
 import { sha256Hex } from '../../engine/project/files';
 import {
@@ -18,6 +18,7 @@ import { defaultProjectFile } from '../../engine/studio/project-location';
 import { StudioSession } from '../../engine/studio/session';
 import { writeTestDataset } from '../../engine/studio/test-dataset';
 import { addTinyModelWithPredictions } from './test-model';
+import { requestValue as call, useEngineScratch } from '../../../../test/support/engine-scratch';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const resourcesDir = path.join(repoRoot, 'resources');
@@ -187,35 +188,14 @@ describe('a project and the bundled model', () => {
   });
 });
 
-async function call<T>(engine: Engine, name: string, input: unknown): Promise<T> {
-  const result = await engine.request(name, input);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
-
 // The real compute process predicts, evaluates and fine-tunes LadderNet: slow on 2 loaded cores.
 describe('the studio with the bundled model, through the contract', { timeout: 300_000 }, () => {
-  let dir: string;
+  const scratch = useEngineScratch('studio-bundled-engine');
   let engine: Engine;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'studio-bundled-engine-'));
-    process.env.VESSEL_PROJECTS_DIR = path.join(dir, 'projects');
-    await writeTestDataset(path.join(dir, 'data'), { width: 40, height: 32, perSplit: 3 });
-    engine = createEngine({
-      mode: 'cli',
-      appVersion: '0.0.0-test',
-      electronVersion: null,
-      resourcesDir,
-      // The wiring is under test; the wasm kernels have their own tests.
-      forcedBackend: { name: 'cpu', by: 'setting' },
-    });
-  });
-
-  afterAll(async () => {
-    await engine?.dispose();
-    delete process.env.VESSEL_PROJECTS_DIR;
-    await rm(dir, { recursive: true, force: true });
+    await writeTestDataset(path.join(scratch.dir, 'data'), { width: 40, height: 32, perSplit: 3 });
+    engine = scratch.startEngine(resourcesDir);
   });
 
   it('shows its predictions in a new project, evaluates it, and fine-tunes from it', async () => {
@@ -226,7 +206,7 @@ describe('the studio with the bundled model, through the contract', { timeout: 3
       });
     });
     const info = await call<StudioSessionInfo>(engine, 'studio.open', {
-      datasetPath: path.join(dir, 'data'),
+      datasetPath: path.join(scratch.dir, 'data'),
     });
     expect(info.model?.name).toBe(BUNDLED_MODEL_NAME);
     const early = await call<StudioPrediction>(engine, 'studio.prediction', { id: 'test/01_test' });

@@ -10,29 +10,15 @@ import {
 } from './augment';
 import { SeededRandom } from './random';
 import { PatchSampler } from './sampler';
+import { maskImage } from '../../../../test/support/mask-image';
 
 const SIZE = 160;
 const BAR = 8;
 
 /** A vertical bright bar BAR px wide through the middle of the image, labelled as vessel. */
 function barImage(): TrainingImage {
-  const image = new Float32Array(SIZE * SIZE);
-  const label = new Uint8Array(SIZE * SIZE);
   const start = SIZE / 2 - BAR / 2;
-  for (let y = 0; y < SIZE; y++)
-    for (let x = start; x < start + BAR; x++) {
-      image[y * SIZE + x] = 1;
-      label[y * SIZE + x] = 1;
-    }
-  return {
-    id: 'bar',
-    width: SIZE,
-    height: SIZE,
-    channels: 1,
-    image,
-    label,
-    fov: new Uint8Array(SIZE * SIZE).fill(1),
-  };
+  return maskImage('bar', SIZE, SIZE, (x) => x >= start && x < start + BAR, 'whole image');
 }
 
 /** The bar's width in the middle row of a rendered patch: label pixels, and image pixels above 0.5. */

@@ -218,55 +218,94 @@ async function discoverDriveSplit(
   return candidates;
 }
 
-/** Generic split: images/ with labels/ (and masks/), all matched by stem. */
-async function discoverGenericSplit(
-  folder: string,
-  listing: Listing,
-  split: SplitName,
-  problems: DatasetProblem[],
-): Promise<Candidate[]> {
-  const imagesDir = path.join(folder, listing.dirs.get('images')!);
-  const labelsDir = path.join(folder, listing.dirs.get('labels')!);
-  const masksName = listing.dirs.get('masks') ?? listing.dirs.get('mask');
-  const masksDir = masksName ? path.join(folder, masksName) : null;
-  const byStem = async (dir: string | null) => {
-    const map = new Map<string, string>();
-    if (dir !== null) for (const f of await imageFiles(dir)) map.set(stemOf(f), path.join(dir, f));
-    return map;
-  };
-  const [labels, masks] = await Promise.all([byStem(labelsDir), byStem(masksDir)]);
-  const candidates: Candidate[] = [];
-  for (const file of await imageFiles(imagesDir)) {
-    const name = stemOf(file);
-    const imagePath = path.join(imagesDir, file);
-    const label = labels.get(name);
-    if (!label) {
-      problems.push(
-        missing(
-          DATASET_ERRORS.LABEL_MISSING,
-          imagePath,
-          `${imagePath} has no label: add ${path.join(labelsDir, `${name}.png`)} (same stem, any supported format); the image is left out until then.`,
-        ),
-      );
-      continue;
-    }
-    let fovPath: string | null = null;
-    if (masksDir !== null) {
-      fovPath = masks.get(name) ?? null;
-      if (fovPath === null) {
+/** A layout whose images are matched by name to labels and FOV masks in sibling folders. */
+interface MatchedFolders {
+  images: string;
+  labels: string;
+  /** Names the mask folder may have, first found first; with none of them, there are no masks. */
+  masks: readonly string[];
+  /** The key of an image's or a label's stem, which an image's label and mask are found by. */
+  keyOf: (stem: string) => string;
+  /** The key of a mask's stem. */
+  maskKeyOf: (stem: string) => string;
+  noLabel: (imagePath: string, name: string, labelsDir: string) => string;
+  noMask: (imagePath: string, name: string, masksDir: string) => string;
+}
+
+/** The image files of a folder by the key keyOf makes of each stem. */
+async function imageFilesByKey(
+  dir: string,
+  keyOf: (stem: string) => string,
+): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  for (const f of await imageFiles(dir)) map.set(keyOf(stemOf(f)), path.join(dir, f));
+  return map;
+}
+
+/**
+ * Discovery for a layout of matched folders: an image without a label is left out, one without
+ * a mask (where there is a mask folder) gets a derived FOV, and each of those is a problem.
+ */
+function matchedFolders(folders: MatchedFolders): SplitDiscoverer {
+  return async (root, listing, split, problems) => {
+    const imagesDir = path.join(root, listing.dirs.get(folders.images)!);
+    const labelsDir = path.join(root, listing.dirs.get(folders.labels)!);
+    const masksName = folders.masks
+      .map((name) => listing.dirs.get(name))
+      .find((name) => name !== undefined);
+    const masksDir = masksName ? path.join(root, masksName) : null;
+    const [labels, masks] = await Promise.all([
+      imageFilesByKey(labelsDir, folders.keyOf),
+      masksDir === null ? null : imageFilesByKey(masksDir, folders.maskKeyOf),
+    ]);
+    const candidates: Candidate[] = [];
+    for (const file of await imageFiles(imagesDir)) {
+      const name = stemOf(file);
+      const imagePath = path.join(imagesDir, file);
+      const key = folders.keyOf(name);
+      const label = labels.get(key);
+      if (!label) {
         problems.push(
           missing(
-            DATASET_ERRORS.MASK_MISSING,
+            DATASET_ERRORS.LABEL_MISSING,
             imagePath,
-            `${imagePath} has no FOV mask (looked for ${name}.* in ${masksDir}): a FOV is derived from the image instead; add the mask to use your own.`,
+            folders.noLabel(imagePath, name, labelsDir),
           ),
         );
+        continue;
       }
+      let fovPath: string | null = null;
+      if (masks !== null) {
+        fovPath = masks.get(key) ?? null;
+        if (fovPath === null)
+          problems.push(
+            missing(
+              DATASET_ERRORS.MASK_MISSING,
+              imagePath,
+              folders.noMask(imagePath, name, masksDir!),
+            ),
+          );
+      }
+      candidates.push({ split, name, imagePath, labelPaths: { '1st': label }, fovPath });
     }
-    candidates.push({ split, name, imagePath, labelPaths: { '1st': label }, fovPath });
-  }
-  return candidates;
+    return candidates;
+  };
 }
+
+const stemItself = (stem: string) => stem;
+
+/** Generic split: images/ with labels/ (and masks/), all matched by stem. */
+const discoverGenericSplit = matchedFolders({
+  images: 'images',
+  labels: 'labels',
+  masks: ['masks', 'mask'],
+  keyOf: stemItself,
+  maskKeyOf: stemItself,
+  noLabel: (imagePath, name, labelsDir) =>
+    `${imagePath} has no label: add ${path.join(labelsDir, `${name}.png`)} (same stem, any supported format); the image is left out until then.`,
+  noMask: (imagePath, name, masksDir) =>
+    `${imagePath} has no FOV mask (looked for ${name}.* in ${masksDir}): a FOV is derived from the image instead; add the mask to use your own.`,
+});
 
 async function discoverStare(
   root: string,
@@ -360,59 +399,18 @@ async function discoverChase(
   return candidates;
 }
 
-async function discoverHrf(
-  root: string,
-  listing: Listing,
-  split: SplitName,
-  problems: DatasetProblem[],
-): Promise<Candidate[]> {
-  const imagesDir = path.join(root, listing.dirs.get('images')!);
-  const manualDir = path.join(root, listing.dirs.get('manual1')!);
-  const maskName = listing.dirs.get('mask');
-  const maskDir = maskName ? path.join(root, maskName) : null;
-  const labels = new Map(
-    (await imageFiles(manualDir)).map((f) => [stemOf(f).toLowerCase(), path.join(manualDir, f)]),
-  );
-  const masks = new Map<string, string>();
-  if (maskDir)
-    for (const f of await imageFiles(maskDir))
-      masks.set(
-        stemOf(f)
-          .replace(/_mask$/i, '')
-          .toLowerCase(),
-        path.join(maskDir, f),
-      );
-  const candidates: Candidate[] = [];
-  for (const file of await imageFiles(imagesDir)) {
-    const name = stemOf(file);
-    const imagePath = path.join(imagesDir, file);
-    const label = labels.get(name.toLowerCase());
-    if (!label) {
-      problems.push(
-        missing(
-          DATASET_ERRORS.LABEL_MISSING,
-          imagePath,
-          `${imagePath} has no label (looked for ${path.join(manualDir, `${name}.tif`)}): add it; the image is left out until then.`,
-        ),
-      );
-      continue;
-    }
-    let fovPath: string | null = null;
-    if (maskDir) {
-      fovPath = masks.get(name.toLowerCase()) ?? null;
-      if (!fovPath)
-        problems.push(
-          missing(
-            DATASET_ERRORS.MASK_MISSING,
-            imagePath,
-            `${imagePath} has no FOV mask (looked for ${path.join(maskDir, `${name}_mask.tif`)}): a FOV is derived from the image instead.`,
-          ),
-        );
-    }
-    candidates.push({ split, name, imagePath, labelPaths: { '1st': label }, fovPath });
-  }
-  return candidates;
-}
+/** HRF: images/ with manual1/ (and mask/ of `<name>_mask` files), matched by name in any case. */
+const discoverHrf = matchedFolders({
+  images: 'images',
+  labels: 'manual1',
+  masks: ['mask'],
+  keyOf: (stem) => stem.toLowerCase(),
+  maskKeyOf: (stem) => stem.replace(/_mask$/i, '').toLowerCase(),
+  noLabel: (imagePath, name, labelsDir) =>
+    `${imagePath} has no label (looked for ${path.join(labelsDir, `${name}.tif`)}): add it; the image is left out until then.`,
+  noMask: (imagePath, name, masksDir) =>
+    `${imagePath} has no FOV mask (looked for ${path.join(masksDir, `${name}_mask.tif`)}): a FOV is derived from the image instead.`,
+});
 
 /**
  * Finds the layout of `root` and the files of every image; throws for a missing or unknown

@@ -59,6 +59,13 @@ afterEach(() => {
 
 const isPosix = process.platform !== 'win32';
 
+/** A fresh DRIVE-layout dataset, and the path of one of its files or folders. */
+async function driveWith(...inside: string[]): Promise<{ root: string; target: string }> {
+  const root = fresh();
+  await writeDrive(root);
+  return { root, target: path.join(root, ...inside) };
+}
+
 /** The problems of `file` in an opened dataset. */
 function problemsOf(
   index: { problems: { file: string; code: string; message: string }[] },
@@ -122,9 +129,7 @@ describe('only regular files are read', () => {
   it.skipIf(!isPosix)(
     'a link to /dev/zero is refused without reading it',
     async () => {
-      const root = fresh();
-      await writeDrive(root);
-      const label = path.join(root, 'training', '1st_manual', '21_manual1.gif');
+      const { root, target: label } = await driveWith('training', '1st_manual', '21_manual1.gif');
       await unlink(label);
       await symlink('/dev/zero', label);
       for (const read of [decodeFile, readImageSize]) {
@@ -308,9 +313,7 @@ describe('permissions', () => {
   it.skipIf(!isPosix)(
     'EACCES on a file is DATASET_FILE_UNREADABLE: permissions, not corruption',
     async () => {
-      const root = fresh();
-      await writeDrive(root);
-      const label = path.join(root, 'test', '1st_manual', '02_manual1.gif');
+      const { root, target: label } = await driveWith('test', '1st_manual', '02_manual1.gif');
       await chmod(label, 0o000);
       const index = await withoutRoot(() => openDataset(root));
       expect(index.splits.test!.map((e) => e.id)).toEqual(['test/01_test']);
@@ -325,9 +328,7 @@ describe('permissions', () => {
   it.skipIf(!isPosix)(
     'an unreadable subfolder is DATASET_FOLDER_UNREADABLE naming it, not an uncoded error',
     async () => {
-      const root = fresh();
-      await writeDrive(root);
-      const masks = path.join(root, 'test', 'mask');
+      const { root, target: masks } = await driveWith('test', 'mask');
       await chmod(masks, 0o000);
       let error: unknown;
       try {

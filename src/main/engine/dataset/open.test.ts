@@ -284,25 +284,36 @@ describe('errors', () => {
     expect(broken.problems[0]).toMatchObject({ code: DATASET_ERRORS.FILE_CORRUPT, file: label });
   });
 
-  it('DATASET_FILE_CORRUPT for damaged gzip and truncated PPM (STARE)', async () => {
-    const root = fresh();
-    await writeStare(root, true);
-    const gz = path.join(root, 'stare-images', 'im0001.ppm.gz');
-    await truncate(gz, (length) => length - 10);
-    const index = await openDataset(root);
-    expect(index.splits.all!.map((e) => e.id)).toEqual(['all/im0002']);
-    expect(index.problems[0]).toMatchObject({ code: DATASET_ERRORS.FILE_CORRUPT, file: gz });
-    expect(index.problems[0]!.message).toContain(gz);
-
-    const plain = fresh();
-    await writeStare(plain, false);
-    const ppm = path.join(plain, 'labels-ah', 'im0002.ah.ppm');
-    await truncate(ppm, (length) => length - 100);
-    const opened = await openDataset(plain);
-    expect(opened.splits.all!.map((e) => e.id)).toEqual(['all/im0001']);
-    expect(opened.problems[0]).toMatchObject({ code: DATASET_ERRORS.FILE_CORRUPT, file: ppm });
-    expect(opened.problems[0]!.message).toMatch(/truncated/);
-  });
+  it.each([
+    {
+      what: 'damaged gzip',
+      compressed: true,
+      file: ['stare-images', 'im0001.ppm.gz'],
+      cut: 10,
+      kept: 'all/im0002',
+      message: (file: string): string | RegExp => file,
+    },
+    {
+      what: 'truncated PPM',
+      compressed: false,
+      file: ['labels-ah', 'im0002.ah.ppm'],
+      cut: 100,
+      kept: 'all/im0001',
+      message: (): string | RegExp => /truncated/,
+    },
+  ])(
+    'DATASET_FILE_CORRUPT for a $what (STARE)',
+    async ({ compressed, file, cut, kept, message }) => {
+      const root = fresh();
+      await writeStare(root, compressed);
+      const damaged = path.join(root, ...file);
+      await truncate(damaged, (length) => length - cut);
+      const index = await openDataset(root);
+      expect(index.splits.all!.map((e) => e.id)).toEqual([kept]);
+      expect(index.problems[0]).toMatchObject({ code: DATASET_ERRORS.FILE_CORRUPT, file: damaged });
+      expect(index.problems[0]!.message).toMatch(message(damaged));
+    },
+  );
 
   it('DATASET_FILE_CORRUPT for a corrupt mask falls back to a derived FOV', async () => {
     const root = fresh();

@@ -3,26 +3,9 @@ import path from 'node:path';
 import { AppError } from '../../../shared/result';
 import { decodeFile, readImageSize, sizeMismatch } from './decode';
 import { discoverLayout, type Candidate } from './discover';
+import { mapLimited } from './map-limited';
 import { DATASET_ERRORS } from './errors';
 import type { DatasetIndex, DatasetProblem, ImageEntry, Observer, SplitName } from './types';
-
-/** Runs `task` over `items` with at most `limit` at once, keeping the order of results. */
-async function mapLimited<T, R>(
-  items: T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 function asProblem(error: unknown, file: string): DatasetProblem {
   if (error instanceof AppError) return { code: error.code, message: error.message, file };

@@ -10,24 +10,16 @@ import {
 } from './augment';
 import { SeededRandom } from './random';
 import { PatchSampler, createPatchStream, type SamplerConfig } from './sampler';
+import { maskImage } from '../../../../test/support/mask-image';
 
 const W = 64;
 const H = 56;
 
 /** An image whose intensity is a planted asymmetric "L" (so flips and turns are told apart), with label = FOV = that shape. */
 function plantedImage(): TrainingImage {
-  const shape = new Uint8Array(W * H);
-  for (let y = 20; y < 36; y++) for (let x = 24; x < 28; x++) shape[y * W + x] = 1; // vertical bar
-  for (let y = 32; y < 36; y++) for (let x = 28; x < 40; x++) shape[y * W + x] = 1; // foot to the right
-  return {
-    id: 'planted',
-    width: W,
-    height: H,
-    channels: 1,
-    image: Float32Array.from(shape),
-    label: shape.slice(),
-    fov: shape.slice(),
-  };
+  const verticalBar = (x: number, y: number) => y >= 20 && y < 36 && x >= 24 && x < 28;
+  const footToTheRight = (x: number, y: number) => y >= 32 && y < 36 && x >= 28 && x < 40;
+  return maskImage('planted', W, H, (x, y) => verticalBar(x, y) || footToTheRight(x, y), 'shape');
 }
 
 /** A fundus-like source: FOV disc, vessel cross, smooth intensities. */

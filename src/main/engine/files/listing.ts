@@ -15,6 +15,7 @@ import type {
   ResolvedPath,
 } from '../../../shared/api/files';
 import { discoverLayout } from '../dataset/discover';
+import { mapLimited } from '../dataset/map-limited';
 import { projectsFolder } from '../studio/project-location';
 import { fileSystemError, resolveExisting, resolveFolder } from './paths';
 
@@ -34,24 +35,6 @@ export async function detectDataset(folder: string): Promise<FolderEntry['datase
   } catch {
     return null;
   }
-}
-
-/** Runs `work` on every item, at most `limit` at a time, keeping the order of the results. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Where a link points and what is there; null for a broken link, a loop or a device. */

@@ -1,35 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FILES_ERROR_CODES } from '../../../shared/api/files';
-import { createEngine, type Engine } from '..';
+import type { Engine } from '..';
 import { recentProjectsOf } from '../files/recent-projects';
 import { writeTestDataset } from '../studio/test-dataset';
+import { useEngineScratch } from '../../../../test/support/engine-scratch';
 
 describe('the files requests', () => {
+  const scratch = useEngineScratch('vessel-files');
   let dir: string;
   let root: string;
   let engine: Engine;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-files-'));
+    dir = scratch.dir;
     root = path.join(dir, 'DRIVE');
     await writeTestDataset(root, { perSplit: 1, width: 32, height: 24 });
-    vi.stubEnv('VESSEL_PROJECTS_DIR', path.join(dir, 'projects'));
-    engine = createEngine({
+    engine = scratch.startEngine(path.join(dir, 'no-resources'), {
       mode: 'browser',
       appVersion: '9.9.9',
-      electronVersion: null,
-      resourcesDir: path.join(dir, 'no-resources'),
+      forcedBackend: undefined,
     });
     recentProjectsOf(engine.context, path.join(dir, 'data', 'recent-projects.json'));
-  });
-
-  afterAll(async () => {
-    await engine.dispose();
-    vi.unstubAllEnvs();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses a relative path at the contract, saying what to type', async () => {

@@ -121,22 +121,12 @@ export function walkPooledRanking(
   }
 
   // Plain loops: TypedArray.from with a map function iterates generically and is slow here.
-  const rocCurve: Curve = {
-    x: new Float64Array(rocLength),
-    y: new Float64Array(rocLength),
-    thresholds: rocThresholds.slice(0, rocLength),
-    fullPointCount: groups + 1,
-  };
+  const rocCurve = unfilledCurve(rocThresholds, rocLength, groups + 1);
   for (let p = 0; p < rocLength; p++) {
     rocCurve.x[p] = negatives === 0 ? 0 : rocFp[p] / negatives;
     rocCurve.y[p] = positives === 0 ? 0 : rocTp[p] / positives;
   }
-  const prCurve: Curve = {
-    x: new Float64Array(prLength),
-    y: new Float64Array(prLength),
-    thresholds: prThresholds.slice(0, prLength),
-    fullPointCount: groups + 1,
-  };
+  const prCurve = unfilledCurve(prThresholds, prLength, groups + 1);
   for (let p = 0; p < prLength; p++) {
     prCurve.x[p] = positives === 0 ? 0 : prTp[p] / positives;
     if (p > 0) prCurve.y[p] = prTp[p] / (prTp[p] + prFp[p]);
@@ -156,6 +146,16 @@ export function walkPooledRanking(
     })),
     roc: rocCurve,
     pr: prCurve,
+  };
+}
+
+/** A curve at the first `length` of the thresholds, its x and y still to be written. */
+function unfilledCurve(thresholds: Float32Array, length: number, fullPointCount: number): Curve {
+  return {
+    x: new Float64Array(length),
+    y: new Float64Array(length),
+    thresholds: thresholds.slice(0, length),
+    fullPointCount,
   };
 }
 

@@ -1,32 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PredictionQueueState, StudioPrediction } from '../../../shared/api/studio';
 import { buildModel, saveModelDir } from '../../compute/model';
 import { setupCompute } from '../../compute/setup';
 import { smallGreenUnet } from '../../compute/train/fixtures';
-import { createEngine, type Engine } from '..';
+import type { Engine } from '..';
 import { allEntries, openDataset } from '../dataset';
 import { writeTestDataset } from './test-dataset';
-
-async function call<T>(engine: Engine, name: string, input: unknown): Promise<T> {
-  const result = await engine.request(name, input);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
-
-/** An engine whose bundled model is the small U-Net in `resourcesDir` (none when it has none). */
-function engineWith(resourcesDir: string): Engine {
-  return createEngine({
-    mode: 'cli',
-    appVersion: '0.0.0-test',
-    electronVersion: null,
-    resourcesDir,
-    // The queue's wiring is under test; the wasm kernels have their own tests.
-    forcedBackend: { name: 'cpu', by: 'setting' },
-  });
-}
+import { requestValue as call, useEngineScratch } from '../../../../test/support/engine-scratch';
 
 /** What an engine reports of its prediction queue. */
 function record(engine: Engine) {
@@ -49,14 +30,13 @@ function record(engine: Engine) {
 
 // A real compute process predicts each image: slow on a loaded 2-core machine.
 describe('background predictions through the contract', { timeout: 300_000 }, () => {
+  const scratch = useEngineScratch('vessel-background-predictions');
   let dir: string;
   let resources: string;
   let ids: string[];
-  const engines: Engine[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-background-predictions-'));
-    process.env.VESSEL_PROJECTS_DIR = path.join(dir, 'projects');
+    dir = scratch.dir;
     for (const name of ['first', 'second']) {
       await writeTestDataset(path.join(dir, name), { width: 40, height: 32, perSplit: 4 });
     }
@@ -69,22 +49,15 @@ describe('background predictions through the contract', { timeout: 300_000 }, ()
     model.dispose();
   });
 
-  afterAll(async () => {
-    for (const engine of engines) await engine.dispose();
-    delete process.env.VESSEL_PROJECTS_DIR;
-    await rm(dir, { recursive: true, force: true });
-  });
-
   it('predicts the image the project last showed first, one request per image, then evaluates without predicting again', async () => {
     const datasetPath = path.join(dir, 'first');
     // A project that was on image 7 of 8 when it closed, before it had any model version.
-    const before = engineWith(path.join(dir, 'no-resources'));
+    const before = scratch.startEngine(path.join(dir, 'no-resources'));
     await call(before, 'studio.open', { datasetPath });
     await call(before, 'studio.saveViewSettings', { settings: { selectedImage: ids[6] } });
     await before.dispose();
 
-    const engine = engineWith(resources);
-    engines.push(engine);
+    const engine = scratch.startEngine(resources);
     const { ready, states, until } = record(engine);
     const host = engine.context.compute();
     const requests = vi.spyOn(host, 'call');
@@ -119,8 +92,7 @@ describe('background predictions through the contract', { timeout: 300_000 }, ()
   });
 
   it('pauses after the image in flight, predicts a newly focused image next, and cancels on close', async () => {
-    const engine = engineWith(resources);
-    engines.push(engine);
+    const engine = scratch.startEngine(resources);
     const { ready, until } = record(engine);
     // Paused as soon as the first image is in flight: that one finishes, no other starts.
     const off = engine.events.on('studio.predictionProgress', (state) => {

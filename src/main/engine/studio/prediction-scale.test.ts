@@ -1,41 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionQueueState, StudioPrediction } from '../../../shared/api/studio';
 import { buildModel, saveModelDir } from '../../compute/model';
 import { fovDiameter } from '../../compute/rescale';
 import { setupCompute } from '../../compute/setup';
 import { smallGreenUnet } from '../../compute/train/fixtures';
-import { createEngine, type Engine } from '..';
 import { allEntries, loadFov, openDataset } from '../dataset';
 import { writeTestDataset } from './test-dataset';
-
-async function call<T>(engine: Engine, name: string, input: unknown): Promise<T> {
-  const result = await engine.request(name, input);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
+import { requestValue as call, useEngineScratch } from '../../../../test/support/engine-scratch';
 
 // A real compute process predicts each image: slow on a loaded 2-core machine.
 describe('the scale of the studio predictions', { timeout: 300_000 }, () => {
-  let dir: string;
-  let engine: Engine | null = null;
+  const scratch = useEngineScratch('vessel-prediction-scale');
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-prediction-scale-'));
-    process.env.VESSEL_PROJECTS_DIR = path.join(dir, 'projects');
     await setupCompute({ name: 'cpu', by: 'flag' });
   });
 
-  afterAll(async () => {
-    await engine?.dispose();
-    delete process.env.VESSEL_PROJECTS_DIR;
-    await rm(dir, { recursive: true, force: true });
-  });
-
   it('stores the factor each image was resampled by and serves it with the prediction', async () => {
-    const datasetPath = path.join(dir, 'data');
+    const datasetPath = path.join(scratch.dir, 'data');
     await writeTestDataset(datasetPath, { width: 64, height: 48, perSplit: 2 });
     const entries = allEntries(await openDataset(datasetPath));
     const diameters = new Map(
@@ -47,7 +30,7 @@ describe('the scale of the studio predictions', { timeout: 300_000 }, () => {
     expect(imageDiameter).toBeGreaterThan(20);
     // A bundled model trained on images of about half this scale: auto resamples each image.
     const trainingDiameter = Math.round(imageDiameter / 2);
-    const resources = path.join(dir, 'resources');
+    const resources = path.join(scratch.dir, 'resources');
     const config = smallGreenUnet();
     const model = buildModel(config);
     await saveModelDir(path.join(resources, 'models', 'default'), model, {
@@ -56,15 +39,9 @@ describe('the scale of the studio predictions', { timeout: 300_000 }, () => {
     });
     model.dispose();
 
-    engine = createEngine({
-      mode: 'cli',
-      appVersion: '0.0.0-test',
-      electronVersion: null,
-      resourcesDir: resources,
-      forcedBackend: { name: 'cpu', by: 'setting' },
-    });
+    const engine = scratch.startEngine(resources);
     const finished = new Promise<PredictionQueueState>((resolve) => {
-      engine!.events.on('studio.predictionProgress', (state) => {
+      engine.events.on('studio.predictionProgress', (state) => {
         if (state.phase === 'done' || state.phase === 'failed') resolve(state);
       });
     });

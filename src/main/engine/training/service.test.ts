@@ -1,11 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainingProgress, TrainingRunState } from '../../../shared/api/training';
-import { createEngine, type Engine } from '..';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type {
+  ModelVersionSummary,
+  TrainingProgress,
+  TrainingRunState,
+} from '../../../shared/api/training';
+import type { Engine } from '..';
 import { writeTestDataset } from '../studio/test-dataset';
+import { requestValue as call, useEngineScratch } from '../../../../test/support/engine-scratch';
 
 /** Resolves with the first run state for which `done` holds. */
 function waitForState(
@@ -22,10 +25,14 @@ function waitForState(
   });
 }
 
-async function call<T>(engine: Engine, name: string, input: unknown): Promise<T> {
-  const result = await engine.request(name, input);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
+/** The project's model versions. */
+function listModels(engine: Engine): Promise<ModelVersionSummary[]> {
+  return call<ModelVersionSummary[]>(engine, 'models.list', {});
+}
+
+/** Resolves with the state of the next run to end: finished, failed or cancelled. */
+function runEnded(engine: Engine): Promise<TrainingRunState> {
+  return waitForState(engine, (s) => ['finished', 'failed', 'cancelled'].includes(s.status));
 }
 
 const tiny = {
@@ -42,30 +49,15 @@ const tiny = {
 
 // Real training in a forked compute process: slow on a loaded 2-core machine.
 describe('retrain and evaluate through the contract', { timeout: 240_000 }, () => {
-  let dir: string;
+  const scratch = useEngineScratch('vessel-training');
   let engine: Engine;
   const progress: TrainingProgress[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vessel-training-'));
-    process.env.VESSEL_PROJECTS_DIR = path.join(dir, 'projects');
-    await writeTestDataset(path.join(dir, 'data'), { width: 40, height: 32, perSplit: 3 });
-    engine = createEngine({
-      mode: 'cli',
-      appVersion: '0.0.0-test',
-      electronVersion: null,
-      resourcesDir: dir,
-      // The service's logic is under test here; the wasm kernels have their own tests.
-      forcedBackend: { name: 'cpu', by: 'setting' },
-    });
+    await writeTestDataset(path.join(scratch.dir, 'data'), { width: 40, height: 32, perSplit: 3 });
+    engine = scratch.startEngine(scratch.dir);
     engine.events.on('training.progress', (p) => progress.push(p));
-    await call(engine, 'studio.open', { datasetPath: path.join(dir, 'data') });
-  });
-
-  afterAll(async () => {
-    await engine?.dispose();
-    delete process.env.VESSEL_PROJECTS_DIR;
-    await rm(dir, { recursive: true, force: true });
+    await call(engine, 'studio.open', { datasetPath: path.join(scratch.dir, 'data') });
   });
 
   it('keeps one fixed split: validation from training images, test never trained on', async () => {
@@ -115,14 +107,7 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
       ofRun.map((p) => p.phase).indexOf('evaluating'),
     );
 
-    const models = await call<
-      {
-        id: number;
-        active: boolean;
-        test: { auc: number | null } | null;
-        trainedOn: { images: number };
-      }[]
-    >(engine, 'models.list', {});
+    const models = await listModels(engine);
     expect(models).toHaveLength(1);
     expect(models[0]?.active).toBe(true);
     expect(state.decision).toMatchObject({
@@ -173,9 +158,7 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     expect(state.error).toBeNull();
     expect(state.parentModelId).not.toBeNull();
 
-    const models = await call<
-      { id: number; parentId: number | null; active: boolean; trainedOn: { corrected: number } }[]
-    >(engine, 'models.list', {});
+    const models = await listModels(engine);
     expect(models).toHaveLength(2);
     const child = models.find((m) => m.id === state.modelId);
     expect(child?.parentId).toBe(state.parentModelId);
@@ -203,16 +186,12 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     await call(engine, 'models.rename', { id: parentId, name: 'first' });
     await call(engine, 'models.activate', { id: parentId });
     await call(engine, 'models.delete', { id: state.modelId });
-    const after = await call<{ id: number; name: string; active: boolean }[]>(
-      engine,
-      'models.list',
-      {},
-    );
+    const after = await listModels(engine);
     expect(after.map((m) => [m.name, m.active])).toEqual([['first', true]]);
   });
 
   it('exports the project (File > Export) into a new folder, refusing a relative path', async () => {
-    const out = path.join(dir, 'export');
+    const out = path.join(scratch.dir, 'export');
     const report = await call<{ masks: string[]; metrics: string[]; models: string[] }>(
       engine,
       'studio.export',
@@ -250,9 +229,7 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
 
     const statuses: string[] = [];
     const off = engine.events.on('training.state', (s) => statuses.push(s.status));
-    const finished = waitForState(engine, (s) =>
-      ['finished', 'failed', 'cancelled'].includes(s.status),
-    );
+    const finished = runEnded(engine);
     const run = await call<TrainingRunState>(engine, 'training.start', {
       settings: { ...tiny, fineTune: true, scope: 'corrections', epochs: 1, stepsPerEpoch: 2 },
     });
@@ -266,9 +243,7 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     const ofRun = progress.filter((p) => p.runId === run.runId);
     expect(ofRun.length).toBeGreaterThan(0);
     expect(ofRun.every((p) => p.phase === 'training' && p.evaluation === null)).toBe(true);
-    const models = await call<
-      { id: number; active: boolean; trainedOn: { images: number; corrected: number } }[]
-    >(engine, 'models.list', {});
+    const models = await listModels(engine);
     const version = models.find((m) => m.id === state.modelId);
     expect(version?.trainedOn).toEqual({ images: corrected.length, corrected: corrected.length });
     expect(state.decision?.message).toMatch(
@@ -278,19 +253,14 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     // Active, the background predictions evaluate it after predicting every image.
     await expect
       .poll(
-        async () =>
-          (await call<{ id: number; test: unknown }[]>(engine, 'models.list', {})).find(
-            (m) => m.id === state.modelId,
-          )?.test ?? null,
+        async () => (await listModels(engine)).find((m) => m.id === state.modelId)?.test ?? null,
         { timeout: 120_000, interval: 500 },
       )
       .not.toBeNull();
   });
 
   it('refuses a second run while one is going, and cancels a run on request', async () => {
-    const ended = waitForState(engine, (s) =>
-      ['finished', 'failed', 'cancelled'].includes(s.status),
-    );
+    const ended = runEnded(engine);
     const run = await call<TrainingRunState>(engine, 'training.start', {
       settings: { ...tiny, epochs: 50 },
     });
@@ -308,11 +278,7 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
         activate: false,
         message: expect.stringMatching(/Cancelled while training/),
       });
-      const kept = await call<{ id: number; active: boolean; test: unknown }[]>(
-        engine,
-        'models.list',
-        {},
-      );
+      const kept = await listModels(engine);
       expect(kept.find((m) => m.id === state.modelId)).toMatchObject({ active: false, test: null });
     }
     expect(await call(engine, 'training.cancel', { runId: run.runId })).toEqual({
@@ -322,11 +288,9 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
     expect(runs[0]).toMatchObject({ runId: run.runId, status: 'cancelled' });
   });
   it('cancels during the evaluation: the version is kept unevaluated, the active one stays', async () => {
-    const before = await call<{ id: number; active: boolean }[]>(engine, 'models.list', {});
+    const before = await listModels(engine);
     const activeBefore = before.find((m) => m.active)?.id;
-    const ended = waitForState(engine, (s) =>
-      ['finished', 'failed', 'cancelled'].includes(s.status),
-    );
+    const ended = runEnded(engine);
     const evaluating = waitForState(engine, (s) => s.status === 'evaluating');
     const run = await call<TrainingRunState>(engine, 'training.start', {
       settings: { ...tiny, fineTune: true, epochs: 1 },
@@ -342,19 +306,13 @@ describe('retrain and evaluate through the contract', { timeout: 240_000 }, () =
       activate: false,
       message: expect.stringMatching(/Cancelled while evaluating/),
     });
-    const after = await call<{ id: number; active: boolean; test: unknown }[]>(
-      engine,
-      'models.list',
-      {},
-    );
+    const after = await listModels(engine);
     expect(after.find((m) => m.id === state.modelId)).toMatchObject({ active: false, test: null });
     expect(after.find((m) => m.active)?.id).toBe(activeBefore);
   });
 
   it('reports a crash of the compute process as a failed run with what to do', async () => {
-    const failed = waitForState(engine, (s) =>
-      ['finished', 'failed', 'cancelled'].includes(s.status),
-    );
+    const failed = runEnded(engine);
     const run = await call<TrainingRunState>(engine, 'training.start', {
       settings: { ...tiny, epochs: 200 },
     });
