@@ -9,7 +9,7 @@ import path from 'node:path';
 import { dialog, type BaseWindow, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 import { z } from 'zod';
 import type { DialogResult, OpenPurpose, SavePurpose } from '../../shared/api/shell';
-import { AppError } from '../../shared/result';
+import { AppError, parseOrThrow } from '../../shared/result';
 import { DIALOG_ERROR_CODES } from '../../shared/api/errors';
 
 export { DIALOG_ERROR_CODES } from '../../shared/api/errors';
@@ -114,11 +114,12 @@ async function kindOf(target: string): Promise<'file' | 'folder' | null> {
 
 /** A dialog's answer read with `schema`; another shape (a platform bug) is SHELL_DIALOG_INVALID. */
 function parseDialogAnswer<T>(schema: z.ZodType<T>, raw: unknown, dialog: 'open' | 'save'): T {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new AppError(
+  return parseOrThrow(
+    schema,
+    raw,
     DIALOG_ERROR_CODES.INVALID,
-    `The ${dialog} dialog returned an unexpected answer. Try again, or type the path instead.`,
+    () =>
+      `The ${dialog} dialog returned an unexpected answer. Try again, or type the path instead.`,
   );
 }
 
