@@ -16,31 +16,36 @@ import {
   WASM_BINARY,
 } from './backends';
 
+type Reason = BackendRejection['reason'];
+
 /** A ladder where the named rungs fail with `reason` and the others start. */
-function probeFailing(failing: Partial<Record<BackendName, BackendRejection['reason']>>) {
+function probeFailing(failing: Partial<Record<BackendName, Reason>>) {
   return async (backend: BackendName): Promise<BackendRejection | null> => {
     const reason = failing[backend];
     return reason ? { backend, reason, message: `${backend}: ${reason}` } : null;
   };
 }
 
+/**
+ * Expects the ladder to take `active` when exactly the rungs of `rejected` ("backend: reason",
+ * in ladder order) fail, and to report those, in that order.
+ */
+async function expectLadder(
+  active: BackendName,
+  rejected: `${BackendName}: ${Reason}`[],
+): Promise<void> {
+  const failing = Object.fromEntries(rejected.map((rung) => rung.split(': ')));
+  const choice = await chooseBackend(probeFailing(failing as Partial<Record<BackendName, Reason>>));
+  expect(ladderOutcome(choice)).toEqual({ active, rejected });
+}
+
 describe('chooseBackend', () => {
   it('takes wasm when both native packages are missing and WebGPU finds only a software adapter, keeping why', async () => {
-    const choice = await chooseBackend(
-      probeFailing({
-        'tensorflow-gpu': 'not-installed',
-        webgpu: 'software-adapter',
-        tensorflow: 'not-installed',
-      }),
-    );
-    expect(ladderOutcome(choice)).toEqual({
-      active: 'wasm',
-      rejected: [
-        'tensorflow-gpu: not-installed',
-        'webgpu: software-adapter',
-        'tensorflow: not-installed',
-      ],
-    });
+    await expectLadder('wasm', [
+      'tensorflow-gpu: not-installed',
+      'webgpu: software-adapter',
+      'tensorflow: not-installed',
+    ]);
   });
 
   it('takes webgpu below tfjs-node-gpu and above tfjs-node', async () => {
@@ -63,23 +68,12 @@ describe('chooseBackend', () => {
   });
 
   it('falls to cpu when wasm fails to start too', async () => {
-    const choice = await chooseBackend(
-      probeFailing({
-        'tensorflow-gpu': 'not-installed',
-        webgpu: 'no-gpu',
-        tensorflow: 'load-failed',
-        wasm: 'init-failed',
-      }),
-    );
-    expect(ladderOutcome(choice)).toEqual({
-      active: 'cpu',
-      rejected: [
-        'tensorflow-gpu: not-installed',
-        'webgpu: no-gpu',
-        'tensorflow: load-failed',
-        'wasm: init-failed',
-      ],
-    });
+    await expectLadder('cpu', [
+      'tensorflow-gpu: not-installed',
+      'webgpu: no-gpu',
+      'tensorflow: load-failed',
+      'wasm: init-failed',
+    ]);
   });
 
   it('skips the rungs above a forced backend and never tries those below', async () => {

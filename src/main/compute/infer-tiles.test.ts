@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { modelPreset, type UnetConfig } from '../../shared/model-config';
-import {
-  copyWindow,
-  patchStarts,
-  planSameAxis,
-  planValidAxis,
-  reflectIndex,
-  type FloatImage,
-} from './infer-tiles';
+import { copyWindow, patchStarts, planSameAxis, planValidAxis, reflectIndex } from './infer-tiles';
 
 describe('reflectIndex', () => {
   it('mirrors without repeating the edge, as often as needed', () => {
@@ -20,7 +13,7 @@ describe('reflectIndex', () => {
 });
 
 describe('copyWindow', () => {
-  const image: FloatImage = {
+  const image = {
     width: 3,
     height: 2,
     channels: 1,

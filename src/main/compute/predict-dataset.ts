@@ -3,41 +3,35 @@
  * resampled to the model's training scale when asked (rescale.ts), the images are preprocessed
  * as the model's config says (each split as one set, as training does), then predicted whole
  * with mirrored overlap tiles and resampled back to the image's own pixels. Probabilities go
- * back as Float32Arrays with the scale each image was predicted at.
+ * back as Float32Arrays with the scale each image was predicted at. The steps are
+ * predict-image.ts's; only the preprocessing of a split as one set keeps this from running
+ * predictImage per image (and the FOV comes from the dataset's masks where it has them).
  */
 import type { BackendName } from '../../shared/api/app';
 import { flipsFor } from '../../shared/model-config';
 import { AppError } from '../../shared/result';
 import { loadFov, loadRgb } from '../engine/dataset/decode';
 import { allEntries, openDataset } from '../engine/dataset/open';
-import { parsePreprocessConfig, preprocessImages } from '../engine/dataset/preprocess';
+import { preprocessImages } from '../engine/dataset/preprocess';
 import type { ImageEntry } from '../engine/dataset/types';
-import { loadModelDir } from './model/storage';
-import { predictProbabilities } from './infer';
 import {
-  checkScaleSetting,
-  fovDiameter,
-  resampleProbabilities,
-  resampleToScale,
-  type ImageScale,
-  type ScaleSetting,
-} from './rescale';
+  predictAtModelScale,
+  toModelScale,
+  withPredictionModel,
+  type PredictionModelJob,
+} from './predict-image';
+import type { ImageScale } from './rescale';
 import { setupCompute } from './setup';
-import { DEFAULT_PREPROCESSING } from './train/run-job';
 import type { WorkerRequestContext } from './worker';
 import { COMMON_ERROR_CODES, INFER_ERROR_CODES } from '../../shared/api/errors';
 
-export interface PredictDatasetJob {
-  /** A tfjs model folder with its vessel.json. */
-  modelDir: string;
+export interface PredictDatasetJob extends PredictionModelJob {
   /** The dataset root (any layout openDataset knows). */
   root: string;
   /** Image ids (`test/01_test`); every one must exist. */
   ids: string[];
   /** Average the four flips (slower, slightly better); default: the model's own setting. */
   flips?: boolean;
-  /** Resample each image to the model's training scale (default auto; see rescale.ts). */
-  scale?: ScaleSetting;
   backend?: BackendName;
 }
 
@@ -77,12 +71,7 @@ export async function predictDataset(
     }
     return entry;
   });
-  const setting = checkScaleSetting(job.scale ?? 'auto');
-  const loaded = await loadModelDir(job.modelDir);
-  try {
-    const preprocessing = parsePreprocessConfig(
-      loaded.config.preprocessing ?? DEFAULT_PREPROCESSING,
-    );
+  return withPredictionModel(job, async (model) => {
     const bySplit = new Map<string, ImageEntry[]>();
     for (const entry of entries)
       bySplit.set(entry.split, [...(bySplit.get(entry.split) ?? []), entry]);
@@ -92,31 +81,20 @@ export async function predictDataset(
       // Resampled before preprocessing, so CLAHE's tiles and the set statistics see the image
       // as the model's training images were.
       const scaled = await Promise.all(
-        group.map(async (entry) => {
-          const rgb = await loadRgb(entry);
-          return resampleToScale(rgb, setting, loaded.meta.trainingScale, async () =>
-            fovDiameter(await loadFov(entry), entry.width, entry.height),
-          );
-        }),
+        group.map(async (entry) =>
+          toModelScale(model, await loadRgb(entry), () => loadFov(entry), entry),
+        ),
       );
       const images = scaled.map((s) => s.image);
-      const pixels = await preprocessImages(images, preprocessing);
+      const pixels = await preprocessImages(images, model.preprocessing);
       for (const [k, entry] of group.entries()) {
         if (ctx.signal.aborted)
           throw new AppError(COMMON_ERROR_CODES.CANCELLED, 'Prediction was cancelled.');
         const started = process.hrtime.bigint();
-        const image = images[k]!;
-        const predicted = await predictProbabilities(
-          loaded.model,
-          {
-            width: image.width,
-            height: image.height,
-            channels: 1,
-            data: pixels[k] as Float32Array,
-          },
-          { config: loaded.config, flips: flipsFor(loaded.config, job.flips), signal: ctx.signal },
-        );
-        const probabilities = resampleProbabilities(predicted, image, entry.width, entry.height);
+        const probabilities = await predictAtModelScale(model, images[k]!, pixels[k]!, entry, {
+          flips: flipsFor(model.loaded.config, job.flips),
+          signal: ctx.signal,
+        });
         results.set(entry.id, {
           id: entry.id,
           width: entry.width,
@@ -130,7 +108,5 @@ export async function predictDataset(
       }
     }
     return job.ids.map((id) => results.get(id) as PredictedImage);
-  } finally {
-    loaded.model.dispose();
-  }
+  });
 }

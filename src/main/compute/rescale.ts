@@ -10,7 +10,6 @@ import sharp from 'sharp';
 import type { TrainingScale } from '../../shared/model-config';
 import { AppError } from '../../shared/result';
 import type { RgbImage } from '../engine/dataset/types';
-import { SCALE_ERROR_CODES } from '../../shared/api/errors';
 import { INFER_ERROR_CODES } from '../../shared/api/errors';
 
 /** An image whose FOV diameter is within this fraction of the training one is not resampled. */
@@ -18,8 +17,6 @@ export const SCALE_MATCH_TOLERANCE = 0.02;
 
 /** The resampling factors `--scale <factor>` accepts (and auto may choose). */
 export const SCALE_FACTOR_LIMITS = { min: 0.25, max: 4 } as const;
-
-export { SCALE_ERROR_CODES } from '../../shared/api/errors';
 
 /**
  * How an image's scale is chosen: `auto` matches its FOV diameter to the model's training
@@ -61,7 +58,7 @@ function checkFactor(factor: number, shown: string | number): void {
     factor > SCALE_FACTOR_LIMITS.max
   ) {
     throw new AppError(
-      SCALE_ERROR_CODES.BAD_SCALE,
+      INFER_ERROR_CODES.BAD_SCALE,
       `The scale must be auto, off or a factor from ${SCALE_FACTOR_LIMITS.min} to ${SCALE_FACTOR_LIMITS.max} (network pixels per image pixel), got "${shown}".`,
     );
   }

@@ -117,8 +117,7 @@ export function conv2dBackpropInputWasm(
   args: KernelArgs<Conv2DBackpropInputInputs, BackendWasm, Conv2DBackpropInputAttrs>,
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
-  const dy = inputs.dy as TensorInfo;
-  const filter = inputs.filter as TensorInfo;
+  const { dy, filter } = inputs as Record<'dy' | 'filter', TensorInfo>;
   const info = channelsLastConvInfo(
     'Conv2DBackpropInput',
     attrs.inputShape,

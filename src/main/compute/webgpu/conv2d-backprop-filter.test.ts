@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describe, expect, it } from 'vitest';
-import { type ConvCase, convCase, nhwcPad } from '../kernels/conv-cases';
+import { type ConvCase, convCase, nhwcPad, type Pad } from '../kernels/conv-cases';
 import { seededUniform } from '../kernels/seeded-uniform';
 import {
   conv2dBackpropFilterWebGpuConfig,
@@ -133,9 +133,18 @@ async function compare(c: Case, seed: number) {
   return { inputs, ours, cpu, absGrad };
 }
 
-/** A 3x3 stride-1 'same' case. */
-const same3x3 = (input: [number, number, number, number], outChannels: number) =>
-  convCase(input, outChannels, [3, 3], [1, 1], 'same');
+/** The cases of one filter size, strides and padding, by input shape and output channels. */
+function family(kernel: [number, number], strides: [number, number], pad: Pad) {
+  return (input: [number, number, number, number], outChannels: number) =>
+    convCase(input, outChannels, kernel, strides, pad);
+}
+
+/** 3x3 stride 1 'same'. */
+const same3x3 = family([3, 3], [1, 1], 'same');
+/** LadderNet's downsampling: 3x3 stride 2 'same'. */
+const same3x3Stride2 = family([3, 3], [2, 2], 'same');
+/** A transposed convolution's upsampling: 2x2 stride 2 'valid'. */
+const valid2x2Stride2 = family([2, 2], [2, 2], 'valid');
 
 const CASES: Case[] = [
   // 3x3 stride 1 'same', odd sizes, channels on and off multiples of 4 (scalar and vec4 loads).
@@ -146,11 +155,11 @@ const CASES: Case[] = [
   same3x3([2, 6, 6, 8], 5),
   // 1x1, and the 2x2 stride-2 'valid' of transposed convolutions (odd sizes crop a row).
   convCase([2, 5, 7, 13], 8, [1, 1], [1, 1], 'valid'),
-  convCase([3, 8, 10, 8], 16, [2, 2], [2, 2], 'valid'),
-  convCase([2, 7, 9, 3], 5, [2, 2], [2, 2], 'valid'),
+  valid2x2Stride2([3, 8, 10, 8], 16),
+  valid2x2Stride2([2, 7, 9, 3], 5),
   // LadderNet's 3x3 stride-2 'same', odd and even sizes.
-  convCase([2, 9, 7, 3], 8, [3, 3], [2, 2], 'same'),
-  convCase([2, 8, 8, 16], 16, [3, 3], [2, 2], 'same'),
+  same3x3Stride2([2, 9, 7, 3], 8),
+  same3x3Stride2([2, 8, 8, 16], 16),
   // Explicit, asymmetric padding at strides 1 and 2.
   convCase([2, 7, 6, 5], 3, [3, 3], [1, 1], nhwcPad(2, 0, 1, 2)),
   convCase([2, 12, 11, 8], 5, [3, 3], [2, 2], nhwcPad(1, 2, 0, 1)),
@@ -158,7 +167,7 @@ const CASES: Case[] = [
   same3x3([8, 24, 24, 16], 16),
   // Forced slices whose boundaries fall inside rows and images.
   { ...same3x3([3, 9, 7, 13], 16), slices: 3 },
-  { ...convCase([4, 10, 10, 3], 5, [3, 3], [2, 2], 'same'), slices: 7 },
+  { ...same3x3Stride2([4, 10, 10, 3], 5), slices: 7 },
   // NCHW goes through transposes to NHWC.
   { ...same3x3([2, 7, 9, 3], 5), dataFormat: 'NCHW' },
 ];

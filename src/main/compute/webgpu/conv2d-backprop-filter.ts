@@ -17,7 +17,7 @@
  * has no dilation attribute: tfjs' conv2d gradient refuses dilations above 1 before it gets here.
  */
 import {
-  backend_util,
+  type backend_util,
   Conv2DBackpropFilter,
   getKernel,
   Transpose,
@@ -26,6 +26,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { convGradInfo } from '../kernels/grad-window';
 import { type KernelArgs, kernelConfig } from '../kernels/register';
 
 /** Threads per workgroup of the reduction: 128 4x4 blocks fill 8 KiB of workgroup memory. */
@@ -306,20 +307,9 @@ export function conv2dBackpropFilterWebGpu(
   args: KernelArgs<Conv2DBackpropFilterInputs, WebGPUBackend, Conv2DBackpropFilterAttrs>,
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
-  const x = inputs.x as TensorInfo;
-  const dy = inputs.dy as TensorInfo;
-  const dataFormat = backend_util.convertConv2DDataFormat(attrs.dataFormat);
-  const convInfo = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    dataFormat,
-  );
-  if (dataFormat === 'channelsLast') return filterGradWebGpu(backend, x, dy, convInfo);
+  const { x, dy } = inputs as Record<'x' | 'dy', TensorInfo>;
+  const convInfo = convGradInfo(x.shape, attrs);
+  if (convInfo.dataFormat === 'channelsLast') return filterGradWebGpu(backend, x, dy, convInfo);
   const xT = transposeOn(backend, x, [0, 2, 3, 1]);
   const dyT = transposeOn(backend, dy, [0, 2, 3, 1]);
   try {

@@ -16,13 +16,14 @@
  * recomputed from `input`, which also keeps the tie rule independent of the forward kernel.
  */
 import {
-  backend_util,
+  type backend_util,
   MaxPoolGrad,
   type MaxPoolGradAttrs,
   type MaxPoolGradInputs,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { poolGradInfo } from '../kernels/grad-window';
 import { type KernelArgs, kernelConfig } from '../kernels/register';
 
 /** Channels a thread handles when the channel count is a multiple of 4 (one vec4 per load). */
@@ -133,19 +134,11 @@ export function maxPoolGradWebGpu(
   args: KernelArgs<MaxPoolGradInputs, WebGPUBackend, MaxPoolGradAttrs>,
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
-  const x = inputs.input as TensorInfo;
-  const dy = inputs.dy as TensorInfo;
+  const { input: x, dy } = inputs as Record<'input' | 'dy', TensorInfo>;
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
     throw new Error(`MaxPoolGrad on webgpu takes float32 tensors, not ${x.dtype}/${dy.dtype}`);
   }
-  const convInfo = backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const convInfo = poolGradInfo(x.shape, attrs);
   const program = new MaxPoolGradProgram(convInfo);
   const groups = convInfo.inChannels / program.outputComponent;
   const uniforms = [
