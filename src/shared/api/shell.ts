@@ -44,17 +44,15 @@ export type MenuCommandEvent = z.infer<typeof menuCommandEventSchema>;
 /**
  * What a file dialog is for: main picks the title, the filters and whether folders are chosen.
  * `export-folder` chooses (or creates) the folder an export writes its new subfolder into.
+ * Each list is declared as the schema the dialog requests validate with; the list and its type
+ * come from that schema.
  */
-export const OPEN_PURPOSES = ['project', 'dataset', 'model', 'image', 'export-folder'] as const;
-export type OpenPurpose = (typeof OPEN_PURPOSES)[number];
-export const SAVE_PURPOSES = [
-  'project',
-  'metrics-csv',
-  'chart-png',
-  'chart-svg',
-  'mask-png',
-] as const;
-export type SavePurpose = (typeof SAVE_PURPOSES)[number];
+const openPurposeSchema = z.enum(['project', 'dataset', 'model', 'image', 'export-folder']);
+export const OPEN_PURPOSES = openPurposeSchema.options;
+export type OpenPurpose = z.infer<typeof openPurposeSchema>;
+const savePurposeSchema = z.enum(['project', 'metrics-csv', 'chart-png', 'chart-svg', 'mask-png']);
+export const SAVE_PURPOSES = savePurposeSchema.options;
+export type SavePurpose = z.infer<typeof savePurposeSchema>;
 
 /** The chosen absolute path, or nothing when the person cancelled. */
 export type DialogResult = { canceled: true; path: null } | { canceled: false; path: string };
@@ -75,12 +73,12 @@ const fileName = z
 
 export const shellRequests = {
   'shell.openDialog': request<DialogResult>()(
-    z.object({ purpose: z.enum(OPEN_PURPOSES) }).strict(),
+    z.object({ purpose: openPurposeSchema }).strict(),
     'Shows the native open dialog for a project file, a dataset folder, a model folder or an image.',
     { errors: [SHELL_ERROR_CODES.DESKTOP_ONLY, ...codesOf(DIALOG_ERROR_CODES)] },
   ),
   'shell.saveDialog': request<DialogResult>()(
-    z.object({ purpose: z.enum(SAVE_PURPOSES), suggestedName: fileName.optional() }).strict(),
+    z.object({ purpose: savePurposeSchema, suggestedName: fileName.optional() }).strict(),
     'Shows the native save dialog; the path returned carries the extension of its purpose.',
     {
       errors: [

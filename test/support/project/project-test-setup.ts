@@ -9,8 +9,12 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import { createProject } from '../../../src/main/engine/project/open';
 import type { Project } from '../../../src/main/engine/project/project';
-import { temporaryFolder, tinyModelFiles, writeDriveLikeDataset } from './test-fixtures';
-import type { ModelVersion, ModelVersionInput } from '../../../src/main/engine/project/types';
+import { addTinyModel, temporaryFolder, writeDriveLikeDataset } from './test-fixtures';
+import type { ModelVersion } from '../../../src/main/engine/project/types';
+
+// addTinyModel lives beside addBaselineModel, which it builds; re-exported for the tests that
+// take it from here with useScratchProjects.
+export { addTinyModel } from './test-fixtures';
 
 /** A project made for one test, with where it lives. */
 export interface ScratchProject {
@@ -20,10 +24,22 @@ export interface ScratchProject {
   project: Project;
 }
 
+/** A scratch project with a model version stored in it. */
+export interface ScratchProjectWithModel extends ScratchProject {
+  model: ModelVersion;
+}
+
 /** What useScratchProjects gives a test file. */
 export interface ScratchProjects {
   /** A new project over `count` DRIVE-like images that backs up on every close after a write. */
   newProject(count?: number): Promise<ScratchProject>;
+  /** A new project over one image holding a tiny model version (see addTinyModel). */
+  newProjectWithModel(): Promise<ScratchProjectWithModel>;
+  /**
+   * A scratch folder `dir` with an empty dataset folder `root` (dir/data) in it, for a test that
+   * lays out its own image files and creates the project itself.
+   */
+  newDatasetFolder(): Promise<{ dir: string; root: string }>;
   /** The file of a new project over one image, closed again (its rolling backup written). */
   newProjectFile(): Promise<string>;
   /** A temporary folder removed after the test. */
@@ -62,22 +78,22 @@ export function useScratchProjects(): ScratchProjects {
     open.push(project);
     return { dir, file, root, project };
   };
+  const newProjectWithModel = async (): Promise<ScratchProjectWithModel> => {
+    const scratch = await newProject(1);
+    return { ...scratch, model: await addTinyModel(scratch.project) };
+  };
+  const newDatasetFolder = async (): Promise<{ dir: string; root: string }> => {
+    const dir = scratchFolder();
+    const root = path.join(dir, 'data');
+    await fs.mkdir(root);
+    return { dir, root };
+  };
   const newProjectFile = async (): Promise<string> => {
     const { file, project } = await newProject(1);
     await project.close();
     return file;
   };
-  return { newProject, newProjectFile, scratchFolder, open };
-}
-
-/** Stores a minimal loadable model version (8 bytes of weights) in `project`. */
-export function addTinyModel(
-  project: Project,
-  name = 'm',
-  more: Partial<ModelVersionInput> = {},
-): Promise<ModelVersion> {
-  const files = tinyModelFiles(new Uint8Array(8));
-  return project.addModelVersion({ name, config: {}, files, backend: 'cpu', ...more });
+  return { newProject, newProjectWithModel, newDatasetFolder, newProjectFile, scratchFolder, open };
 }
 
 /** SHA-256 (hex), computed apart from the code under test. */

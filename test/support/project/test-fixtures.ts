@@ -3,7 +3,11 @@ import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Project } from '../../../src/main/engine/project/project';
-import type { ImageInput } from '../../../src/main/engine/project/types';
+import type {
+  ImageInput,
+  ModelVersion,
+  ModelVersionInput,
+} from '../../../src/main/engine/project/types';
 
 /** A fresh temporary folder; remove it with `fs.rm(dir, { recursive: true })`. */
 export function temporaryFolder(prefix = 'vessel-project-'): string {
@@ -18,6 +22,12 @@ export async function seededPng(width: number, height: number, seed: number): Pr
   return sharp(pixels, { raw: { width, height, channels: 1 } })
     .png()
     .toBuffer();
+}
+
+/** Writes a 4x4 seeded PNG (see seededPng) to `file`; returns `file`. */
+export async function writeTinyPng(file: string, seed: number): Promise<string> {
+  await fs.writeFile(file, await seededPng(4, 4, seed));
+  return file;
 }
 
 /**
@@ -96,12 +106,19 @@ export function tinyModelFiles(weights: Uint8Array): Record<string, Uint8Array> 
   };
 }
 
+/** Stores a minimal loadable model version (8 bytes of weights, CPU) in `project`. */
+export function addTinyModel(
+  project: Project,
+  name = 'm',
+  more: Partial<ModelVersionInput> = {},
+): Promise<ModelVersion> {
+  const files = tinyModelFiles(new Uint8Array(8));
+  return project.addModelVersion({ name, config: {}, files, backend: 'cpu', ...more });
+}
+
 /** Adds to `project` a model version 'U-Net baseline': tinyModelFiles with every weight byte 3, CPU. */
-export function addBaselineModel(project: Project): ReturnType<Project['addModelVersion']> {
-  return project.addModelVersion({
-    name: 'U-Net baseline',
-    config: {},
+export function addBaselineModel(project: Project): Promise<ModelVersion> {
+  return addTinyModel(project, 'U-Net baseline', {
     files: tinyModelFiles(new Uint8Array(16).fill(3)),
-    backend: 'cpu',
   });
 }

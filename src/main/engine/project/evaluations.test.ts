@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addTinyModel,
-  useScratchProjects,
-} from '../../../../test/support/project/project-test-setup';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
 
-const { newProject } = useScratchProjects();
+const { newProject, newProjectWithModel } = useScratchProjects();
 
 describe('evaluations', () => {
   it('stores evaluations with pooled and per-image metrics and Float32 ROC/PR points', async () => {
-    const { project } = await newProject(1);
-    const model = await addTinyModel(project);
+    const { project, model } = await newProjectWithModel();
     const evaluation = await project.addEvaluation({
       name: 'DRIVE test',
       modelVersionId: model.id,

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProject } from './open';
 import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { seededPng } from '../../../../test/support/project/test-fixtures';
+import { writeTinyPng } from '../../../../test/support/project/test-fixtures';
 
-const { newProject, scratchFolder } = useScratchProjects();
+const { newProject, newDatasetFolder } = useScratchProjects();
 
 describe('images', () => {
   it('stores the dataset root and each image file relative to it with size and SHA-256', async () => {
@@ -27,11 +27,8 @@ describe('images', () => {
   });
 
   it('refuses image files outside the dataset root, leaving no half-made file', async () => {
-    const dir = scratchFolder();
-    const root = path.join(dir, 'data');
-    await fs.mkdir(root);
-    const outside = path.join(dir, 'elsewhere.png');
-    await fs.writeFile(outside, await seededPng(4, 4, 1));
+    const { dir, root } = await newDatasetFolder();
+    const outside = await writeTinyPng(path.join(dir, 'elsewhere.png'), 1);
     const file = path.join(dir, 'p.vessel');
     await expect(
       createProject(file, {

@@ -5,14 +5,19 @@ import {
   encodePngMask,
   encodeRleDeflate,
   pngSize,
+  type BinaryMask,
 } from './mask-codec';
 import { randomMask } from '../../../../test/support/project/test-fixtures';
+
+/** Encodes `mask` with the run-length codec and decodes it back at its own size. */
+const roundTripRle = (mask: BinaryMask) =>
+  decodeRleDeflate(encodeRleDeflate(mask), mask.width, mask.height);
 
 describe('run-length mask codec', () => {
   it('round-trips random masks exactly', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const mask = randomMask(37 + seed, 11 + seed, seed);
-      const decoded = decodeRleDeflate(encodeRleDeflate(mask), mask.width, mask.height);
+      const decoded = roundTripRle(mask);
       expect(Buffer.from(decoded.data).equals(Buffer.from(mask.data))).toBe(true);
     }
   });
@@ -20,17 +25,13 @@ describe('run-length mask codec', () => {
   it('handles masks that start with 1, are all 0 or all 1', () => {
     const cases = [new Uint8Array([1, 1, 0, 1]), new Uint8Array(4), new Uint8Array(4).fill(1)];
     for (const data of cases) {
-      const decoded = decodeRleDeflate(encodeRleDeflate({ width: 2, height: 2, data }), 2, 2);
+      const decoded = roundTripRle({ width: 2, height: 2, data });
       expect(Array.from(decoded.data)).toEqual(Array.from(data));
     }
   });
 
   it('treats any non-zero pixel as 1', () => {
-    const decoded = decodeRleDeflate(
-      encodeRleDeflate({ width: 3, height: 1, data: new Uint8Array([0, 255, 7]) }),
-      3,
-      1,
-    );
+    const decoded = roundTripRle({ width: 3, height: 1, data: new Uint8Array([0, 255, 7]) });
     expect(Array.from(decoded.data)).toEqual([0, 1, 1]);
   });
 

@@ -1,15 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  addTinyModel,
-  sha,
-  useScratchProjects,
-} from '../../../../test/support/project/project-test-setup';
+import { sha, useScratchProjects } from '../../../../test/support/project/project-test-setup';
 import { randomMaskInput } from '../../../../test/support/project/project-contents';
-import { tinyModelFiles } from '../../../../test/support/project/test-fixtures';
+import { addTinyModel, tinyModelFiles } from '../../../../test/support/project/test-fixtures';
 
-const { newProject } = useScratchProjects();
+const { newProject, newProjectWithModel } = useScratchProjects();
 
 describe('model versions', () => {
   it('stores a model version with its files, parent, backend, epoch log and training masks', async () => {
@@ -138,9 +134,8 @@ describe('model versions', () => {
   });
 
   it('deletes a version once: deleting it again changes nothing', async () => {
-    const { project } = await newProject(1);
-    const version = await addTinyModel(project);
-    const deleted = await project.deleteModelVersion(version.id);
-    expect(await project.deleteModelVersion(version.id)).toEqual(deleted);
+    const { project, model } = await newProjectWithModel();
+    const deleted = await project.deleteModelVersion(model.id);
+    expect(await project.deleteModelVersion(model.id)).toEqual(deleted);
   });
 });

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addTinyModel,
-  useScratchProjects,
-} from '../../../../test/support/project/project-test-setup';
+import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
+import { addTinyModel } from '../../../../test/support/project/test-fixtures';
 import { SqliteDatabase } from './sqlite';
 
-const { newProject } = useScratchProjects();
+const { newProject, newProjectWithModel } = useScratchProjects();
 
 describe('prediction cache', () => {
   it('caches probabilities per model version, image and options, within 1/510, as an 8-bit PNG', async () => {
-    const { project, file } = await newProject(1);
-    const model = await addTinyModel(project);
+    const { project, file, model } = await newProjectWithModel();
     const probabilities = Float32Array.from({ length: 24 * 20 }, (_, i) => Math.sin(i) * 0.5 + 0.5);
     expect(await project.getPrediction(model.id, 'test/01_test')).toBeUndefined();
     await project.putPrediction(model.id, 'test/01_test', { width: 24, height: 20, probabilities });
@@ -33,8 +30,7 @@ describe('prediction cache', () => {
   });
 
   it('keeps the scale each map was predicted at, and reads a map given none as unknown', async () => {
-    const { project } = await newProject(1);
-    const model = await addTinyModel(project);
+    const { project, model } = await newProjectWithModel();
     const one = { width: 1, height: 1, probabilities: new Float32Array([0.25]) };
     await project.putPrediction(model.id, 'test/01_test', {
       ...one,

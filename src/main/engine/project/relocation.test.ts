@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProject } from './open';
 import { useScratchProjects } from '../../../../test/support/project/project-test-setup';
-import { seededPng } from '../../../../test/support/project/test-fixtures';
+import { writeTinyPng } from '../../../../test/support/project/test-fixtures';
 
-const { newProject, scratchFolder, open } = useScratchProjects();
+const { newProject, newDatasetFolder, open } = useScratchProjects();
 
 describe('relocating a moved dataset', () => {
   it('finds every file again by hash under a renamed, restructured folder', async () => {
@@ -33,19 +33,15 @@ describe('relocating a moved dataset', () => {
   });
 
   it('keeps images that shared one file sharing it after the move', async () => {
-    const dir = scratchFolder();
-    const root = path.join(dir, 'data');
-    await fs.mkdir(root);
-    const shared = path.join(root, 'fov.png');
-    await fs.writeFile(shared, await seededPng(4, 4, 7));
+    const { dir, root } = await newDatasetFolder();
+    const shared = await writeTinyPng(path.join(root, 'fov.png'), 7);
     const images = [1, 2].map((n) => ({
       key: `img${n}`,
       split: '',
       name: `img${n}`,
       files: { image: path.join(root, `img${n}.png`), fov: shared },
     }));
-    for (const [n, image] of images.entries())
-      await fs.writeFile(image.files.image, await seededPng(4, 4, n));
+    for (const [n, image] of images.entries()) await writeTinyPng(image.files.image, n);
     const project = await createProject(path.join(dir, 'p.vessel'), { datasetRoot: root, images });
     open.push(project);
     await fs.rename(root, path.join(dir, 'moved'));
