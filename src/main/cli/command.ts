@@ -123,3 +123,17 @@ export function flipsOption(args: CliArgs): boolean | undefined {
   if (on && off) throw new UsageError('give --flips or --no-flips, not both');
   return on ? true : off ? false : undefined;
 }
+
+/**
+ * `--skip-bad`, shared by the commands that refuse a dataset holding files they cannot use (eval,
+ * train): with it they go on without those files and name each. The help says what the command
+ * does without them and where it names them.
+ */
+export function skipBadOptions(description: string): Record<'skip-bad', CliOption> {
+  return { 'skip-bad': { type: 'boolean', description } };
+}
+
+/** Whether `--skip-bad` was given. */
+export function skipBadOption(args: CliArgs): boolean {
+  return args.values['skip-bad'] === true;
+}

@@ -37,7 +37,15 @@ import {
   type ProbabilitySource,
 } from '../../engine/metrics/probability-sources';
 import type { PerImageRow, PooledRow, ProtocolRow } from '../../engine/metrics/report';
-import { FLIP_OPTIONS, flipsOption, stringOption, UsageError, type CliCommand } from '../command';
+import {
+  FLIP_OPTIONS,
+  flipsOption,
+  skipBadOption,
+  skipBadOptions,
+  stringOption,
+  UsageError,
+  type CliCommand,
+} from '../command';
 import { scaleOption, SCALE_OPTIONS } from './predict';
 
 const PRIMARY_ROW = 'model/fov/t0.5/pooled';
@@ -477,14 +485,12 @@ export const evalCommand: CliCommand = {
     },
     ...FLIP_OPTIONS,
     ...SCALE_OPTIONS,
+    ...skipBadOptions(
+      'Evaluate without the unusable files instead of refusing; the report and --json name every one ("N of M images").',
+    ),
     'fixed-only': {
       type: 'boolean',
       description: 'Only threshold 0.5: do not choose a threshold on the training images.',
-    },
-    'skip-bad': {
-      type: 'boolean',
-      description:
-        'Evaluate without the unusable files instead of refusing; the report and --json name every one ("N of M images").',
     },
   },
   async run(args, io) {
@@ -547,7 +553,7 @@ export const evalCommand: CliCommand = {
       reference: labels,
       source,
       tuneOnTraining: args.values['fixed-only'] !== true,
-      skipBad: args.values['skip-bad'] === true,
+      skipBad: skipBadOption(args),
       onProgress: (stage, done, total) => {
         const bar = (bars[stage] ??= io.progress(
           stage === 'test'

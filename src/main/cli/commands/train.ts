@@ -38,6 +38,8 @@ import { openProject, type Project } from '../../engine/project';
 import {
   intOption,
   numberOption,
+  skipBadOption,
+  skipBadOptions,
   stringOption,
   UsageError,
   type CliArgs,
@@ -313,11 +315,9 @@ export const trainCommand: CliCommand = {
       valueName: '<1st|2nd>',
       description: 'Which manual segmentation to learn (default 1st).',
     },
-    'skip-bad': {
-      type: 'boolean',
-      description:
-        'Train without the unusable files outside the test split instead of refusing; the output and --json name every one.',
-    },
+    ...skipBadOptions(
+      'Train without the unusable files outside the test split instead of refusing; the output and --json name every one.',
+    ),
   },
   async run(args, io) {
     const out = path.resolve(stringOption(args, 'out', true));
@@ -415,7 +415,7 @@ export const trainCommand: CliCommand = {
         : intOption(args, 'workers', 1, 1, 64);
 
     const job: TrainJob = {
-      data: { kind: 'folder', root: data, observer, skipBad: args.values['skip-bad'] === true },
+      data: { kind: 'folder', root: data, observer, skipBad: skipBadOption(args) },
       outDir: out,
       options: { ...training, ...flags },
       ...(resume ? { resume: true } : { model }),

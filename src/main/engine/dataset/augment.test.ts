@@ -4,39 +4,27 @@ import {
   AUGMENT_NONE,
   augmentConfigSchema,
   drawTransform,
-  renderSample,
   type AugmentConfig,
-  type TrainingImage,
 } from './augment';
 import { SeededRandom } from './random';
 import { PatchSampler } from './sampler';
-import { maskImage } from '../../../../test/support/mask-image';
+import { barImage, renderPatch, samplerConfig } from '../../../../test/support/dataset/sampling';
 
 const SIZE = 160;
 const BAR = 8;
 
-/** A vertical bright bar BAR px wide through the middle of the image, labelled as vessel. */
-function barImage(): TrainingImage {
-  const start = SIZE / 2 - BAR / 2;
-  return maskImage('bar', SIZE, SIZE, (x) => x >= start && x < start + BAR, 'whole image');
-}
+/** A SIZE x SIZE image with a vessel bar BAR px wide down its middle. */
+const bar = () => barImage(SIZE, BAR);
 
 /** The bar's width in the middle row of a rendered patch: label pixels, and image pixels above 0.5. */
 function renderedWidth(scale: number): { label: number; image: number; labelValues: Set<number> } {
   const p = 64;
   const config: AugmentConfig = { ...AUGMENT_NONE, scale: { min: scale, max: scale } };
   const transform = drawTransform(config, new SeededRandom(3));
-  const x = new Float32Array(p * p);
-  const y = new Float32Array(p * p);
-  const fov = new Uint8Array(p * p);
-  renderSample(barImage(), SIZE / 2, SIZE / 2, transform, {
-    x,
-    y,
-    fov,
-    pixelOffset: 0,
-    height: p,
-    width: p,
-  });
+  const target = renderPatch(bar(), SIZE / 2, SIZE / 2, transform, p);
+  const { x } = target;
+  const y = target.y!;
+  const fov = target.fov!;
   const row = (p / 2) * p;
   let label = 0;
   let image = 0;
@@ -96,20 +84,17 @@ describe('rescaling augmentation', () => {
   });
 
   it('gives seeded samplers the same batches with rescaling on', () => {
-    const config = {
-      mode: 'patch' as const,
-      patchSize: 24,
+    const config = samplerConfig({
       batchSize: 4,
-      centres: 'fov' as const,
       vesselFraction: 0.5,
       augment: { ...AUGMENT_ALL, scale: { min: 0.7, max: 1.5 } },
       seed: 11,
-    };
-    const a = new PatchSampler([barImage()], config).batch(2);
-    const b = new PatchSampler([barImage()], config).batch(2);
+    });
+    const a = new PatchSampler([bar()], config).batch(2);
+    const b = new PatchSampler([bar()], config).batch(2);
     expect(a.x).toEqual(b.x);
     expect(a.y).toEqual(b.y);
-    const plain = new PatchSampler([barImage()], { ...config, augment: AUGMENT_ALL }).batch(2);
+    const plain = new PatchSampler([bar()], { ...config, augment: AUGMENT_ALL }).batch(2);
     expect(plain.x).not.toEqual(a.x);
   });
 });

@@ -340,38 +340,22 @@ function sourceCoordinates(
     const gy0 = Math.floor(gy);
     const tx = gx - gx0;
     const ty = gy - gy0;
-    const tx2 = tx * tx;
-    const ty2 = ty * ty;
-    const a0 = keysWeight0(tx, tx2);
-    const a1 = keysWeight1(tx, tx2);
-    const a2 = keysWeight2(tx, tx2);
-    const a3 = keysWeight3(tx, tx2);
-    // Column offsets (x2 for the dx, dy pairs) of the four taps, edge points repeated.
+    // Column offsets (x2 for the dx, dy pairs) and row offsets of the taps, edge points repeated.
     const c0 = clampIndex(gx0 - 1, last) * 2;
     const c1 = clampIndex(gx0, last) * 2;
     const c2 = clampIndex(gx0 + 1, last) * 2;
     const c3 = clampIndex(gx0 + 2, last) * 2;
-    const b0 = keysWeight0(ty, ty2);
-    const b1 = keysWeight1(ty, ty2);
-    const b2 = keysWeight2(ty, ty2);
-    const b3 = keysWeight3(ty, ty2);
     const r0 = clampIndex(gy0 - 1, last) * grid * 2;
     const r1 = clampIndex(gy0, last) * grid * 2;
     const r2 = clampIndex(gy0 + 1, last) * grid * 2;
     const r3 = clampIndex(gy0 + 2, last) * grid * 2;
-    // dx and dy are interleaved in ctrl: the dy of a point is one further.
-    const dx =
-      b0 * tapRow(ctrl, r0, c0, c1, c2, c3, a0, a1, a2, a3) +
-      b1 * tapRow(ctrl, r1, c0, c1, c2, c3, a0, a1, a2, a3) +
-      b2 * tapRow(ctrl, r2, c0, c1, c2, c3, a0, a1, a2, a3) +
-      b3 * tapRow(ctrl, r3, c0, c1, c2, c3, a0, a1, a2, a3);
-    const dy =
-      b0 * tapRow(ctrl, r0 + 1, c0, c1, c2, c3, a0, a1, a2, a3) +
-      b1 * tapRow(ctrl, r1 + 1, c0, c1, c2, c3, a0, a1, a2, a3) +
-      b2 * tapRow(ctrl, r2 + 1, c0, c1, c2, c3, a0, a1, a2, a3) +
-      b3 * tapRow(ctrl, r3 + 1, c0, c1, c2, c3, a0, a1, a2, a3);
-    xs[q] = xs[q]! + dx;
-    ys[q] = ys[q]! + dy;
+    // dx and dy are interleaved in ctrl: the dy of a point is one further. One call site, so
+    // that the lookup is inlined.
+    for (let k = 0; k < 2; k++) {
+      const coords = k === 0 ? xs : ys;
+      coords[q] =
+        coords[q]! + bicubic(ctrl, r0 + k, r1 + k, r2 + k, r3 + k, c0, c1, c2, c3, tx, ty);
+    }
   }
 }
 
@@ -380,13 +364,15 @@ function clampIndex(i: number, last: number): number {
   return i < 0 ? 0 : i > last ? last : i;
 }
 
-/** Pure flips and turns: every output pixel is one source pixel (mirrored past the edges). */
+/**
+ * Pure flips and turns about the centre (cx, cy): every output pixel is one source pixel
+ * (mirrored past the edges).
+ */
 function renderInteger(
   source: TrainingImage,
-  cx: number,
-  cy: number,
-  t: SampleTransform,
   target: RenderTarget,
+  t: SampleTransform,
+  { cx, cy }: { cx: number; cy: number },
 ): void {
   const { width: W, height: H, channels: C, image, label, fov } = source;
   const { height: h, width: w, pixelOffset, x: out, y: outY, fov: outFov } = target;
@@ -412,79 +398,100 @@ function renderInteger(
   }
 }
 
-/** Labels and FOV at the source positions: bilinear, then >= 0.5 keeps them binary. */
-function renderMasks(source: TrainingImage, target: RenderTarget): void {
+/**
+ * The label and FOV at one source position (integer part x0, y0, fraction fx, fy) into output
+ * pixel p: bilinear, then >= 0.5 keeps them binary. Called from renderImage's loop, which has
+ * split the position already.
+ */
+function renderMaskPixel(
+  source: TrainingImage,
+  target: RenderTarget,
+  p: number,
+  x0: number,
+  y0: number,
+  fx: number,
+  fy: number,
+): void {
   const { width: W, height: H, label, fov } = source;
-  const { pixelOffset, y: outY, fov: outFov } = target;
-  const n = target.height * target.width;
-  const xs = scratchX;
-  const ys = scratchY;
-  for (let q = 0; q < n; q++) {
-    const sx = xs[q]!;
-    const sy = ys[q]!;
-    const x0 = Math.floor(sx);
-    const y0 = Math.floor(sy);
-    const fx = sx - x0;
-    const fy = sy - y0;
-    let xa = x0;
-    let xb = x0 + 1;
-    let ya = y0 * W;
-    let yb = ya + W;
-    if (x0 < 0 || xb >= W || y0 < 0 || y0 + 1 >= H) {
-      xa = reflect(x0, W);
-      xb = reflect(x0 + 1, W);
-      ya = reflect(y0, H) * W;
-      yb = reflect(y0 + 1, H) * W;
-    }
-    const w00 = (1 - fx) * (1 - fy);
-    const w10 = fx * (1 - fy);
-    const w01 = (1 - fx) * fy;
-    const w11 = fx * fy;
-    const p = pixelOffset + q;
-    if (outY !== null) {
-      outY[p] =
-        w00 * label[ya + xa]! +
-          w10 * label[ya + xb]! +
-          w01 * label[yb + xa]! +
-          w11 * label[yb + xb]! >=
-        0.5
-          ? 1
-          : 0;
-    }
-    if (outFov !== null) {
-      outFov[p] =
-        w00 * fov[ya + xa]! + w10 * fov[ya + xb]! + w01 * fov[yb + xa]! + w11 * fov[yb + xb]! >= 0.5
-          ? 1
-          : 0;
-    }
+  const { y: outY, fov: outFov } = target;
+  let xa = x0;
+  let xb = x0 + 1;
+  let ya = y0 * W;
+  let yb = ya + W;
+  if (x0 < 0 || xb >= W || y0 < 0 || y0 + 1 >= H) {
+    xa = reflect(x0, W);
+    xb = reflect(x0 + 1, W);
+    ya = reflect(y0, H) * W;
+    yb = reflect(y0 + 1, H) * W;
+  }
+  const w00 = (1 - fx) * (1 - fy);
+  const w10 = fx * (1 - fy);
+  const w01 = (1 - fx) * fy;
+  const w11 = fx * fy;
+  if (outY !== null) {
+    outY[p] =
+      w00 * label[ya + xa]! +
+        w10 * label[ya + xb]! +
+        w01 * label[yb + xa]! +
+        w11 * label[yb + xb]! >=
+      0.5
+        ? 1
+        : 0;
+  }
+  if (outFov !== null) {
+    outFov[p] =
+      w00 * fov[ya + xa]! + w10 * fov[ya + xb]! + w01 * fov[yb + xa]! + w11 * fov[yb + xb]! >= 0.5
+        ? 1
+        : 0;
   }
 }
 
-/** One row of a bicubic lookup: four taps of one channel, weighted. */
-function tapRow(
-  image: Float32Array,
-  row: number,
+/**
+ * Bicubic (Keys) interpolation of one channel: the 4x4 taps at row offsets r0-r3 and column
+ * offsets c0-c3 of data, weighted for fractions tx, ty. Every bicubic lookup goes through here
+ * (the elastic field and the image); it is small enough for the optimiser to inline into the
+ * hot loops, where it runs as if written out.
+ */
+function bicubic(
+  data: Float32Array,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
   c0: number,
   c1: number,
   c2: number,
   c3: number,
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
+  tx: number,
+  ty: number,
 ): number {
+  const tx2 = tx * tx;
+  const ty2 = ty * ty;
+  const a0 = keysWeight0(tx, tx2);
+  const a1 = keysWeight1(tx, tx2);
+  const a2 = keysWeight2(tx, tx2);
+  const a3 = keysWeight3(tx, tx2);
+  const b0 = keysWeight0(ty, ty2);
+  const b1 = keysWeight1(ty, ty2);
+  const b2 = keysWeight2(ty, ty2);
+  const b3 = keysWeight3(ty, ty2);
   return (
-    a0 * image[row + c0]! + a1 * image[row + c1]! + a2 * image[row + c2]! + a3 * image[row + c3]!
+    b0 * (a0 * data[r0 + c0]! + a1 * data[r0 + c1]! + a2 * data[r0 + c2]! + a3 * data[r0 + c3]!) +
+    b1 * (a0 * data[r1 + c0]! + a1 * data[r1 + c1]! + a2 * data[r1 + c2]! + a3 * data[r1 + c3]!) +
+    b2 * (a0 * data[r2 + c0]! + a1 * data[r2 + c1]! + a2 * data[r2 + c2]! + a3 * data[r2 + c3]!) +
+    b3 * (a0 * data[r3 + c0]! + a1 * data[r3 + c1]! + a2 * data[r3 + c2]! + a3 * data[r3 + c3]!)
   );
 }
 
 /**
  * The image at the source positions, bicubic (Keys' kernel, a = -0.5), mirrored past the
- * edges. Written out tap by tap with locals: this loop is most of the stream's cost.
+ * edges, and the label and FOV (renderMaskPixel) in the same pass over the positions. This loop
+ * is most of the stream's cost.
  */
 function renderImage(source: TrainingImage, target: RenderTarget): void {
   const { width: W, height: H, channels: C, image } = source;
   const { pixelOffset, x: out } = target;
+  const masks = target.y !== null || target.fov !== null;
   const n = target.height * target.width;
   const xs = scratchX;
   const ys = scratchY;
@@ -495,16 +502,7 @@ function renderImage(source: TrainingImage, target: RenderTarget): void {
     const y0 = Math.floor(sy);
     const tx = sx - x0;
     const ty = sy - y0;
-    const tx2 = tx * tx;
-    const ty2 = ty * ty;
-    const a0 = keysWeight0(tx, tx2);
-    const a1 = keysWeight1(tx, tx2);
-    const a2 = keysWeight2(tx, tx2);
-    const a3 = keysWeight3(tx, tx2);
-    const b0 = keysWeight0(ty, ty2);
-    const b1 = keysWeight1(ty, ty2);
-    const b2 = keysWeight2(ty, ty2);
-    const b3 = keysWeight3(ty, ty2);
+    if (masks) renderMaskPixel(source, target, pixelOffset + q, x0, y0, tx, ty);
     let c0 = x0 - 1;
     let c1 = x0;
     let c2 = x0 + 1;
@@ -524,45 +522,26 @@ function renderImage(source: TrainingImage, target: RenderTarget): void {
       r3 = reflect(r3, H);
     }
     if (C === 1) {
-      // The common case (one preprocessed channel), with the 16 taps as plain indexed loads.
-      const i0 = r0 * W;
-      const i1 = r1 * W;
-      const i2 = r2 * W;
-      const i3 = r3 * W;
-      out[pixelOffset + q] =
-        b0 *
-          (a0 * image[i0 + c0]! +
-            a1 * image[i0 + c1]! +
-            a2 * image[i0 + c2]! +
-            a3 * image[i0 + c3]!) +
-        b1 *
-          (a0 * image[i1 + c0]! +
-            a1 * image[i1 + c1]! +
-            a2 * image[i1 + c2]! +
-            a3 * image[i1 + c3]!) +
-        b2 *
-          (a0 * image[i2 + c0]! +
-            a1 * image[i2 + c1]! +
-            a2 * image[i2 + c2]! +
-            a3 * image[i2 + c3]!) +
-        b3 *
-          (a0 * image[i3 + c0]! +
-            a1 * image[i3 + c1]! +
-            a2 * image[i3 + c2]! +
-            a3 * image[i3 + c3]!);
+      // The common case (one preprocessed channel): rows are W apart.
+      out[pixelOffset + q] = bicubic(image, r0 * W, r1 * W, r2 * W, r3 * W, c0, c1, c2, c3, tx, ty);
       continue;
     }
+    const stride = W * C;
     for (let c = 0; c < C; c++) {
       // Channel c of pixel (x, y) is at (y * W + x) * C + c: scale the indices once per channel.
-      const k0 = c0 * C + c;
-      const k1 = c1 * C + c;
-      const k2 = c2 * C + c;
-      const k3 = c3 * C + c;
-      out[(pixelOffset + q) * C + c] =
-        b0 * tapRow(image, r0 * W * C, k0, k1, k2, k3, a0, a1, a2, a3) +
-        b1 * tapRow(image, r1 * W * C, k0, k1, k2, k3, a0, a1, a2, a3) +
-        b2 * tapRow(image, r2 * W * C, k0, k1, k2, k3, a0, a1, a2, a3) +
-        b3 * tapRow(image, r3 * W * C, k0, k1, k2, k3, a0, a1, a2, a3);
+      out[(pixelOffset + q) * C + c] = bicubic(
+        image,
+        r0 * stride,
+        r1 * stride,
+        r2 * stride,
+        r3 * stride,
+        c0 * C + c,
+        c1 * C + c,
+        c2 * C + c,
+        c3 * C + c,
+        tx,
+        ty,
+      );
     }
   }
 }
@@ -613,10 +592,9 @@ export function renderSample(
   target: RenderTarget,
 ): void {
   if (t.integer) {
-    renderInteger(source, cx, cy, t, target);
+    renderInteger(source, target, t, { cx, cy });
   } else {
     sourceCoordinates(source.width, source.height, cx, cy, t, target.height, target.width);
-    if (target.y !== null || target.fov !== null) renderMasks(source, target);
     renderImage(source, target);
   }
   if (t.brightness !== 0 || t.contrast !== 1 || t.gammaExponent !== 1) {

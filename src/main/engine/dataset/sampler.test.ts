@@ -3,14 +3,13 @@ import {
   AUGMENT_ALL,
   AUGMENT_NONE,
   drawTransform,
-  renderSample,
   type AugmentConfig,
-  type RenderTarget,
   type TrainingImage,
 } from './augment';
 import { SeededRandom } from './random';
-import { PatchSampler, createPatchStream, type SamplerConfig } from './sampler';
+import { PatchSampler, createPatchStream } from './sampler';
 import { maskImage } from '../../../../test/support/mask-image';
+import { renderPatch, samplerConfig } from '../../../../test/support/dataset/sampling';
 
 const W = 64;
 const H = 56;
@@ -38,43 +37,17 @@ function fundusImage(id: string): TrainingImage {
   return { id, width: W, height: H, channels: 1, image, label, fov };
 }
 
-function config(overrides: Partial<SamplerConfig> = {}): SamplerConfig {
-  return {
-    mode: 'patch',
-    patchSize: 24,
-    batchSize: 8,
-    centres: 'fov',
-    vesselFraction: null,
-    augment: AUGMENT_ALL,
-    seed: 7,
-    ...overrides,
-  };
-}
-
 /** Lets the event loop run until `ready()` holds (the stream fills its queue in setImmediate turns). */
 async function settle(ready: () => boolean): Promise<void> {
   for (let turn = 0; turn < 1000 && !ready(); turn++)
     await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-/** A one-sample render target of size x size, with or without label and FOV outputs. */
-function renderTarget(size: number, withMasks: boolean): RenderTarget {
-  const n = size * size;
-  return {
-    x: new Float32Array(n),
-    y: withMasks ? new Float32Array(n) : null,
-    fov: withMasks ? new Uint8Array(n) : null,
-    pixelOffset: 0,
-    height: size,
-    width: size,
-  };
-}
-
 const isBinary = (values: ArrayLike<number>) => Array.from(values).every((v) => v === 0 || v === 1);
 
 describe('augmentation invariants', () => {
   it('labels and FOV stay binary under every augmentation', () => {
-    const sampler = new PatchSampler([fundusImage('a'), fundusImage('b')], config());
+    const sampler = new PatchSampler([fundusImage('a'), fundusImage('b')], samplerConfig());
     for (let k = 0; k < 5; k++) {
       const batch = sampler.batch(k);
       expect(isBinary(batch.y)).toBe(true);
@@ -87,7 +60,7 @@ describe('augmentation invariants', () => {
     const source = plantedImage();
     const sampler = new PatchSampler(
       [source],
-      config({
+      samplerConfig({
         patchSize: 40,
         augment: { ...AUGMENT_NONE, flips: true, rotate90: true },
         batchSize: 16,
@@ -112,8 +85,7 @@ describe('augmentation invariants', () => {
     const source = plantedImage();
     const t = { ...drawTransform(AUGMENT_NONE, new SeededRandom(1)), m00: -1 };
     const size = 40;
-    const target = renderTarget(size, true);
-    renderSample(source, 30, 28, t, target);
+    const target = renderPatch(source, 30, 28, t, size);
     for (let v = 0; v < size; v++) {
       for (let u = 0; u < size; u++) {
         const sx = 30 - (u - size / 2);
@@ -132,7 +104,7 @@ describe('augmentation invariants', () => {
     };
     const sampler = new PatchSampler(
       [source],
-      config({ patchSize: 48, augment, batchSize: 12, centres: 'anywhere' }),
+      samplerConfig({ patchSize: 48, augment, batchSize: 12, centres: 'anywhere' }),
     );
     const batch = sampler.batch(3);
     for (let n = 0; n < 12; n++) {
@@ -157,10 +129,8 @@ describe('augmentation invariants', () => {
     const source = fundusImage('a');
     const t = drawTransform(AUGMENT_ALL, new SeededRandom(5));
     const size = 20;
-    const full = renderTarget(size, true);
-    const alone = renderTarget(size, false);
-    renderSample(source, 30, 25, t, full);
-    renderSample(source, 30, 25, t, alone);
+    const full = renderPatch(source, 30, 25, t, size);
+    const alone = renderPatch(source, 30, 25, t, size, false);
     expect(alone.x).toEqual(full.x);
   });
 
@@ -180,13 +150,11 @@ describe('augmentation invariants', () => {
     const augment: AugmentConfig = { ...AUGMENT_NONE, elastic: { grid: 3, sigma: 10 } };
     const random = new SeededRandom(99);
     const shifts: number[] = [];
-    const target = renderTarget(1, true);
     // The middle control point sits at the image centre: the displacement there is that point's vector.
     const cx = (W - 1) / 2;
     for (let k = 0; k < 400; k++) {
       const t = drawTransform(augment, random);
-      renderSample(source, cx, (H - 1) / 2, t, target);
-      const dx = target.x[0]! * W - cx;
+      const dx = renderPatch(source, cx, (H - 1) / 2, t, 1).x[0]! * W - cx;
       expect(dx).toBeCloseTo(t.elastic![(1 * 3 + 1) * 2]!, 1);
       // only displacements that stay inside the ramp are readable
       if (Math.abs(dx) < cx - 2) shifts.push(dx);
@@ -232,20 +200,19 @@ describe('augmentation invariants', () => {
       return dx;
     };
     const size = 48;
-    const target = renderTarget(size, false);
     const random = new SeededRandom(11);
     let worst = 0;
     for (let k = 0; k < 10; k++) {
       const t = drawTransform({ ...AUGMENT_NONE, elastic: { grid: 3, sigma: 10 } }, random);
       const cx = 150 + 10 * k;
       const cy = 140;
-      renderSample(source, cx, cy, t, target);
+      const { x } = renderPatch(source, cx, cy, t, size, false);
       for (let v = 0; v < size; v++) {
         for (let u = 0; u < size; u++) {
           const sx = cx + u - size / 2;
           const sy = cy + v - size / 2;
           const expected = sx + exactDx(t.elastic!, 3, sx, sy);
-          worst = Math.max(worst, Math.abs(target.x[v * size + u]! - expected));
+          worst = Math.max(worst, Math.abs(x[v * size + u]! - expected));
         }
       }
     }
@@ -255,8 +222,8 @@ describe('augmentation invariants', () => {
   it('intensity jitter changes the image only, within [0, 1]', () => {
     const images = [fundusImage('a')];
     const augment: AugmentConfig = { ...AUGMENT_NONE, brightness: 0.2, contrast: 0.3, gamma: 0.3 };
-    const plain = new PatchSampler(images, config({ augment: AUGMENT_NONE })).batch(0);
-    const jittered = new PatchSampler(images, config({ augment })).batch(0);
+    const plain = new PatchSampler(images, samplerConfig({ augment: AUGMENT_NONE })).batch(0);
+    const jittered = new PatchSampler(images, samplerConfig({ augment })).batch(0);
     expect(jittered.y).toEqual(plain.y);
     expect(jittered.fov).toEqual(plain.fov);
     expect(jittered.x).not.toEqual(plain.x);
@@ -267,9 +234,9 @@ describe('augmentation invariants', () => {
 describe('sampling', () => {
   it('the same seed gives the same batches; another seed does not', () => {
     const images = [fundusImage('a'), fundusImage('b')];
-    const a = new PatchSampler(images, config()).batch(4);
-    const b = new PatchSampler(images, config()).batch(4);
-    const c = new PatchSampler(images, config({ seed: 8 })).batch(4);
+    const a = new PatchSampler(images, samplerConfig()).batch(4);
+    const b = new PatchSampler(images, samplerConfig()).batch(4);
+    const c = new PatchSampler(images, samplerConfig({ seed: 8 })).batch(4);
     expect(b.x).toEqual(a.x);
     expect(b.y).toEqual(a.y);
     expect(b.imageIds).toEqual(a.imageIds);
@@ -279,7 +246,7 @@ describe('sampling', () => {
   it('NHWC shapes and sizes', () => {
     const batch = new PatchSampler(
       [fundusImage('a')],
-      config({ patchSize: 16, batchSize: 5 }),
+      samplerConfig({ patchSize: 16, batchSize: 5 }),
     ).batch(0);
     expect(batch.shape).toEqual([5, 16, 16, 1]);
     expect(batch.x.length).toBe(5 * 16 * 16);
@@ -293,11 +260,11 @@ describe('sampling', () => {
     const centre = Math.floor(size / 2) * size + Math.floor(size / 2);
     const inFov = new PatchSampler(
       images,
-      config({ patchSize: size, batchSize: 64, augment: AUGMENT_NONE }),
+      samplerConfig({ patchSize: size, batchSize: 64, augment: AUGMENT_NONE }),
     ).batch(0);
     const onVessel = new PatchSampler(
       images,
-      config({ patchSize: size, batchSize: 64, augment: AUGMENT_NONE, vesselFraction: 1 }),
+      samplerConfig({ patchSize: size, batchSize: 64, augment: AUGMENT_NONE, vesselFraction: 1 }),
     ).batch(0);
     let vesselCentresUnbalanced = 0;
     for (let n = 0; n < 64; n++) {
@@ -308,7 +275,12 @@ describe('sampling', () => {
     expect(vesselCentresUnbalanced).toBeLessThan(40);
     const anywhere = new PatchSampler(
       images,
-      config({ patchSize: size, batchSize: 200, augment: AUGMENT_NONE, centres: 'anywhere' }),
+      samplerConfig({
+        patchSize: size,
+        batchSize: 200,
+        augment: AUGMENT_NONE,
+        centres: 'anywhere',
+      }),
     ).batch(0);
     // Some centres fall outside the FOV (the image has black corners).
     let outside = 0;
@@ -320,7 +292,7 @@ describe('sampling', () => {
     const images = [fundusImage('a'), fundusImage('b')];
     const batch = new PatchSampler(
       images,
-      config({ mode: 'whole', batchSize: 2, augment: AUGMENT_NONE }),
+      samplerConfig({ mode: 'whole', batchSize: 2, augment: AUGMENT_NONE }),
     ).batch(0);
     expect(batch.shape).toEqual([2, H, W, 1]);
     expect(batch.x.subarray(0, W * H)).toEqual(images[0]!.image);
@@ -328,28 +300,28 @@ describe('sampling', () => {
   });
 
   it('refuses bad configs with DATASET_BAD_CONFIG', () => {
-    expect(() => new PatchSampler([], config())).toThrow(
+    expect(() => new PatchSampler([], samplerConfig())).toThrow(
       expect.objectContaining({ code: 'DATASET_BAD_CONFIG' }),
     );
-    expect(() => new PatchSampler([fundusImage('a')], config({ patchSize: 0 }))).toThrow(
+    expect(() => new PatchSampler([fundusImage('a')], samplerConfig({ patchSize: 0 }))).toThrow(
       expect.objectContaining({ code: 'DATASET_BAD_CONFIG' }),
     );
     const noFov = { ...fundusImage('empty'), fov: new Uint8Array(W * H) };
-    expect(() => new PatchSampler([noFov], config())).toThrow(/empty has no FOV pixel/);
+    expect(() => new PatchSampler([noFov], samplerConfig())).toThrow(/empty has no FOV pixel/);
   });
 });
 
 describe('PatchStream', () => {
   it('prepares batches ahead and yields the sampler batches in order, whatever the depth', async () => {
     const images = [fundusImage('a')];
-    const shallow = createPatchStream(images, config(), { prefetch: 1 });
-    const deep = createPatchStream(images, config(), { prefetch: 6 });
+    const shallow = createPatchStream(images, samplerConfig(), { prefetch: 1 });
+    const deep = createPatchStream(images, samplerConfig(), { prefetch: 6 });
     await settle(() => deep.ready === 6 && shallow.ready === 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Filled up to the prefetch depth, and no further.
     expect(deep.ready).toBe(6);
     expect(shallow.ready).toBe(1);
-    const reference = new PatchSampler(images, config());
+    const reference = new PatchSampler(images, samplerConfig());
     for (let k = 0; k < 8; k++) {
       const [a, b] = [await shallow.next(), await deep.next()];
       expect(a.index).toBe(k);
@@ -363,7 +335,10 @@ describe('PatchStream', () => {
   });
 
   it('ends after the number of batches asked for', async () => {
-    const stream = createPatchStream([fundusImage('a')], config(), { batches: 3, prefetch: 8 });
+    const stream = createPatchStream([fundusImage('a')], samplerConfig(), {
+      batches: 3,
+      prefetch: 8,
+    });
     await settle(() => stream.ready === 3);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(stream.ready).toBe(3);
@@ -378,7 +353,7 @@ describe('PatchStream', () => {
 
   it('resumes from a start batch and iterates with for await', async () => {
     const images = [fundusImage('a')];
-    const stream = createPatchStream(images, config(), { startBatch: 10 });
+    const stream = createPatchStream(images, samplerConfig(), { startBatch: 10 });
     const indices: number[] = [];
     for await (const batch of stream) {
       indices.push(batch.index);

@@ -50,12 +50,10 @@ export interface CurvePlotSpec {
 
 const WIDTH = 720;
 const HEIGHT = 620;
-const LEFT = 86;
-const RIGHT = 28;
-const TOP = 78;
-const BOTTOM = 70;
-const PLOT_W = WIDTH - LEFT - RIGHT;
-const PLOT_H = HEIGHT - TOP - BOTTOM;
+/** Around the plot area: the titles above, the tick labels and axis titles left and below. */
+const MARGIN = { left: 86, right: 28, top: 78, bottom: 70 } as const;
+const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
+const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
 /** Escapes text for SVG content and attributes. */
@@ -67,8 +65,8 @@ export function escapeXml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-const px = (x: number) => LEFT + x * PLOT_W;
-const py = (y: number) => TOP + (1 - y) * PLOT_H;
+const px = (x: number) => MARGIN.left + x * PLOT_W;
+const py = (y: number) => MARGIN.top + (1 - y) * PLOT_H;
 const fixed = (v: number) => v.toFixed(2);
 
 /** Polyline points in pixels, leaving out points within half a pixel of the last one drawn. */
@@ -103,16 +101,16 @@ function axes(spec: CurvePlotSpec): string[] {
   for (let t = 0; t <= 5; t++) {
     const v = t / 5;
     parts.push(
-      `<line x1="${fixed(px(v))}" y1="${TOP}" x2="${fixed(px(v))}" y2="${TOP + PLOT_H}" stroke="#dddddd" stroke-width="1"/>`,
-      `<line x1="${LEFT}" y1="${fixed(py(v))}" x2="${LEFT + PLOT_W}" y2="${fixed(py(v))}" stroke="#dddddd" stroke-width="1"/>`,
-      `<text x="${fixed(px(v))}" y="${TOP + PLOT_H + 22}" text-anchor="middle" font-size="14">${v.toFixed(1)}</text>`,
-      `<text x="${LEFT - 10}" y="${fixed(py(v) + 5)}" text-anchor="end" font-size="14">${v.toFixed(1)}</text>`,
+      `<line x1="${fixed(px(v))}" y1="${MARGIN.top}" x2="${fixed(px(v))}" y2="${MARGIN.top + PLOT_H}" stroke="#dddddd" stroke-width="1"/>`,
+      `<line x1="${MARGIN.left}" y1="${fixed(py(v))}" x2="${MARGIN.left + PLOT_W}" y2="${fixed(py(v))}" stroke="#dddddd" stroke-width="1"/>`,
+      `<text x="${fixed(px(v))}" y="${MARGIN.top + PLOT_H + 22}" text-anchor="middle" font-size="14">${v.toFixed(1)}</text>`,
+      `<text x="${MARGIN.left - 10}" y="${fixed(py(v) + 5)}" text-anchor="end" font-size="14">${v.toFixed(1)}</text>`,
     );
   }
   parts.push(
-    `<rect x="${LEFT}" y="${TOP}" width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#000000" stroke-width="1.2"/>`,
-    `<text x="${LEFT + PLOT_W / 2}" y="${HEIGHT - 18}" text-anchor="middle" font-size="16">${escapeXml(spec.xLabel)}</text>`,
-    `<text x="22" y="${TOP + PLOT_H / 2}" text-anchor="middle" font-size="16" transform="rotate(-90 22 ${TOP + PLOT_H / 2})">${escapeXml(spec.yLabel)}</text>`,
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#000000" stroke-width="1.2"/>`,
+    `<text x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 18}" text-anchor="middle" font-size="16">${escapeXml(spec.xLabel)}</text>`,
+    `<text x="22" y="${MARGIN.top + PLOT_H / 2}" text-anchor="middle" font-size="16" transform="rotate(-90 22 ${MARGIN.top + PLOT_H / 2})">${escapeXml(spec.yLabel)}</text>`,
     `<text x="${WIDTH / 2}" y="30" text-anchor="middle" font-size="19" font-weight="bold">${escapeXml(spec.title)}</text>`,
     `<text x="${WIDTH / 2}" y="54" text-anchor="middle" font-size="13" fill="#333333">${escapeXml(spec.subtitle)}</text>`,
   );
@@ -128,8 +126,9 @@ function legend(spec: CurvePlotSpec): string[] {
   // Wide enough for the longest label at about 7.6 px per character of 14 px text.
   const width = Math.min(PLOT_W - 20, 56 + Math.max(...entries.map((e) => e.label.length)) * 7.6);
   const height = entries.length * lineHeight + 14;
-  const x0 = spec.legendCorner === 'bottom-right' ? LEFT + PLOT_W - width - 12 : LEFT + 12;
-  const y0 = TOP + PLOT_H - height - 12;
+  const x0 =
+    spec.legendCorner === 'bottom-right' ? MARGIN.left + PLOT_W - width - 12 : MARGIN.left + 12;
+  const y0 = MARGIN.top + PLOT_H - height - 12;
   const parts = [
     `<rect x="${fixed(x0)}" y="${fixed(y0)}" width="${fixed(width)}" height="${height}" fill="#ffffff" fill-opacity="0.92" stroke="#888888"/>`,
   ];
