@@ -23,7 +23,7 @@ import { useStore, useStoreFields } from '../state/use-store';
 import { ColourBar } from './ColourBar';
 import { isPressedBySpace, isTextField } from './focus';
 import { footprintCursor, type LayerCanvases } from './layer-canvases';
-import { HEATMAP_RAMP } from './mask-render';
+import { HEATMAP_RAMP } from './colour-maps';
 import { discFootprint } from './raster';
 import { readoutAt, readoutFields, type PixelReadout } from './readout';
 import { uncertaintyRampByProbability } from './uncertainty';

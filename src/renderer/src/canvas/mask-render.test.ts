@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LAYER_COLOURS,
-  renderErrorMap,
-  renderHeatmap,
-  renderMaskRect,
-  thresholdProbabilities,
-  type MaskStyle,
-} from './mask-render';
+// One namespace for the module under test: every case below reads as maskRender.<what it tests>.
+import * as maskRender from './mask-render';
 import type { PixelRect } from './raster';
 
 const alphaRows = (rgba: Uint8ClampedArray, w: number, h: number) =>
@@ -21,15 +15,15 @@ describe('renderMaskRect', () => {
   for (let y = 1; y <= 3; y++) for (let x = 1; x <= 3; x++) mask[y * w + x] = 1;
   const whole = { x: 0, y: 0, width: w, height: h };
   /** Renders `rect` of the 3x3 square mask into `rgba` in the corrected layer's colour. */
-  const render = (rgba: Uint8ClampedArray, rect: PixelRect, style: MaskStyle) =>
-    renderMaskRect(mask, w, h, rect, rgba, LAYER_COLOURS.corrected, style);
+  const render = (rgba: Uint8ClampedArray, rect: PixelRect, style: maskRender.MaskStyle) =>
+    maskRender.renderMaskRect(mask, w, h, rect, rgba, maskRender.LAYER_COLOURS.corrected, style);
 
   it('fills exactly the set pixels, opaque, in the layer colour', () => {
     const rgba = new Uint8ClampedArray(w * h * 4);
     render(rgba, whole, 'filled');
     expect(alphaRows(rgba, w, h)).toEqual(['.....', '.###.', '.###.', '.###.', '.....']);
     expect([...rgba.subarray((w + 1) * 4, (w + 1) * 4 + 4)]).toEqual([
-      ...LAYER_COLOURS.corrected,
+      ...maskRender.LAYER_COLOURS.corrected,
       255,
     ]);
   });
@@ -55,24 +49,24 @@ describe('error map and heatmap', () => {
     const reference = new Uint8Array([1, 0, 1, 0, 1]);
     const fov = new Uint8Array([1, 1, 1, 1, 0]);
     const rgba = new Uint8ClampedArray(5 * 4);
-    renderErrorMap(predicted, reference, fov, rgba);
+    maskRender.renderErrorMap(predicted, reference, fov, rgba);
     const colour = (i: number) => [...rgba.subarray(i * 4, i * 4 + 4)];
-    expect(colour(0)).toEqual([...LAYER_COLOURS.truePositive, 255]);
-    expect(colour(1)).toEqual([...LAYER_COLOURS.falsePositive, 255]);
-    expect(colour(2)).toEqual([...LAYER_COLOURS.falseNegative, 255]);
+    expect(colour(0)).toEqual([...maskRender.LAYER_COLOURS.truePositive, 255]);
+    expect(colour(1)).toEqual([...maskRender.LAYER_COLOURS.falsePositive, 255]);
+    expect(colour(2)).toEqual([...maskRender.LAYER_COLOURS.falseNegative, 255]);
     expect(colour(3)[3]).toBe(0);
     expect(colour(4)[3]).toBe(0);
   });
 
   it('thresholds 8-bit probabilities with p >= t as vessel', () => {
-    expect([...thresholdProbabilities(new Uint8Array([0, 127, 128, 255]), 0.5)]).toEqual([
-      0, 0, 1, 1,
-    ]);
+    expect([...maskRender.thresholdProbabilities(new Uint8Array([0, 127, 128, 255]), 0.5)]).toEqual(
+      [0, 0, 1, 1],
+    );
   });
 
   it('shows the heatmap only at or above the threshold', () => {
     const rgba = new Uint8ClampedArray(3 * 4);
-    renderHeatmap(new Uint8Array([10, 200, 255]), 0.5, rgba);
+    maskRender.renderHeatmap(new Uint8Array([10, 200, 255]), 0.5, rgba);
     expect([rgba[3], rgba[7], rgba[11]]).toEqual([0, 255, 255]);
     expect([rgba[8], rgba[9], rgba[10]]).toEqual([253, 231, 37]);
   });

@@ -3,7 +3,7 @@
  * so a brush stroke re-renders only what it touched. No canvas shapes, no smoothing: each
  * mask pixel becomes exactly one RGBA pixel.
  */
-import { colourRamp } from './colour-bar';
+import { HEATMAP_RAMP } from './colour-maps';
 import type { PixelRect } from './raster';
 
 export type Rgb = readonly [number, number, number];
@@ -102,15 +102,6 @@ export function thresholdProbabilities(probabilities: Uint8Array, threshold: num
   for (let i = 0; i < probabilities.length; i++) out[i] = probabilities[i]! >= cut ? 1 : 0;
   return out;
 }
-
-/** A 256-entry colour ramp for the probability heatmap (dark purple to yellow, viridis-like). */
-export const HEATMAP_RAMP: Uint8Array = colourRamp([
-  [0, [68, 1, 84]],
-  [0.25, [59, 82, 139]],
-  [0.5, [33, 145, 140]],
-  [0.75, [94, 201, 98]],
-  [1, [253, 231, 37]],
-]);
 
 /**
  * The prediction heatmap: probabilities at or above `threshold` coloured by the ramp, the rest

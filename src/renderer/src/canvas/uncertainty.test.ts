@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { colourBarTicks, colourRamp, rampGradient, thresholdPosition } from './colour-bar';
-import {
-  renderUncertainty,
-  uncertaintyMap,
-  uncertaintyRampByProbability,
-  UNCERTAINTY_RAMP,
-} from './uncertainty';
+import { UNCERTAINTY_RAMP } from './colour-maps';
+import { renderUncertainty, uncertaintyMap, uncertaintyRampByProbability } from './uncertainty';
 
 describe('uncertaintyMap', () => {
   it('peaks at the threshold, is 0 at p = 0 and 1, and 0 outside the FOV', () => {

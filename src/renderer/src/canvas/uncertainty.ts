@@ -5,16 +5,7 @@
  * stay clear and the image shows through where the model has made up its mind.
  */
 import { uncertaintyTable } from '../../../shared/uncertainty';
-import { colourRamp } from './colour-bar';
-
-/** The uncertainty layer's colour map (inferno-like: dark violet, red, orange, pale yellow). */
-export const UNCERTAINTY_RAMP: Uint8Array = colourRamp([
-  [0, [40, 11, 84]],
-  [0.3, [120, 28, 109]],
-  [0.55, [196, 58, 75]],
-  [0.8, [245, 125, 21]],
-  [1, [252, 255, 164]],
-]);
+import { UNCERTAINTY_RAMP } from './colour-maps';
 
 /** Uncertainty per pixel in 0..255 at `threshold`, 0 outside the FOV. */
 export function uncertaintyMap(

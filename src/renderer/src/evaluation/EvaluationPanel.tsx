@@ -8,7 +8,7 @@ import { useApi } from '../api/client';
 import { useRequest } from '../api/use-request';
 import { DeltaTable } from '../training/DeltaTable';
 import { downloadBlob } from './chart-export';
-import { CurveChart } from './CurveChart';
+import { CurveChart, type CurveChartProps } from './CurveChart';
 import { prPoints, prSeries, rocPoints, rocSeries } from './curves';
 import {
   buildMetricsTable,
@@ -103,22 +103,18 @@ export function EvaluationPanel({ models }: { models: ModelVersionSummary[] }) {
       {loaded && (
         <>
           <div className="charts">
-            <CurveChart
-              testId="roc-chart"
-              title="ROC: inside the FOV, pooled, 1st manual"
-              exportName="vessel-roc"
-              xLabel="False positive rate (1 - specificity)"
-              yLabel="Sensitivity"
+            <ProtocolCurveChart
+              id="roc"
+              name="ROC"
+              axes={['False positive rate (1 - specificity)', 'Sensitivity']}
               series={rocSeries(loaded.evaluations)}
               points={rocPoints(loaded.secondObserver, loaded.published)}
               diagonal
             />
-            <CurveChart
-              testId="pr-chart"
-              title="Precision-recall: inside the FOV, pooled, 1st manual"
-              exportName="vessel-pr"
-              xLabel="Recall"
-              yLabel="Precision"
+            <ProtocolCurveChart
+              id="pr"
+              name="Precision-recall"
+              axes={['Recall', 'Precision']}
               series={prSeries(loaded.evaluations)}
               points={prPoints(loaded.secondObserver)}
             />
@@ -135,6 +131,32 @@ export function EvaluationPanel({ models }: { models: ModelVersionSummary[] }) {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * A curve chart of the panel's protocol, which its title names; `id` names its test hook and
+ * its export files, `axes` labels x then y.
+ */
+function ProtocolCurveChart({
+  id,
+  name,
+  axes: [xLabel, yLabel],
+  ...chart
+}: {
+  id: string;
+  name: string;
+  axes: [x: string, y: string];
+} & Omit<CurveChartProps, 'testId' | 'title' | 'exportName' | 'xLabel' | 'yLabel'>) {
+  return (
+    <CurveChart
+      {...chart}
+      xLabel={xLabel}
+      yLabel={yLabel}
+      testId={`${id}-chart`}
+      title={`${name}: inside the FOV, pooled, 1st manual`}
+      exportName={`vessel-${id}`}
+    />
   );
 }
 

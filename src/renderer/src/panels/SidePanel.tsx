@@ -1,3 +1,4 @@
+import type { InputHTMLAttributes, ReactNode } from 'react';
 import { firstKey, type CommandId } from '../state/commands';
 import type { Tool } from '../state/scene';
 import type { StudioController } from '../state/studio-controller';
@@ -48,21 +49,15 @@ export function SidePanel({ controller }: { controller: StudioController }) {
           {current.predictionScale && `, ${current.predictionScale}`}
         </p>
       )}
-      <div className="row">
-        <label>
-          Threshold{' '}
-          <input
-            type="range"
-            min={0}
-            max={1}
-            step={0.01}
-            value={threshold}
-            data-testid="threshold"
-            onChange={(e) => scene.setThreshold(Number(e.target.value))}
-          />{' '}
-          <output>{threshold.toFixed(2)}</output>
-        </label>
-      </div>
+      <NumberField
+        label="Threshold"
+        bounds={{ type: 'range', min: 0, max: 1, step: 0.01 }}
+        value={threshold}
+        testId="threshold"
+        onChange={(v) => scene.setThreshold(v)}
+      >
+        <output>{threshold.toFixed(2)}</output>
+      </NumberField>
       <div className="row">
         <button type="button" onClick={() => controller.run('layer.style')}>
           Masks: {maskStyle === 'filled' ? 'filled' : 'contours'} <kbd>C</kbd>
@@ -96,20 +91,15 @@ export function SidePanel({ controller }: { controller: StudioController }) {
           </button>
         ))}
       </div>
-      <div className="row">
-        <label>
-          Size{' '}
-          <input
-            type="number"
-            min={1}
-            max={256}
-            value={brushSize}
-            data-testid="brush-size"
-            onChange={(e) => scene.setBrushSize(Number(e.target.value))}
-          />{' '}
-          px <kbd>[</kbd> <kbd>]</kbd>
-        </label>
-      </div>
+      <NumberField
+        label="Size"
+        bounds={{ type: 'number', min: 1, max: 256 }}
+        value={brushSize}
+        testId="brush-size"
+        onChange={(v) => scene.setBrushSize(v)}
+      >
+        px <kbd>[</kbd> <kbd>]</kbd>
+      </NumberField>
       <div className="row">
         <button type="button" disabled={undoDepth === 0} onClick={() => controller.undo()}>
           Undo ({undoDepth})
@@ -156,6 +146,38 @@ export function SidePanel({ controller }: { controller: StudioController }) {
           ))}
         </ol>
       )}
+    </div>
+  );
+}
+
+/** A labelled number input (slider or box) on a row of its own, followed by its unit or keys. */
+function NumberField({
+  label,
+  bounds,
+  value,
+  testId,
+  onChange,
+  children,
+}: {
+  label: string;
+  bounds: Pick<InputHTMLAttributes<HTMLInputElement>, 'type' | 'min' | 'max' | 'step'>;
+  value: number;
+  testId: string;
+  onChange: (value: number) => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className="row">
+      <label>
+        {label}{' '}
+        <input
+          {...bounds}
+          value={value}
+          data-testid={testId}
+          onChange={(e) => onChange(Number(e.target.value))}
+        />{' '}
+        {children}
+      </label>
     </div>
   );
 }
