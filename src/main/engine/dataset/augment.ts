@@ -72,7 +72,10 @@ export const augmentConfigSchema = z
     rotationDegrees: z.number().min(0).max(180),
     /** U-Net elastic deformation: `grid` x `grid` control points over the image, Gaussian displacements of `sigma` px; null = off. */
     elastic: z
-      .object({ grid: z.number().int().min(2).max(16), sigma: z.number().min(0).max(100) })
+      .object({
+        grid: z.number().int().min(2).max(16),
+        sigma: z.number().min(0).max(100),
+      })
       .strict()
       .nullable(),
     /** Additive brightness shift drawn uniformly from [-b, b] (values are about 0-1); 0 = off. */
@@ -398,59 +401,53 @@ function renderInteger(
   }
 }
 
-/**
- * The label and FOV at one source position (integer part x0, y0, fraction fx, fy) into output
- * pixel p: bilinear, then >= 0.5 keeps them binary. Called from renderImage's loop, which has
- * split the position already.
- */
-function renderMaskPixel(
-  source: TrainingImage,
-  target: RenderTarget,
-  p: number,
-  x0: number,
-  y0: number,
-  fx: number,
-  fy: number,
-): void {
+/** Labels and FOV at the source positions: bilinear, then >= 0.5 keeps them binary. */
+function renderMasks(source: TrainingImage, target: RenderTarget): void {
   const { width: W, height: H, label, fov } = source;
-  const { y: outY, fov: outFov } = target;
-  let xa = x0;
-  let xb = x0 + 1;
-  let ya = y0 * W;
-  let yb = ya + W;
-  if (x0 < 0 || xb >= W || y0 < 0 || y0 + 1 >= H) {
-    xa = reflect(x0, W);
-    xb = reflect(x0 + 1, W);
-    ya = reflect(y0, H) * W;
-    yb = reflect(y0 + 1, H) * W;
-  }
-  const w00 = (1 - fx) * (1 - fy);
-  const w10 = fx * (1 - fy);
-  const w01 = (1 - fx) * fy;
-  const w11 = fx * fy;
-  if (outY !== null) {
-    outY[p] =
-      w00 * label[ya + xa]! +
-        w10 * label[ya + xb]! +
-        w01 * label[yb + xa]! +
-        w11 * label[yb + xb]! >=
-      0.5
-        ? 1
-        : 0;
-  }
-  if (outFov !== null) {
-    outFov[p] =
-      w00 * fov[ya + xa]! + w10 * fov[ya + xb]! + w01 * fov[yb + xa]! + w11 * fov[yb + xb]! >= 0.5
-        ? 1
-        : 0;
+  const { pixelOffset, y: outY, fov: outFov } = target;
+  const n = target.height * target.width;
+  for (let p = pixelOffset, q = 0; q < n; p++, q++) {
+    const sx = scratchX[q]!;
+    const x0 = Math.floor(sx);
+    const fx = sx - x0;
+    const sy = scratchY[q]!;
+    const y0 = Math.floor(sy);
+    const fy = sy - y0;
+    let xa = x0;
+    let xb = x0 + 1;
+    let ya = y0 * W;
+    let yb = ya + W;
+    if (x0 < 0 || xb >= W || y0 < 0 || y0 + 1 >= H) {
+      xa = reflect(x0, W);
+      xb = reflect(x0 + 1, W);
+      ya = reflect(y0, H) * W;
+      yb = reflect(y0 + 1, H) * W;
+    }
+    const w00 = (1 - fx) * (1 - fy);
+    const w10 = fx * (1 - fy);
+    const w01 = (1 - fx) * fy;
+    const w11 = fx * fy;
+    const i00 = ya + xa;
+    const i10 = ya + xb;
+    const i01 = yb + xa;
+    const i11 = yb + xb;
+    if (outY !== null) {
+      outY[p] =
+        w00 * label[i00]! + w10 * label[i10]! + w01 * label[i01]! + w11 * label[i11]! >= 0.5
+          ? 1
+          : 0;
+    }
+    if (outFov !== null) {
+      outFov[p] =
+        w00 * fov[i00]! + w10 * fov[i10]! + w01 * fov[i01]! + w11 * fov[i11]! >= 0.5 ? 1 : 0;
+    }
   }
 }
 
 /**
  * Bicubic (Keys) interpolation of one channel: the 4x4 taps at row offsets r0-r3 and column
  * offsets c0-c3 of data, weighted for fractions tx, ty. Every bicubic lookup goes through here
- * (the elastic field and the image); it is small enough for the optimiser to inline into the
- * hot loops, where it runs as if written out.
+ * (the elastic field and the image).
  */
 function bicubic(
   data: Float32Array,
@@ -485,13 +482,11 @@ function bicubic(
 
 /**
  * The image at the source positions, bicubic (Keys' kernel, a = -0.5), mirrored past the
- * edges, and the label and FOV (renderMaskPixel) in the same pass over the positions. This loop
- * is most of the stream's cost.
+ * edges. This loop is most of the stream's cost.
  */
 function renderImage(source: TrainingImage, target: RenderTarget): void {
   const { width: W, height: H, channels: C, image } = source;
   const { pixelOffset, x: out } = target;
-  const masks = target.y !== null || target.fov !== null;
   const n = target.height * target.width;
   const xs = scratchX;
   const ys = scratchY;
@@ -502,7 +497,6 @@ function renderImage(source: TrainingImage, target: RenderTarget): void {
     const y0 = Math.floor(sy);
     const tx = sx - x0;
     const ty = sy - y0;
-    if (masks) renderMaskPixel(source, target, pixelOffset + q, x0, y0, tx, ty);
     let c0 = x0 - 1;
     let c1 = x0;
     let c2 = x0 + 1;
@@ -595,6 +589,7 @@ export function renderSample(
     renderInteger(source, target, t, { cx, cy });
   } else {
     sourceCoordinates(source.width, source.height, cx, cy, t, target.height, target.width);
+    if (target.y !== null || target.fov !== null) renderMasks(source, target);
     renderImage(source, target);
   }
   if (t.brightness !== 0 || t.contrast !== 1 || t.gammaExponent !== 1) {
