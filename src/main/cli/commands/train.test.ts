@@ -241,7 +241,7 @@ describe('train command', () => {
     }
   });
 
-  it('records --scale-aug and --intensity-aug in the model, and refuses bad ranges naming the flag', async () => {
+  it('records --scale-aug, --intensity-aug and --degrade-aug in the model, and refuses bad ranges naming the flag', async () => {
     const out = path.join(tmp, 'augmented');
     const run = await trainWithConfig(out, [
       '--epochs',
@@ -250,6 +250,8 @@ describe('train command', () => {
       '0.7:1.5',
       '--intensity-aug',
       'gamma=0.8:1.25,contrast=0.9:1.1',
+      '--degrade-aug',
+      '0.5:0.9',
       '--json',
     ]);
     expect(run.code, run.stderr).toBe(0);
@@ -260,6 +262,7 @@ describe('train command', () => {
       flips: true,
       scale: { min: 0.7, max: 1.5 },
       intensity: { gamma: { min: 0.8, max: 1.25 }, contrast: { min: 0.9, max: 1.1 } },
+      degrade: { min: 0.5, max: 0.9, probability: 0.5 },
       gamma: 0,
       contrast: 0,
     });
@@ -271,7 +274,13 @@ describe('train command', () => {
       [['--scale-aug', 'big'], /--scale-aug takes a range MIN:MAX/],
       [['--intensity-aug', 'gamma=2:1'], /--intensity-aug gamma: the range 2:1 must lie within/],
       [['--intensity-aug', 'bright=1:2'], /--intensity-aug takes "default", "off", or gamma=LO:HI/],
+      [['--degrade-aug', '0.2:0.9'], /--degrade-aug: the range 0.2:0.9 must lie within 0.3:1/],
+      [['--degrade-aug', 'blurry'], /--degrade-aug takes a range MIN:MAX/],
       [['--scale-aug', '0.7:1.5', '--no-augment'], /--no-augment turns every augmentation off/],
+      [
+        ['--degrade-aug', 'default', '--no-augment'],
+        /drop --scale-aug, --intensity-aug and --degrade-aug/,
+      ],
     ];
     for (const [flags, message] of bad) {
       const refused = await cli(['--data', data, '--out', never, ...flags]);

@@ -32,6 +32,7 @@ import {
   SCALE_LIMITS,
   type AugmentConfig,
 } from '../../engine/dataset/augment';
+import { DEGRADE_AUGMENT_DEFAULT, DEGRADE_LIMITS } from '../../engine/dataset/degrade';
 import { problemLines } from '../../engine/metrics/bad-files';
 import { readModelMeta } from '../../engine/model/files';
 import { openProject, type Project } from '../../engine/project';
@@ -139,9 +140,21 @@ function parseIntensity(text: string): NonNullable<AugmentConfig['intensity']> {
   return chosen;
 }
 
+/** The degradation `--degrade-aug` asks for: `default`, or MIN:MAX on DEGRADE_AUGMENT_DEFAULT's share of the patches. */
+function parseDegrade(text: string): NonNullable<AugmentConfig['degrade']> {
+  if (text === 'default') return { ...DEGRADE_AUGMENT_DEFAULT };
+  return {
+    ...parseRange('--degrade-aug', text, DEGRADE_LIMITS),
+    probability: DEGRADE_AUGMENT_DEFAULT.probability,
+  };
+}
+
+/** The augmentation flags, as the messages name them. */
+const AUGMENT_FLAGS = '--scale-aug, --intensity-aug and --degrade-aug';
+
 /**
- * The augmentation that --scale-aug and --intensity-aug make of the config file's (or the
- * default, every augmentation of AUGMENT_ALL): undefined when neither flag is given.
+ * The augmentation that --scale-aug, --intensity-aug and --degrade-aug make of the config file's
+ * (or the default, every augmentation of AUGMENT_ALL): undefined when no such flag is given.
  */
 export function augmentFromFlags(
   args: CliArgs,
@@ -149,10 +162,11 @@ export function augmentFromFlags(
 ): AugmentConfig | undefined {
   const scale = stringOption(args, 'scale-aug');
   const intensity = stringOption(args, 'intensity-aug');
-  if (scale === undefined && intensity === undefined) return undefined;
+  const degrade = stringOption(args, 'degrade-aug');
+  if (scale === undefined && intensity === undefined && degrade === undefined) return undefined;
   if (args.values['no-augment'] === true)
     throw new UsageError(
-      '--no-augment turns every augmentation off: drop it, or drop --scale-aug and --intensity-aug',
+      `--no-augment turns every augmentation off: drop it, or drop ${AUGMENT_FLAGS}`,
     );
   const start = base ?? TRAINING_DEFAULTS.augment;
   const parsedBase = augmentConfigSchema.safeParse(
@@ -165,6 +179,7 @@ export function augmentFromFlags(
   const augment: AugmentConfig = { ...parsedBase.data };
   if (scale !== undefined)
     augment.scale = scale === 'off' ? null : parseRange('--scale-aug', scale, SCALE_LIMITS);
+  if (degrade !== undefined) augment.degrade = degrade === 'off' ? null : parseDegrade(degrade);
   if (intensity === 'off') augment.intensity = null;
   else if (intensity !== undefined) {
     // The ranges replace the symmetric gamma and contrast jitter.
@@ -298,6 +313,11 @@ export const trainCommand: CliCommand = {
       valueName: '<spec|default|off>',
       description: `Intensity augmentation for darker and washed-out images: gamma=LO:HI (exponent, log-uniform, within ${GAMMA_RANGE_LIMITS.min}:${GAMMA_RANGE_LIMITS.max}) and/or contrast=LO:HI (factor about mid-grey, within ${CONTRAST_RANGE_LIMITS.min}:${CONTRAST_RANGE_LIMITS.max}), comma-separated; "default" is gamma=${INTENSITY_AUGMENT_DEFAULT.gamma.min}:${INTENSITY_AUGMENT_DEFAULT.gamma.max},contrast=${INTENSITY_AUGMENT_DEFAULT.contrast.min}:${INTENSITY_AUGMENT_DEFAULT.contrast.max}.`,
     },
+    'degrade-aug': {
+      type: 'string',
+      valueName: '<MIN:MAX|default|off>',
+      description: `Resolution degradation, for cameras of lower resolution: on ${DEGRADE_AUGMENT_DEFAULT.probability * 100}% of the patches the image is reduced to a factor drawn uniformly from MIN to MAX (within ${DEGRADE_LIMITS.min}:${DEGRADE_LIMITS.max}) and enlarged back, bicubic; the labels stay sharp. "default" is ${DEGRADE_AUGMENT_DEFAULT.min}:${DEGRADE_AUGMENT_DEFAULT.max}.`,
+    },
     workers: {
       type: 'string',
       valueName: '<N|auto>',
@@ -393,7 +413,7 @@ export const trainCommand: CliCommand = {
     if (augment !== undefined) {
       if (resume)
         throw new UsageError(
-          '--resume continues with the recorded augmentation: drop --scale-aug and --intensity-aug',
+          `--resume continues with the recorded augmentation: drop ${AUGMENT_FLAGS}`,
         );
       flags.augment = augment;
     }

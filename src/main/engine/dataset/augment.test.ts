@@ -99,6 +99,67 @@ describe('rescaling augmentation', () => {
   });
 });
 
+describe('resolution degradation', () => {
+  const degrade = { min: 0.5, max: 0.5, probability: 1 };
+
+  it('draws the factor on its share of the samples and leaves every other draw unchanged', () => {
+    const config: AugmentConfig = {
+      ...AUGMENT_ALL,
+      degrade: { min: 0.6, max: 1, probability: 0.5 },
+    };
+    const factors = Array.from(
+      { length: 400 },
+      (_, i) => drawTransform(config, new SeededRandom(4, i)).degrade,
+    );
+    const hits = factors.filter((f) => f !== 1);
+    expect(hits.length).toBeGreaterThan(150);
+    expect(hits.length).toBeLessThan(250);
+    for (const f of hits) {
+      expect(f).toBeGreaterThanOrEqual(0.6);
+      expect(f).toBeLessThan(1);
+    }
+    const off = new SeededRandom(9);
+    const on = new SeededRandom(9);
+    const plain = drawTransform(AUGMENT_ALL, off);
+    const degraded = drawTransform({ ...AUGMENT_ALL, degrade }, on);
+    expect(plain.degrade).toBe(1);
+    expect(degraded.degrade).toBe(0.5);
+    expect({ ...degraded, degrade: 1 }).toEqual(plain);
+    // Off, nothing is drawn for it: the next number is the one a run without it gets.
+    const again = new SeededRandom(9);
+    drawTransform({ ...AUGMENT_ALL, degrade: null }, again);
+    expect(again.next()).toBe(off.next());
+  });
+
+  it('blurs the image of a sample and leaves its label and FOV sharp', () => {
+    const size = 48;
+    // A thin bar, so that halving the resolution must blur its edges.
+    const thin = barImage(SIZE, 2);
+    const t = drawTransform({ ...AUGMENT_NONE, degrade }, new SeededRandom(1));
+    expect(t.integer).toBe(true);
+    const blurred = renderPatch(thin, SIZE / 2, SIZE / 2, t, size);
+    const plain = renderPatch(thin, SIZE / 2, SIZE / 2, { ...t, degrade: 1 }, size);
+    expect(blurred.y).toEqual(plain.y);
+    expect(blurred.fov).toEqual(plain.fov);
+    const row = (size / 2) * size;
+    const peak = (x: Float32Array) => Math.max(...x.subarray(row, row + size));
+    const lit = (x: Float32Array) => x.subarray(row, row + size).filter((v) => v > 0.05).length;
+    expect(peak(plain.x)).toBeCloseTo(1, 5);
+    expect(peak(blurred.x)).toBeLessThan(0.9);
+    expect(lit(blurred.x)).toBeGreaterThan(lit(plain.x));
+  });
+
+  it('refuses a factor range outside 0.3 to 1, and a share outside 0 to 1', () => {
+    const refused = (value: unknown) =>
+      augmentConfigSchema.safeParse({ ...AUGMENT_NONE, degrade: value }).success;
+    expect(refused({ min: 0.2, max: 0.9, probability: 0.5 })).toBe(false);
+    expect(refused({ min: 0.9, max: 0.6, probability: 0.5 })).toBe(false);
+    expect(refused({ min: 0.6, max: 1, probability: 1.5 })).toBe(false);
+    expect(refused({ min: 0.6, max: 1 })).toBe(false);
+    expect(refused({ min: 0.6, max: 1, probability: 0.5 })).toBe(true);
+  });
+});
+
 describe('intensity ranges', () => {
   it('draws gamma and contrast inside their ranges from the jitter draws', () => {
     const ranges: AugmentConfig = {

@@ -11,6 +11,7 @@
  * labels and FOV bilinearly and thresholded at 0.5, so they stay binary.
  */
 import { z } from 'zod';
+import { DEGRADE_LIMITS, degradePatch } from './degrade';
 import type { SeededRandom } from './random';
 
 /**
@@ -102,6 +103,15 @@ export const augmentConfigSchema = z
      * explains the default recipe's range). Absent or null = off.
      */
     scale: rangeSchema(SCALE_LIMITS, 'scale').nullable().optional(),
+    /**
+     * Resolution degradation (degrade.ts): on a share `probability` of the patches, the image is
+     * brought down to a factor drawn uniformly from [min, max] and back up; the labels stay
+     * sharp. DEGRADE_AUGMENT_DEFAULT explains the range. Absent or null = off.
+     */
+    degrade: rangeSchema(DEGRADE_LIMITS, 'degrade')
+      .and(z.object({ probability: z.number().min(0).max(1) }))
+      .nullable()
+      .optional(),
   })
   .strict()
   .refine((c) => !c.intensity || (c.gamma === 0 && c.contrast === 0), {
@@ -156,6 +166,8 @@ export interface SampleTransform {
   gammaExponent: number;
   /** Rescaling factor (1 = none): the sample shows a source region 1/scale of its size. */
   scale: number;
+  /** Resolution factor the image is degraded to (1 = none). */
+  degrade: number;
 }
 
 /** The value at `fraction` (0-1) of the way from `min` to `max` on a log scale. */
@@ -219,6 +231,13 @@ export function drawTransform(config: AugmentConfig, random: SeededRandom): Samp
       integer = false;
     }
   }
+  // Drawn last and only when on, like the rescaling: both numbers are drawn for every sample.
+  let degrade = 1;
+  if (config.degrade) {
+    const hit = random.next() < config.degrade.probability;
+    const factor = config.degrade.min + random.next() * (config.degrade.max - config.degrade.min);
+    if (hit) degrade = factor;
+  }
   // Intensity ranges take the jitter's draws, so turning them on moves no other draw.
   const ranges = config.intensity;
   const contrast = ranges
@@ -239,6 +258,7 @@ export function drawTransform(config: AugmentConfig, random: SeededRandom): Samp
     contrast,
     gammaExponent,
     scale,
+    degrade,
   };
 }
 
@@ -576,7 +596,8 @@ function jitterIntensities(
 
 /**
  * Renders one augmented sample centred on source pixel (cx, cy) into the target: image
- * (bicubic), label and FOV (bilinear, thresholded at 0.5), then the intensity jitter.
+ * (bicubic), label and FOV (bilinear, thresholded at 0.5), then the image's resolution
+ * degradation and the intensity jitter.
  */
 export function renderSample(
   source: TrainingImage,
@@ -591,6 +612,10 @@ export function renderSample(
     sourceCoordinates(source.width, source.height, cx, cy, t, target.height, target.width);
     if (target.y !== null || target.fov !== null) renderMasks(source, target);
     renderImage(source, target);
+  }
+  if (t.degrade !== 1) {
+    const C = source.channels;
+    degradePatch(target.x, target.pixelOffset * C, target.height, target.width, C, t.degrade);
   }
   if (t.brightness !== 0 || t.contrast !== 1 || t.gammaExponent !== 1) {
     const C = source.channels;
