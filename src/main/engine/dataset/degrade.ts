@@ -100,8 +100,14 @@ function resampleAxis(
   }
 }
 
-let scratchA = new Float32Array(0);
-let scratchB = new Float32Array(0);
+/** Buffers reused between patches: the row pass's output, and the reduced patch. */
+const scratch = { rows: new Float32Array(0), low: new Float32Array(0) };
+
+/** scratch[key], grown to hold at least n values. */
+function scratchOf(key: keyof typeof scratch, n: number): Float32Array {
+  if (scratch[key].length < n) scratch[key] = new Float32Array(n);
+  return scratch[key];
+}
 
 /** Resamples an h x w x C image at `offset` of `src` to outH x outW x C at `dstOffset` of `dst`. */
 function resample(
@@ -116,8 +122,7 @@ function resample(
   C: number,
 ): void {
   // Along rows first (h lines of w to outW), then along columns (outW lines of h to outH).
-  if (scratchA.length < h * outW * C) scratchA = new Float32Array(h * outW * C);
-  const rows = scratchA;
+  const rows = scratchOf('rows', h * outW * C);
   resampleAxis(
     src,
     { offset, step: C, lineStride: w * C },
@@ -157,8 +162,7 @@ export function degradePatch(
   const lowH = Math.max(1, Math.round(h * factor));
   const lowW = Math.max(1, Math.round(w * factor));
   if (lowH === h && lowW === w) return;
-  if (scratchB.length < lowH * lowW * C) scratchB = new Float32Array(lowH * lowW * C);
-  const low = scratchB;
+  const low = scratchOf('low', lowH * lowW * C);
   resample(data, offset, h, w, low, 0, lowH, lowW, C);
   resample(low, 0, lowH, lowW, data, offset, h, w, C);
 }
