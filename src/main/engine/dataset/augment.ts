@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { DEGRADE_LIMITS, degradePatch } from './degrade';
+import { keysWeight0, keysWeight1, keysWeight2, keysWeight3 } from './keys-kernel';
 import type { SeededRandom } from './random';
 
 /**
@@ -297,20 +298,6 @@ export interface RenderTarget {
   pixelOffset: number;
   height: number;
   width: number;
-}
-
-/** Keys' cubic convolution weights (a = -0.5, Catmull-Rom) of the taps at -1, 0, 1, 2 for fraction t (t2 = t*t). */
-function keysWeight0(t: number, t2: number): number {
-  return (-0.5 * t + 1) * t2 - 0.5 * t;
-}
-function keysWeight1(t: number, t2: number): number {
-  return (1.5 * t - 2.5) * t2 + 1;
-}
-function keysWeight2(t: number, t2: number): number {
-  return (-1.5 * t + 2) * t2 + 0.5 * t;
-}
-function keysWeight3(t: number, t2: number): number {
-  return (0.5 * t - 0.5) * t2;
 }
 
 let scratchX = new Float64Array(0);

@@ -9,6 +9,7 @@
  *
  * Edges repeat the border pixel. Weights are normalised to sum to 1, so a flat patch stays flat.
  */
+import { keys } from './keys-kernel';
 
 /** Limits of the resolution factor: below 0.3 a 48 px patch keeps 14 px, and DRIVE's capillaries are gone. */
 export const DEGRADE_LIMITS = { min: 0.3, max: 1 } as const;
@@ -19,14 +20,6 @@ export const DEGRADE_LIMITS = { min: 0.3, max: 1 } as const;
  * the patches stay sharp, so the model keeps what it does on images at the training resolution.
  */
 export const DEGRADE_AUGMENT_DEFAULT = { min: 0.6, max: 1, probability: 0.5 } as const;
-
-/** Keys' cubic convolution kernel (a = -0.5) at offset x. */
-function keys(x: number): number {
-  const t = Math.abs(x);
-  if (t < 1) return (1.5 * t - 2.5) * t * t + 1;
-  if (t < 2) return ((-0.5 * t + 2.5) * t - 4) * t + 2;
-  return 0;
-}
 
 /** For each output position along an axis, `count` source indices and their weights. */
 interface AxisTaps {
