@@ -138,6 +138,7 @@ export const MODEL_ERROR_CODES = codeTable('MODEL', {
   DIR_NOT_EMPTY: 'Saving was asked into a folder that holds other files.',
   SAVE_FAILED: 'The model could not be written.',
   CONFIG_INVALID: 'A model configuration that does not describe a buildable network.',
+  MISMATCH: 'Models asked to be averaged are not the same network.',
 });
 
 /** The model shipped with the app, given to a project that has none. */

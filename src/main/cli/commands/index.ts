@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { averageCommand } from './average';
 import { benchCommand } from './bench';
 import { evalCommand } from './eval';
 import { infoCommand } from './info';
@@ -17,5 +18,6 @@ export const commands: CliCommand[] = [
   predictCommand,
   inspectCommand,
   evalCommand,
+  averageCommand,
   benchCommand,
 ];

@@ -241,6 +241,24 @@ describe('train command', () => {
     }
   });
 
+  it('keeps every epoch with --keep-epochs, says where, and records the option', async () => {
+    const out = path.join(tmp, 'kept');
+    const run = await trainWithConfig(out, ['--epochs', '2', '--keep-epochs']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`every epoch's weights (for average): ${out}.epochs`);
+    for (const epoch of [1, 2]) {
+      const kept = JSON.parse(
+        await readFile(path.join(`${out}.epochs`, `epoch-00${epoch}`, 'vessel.json'), 'utf8'),
+      ) as { training: { epoch: number; options: { keepEpochs: boolean } } };
+      expect(kept.training.epoch).toBe(epoch);
+      expect(kept.training.options.keepEpochs).toBe(true);
+    }
+    const plain = path.join(tmp, 'not-kept');
+    const without = await trainWithConfig(plain, ['--epochs', '1']);
+    expect(without.code, without.stderr).toBe(0);
+    expect(without.stdout).not.toContain('every epoch');
+  });
+
   it('records --scale-aug, --intensity-aug and --degrade-aug in the model, and refuses bad ranges naming the flag', async () => {
     const out = path.join(tmp, 'augmented');
     const run = await trainWithConfig(out, [

@@ -203,6 +203,7 @@ function describeSummary(summary: TrainSummary): string {
       : 'no epoch finished: nothing was saved',
     summary.modelDir ? `model: ${summary.modelDir}` : '',
     `checkpoint (for --resume): ${summary.checkpointDir}`,
+    summary.epochsDir ? `every epoch's weights (for average): ${summary.epochsDir}` : '',
     `split (seed ${summary.split.seed}): ${summary.split.train.length} training, ${summary.split.validation.length} validation images (${summary.split.validation.join(', ') || 'none'}); ${summary.split.excluded.length} test images left out`,
     ...skippedLines(summary),
   ];
@@ -313,6 +314,11 @@ export const trainCommand: CliCommand = {
       valueName: '<spec|default|off>',
       description: `Intensity augmentation for darker and washed-out images: gamma=LO:HI (exponent, log-uniform, within ${GAMMA_RANGE_LIMITS.min}:${GAMMA_RANGE_LIMITS.max}) and/or contrast=LO:HI (factor about mid-grey, within ${CONTRAST_RANGE_LIMITS.min}:${CONTRAST_RANGE_LIMITS.max}), comma-separated; "default" is gamma=${INTENSITY_AUGMENT_DEFAULT.gamma.min}:${INTENSITY_AUGMENT_DEFAULT.gamma.max},contrast=${INTENSITY_AUGMENT_DEFAULT.contrast.min}:${INTENSITY_AUGMENT_DEFAULT.contrast.max}.`,
     },
+    'keep-epochs': {
+      type: 'boolean',
+      description:
+        "Also keep every epoch's weights in <out>.epochs/epoch-NNN, for weight averaging (see average).",
+    },
     'degrade-aug': {
       type: 'string',
       valueName: '<MIN:MAX|default|off>',
@@ -409,6 +415,7 @@ export const trainCommand: CliCommand = {
     if (args.values.lr !== undefined) flags.learningRate = limitedFlag(args, 'lr', 'learningRate');
     if (args.values.seed !== undefined) flags.seed = limitedFlag(args, 'seed', 'seed');
     if (args.values['no-augment'] === true) flags.augment = false;
+    if (args.values['keep-epochs'] === true) flags.keepEpochs = true;
     const augment = augmentFromFlags(args, training.augment);
     if (augment !== undefined) {
       if (resume)

@@ -15,6 +15,7 @@ import {
   type ModelMeta,
 } from '../../../shared/model-config';
 import {
+  checkModelTarget,
   corruptModel as corrupt,
   MODEL_ERROR_CODES,
   MODEL_FILES,
@@ -109,17 +110,7 @@ export async function saveModelDir(
   meta: SaveModelMeta,
 ): Promise<ModelMeta> {
   const target = path.resolve(dir);
-  if (await exists(target)) {
-    const entries = await fs.readdir(target);
-    const isModelFolder =
-      entries.includes(MODEL_FILES.meta) || entries.includes(MODEL_FILES.topology);
-    if (entries.length > 0 && !isModelFolder) {
-      throw new AppError(
-        MODEL_ERROR_CODES.DIR_NOT_EMPTY,
-        `${target} is not empty and holds no model; saving would replace its files. Choose an empty or new folder.`,
-      );
-    }
-  }
+  await checkModelTarget(target);
   const full: ModelMeta = {
     format: 'vessel-studio-model',
     formatVersion: MODEL_FORMAT_VERSION,

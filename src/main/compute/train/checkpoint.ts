@@ -50,6 +50,16 @@ export function checkpointDirFor(outDir: string): string {
   return `${path.resolve(outDir)}.checkpoint`;
 }
 
+/** `<out>.epochs`: where TrainOptions.keepEpochs keeps every epoch's weights. */
+export function keptEpochsDirFor(outDir: string): string {
+  return `${path.resolve(outDir)}.epochs`;
+}
+
+/** `<out>.epochs/epoch-007`: one kept epoch's model folder. */
+export function keptEpochDirFor(outDir: string, epoch: number): string {
+  return path.join(keptEpochsDirFor(outDir), `epoch-${String(epoch).padStart(3, '0')}`);
+}
+
 /** Writes a checkpoint (model, optimizer state, run state) and swaps it in whole. */
 export async function saveCheckpoint(
   dir: string,

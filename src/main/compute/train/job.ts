@@ -149,6 +149,8 @@ export interface TrainSummary {
   /** Where the best model is (null when no epoch finished). */
   modelDir: string | null;
   checkpointDir: string;
+  /** Where every epoch's weights are kept (TrainOptions.keepEpochs); null when they are not. */
+  epochsDir: string | null;
   split: { seed: number; train: string[]; validation: string[]; excluded: string[] };
   /** What training went on without (skipBad): empty when every file outside the test split was usable. */
   skipped: SkippedFiles;

@@ -6,7 +6,9 @@ import { AppError } from '../../../shared/result';
 import { useComputeScratch } from '../../../../test/support/compute-scratch';
 import { buildModel } from '../model/build';
 import { loadModelDir } from '../model/storage';
-import { checkpointDirFor, loadCheckpoint } from './checkpoint';
+import { averageModels } from '../../engine/model/average';
+import { readModelFolder } from '../../engine/model/files';
+import { checkpointDirFor, keptEpochDirFor, loadCheckpoint } from './checkpoint';
 import { generateVesselSet, SMALL_TRAINING_OPTIONS, TINY_UNET } from './fixtures';
 import { TRAIN_ERROR_CODES, type TrainProgress } from './job';
 import { trainModel } from './loop';
@@ -170,6 +172,53 @@ describe('trainModel', () => {
       expect(resumed.history[k]!.loss).toBeCloseTo(straight.history[k]!.loss, 5);
       expect(resumed.history[k]!.valLoss!).toBeCloseTo(straight.history[k]!.valLoss!, 5);
     }
+  });
+
+  it('keeps every epoch as a model folder when asked, and their average loads and predicts', async () => {
+    const summary = await run('kept', { epochs: 3, augment: false, keepEpochs: true });
+    const out = path.join(scratch.dir, 'kept');
+    expect(summary.epochsDir).toBe(`${out}.epochs`);
+    const kept = [1, 2, 3].map((e) => keptEpochDirFor(out, e));
+    expect(kept[1]).toBe(path.join(`${out}.epochs`, 'epoch-002'));
+    const weights: Float32Array[] = [];
+    for (const [i, dir] of kept.entries()) {
+      const loaded = await loadModelDir(dir);
+      const training = loaded.meta.training as { epoch: number; bestEpoch: number };
+      expect(training.epoch).toBe(i + 1);
+      expect(loaded.meta.trainingLog).toHaveLength(i + 1);
+      expect(training.bestEpoch).toBe(
+        summary.history.slice(0, i + 1).reduce((b, r) => (r.valLoss! < b.valLoss! ? r : b)).epoch,
+      );
+      loaded.model.dispose();
+      weights.push(new Float32Array((await readModelFolder(dir)).weightData));
+    }
+    // The best epoch's kept weights are the best model's.
+    const best = await readFile(path.join(out, 'weights.bin'));
+    expect(await readFile(path.join(kept[summary.bestEpoch! - 1]!, 'weights.bin'))).toEqual(best);
+    // Each epoch moved the weights: three different points of the run.
+    expect(weights[0]).not.toEqual(weights[1]);
+    expect(weights[1]).not.toEqual(weights[2]);
+
+    const averaged = await averageModels(kept, path.join(scratch.dir, 'kept-mean'));
+    const mean = new Float32Array((await readModelFolder(averaged.outDir)).weightData);
+    for (const i of [0, 1, mean.length >> 1, mean.length - 1]) {
+      expect(mean[i]).toBeCloseTo((weights[0]![i]! + weights[1]![i]! + weights[2]![i]!) / 3, 6);
+    }
+    const loaded = await loadModelDir(averaged.outDir);
+    const input = tf.ones([1, 32, 32, 1]);
+    const output = loaded.model.predict(input) as tf.Tensor;
+    expect(output.shape).toEqual([1, 32, 32, TINY_UNET.output === 'softmax' ? 2 : 1]);
+    expect(Array.from(await output.data()).every(Number.isFinite)).toBe(true);
+    tf.dispose([input, output]);
+    loaded.model.dispose();
+  });
+
+  it('keeps no epochs unless asked', async () => {
+    const summary = await run('not-kept', { epochs: 1, augment: false });
+    expect(summary.epochsDir).toBeNull();
+    await expect(
+      readModelFolder(keptEpochDirFor(path.join(scratch.dir, 'not-kept'), 1)),
+    ).rejects.toThrow(/No model at/);
   });
 
   it('reports TRAIN_DIVERGED when the loss becomes NaN, naming what to do', async () => {

@@ -22,6 +22,8 @@ import { GPU_ERROR_CODES } from '../webgpu/device';
 import { gpuFaultOr, throwIfGpuFault } from '../webgpu/health';
 import {
   checkpointDirFor,
+  keptEpochDirFor,
+  keptEpochsDirFor,
   saveCheckpoint,
   type CheckpointState,
   type LoadedCheckpoint,
@@ -328,20 +330,26 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
       const monitored = record.valLoss ?? record.loss;
       const { improved, stop } = early.record(epoch + 1, monitored);
       schedule.endEpoch(monitored);
-      if (improved) {
-        await saveModelDir(input.outDir, model, {
+      const saveTo = async (dir: string, extra: Record<string, unknown> = {}) =>
+        saveModelDir(dir, model, {
           config: input.config,
           ...(trainingScale ? { trainingScale } : {}),
           trainingLog: history as unknown as Record<string, unknown>[],
-          training: trainingRecord(
-            input,
-            split,
-            positiveWeight,
-            epoch + 1,
-            previousSeconds + elapsed(),
-          ),
+          training: {
+            ...trainingRecord(
+              input,
+              split,
+              positiveWeight,
+              early.bestEpoch ?? epoch + 1,
+              previousSeconds + elapsed(),
+            ),
+            ...extra,
+          },
         });
-      }
+      if (improved) await saveTo(input.outDir);
+      // Before the checkpoint: a run killed in between redoes this epoch and writes it again.
+      if (options.keepEpochs)
+        await saveTo(keptEpochDirFor(input.outDir, epoch + 1), { epoch: epoch + 1 });
       const checkpoint: CheckpointState = {
         format: 'vessel-studio-checkpoint',
         version: 1,
@@ -415,6 +423,7 @@ export async function trainModel(input: TrainModelInput): Promise<TrainSummary> 
     history,
     modelDir: bestRecord ? input.outDir : null,
     checkpointDir,
+    epochsDir: options.keepEpochs ? keptEpochsDirFor(input.outDir) : null,
     split,
     skipped: input.skipped ?? { images: [], problems: [] },
     baseline,

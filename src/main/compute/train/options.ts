@@ -86,6 +86,11 @@ export const trainOptionsSchema = trainingOptionsSchema.extend({
     .default({ explodeFactor: 10, warmupBatches: 20 }),
   /** Threshold for the validation F1. */
   threshold: z.number().min(0).max(1).default(0.5),
+  /**
+   * Keep every epoch's weights as a model folder in `<out>.epochs/epoch-NNN` (for weight
+   * averaging: `average`), beside the best model in `<out>`.
+   */
+  keepEpochs: z.boolean().default(false),
 });
 
 export type TrainOptions = z.output<typeof trainOptionsSchema>;

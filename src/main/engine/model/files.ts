@@ -146,6 +146,23 @@ export async function readModelFolder(dir: string): Promise<ModelFolderContents>
   return { json: json as ModelJsonFile, specs, weightData };
 }
 
+/**
+ * Refuses to save into `target` (resolved) when it is a non-empty folder holding no model: saving
+ * replaces the folder, and its files would be lost.
+ */
+export async function checkModelTarget(target: string): Promise<void> {
+  if (!(await exists(target))) return;
+  const entries = await fs.readdir(target);
+  const isModelFolder =
+    entries.includes(MODEL_FILES.meta) || entries.includes(MODEL_FILES.topology);
+  if (entries.length > 0 && !isModelFolder) {
+    throw new AppError(
+      MODEL_ERROR_CODES.DIR_NOT_EMPTY,
+      `${target} is not empty and holds no model; saving would replace its files. Choose an empty or new folder.`,
+    );
+  }
+}
+
 /** Reads and checks vessel.json without loading the weights (for model lists). */
 export async function readModelMeta(dir: string): Promise<ModelMeta> {
   const metaFile = path.join(dir, MODEL_FILES.meta);
