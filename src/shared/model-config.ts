@@ -12,9 +12,13 @@ export const preprocessingSchema = z.record(z.string(), z.unknown());
 
 /**
  * How the model is run when the caller does not say. `flips`: each prediction is the mean over
- * the four flips (4x the time). Fine-tuning keeps its model's setting; its figures are measured so.
+ * the four flips (4x the time); `turns`, with flips: over the transposed image's four flips too,
+ * the eight symmetries of the square (8x the time). Fine-tuning keeps its model's setting; its
+ * figures are measured so.
  */
-export const inferenceSettingsSchema = z.object({ flips: z.boolean() }).strict();
+export const inferenceSettingsSchema = z
+  .object({ flips: z.boolean(), turns: z.boolean().optional() })
+  .strict();
 
 const outputSchema = z
   .enum(['sigmoid', 'softmax'])
@@ -187,4 +191,13 @@ export type ModelMeta = z.infer<typeof modelMetaSchema>;
 /** Whether to average flips: what the caller asked, else the model's own setting, else no. */
 export function flipsFor(config: Pick<ModelConfig, 'inference'>, asked?: boolean): boolean {
   return asked ?? config.inference?.flips ?? false;
+}
+
+/**
+ * The views each prediction averages, in words for reports: null for one prediction, else "four
+ * flips" or, with the model's `turns`, "eight flips and quarter turns".
+ */
+export function viewsText(config: Pick<ModelConfig, 'inference'>, flips: boolean): string | null {
+  if (!flips) return null;
+  return config.inference?.turns === true ? 'eight flips and quarter turns' : 'four flips';
 }

@@ -232,6 +232,44 @@ describe('predictProbabilities', () => {
     },
   );
 
+  it.each([
+    ['a square image', 32, 32],
+    ['an image wider than high', 48, 32],
+  ] as const)(
+    'with turns, the mean is over the flips of the image and of its transpose, transposed back: %s',
+    async (_label, width, height) => {
+      const plainConfig = { ...validUnet, inference: { flips: true } } as ModelConfig;
+      const turnsConfig = { ...validUnet, inference: { flips: true, turns: true } } as ModelConfig;
+      // One network: the configs differ only in their inference settings.
+      const model = modelFor(validUnet);
+      const image = syntheticImage(width, height);
+      // A w x h map (row-major) as its h x w transpose.
+      const transpose = (values: Float32Array, w: number, h: number) => {
+        const out = new Float32Array(values.length);
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[x * h + y] = values[y * w + x];
+        return out;
+      };
+      const eight = await predictProbabilities(model, image, { config: turnsConfig, flips: true });
+      const four = await predictProbabilities(model, image, { config: plainConfig, flips: true });
+      const across = transpose(
+        await predictProbabilities(
+          model,
+          { width: height, height: width, data: transpose(image.data, width, height) },
+          { config: plainConfig, flips: true },
+        ),
+        height,
+        width,
+      );
+      const expected = four.map((v, i) => (v + across[i]) / 2);
+      expect(maxDifference(eight, expected)).toBeLessThan(1e-5);
+      expect(maxDifference(eight, four)).toBeGreaterThan(1e-3);
+      // Turns only add to flips: without flips the image is predicted once.
+      const once = await predictProbabilities(model, image, { config: turnsConfig, flips: false });
+      const plain = await predictProbabilities(model, image, { config: validUnet });
+      expect(maxDifference(once, plain)).toBe(0);
+    },
+  );
+
   it('sliding patches: each pixel is the mean of the patches covering it (zero-extended image)', async () => {
     const model = modelFor(ladder);
     const [width, height, patch, stride] = [27, 22, 16, 5];

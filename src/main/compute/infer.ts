@@ -33,7 +33,11 @@ export interface InferenceOptions {
    * tile: deeper networks feel a tile's zero border farther in.
    */
   overlap?: number;
-  /** Average the predictions of the 4 flips (none, left-right, up-down, both). Default false. */
+  /**
+   * Average the predictions of the 4 flips (none, left-right, up-down, both). Default false. With
+   * the config's `inference.turns`, also those of the transposed image: the 8 symmetries of the
+   * square (flips and quarter turns).
+   */
   flips?: boolean;
   /** Patches: side (default 48, LadderNet's) and stride (default 5, its test setting). */
   patchSize?: number;
@@ -106,10 +110,30 @@ function batchFlips(config: ModelConfig, batch: tf.Tensor4D): boolean {
 
 /**
  * Runs the model on a batch [n, h, w, c] and returns vessel probabilities [n, h', w'], the mean
- * over flips when asked (each flipped prediction is flipped back before averaging, in the same
- * order whether the flips run as one batch or four).
+ * over flips when asked, and over the transposed batch's flips too when the config's inference
+ * settings ask for turns (tiles and patches are square or both sides legal network inputs, so a
+ * transposed batch runs as it is).
  */
 function vesselProbabilities(
+  model: tf.LayersModel,
+  batch: tf.Tensor4D,
+  config: ModelConfig,
+  flips: boolean,
+): tf.Tensor3D {
+  if (!flips || config.inference?.turns !== true) return flipMean(model, batch, config, flips);
+  return tf.tidy(() => {
+    const straight = flipMean(model, batch, config, true);
+    const across = flipMean(model, tf.transpose(batch, [0, 2, 1, 3]), config, true);
+    return tf.div(tf.add(straight, tf.transpose(across, [0, 2, 1])), 2) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The model's vessel probabilities for a batch, the mean over its four flips when asked (each
+ * flipped prediction is flipped back before averaging, in the same order whether the flips run
+ * as one batch or four).
+ */
+function flipMean(
   model: tf.LayersModel,
   batch: tf.Tensor4D,
   config: ModelConfig,

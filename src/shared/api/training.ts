@@ -271,6 +271,8 @@ export interface EvaluationProtocol {
   threshold: { value: number; chosenOn: 'fixed' | 'training' };
   /** True when each probability map is the mean over the four flips (the model's setting). */
   flips?: boolean;
+  /** With flips: true when the mean is over the eight flips and quarter turns (the model's `turns`). */
+  turns?: boolean;
   /**
    * The dataset's unusable files the evaluation went on without (the studio trains and scores
    * the images it opened): each problem with its file, and the images left out. Absent: none.

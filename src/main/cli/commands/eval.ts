@@ -122,6 +122,8 @@ interface InferenceTiming {
   backend: string | null;
   /** Whether each image's prediction is the mean over the four flips. */
   flips: boolean;
+  /** The views each prediction averages, in words ("four flips"); null for one prediction. */
+  views: string | null;
   images: number;
   secondsPerImageMedian: number;
   width: number;
@@ -324,7 +326,7 @@ function describe(
     lines.push(`  ${claim.task}: ${claim.claim} [${claim.verification.status}]`);
   }
   lines.push(
-    `  Here: ${inference === null ? 'no inference timed (saved probability maps were scored)' : `${inference.secondsPerImageMedian.toFixed(2)} s per ${inference.width}x${inference.height} image (median of ${inference.images}, ${inference.backend ?? 'no'} backend, this machine's CPU${inference.flips ? ', four flips averaged' : ''})`}.`,
+    `  Here: ${inference === null ? 'no inference timed (saved probability maps were scored)' : `${inference.secondsPerImageMedian.toFixed(2)} s per ${inference.width}x${inference.height} image (median of ${inference.images}, ${inference.backend ?? 'no'} backend, this machine's CPU${inference.views ? `, ${inference.views} averaged` : ''})`}.`,
   );
   return lines.join('\n');
 }
@@ -569,6 +571,7 @@ export const evalCommand: CliCommand = {
       ? {
           backend: model!.backend,
           flips: model!.flips,
+          views: model!.views,
           images: seconds.length,
           secondsPerImageMedian: [...seconds].sort((a, b) => a - b)[seconds.length >> 1],
           width: report.images[0]?.width ?? 0,

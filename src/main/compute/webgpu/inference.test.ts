@@ -104,7 +104,7 @@ describe('inference on webgpu matches wasm', () => {
     // Tiles of 64 give outputs of 24: 5 x 4 tiles over 101 x 89.
     ['a valid-padding U-Net in overlap tiles', validUnet, 30, { tileSize: 64 }],
   ] as const)(
-    '%s, with and without flips',
+    '%s, with and without flips, and with flips and quarter turns',
     { timeout: 120_000 },
     async ([, config, headScale, tiling], ctx) => {
       if (!gpu.ok) return ctx.skip(gpu.reason);
@@ -113,6 +113,9 @@ describe('inference on webgpu matches wasm', () => {
       const webgpu = await predictOn('webgpu', config, headScale, tiling);
       const wasmFlips = await predictOn('wasm', config, headScale, { ...tiling, flips: true });
       const webgpuFlips = await predictOn('webgpu', config, headScale, { ...tiling, flips: true });
+      const turned = { ...config, inference: { flips: true, turns: true } };
+      const wasmTurns = await predictOn('wasm', turned, headScale, { ...tiling, flips: true });
+      const webgpuTurns = await predictOn('webgpu', turned, headScale, { ...tiling, flips: true });
       expect(webgpu.length).toBe(WIDTH * HEIGHT);
       expect(webgpuFlips.length).toBe(WIDTH * HEIGHT);
       // Neither comparison is vacuous: the map is far from constant, and the flips change it.
@@ -126,6 +129,8 @@ describe('inference on webgpu matches wasm', () => {
       // or kernel moves probabilities by hundredths at least.
       expect(maxDifference(webgpu, wasm), 'without flips').toBeLessThan(1e-4);
       expect(maxDifference(webgpuFlips, wasmFlips), 'with flips').toBeLessThan(1e-4);
+      expect(maxDifference(wasmTurns, wasmFlips), 'turns change the map').toBeGreaterThan(1e-3);
+      expect(maxDifference(webgpuTurns, wasmTurns), 'with turns').toBeLessThan(1e-4);
     },
   );
 });

@@ -9,7 +9,7 @@ import type { ComputeHost } from '../../compute/host';
 import type { ImageScale, ScaleSetting } from '../../compute/rescale';
 import type { ImageEntry } from '../dataset';
 import { openModelMeta } from '../model/files';
-import { flipsFor } from '../../../shared/model-config';
+import { flipsFor, viewsText } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import { predictionFileFor, readProbabilityPng } from './probability-maps';
 import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
@@ -59,6 +59,8 @@ export interface ModelSource extends ProbabilitySource {
   backend: string | null;
   /** Whether the four flips are averaged. */
   flips: boolean;
+  /** The views each map averages, in words ("four flips"); null for one prediction. */
+  views: string | null;
   /** Seconds of inference per image so far (preprocessing excluded). */
   seconds: number[];
   /** The scale each image was predicted at, by image id (scored at its own size whatever it was). */
@@ -79,6 +81,7 @@ export async function openModelSource(
   const report = await compute.request('compute.setup', backend);
   const { dir: modelDir, meta } = await openModelMeta(dir);
   const flips = flipsFor(meta.config, options.flips);
+  const views = viewsText(meta.config, flips);
   const predicted = new Map<string, Float32Array>();
   const seconds: number[] = [];
   const scale = options.scale ?? 'auto';
@@ -96,9 +99,10 @@ export async function openModelSource(
     }
   };
   return {
-    description: `model ${modelDir}${meta.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}${flips ? ', averaged over the four flips' : ''}, ${scaleText(scale, meta.trainingScale?.fovDiameter)}`,
+    description: `model ${modelDir}${meta.config.preprocessing === null ? ' (no stored preprocessing: the laddernet recipe)' : ''}${views ? `, averaged over the ${views}` : ''}, ${scaleText(scale, meta.trainingScale?.fovDiameter)}`,
     backend: report.active,
     flips,
+    views,
     seconds,
     scales,
     prepare,

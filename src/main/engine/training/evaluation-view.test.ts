@@ -31,4 +31,17 @@ describe('evaluation view protocol', () => {
       undefined,
     );
   });
+
+  it('says when the mean is over the eight flips and quarter turns, and never turns without flips', () => {
+    const plain = describeProtocol(20);
+    const turned = describeProtocol(20, '1st', true, true);
+    expect(turned).toMatchObject({ flips: true, turns: true });
+    expect(turned.description).toBe(
+      `${plain.description}, each map the mean over eight flips and quarter turns`,
+    );
+    const noFlips = describeProtocol(20, '1st', false, true);
+    expect(noFlips.turns).toBeUndefined();
+    expect(noFlips.description).toBe(plain.description);
+    expect(describeProtocol(20, '1st', true).turns).toBeUndefined();
+  });
 });

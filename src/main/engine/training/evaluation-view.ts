@@ -10,6 +10,7 @@ import type {
   MetricRow,
   PublishedRow,
 } from '../../../shared/api/training';
+import { viewsText } from '../../../shared/model-config';
 import { PUBLISHED_DRIVE_RESULTS } from '../../../shared/published-results';
 import { THRESHOLD_METRIC_NAMES, type AtThreshold, type Evaluation } from '../metrics';
 
@@ -18,7 +19,9 @@ export function describeProtocol(
   imageCount: number,
   observer: '1st' | '2nd' = '1st',
   flips = false,
+  turns = false,
 ): EvaluationProtocol {
+  const views = flips ? viewsText({ inference: { flips, turns } }, flips) : null;
   return {
     split: 'test',
     observer,
@@ -26,7 +29,8 @@ export function describeProtocol(
     pooling: 'pooled',
     threshold: { value: 0.5, chosenOn: 'fixed' },
     ...(flips ? { flips } : {}),
-    description: `test split, inside the FOV, pooled over ${imageCount} images, ${observer} manual, threshold 0.5${flips ? ', each map the mean over four flips' : ''}`,
+    ...(flips && turns ? { turns } : {}),
+    description: `test split, inside the FOV, pooled over ${imageCount} images, ${observer} manual, threshold 0.5${views ? `, each map the mean over ${views}` : ''}`,
   };
 }
 
@@ -52,6 +56,7 @@ export function toEvaluationView(
   label: string,
   createdAt: string,
   flips = false,
+  turns = false,
 ): EvaluationView {
   const fixed = evaluation.pooled.atThresholds[0];
   const trained = evaluation.pooled.atThresholds.find((a) => a.threshold.chosenOn === 'training');
@@ -72,7 +77,7 @@ export function toEvaluationView(
   return {
     modelId,
     label,
-    protocol: describeProtocol(evaluation.imageCount, '1st', flips),
+    protocol: describeProtocol(evaluation.imageCount, '1st', flips, turns),
     pooled: row(fixed, evaluation.pooled.auc, evaluation.pooled.ap),
     perImageMean: Object.fromEntries(keys.map((k) => [k, mean(k)])) as unknown as MetricRow,
     perImageStd: Object.fromEntries(keys.map((k) => [k, std(k)])) as unknown as MetricRow,

@@ -61,7 +61,9 @@ export class Evaluations {
     try {
       await project.writeModelDir(modelId, work);
       // Flip averaging as the model's config says, decided here so the protocol says what ran.
-      const flips = flipsFor((await readModelMeta(work)).config);
+      const { config } = await readModelMeta(work);
+      const flips = flipsFor(config);
+      const turns = flips && config.inference?.turns === true;
       // Exact maps the prediction queue made (and cached) this session are not predicted again.
       const byId = session.takeExactPredictions(modelId, flips);
       const missing = entries.filter((e) => !byId.has(e.id)).map((e) => e.id);
@@ -111,6 +113,7 @@ export class Evaluations {
         version.name,
         new Date().toISOString(),
         flips,
+        turns,
       );
       // Images the dataset check left out change the protocol: the stored record names them.
       const bad = await badFilesIn(dataset, ['test', 'training', 'all']);
