@@ -193,11 +193,16 @@ export function flipsFor(config: Pick<ModelConfig, 'inference'>, asked?: boolean
   return asked ?? config.inference?.flips ?? false;
 }
 
+/** Whether flips also take quarter turns: what the caller asked, else the model's own setting, else no. */
+export function turnsFor(config: Pick<ModelConfig, 'inference'>, asked?: boolean): boolean {
+  return asked ?? config.inference?.turns ?? false;
+}
+
 /**
  * The views each prediction averages, in words for reports: null for one prediction, else "four
- * flips" or, with the model's `turns`, "eight flips and quarter turns".
+ * flips" or, with turns, "eight flips and quarter turns" (turns count only with flips).
  */
-export function viewsText(config: Pick<ModelConfig, 'inference'>, flips: boolean): string | null {
+export function viewsText(flips: boolean, turns: boolean): string | null {
   if (!flips) return null;
-  return config.inference?.turns === true ? 'eight flips and quarter turns' : 'four flips';
+  return turns ? 'eight flips and quarter turns' : 'four flips';
 }

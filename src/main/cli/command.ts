@@ -107,21 +107,47 @@ export function numberOption(
   return value;
 }
 
-/** `--flips` and `--no-flips`, shared by the commands that run a model. */
-export const FLIP_OPTIONS: Record<'flips' | 'no-flips', CliOption> = {
+/** `--flips`, `--no-flips`, `--turns` and `--no-turns`, shared by the commands that run a model. */
+export const FLIP_OPTIONS: Record<'flips' | 'no-flips' | 'turns' | 'no-turns', CliOption> = {
   flips: {
     type: 'boolean',
     description: "Average the predictions of the four flips (default: the model's own setting).",
   },
   'no-flips': { type: 'boolean', description: 'Do not average flips, whatever the model says.' },
+  turns: {
+    type: 'boolean',
+    description:
+      "Average the eight flips and quarter turns (implies --flips; default: the model's own setting).",
+  },
+  'no-turns': {
+    type: 'boolean',
+    description: 'With flips, average the four flips only, whatever the model says.',
+  },
 };
 
-/** What `--flips` / `--no-flips` ask for; undefined leaves it to the model. */
-export function flipsOption(args: CliArgs): boolean | undefined {
-  const on = args.values.flips === true;
-  const off = args.values['no-flips'] === true;
-  if (on && off) throw new UsageError('give --flips or --no-flips, not both');
-  return on ? true : off ? false : undefined;
+/** The views `--flips`, `--no-flips`, `--turns` and `--no-turns` ask for; undefined leaves it to the model. */
+export interface ViewFlags {
+  flips?: boolean;
+  turns?: boolean;
+}
+
+/** What the view flags ask for: `--turns` implies flips, and contradictions are refused. */
+export function viewFlags(args: CliArgs): ViewFlags {
+  const pair = (yes: string, no: string): boolean | undefined => {
+    const on = args.values[yes] === true;
+    const off = args.values[no] === true;
+    if (on && off) throw new UsageError(`give --${yes} or --${no}, not both`);
+    return on ? true : off ? false : undefined;
+  };
+  const flips = pair('flips', 'no-flips');
+  const turns = pair('turns', 'no-turns');
+  if (turns === true && flips === false) {
+    throw new UsageError('--turns adds quarter turns to the flips: drop --no-flips or --turns');
+  }
+  return {
+    ...(flips !== undefined || turns === true ? { flips: flips ?? true } : {}),
+    ...(turns !== undefined ? { turns } : {}),
+  };
 }
 
 /**

@@ -36,6 +36,8 @@ export interface PredictionModelJob {
   modelDir: string;
   /** Resample each image to the model's training scale (default auto; see rescale.ts). */
   scale?: ScaleSetting;
+  /** With flips, add the quarter turns (the eight symmetries); default: the model's own setting. */
+  turns?: boolean;
 }
 
 /** A model loaded for prediction, with the job's checked scale setting and its preprocessing. */
@@ -54,7 +56,18 @@ export async function withPredictionModel<T>(
   predict: (model: PredictionModel) => Promise<T>,
 ): Promise<T> {
   const setting = checkScaleSetting(job.scale ?? 'auto');
-  const loaded = await loadModelDir(job.modelDir);
+  const stored = await loadModelDir(job.modelDir);
+  // The job's turns override the model's own, for this prediction only (infer.ts reads the config).
+  const loaded: LoadedModel =
+    job.turns === undefined
+      ? stored
+      : {
+          ...stored,
+          config: {
+            ...stored.config,
+            inference: { flips: stored.config.inference?.flips ?? false, turns: job.turns },
+          },
+        };
   try {
     const preprocessing = parsePreprocessConfig(
       loaded.config.preprocessing ?? DEFAULT_PREPROCESSING,

@@ -202,9 +202,11 @@ describe('eval command with --predictions', () => {
     const noData = await evalMaps(path.join(root, 'nowhere'), predictions, '--json');
     expect(noData.code).toBe(2);
     expect(JSON.parse(noData.stdout).error.message).toMatch(/nowhere.*does not exist/);
-    const flipsOnMaps = await evalMaps(data, predictions, '--flips');
-    expect(flipsOnMaps.code).toBe(2);
-    expect(flipsOnMaps.stderr).toMatch(/saved --predictions are scored as they are/);
+    for (const flag of ['--flips', '--turns', '--no-turns']) {
+      const viewsOnMaps = await evalMaps(data, predictions, flag);
+      expect(viewsOnMaps.code, flag).toBe(2);
+      expect(viewsOnMaps.stderr).toMatch(/saved --predictions are scored as they are/);
+    }
     expect((await evalMaps(data, predictions, '--labels', '3rd')).code).toBe(2);
     expect((await evalMaps(data, path.join(root, 'none'))).stderr).toMatch(/does not exist/);
 
@@ -220,6 +222,26 @@ describe('eval command with --predictions', () => {
 });
 
 describe('eval command with --model', () => {
+  // Two evaluations of 20 images with four and eight views each, on the cpu backend.
+  it(
+    'averages the eight flips and quarter turns with --turns, and says so',
+    { timeout: 120_000 },
+    async () => {
+      const modelDir = await saveUntrainedModel('model-turns');
+      const run = async (...extra: string[]) =>
+        JSON.parse((await evalModel(modelDir, '--json', ...extra)).stdout);
+      const flipped = await run('--flips');
+      const turned = await run('--turns');
+      expect(flipped.inference.views).toBe('four flips');
+      expect(turned.inference).toMatchObject({
+        flips: true,
+        views: 'eight flips and quarter turns',
+      });
+      expect(turned.source).toMatch(/averaged over the eight flips and quarter turns/);
+      expect(turned.primary.auc).not.toBe(flipped.primary.auc);
+    },
+  );
+
   it('runs the model on every test image and reports its inference time', async () => {
     const modelDir = await saveUntrainedModel('model');
     const run = (...extra: string[]) => evalModel(modelDir, '--json', ...extra);

@@ -39,11 +39,11 @@ import {
 import type { PerImageRow, PooledRow, ProtocolRow } from '../../engine/metrics/report';
 import {
   FLIP_OPTIONS,
-  flipsOption,
   skipBadOption,
   skipBadOptions,
   stringOption,
   UsageError,
+  viewFlags,
   type CliCommand,
 } from '../command';
 import { scaleOption, SCALE_OPTIONS } from './predict';
@@ -511,16 +511,16 @@ export const evalCommand: CliCommand = {
       throw new UsageError('give either --model or --predictions, not both');
     }
     const exportDir = stringOption(args, 'export');
-    const flips = flipsOption(args);
+    const views = viewFlags(args);
     const scale = scaleOption(args);
     if (predictions !== undefined && args.values.scale !== undefined) {
       throw new UsageError(
         '--scale chooses how a model runs; saved --predictions are scored as they are',
       );
     }
-    if (predictions !== undefined && flips !== undefined) {
+    if (predictions !== undefined && Object.keys(views).length > 0) {
       throw new UsageError(
-        '--flips and --no-flips choose how a model runs; saved --predictions are scored as they are',
+        '--flips, --no-flips, --turns and --no-turns choose how a model runs; saved --predictions are scored as they are',
       );
     }
 
@@ -538,7 +538,7 @@ export const evalCommand: CliCommand = {
       // The model runs in the compute process, as the studio's predictions do.
       model = await openModelSource(io.engine().context.compute(), dir, {
         root: data,
-        ...(flips !== undefined ? { flips } : {}),
+        ...views,
         scale,
         ...(backend ? { backend } : {}),
         signal: io.signal,

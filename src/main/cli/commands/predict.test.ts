@@ -66,7 +66,7 @@ function predict(model: string, input: string, out: string, ...extra: string[]) 
 }
 
 /** The model's probabilities computed directly, preprocessing as the model says. */
-async function expectedProbabilities(flips = false): Promise<Float32Array> {
+async function expectedProbabilities(flips = false, turns = false): Promise<Float32Array> {
   const loaded = await loadModelDir(modelDir);
   try {
     const [pixels] = await preprocessImages(
@@ -76,7 +76,7 @@ async function expectedProbabilities(flips = false): Promise<Float32Array> {
     return await predictProbabilities(
       loaded.model,
       { width, height, data: pixels },
-      { config: loaded.config, flips },
+      { config: { ...loaded.config, inference: { flips, turns } }, flips },
     );
   } finally {
     loaded.model.dispose();
@@ -153,6 +153,53 @@ describe('predict command', () => {
     const both = await predict(flipModel, imagePath, overridden, '--flips', '--no-flips');
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/give --flips or --no-flips, not both/);
+  });
+
+  it('averages the eight flips and quarter turns with --turns or the model setting, unless --no-turns', async () => {
+    const turnsModel = path.join(tmp, 'turns-model');
+    const loaded = await loadModelDir(modelDir);
+    await saveModelDir(turnsModel, loaded.model, {
+      config: { ...loaded.config, inference: { flips: true, turns: true } },
+    });
+    loaded.model.dispose();
+    const [four, eight] = [
+      await expectedProbabilities(true, false),
+      await expectedProbabilities(true, true),
+    ];
+    expect(Math.max(...four.map((p, i) => Math.abs(p - eight[i])))).toBeGreaterThan(2 / 65535);
+    const maxError = async (file: string, expected: Float32Array) => {
+      const { values } = await readGrey16(file);
+      return Math.max(
+        ...Array.from(expected, (e, i) => Math.abs(values[i] - Math.round(e * 65535))),
+      );
+    };
+    const out = path.join(tmp, 'turns.png');
+
+    // The plain model with --turns (which implies flips), and the model whose setting says so.
+    for (const [model, extra] of [
+      [modelDir, ['--turns']],
+      [turnsModel, []],
+    ] as const) {
+      const run = await predict(model, imagePath, out, ...extra, '--json');
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ flips: true, turns: true });
+      expect(await maxError(out, eight)).toBeLessThanOrEqual(1);
+    }
+    const fourOnly = await predict(turnsModel, imagePath, out, '--no-turns', '--json');
+    expect(JSON.parse(fourOnly.stdout)).toMatchObject({ flips: true, turns: false });
+    expect(await maxError(out, four)).toBeLessThanOrEqual(1);
+
+    for (const [flags, message] of [
+      [['--turns', '--no-turns'], /give --turns or --no-turns, not both/],
+      [
+        ['--turns', '--no-flips'],
+        /--turns adds quarter turns to the flips: drop --no-flips or --turns/,
+      ],
+    ] as const) {
+      const refused = await predict(modelDir, imagePath, out, ...flags);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(message);
+    }
   });
 
   it('writes a 0/255 mask with --threshold', async () => {

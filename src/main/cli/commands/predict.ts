@@ -16,15 +16,15 @@ import {
 } from '../../compute/rescale';
 import { openModelMeta } from '../../engine/model/files';
 import { bundledModelDir } from '../../engine/studio/bundled-model';
-import { flipsFor } from '../../../shared/model-config';
+import { flipsFor, turnsFor } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import {
   FLIP_OPTIONS,
-  flipsOption,
   intOption,
   numberOption,
   stringOption,
   UsageError,
+  viewFlags,
   type CliArgs,
   type CliCommand,
   type CliOption,
@@ -73,7 +73,7 @@ export const predictCommand: CliCommand = {
   summary:
     'Predict the vessels of one image with a model: a 16-bit probability PNG, or a mask with --threshold.',
   usage:
-    '--input <image> --out <png> [--model <dir>] [--threshold <t>] [--flips | --no-flips] [--mode tiles|patches] [--scale auto|off|<factor>]',
+    '--input <image> --out <png> [--model <dir>] [--threshold <t>] [--flips | --no-flips] [--turns | --no-turns] [--mode tiles|patches] [--scale auto|off|<factor>]',
   description:
     'The image is preprocessed as the model was trained (its vessel.json). Tiles: mirrored overlap tiles ' +
     "(the U-Net paper's strategy), memory bounded by --tile. Patches: LadderNet's sliding 48x48 patches " +
@@ -136,7 +136,7 @@ export const predictCommand: CliCommand = {
     const mode = stringOption(args, 'mode') ?? 'tiles';
     if (mode !== 'tiles' && mode !== 'patches')
       throw new UsageError(`--mode must be tiles or patches, got "${mode}"`);
-    const flipsFlag = flipsOption(args);
+    const views = viewFlags(args);
     const scale = scaleOption(args);
     const backendFlag = stringOption(args, 'backend');
     const backend = backendFlag === undefined ? null : parseBackendName(backendFlag);
@@ -165,7 +165,8 @@ export const predictCommand: CliCommand = {
       imagePath: input,
       mode,
       scale,
-      flips: flipsFor(meta.config, flipsFlag),
+      flips: flipsFor(meta.config, views.flips),
+      ...(views.turns !== undefined ? { turns: views.turns } : {}),
       ...(backend ? { backend } : {}),
     };
     if (args.values.tile !== undefined) job.tileSize = intOption(args, 'tile', 768, 16, 8192);
@@ -198,6 +199,7 @@ export const predictCommand: CliCommand = {
       threshold,
       mode,
       flips: job.flips,
+      turns: job.flips && turnsFor(meta.config, views.turns),
       scale: predicted.scale,
       backend: report.active,
       vesselFraction: vessels / probabilities.length,

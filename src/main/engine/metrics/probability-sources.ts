@@ -9,7 +9,7 @@ import type { ComputeHost } from '../../compute/host';
 import type { ImageScale, ScaleSetting } from '../../compute/rescale';
 import type { ImageEntry } from '../dataset';
 import { openModelMeta } from '../model/files';
-import { flipsFor, viewsText } from '../../../shared/model-config';
+import { flipsFor, turnsFor, viewsText } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import { predictionFileFor, readProbabilityPng } from './probability-maps';
 import { METRICS_ERROR_CODES } from '../../../shared/api/errors';
@@ -49,6 +49,8 @@ export interface ModelSourceOptions {
   backend?: BackendName;
   /** Average the four flips; default: the model's own setting (its config's `inference`). */
   flips?: boolean;
+  /** With flips, add the quarter turns (the eight symmetries); default: the model's own setting. */
+  turns?: boolean;
   /** Resample images to the model's training scale (default auto; compute/rescale.ts). */
   scale?: ScaleSetting;
   signal?: AbortSignal;
@@ -81,7 +83,8 @@ export async function openModelSource(
   const report = await compute.request('compute.setup', backend);
   const { dir: modelDir, meta } = await openModelMeta(dir);
   const flips = flipsFor(meta.config, options.flips);
-  const views = viewsText(meta.config, flips);
+  const turns = turnsFor(meta.config, options.turns);
+  const views = viewsText(flips, turns);
   const predicted = new Map<string, Float32Array>();
   const seconds: number[] = [];
   const scale = options.scale ?? 'auto';
@@ -89,7 +92,15 @@ export async function openModelSource(
   const prepare = async (entries: readonly ImageEntry[]) => {
     const images = await compute.request(
       'predict.dataset',
-      { modelDir, root: options.root, ids: entries.map((e) => e.id), flips, scale, ...backend },
+      {
+        modelDir,
+        root: options.root,
+        ids: entries.map((e) => e.id),
+        flips,
+        turns,
+        scale,
+        ...backend,
+      },
       options.signal ? { signal: options.signal } : {},
     );
     for (const image of images) {

@@ -21,7 +21,7 @@ export function describeProtocol(
   flips = false,
   turns = false,
 ): EvaluationProtocol {
-  const views = flips ? viewsText({ inference: { flips, turns } }, flips) : null;
+  const views = viewsText(flips, turns);
   return {
     split: 'test',
     observer,
