@@ -96,9 +96,10 @@ describe('averageModels', () => {
     );
   });
 
-  it('records every source with the SHA-256 of its weights and its epoch, and drops test figures', async () => {
+  it('records every source with the SHA-256 of its weights and its epoch, and drops the name and test figures', async () => {
     const withEpoch = (epoch: number) => (meta: ModelMeta) => ({
       ...meta,
+      name: `epoch ${epoch}`,
       figures: { testAuc: 0.9 },
       training: { ...meta.training, epoch },
     });
@@ -118,6 +119,7 @@ describe('averageModels', () => {
     expect(result.sources).toEqual(sources);
     expect(meta.training?.averagedFrom).toEqual(sources);
     expect(meta.figures).toEqual({});
+    expect(meta.name).toBeUndefined();
     const base = await bundledMeta();
     expect(meta.config).toEqual(base.config);
     expect(meta.trainingScale).toEqual(base.trainingScale);

@@ -123,8 +123,8 @@ function meanOf(buffers: readonly ArrayBuffer[]): Float32Array {
 /**
  * Writes to `outDir` the model whose weights are the mean of `dirs`' weights, with the first
  * model's topology, config, preprocessing and training scale; vessel.json's `training` is the
- * first model's record with `averagedFrom` (every source, with the SHA-256 of its weights) and
- * its test figures are dropped, since they described other weights. Written beside and swapped
+ * first model's record with `averagedFrom` (every source, with the SHA-256 of its weights); its
+ * name and test figures are dropped, since they described other weights. Written beside and swapped
  * in, like every model save; refuses an output folder that holds something other than a model,
  * or that is one of the sources.
  */
@@ -166,8 +166,10 @@ export async function averageModels(
     epoch: recordedEpoch(s.meta),
   }));
   const first = sources[0]!;
+  // Not the first model under its name: the average is a model of its own.
+  const { name: _firstName, ...firstMeta } = first.meta;
   const meta = modelMetaSchema.parse({
-    ...first.meta,
+    ...firstMeta,
     format: 'vessel-studio-model',
     formatVersion: MODEL_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
