@@ -14,8 +14,8 @@ export const averageCommand: CliCommand = {
     'Each weight of the new model is the mean of that weight over the given models, which must be the same network ' +
     '(same layers, config and training scale, no batch normalisation): epochs of one run, as `train --keep-epochs` keeps them ' +
     'in <out>.epochs/, or fine-tunes of one model. Averaging the epochs of a run at a constant learning rate is stochastic ' +
-    "weight averaging (Izmailov et al., UAI 2018). The new model takes the first model's preprocessing, inference settings " +
-    'and training record, adds training.averagedFrom (each model folder with the SHA-256 of its weights) and carries no test ' +
+    "weight averaging (Izmailov et al., UAI 2018). The new model keeps their preprocessing and inference settings and the last model's " +
+    "training record and log (for a run's epochs in order, the whole run), adds training.averagedFrom (each model folder with the SHA-256 of its weights) and carries no test " +
     'figures: evaluate it with eval --model.',
   options: {
     out: {

@@ -96,10 +96,11 @@ describe('averageModels', () => {
     );
   });
 
-  it('records every source with the SHA-256 of its weights and its epoch, and drops the name and test figures', async () => {
+  it('records every source with the SHA-256 of its weights and its epoch, keeps the last record and log, and drops the name and test figures', async () => {
     const withEpoch = (epoch: number) => (meta: ModelMeta) => ({
       ...meta,
       name: `epoch ${epoch}`,
+      trainingLog: meta.trainingLog.slice(0, epoch),
       figures: { testAuc: 0.9 },
       training: { ...meta.training, epoch },
     });
@@ -120,6 +121,8 @@ describe('averageModels', () => {
     expect(meta.training?.averagedFrom).toEqual(sources);
     expect(meta.figures).toEqual({});
     expect(meta.name).toBeUndefined();
+    expect(meta.training?.epoch).toBe(4);
+    expect(meta.trainingLog).toHaveLength(4);
     const base = await bundledMeta();
     expect(meta.config).toEqual(base.config);
     expect(meta.trainingScale).toEqual(base.trainingScale);

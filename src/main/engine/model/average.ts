@@ -121,10 +121,11 @@ function meanOf(buffers: readonly ArrayBuffer[]): Float32Array {
 }
 
 /**
- * Writes to `outDir` the model whose weights are the mean of `dirs`' weights, with the first
- * model's topology, config, preprocessing and training scale; vessel.json's `training` is the
- * first model's record with `averagedFrom` (every source, with the SHA-256 of its weights); its
- * name and test figures are dropped, since they described other weights. Written beside and swapped
+ * Writes to `outDir` the model whose weights are the mean of `dirs`' weights, with their common
+ * topology, config, preprocessing and training scale; vessel.json's training log and `training`
+ * are the last model's (for a run's epochs in order, the whole run), the record with
+ * `averagedFrom` (every source, with the SHA-256 of its weights); its name and test figures are
+ * dropped, since they described other weights. Written beside and swapped
  * in, like every model save; refuses an output folder that holds something other than a model,
  * or that is one of the sources.
  */
@@ -166,15 +167,16 @@ export async function averageModels(
     epoch: recordedEpoch(s.meta),
   }));
   const first = sources[0]!;
-  // Not the first model under its name: the average is a model of its own.
-  const { name: _firstName, ...firstMeta } = first.meta;
+  // The record of the last model: for a run's epochs in order, the whole run's log. Not under
+  // its name: the average is a model of its own.
+  const { name: _lastName, ...lastMeta } = sources[sources.length - 1]!.meta;
   const meta = modelMetaSchema.parse({
-    ...firstMeta,
+    ...lastMeta,
     format: 'vessel-studio-model',
     formatVersion: MODEL_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     figures: {},
-    training: { ...first.meta.training, averagedFrom: records },
+    training: { ...lastMeta.training, averagedFrom: records },
   } satisfies ModelMeta);
 
   const modelJson = {
