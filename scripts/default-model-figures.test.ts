@@ -1,7 +1,7 @@
 /**
  * The bundled model on the 20 DRIVE test images (inside the FOV, pooled, 1st manual, threshold
- * 0.5), evaluated afresh from its weights: it must reach the project's targets (AUC-ROC at least
- * 0.980, F1 at least 0.820), and test-figures.json must equal the fresh figures, so the file
+ * 0.5), evaluated afresh from its weights: it must reach the targets of issue 19 (AUC-ROC at
+ * least 0.981, F1 at least 0.825), and test-figures.json must equal the fresh figures, so the file
  * cannot drift from the weights. Skips without DRIVE. About 3 minutes on this 2-core machine.
  */
 import { readFile } from 'node:fs/promises';
@@ -17,9 +17,9 @@ import { driveRoot, drivePresent, repoRoot } from '../test/support/drive';
 const modelDir = path.join(repoRoot, 'resources', 'models', 'default');
 const present = drivePresent("the bundled model's DRIVE figures test", 'test/1st_manual');
 
-/** Issue 5's targets for the bundled model under that protocol. */
-const TARGET_AUC = 0.98;
-const TARGET_F1 = 0.82;
+/** Issue 19's targets for the bundled model under that protocol (issue 5's were 0.980 and 0.820). */
+const TARGET_AUC = 0.981;
+const TARGET_F1 = 0.825;
 
 describe.skipIf(!present)("the bundled model's DRIVE test figures", () => {
   let stored: DefaultModelFigures;
