@@ -11,7 +11,6 @@
  * float32 weights of the same names and shapes. Networks with batch normalisation are refused,
  * since their running statistics would have to be measured again on the averaged weights.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -23,6 +22,7 @@ import {
 import { AppError } from '../../../shared/result';
 import { MODEL_ERROR_CODES } from '../../../shared/api/errors';
 import { exists } from '../files/exists';
+import { sha256Hex } from '../project/files';
 import {
   checkModelTarget,
   MODEL_FILES,
@@ -53,10 +53,6 @@ function mismatch(message: string): AppError {
     MODEL_ERROR_CODES.MISMATCH,
     `${message} Only models of one network (epochs of one run, or fine-tunes of one model) can be averaged.`,
   );
-}
-
-function sha256(data: ArrayBuffer): string {
-  return createHash('sha256').update(new Uint8Array(data)).digest('hex');
 }
 
 function recordedEpoch(meta: ModelMeta): number | null {
@@ -163,7 +159,7 @@ export async function averageModels(
   }
   const records: AveragedSource[] = sources.map((s) => ({
     dir: s.dir,
-    weightsSha256: sha256(s.folder.weightData),
+    weightsSha256: sha256Hex(new Uint8Array(s.folder.weightData)),
     epoch: recordedEpoch(s.meta),
   }));
   const first = sources[0]!;
