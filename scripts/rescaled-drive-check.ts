@@ -11,8 +11,9 @@
  * Each factor also gets a reference row, `native maps`: the model's predictions on the native
  * images, resampled bilinearly to the set's grid (the product's resampleProbabilities) and scored
  * against the resampled labels. It needs no prediction at the new scale, so it measures what the
- * resampling of the labels and masks alone costs: no model predicting from the resampled images
- * can be expected above it.
+ * resampling of the labels and masks alone costs. A reduced set's images hold less than the
+ * native ones, so a prediction from them is not expected above it; an enlarged set's prediction
+ * may be, since enlarging a map blurs its edges.
  *
  *   node --import tsx scripts/rescaled-drive-check.ts [--model resources/models/default]
  *     [--data ../shared/datasets/DRIVE] [--factors 0.75,1.5,1.77] [--flips on|off] [--keep]
