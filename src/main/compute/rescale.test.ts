@@ -140,19 +140,25 @@ const drive = driveRoot();
 describe.skipIf(!existsSync(path.join(drive, 'training', 'mask')))(
   "the bundled model's trainingScale",
   () => {
-    it("is what DRIVE's 20 training FOV masks measure", async () => {
-      const index = await openDataset(drive);
-      const training = allEntries(index).filter((e) => e.split === 'training');
-      expect(training.length).toBe(20);
-      const fovs = await Promise.all(
-        training.map(async (e) => ({ fov: await loadFov(e), width: e.width, height: e.height })),
-      );
+    it('is what the FOV masks of the images it was trained on measure (18, the validation pair held out)', async () => {
       const meta = JSON.parse(
         await readFile(
           path.resolve(__dirname, '../../../resources/models/default/vessel.json'),
           'utf8',
         ),
-      ) as { trainingScale?: unknown };
+      ) as {
+        trainingScale?: unknown;
+        training: { split: { train: string[]; validation: string[] } };
+      };
+      const { train, validation } = meta.training.split;
+      expect(train).toHaveLength(18);
+      expect(validation).toEqual(['training/30_training', 'training/31_training']);
+      const index = await openDataset(drive);
+      const trained = allEntries(index).filter((e) => train.includes(e.id));
+      expect(trained.map((e) => e.id).sort()).toEqual([...train].sort());
+      const fovs = await Promise.all(
+        trained.map(async (e) => ({ fov: await loadFov(e), width: e.width, height: e.height })),
+      );
       expect(meta.trainingScale).toEqual(trainingScaleOf(fovs));
     });
   },
