@@ -21,8 +21,8 @@ import {
   MODEL_FILES,
   openModelMeta,
   readModelFolder,
+  writeModelFolder,
 } from '../../engine/model/files';
-import { exists } from '../../engine/files/exists';
 // Registers our custom layers (Crop2D, SpatialDropout2D) before any model.json is deserialised.
 import './layers';
 
@@ -132,35 +132,13 @@ export async function saveModelDir(
     );
   }
 
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const staging = `${target}.saving-${process.pid}-${Date.now()}`;
-  try {
+  await writeModelFolder(target, 'the model', async (staging) => {
     await model.save(modelFolderHandler(staging));
     await fs.writeFile(
       path.join(staging, MODEL_FILES.meta),
       `${JSON.stringify(checked.data, null, 2)}\n`,
     );
-    if (await exists(target)) {
-      const previous = `${target}.previous-${process.pid}-${Date.now()}`;
-      await fs.rename(target, previous);
-      try {
-        await fs.rename(staging, target);
-      } catch (error) {
-        await fs.rename(previous, target);
-        throw error;
-      }
-      await fs.rm(previous, { recursive: true, force: true });
-    } else {
-      await fs.rename(staging, target);
-    }
-  } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    if (error instanceof AppError) throw error;
-    throw new AppError(
-      MODEL_ERROR_CODES.SAVE_FAILED,
-      `Cannot save the model to ${target}: ${(error as Error).message}`,
-    );
-  }
+  });
   return checked.data;
 }
 

@@ -21,7 +21,6 @@ import {
 } from '../../../shared/model-config';
 import { AppError } from '../../../shared/result';
 import { MODEL_ERROR_CODES } from '../../../shared/api/errors';
-import { exists } from '../files/exists';
 import { sha256Hex } from '../project/files';
 import {
   checkModelTarget,
@@ -29,6 +28,7 @@ import {
   openModelMeta,
   readModelFolder,
   type ModelFolderContents,
+  writeModelFolder,
 } from './files';
 
 /** What went into an averaged model, recorded in its vessel.json under `training.averagedFrom`. */
@@ -179,21 +179,11 @@ export async function averageModels(
     ...first.folder.json,
     weightsManifest: [{ paths: [MODEL_FILES.weights], weights: first.folder.specs }],
   };
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const staging = `${target}.saving-${process.pid}-${Date.now()}`;
-  try {
+  await writeModelFolder(target, 'the averaged model', async (staging) => {
     await fs.mkdir(staging);
     await fs.writeFile(path.join(staging, MODEL_FILES.topology), JSON.stringify(modelJson));
     await fs.writeFile(path.join(staging, MODEL_FILES.weights), new Uint8Array(weights.buffer));
     await fs.writeFile(path.join(staging, MODEL_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
-    if (await exists(target)) await fs.rm(target, { recursive: true, force: true });
-    await fs.rename(staging, target);
-  } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    throw new AppError(
-      MODEL_ERROR_CODES.SAVE_FAILED,
-      `Cannot save the averaged model to ${target}: ${(error as Error).message}`,
-    );
-  }
+  });
   return { outDir: target, sources: records, parameterCount: meta.parameterCount, meta };
 }

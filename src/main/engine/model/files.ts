@@ -163,6 +163,45 @@ export async function checkModelTarget(target: string): Promise<void> {
   }
 }
 
+/**
+ * Writes a model folder at `target` (resolved) as one step: `write` fills a sibling staging folder,
+ * which is then swapped in; a model already at `target` is moved aside first and put back if the
+ * swap fails, so a failure at any point leaves the previous model there untouched. A failure is
+ * reported as MODEL_SAVE_FAILED, "Cannot save <what> to <target>: <cause>" (an AppError from
+ * `write` passes unchanged). Callers check the target with checkModelTarget first.
+ */
+export async function writeModelFolder(
+  target: string,
+  what: string,
+  write: (staging: string) => Promise<void>,
+): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const staging = `${target}.saving-${process.pid}-${Date.now()}`;
+  try {
+    await write(staging);
+    if (await exists(target)) {
+      const previous = `${target}.previous-${process.pid}-${Date.now()}`;
+      await fs.rename(target, previous);
+      try {
+        await fs.rename(staging, target);
+      } catch (error) {
+        await fs.rename(previous, target);
+        throw error;
+      }
+      await fs.rm(previous, { recursive: true, force: true });
+    } else {
+      await fs.rename(staging, target);
+    }
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true });
+    if (error instanceof AppError) throw error;
+    throw new AppError(
+      MODEL_ERROR_CODES.SAVE_FAILED,
+      `Cannot save ${what} to ${target}: ${(error as Error).message}`,
+    );
+  }
+}
+
 /** Reads and checks vessel.json without loading the weights (for model lists). */
 export async function readModelMeta(dir: string): Promise<ModelMeta> {
   const metaFile = path.join(dir, MODEL_FILES.meta);
