@@ -36,6 +36,31 @@ function renderedWidth(scale: number): { label: number; image: number; labelValu
 }
 
 describe('rescaling augmentation', () => {
+  it('reduces as a smaller camera would: a 2 px vessel at 0.5x is averaged into about one pixel of half contrast wherever it falls, and its label is one pixel wide', () => {
+    const p = 32;
+    const config: AugmentConfig = { ...AUGMENT_NONE, scale: { min: 0.5, max: 0.5 } };
+    const transform = drawTransform(config, new SeededRandom(3));
+    const peaks: number[] = [];
+    for (const shift of [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3]) {
+      const target = renderPatch(barImage(SIZE, 2), SIZE / 2 + shift, SIZE / 2, transform, p);
+      const row = (p / 2) * p;
+      const values = Array.from(target.x.subarray(row, row + p));
+      const labels = Array.from(target.y!.subarray(row, row + p));
+      // The vessel's mass is kept (2 source px of 1 are 1 reduced px of 1), not sampled.
+      const mass = values.reduce((a, b) => a + b, 0);
+      expect(mass, `mass at shift ${shift}`).toBeGreaterThan(0.9);
+      expect(mass, `mass at shift ${shift}`).toBeLessThan(1.1);
+      // The sampler centres patches on whole pixels; there the label is one pixel in either phase.
+      if (Number.isInteger(shift)) {
+        expect(labels.reduce((a, b) => a + b, 0), `label at shift ${shift}`).toBe(1);
+      }
+      peaks.push(Math.max(...values));
+    }
+    // Point sampling at 0.5x would show the vessel at full contrast (1) or miss it (0) by phase.
+    expect(Math.max(...peaks)).toBeLessThan(0.9);
+    expect(Math.min(...peaks)).toBeGreaterThan(0.4);
+  });
+
   it('scales a vessel of known width by the drawn factor, in the image and in the label', () => {
     for (const scale of [0.75, 1.5, 2]) {
       const width = renderedWidth(scale);

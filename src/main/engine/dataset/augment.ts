@@ -3,15 +3,17 @@
  * every output pixel is traced back to a source position (flips, 90-degree turns, a rotation
  * by any angle about the sample's centre and a rescaling, then the U-Net paper's elastic
  * deformation), and only the output's pixels are sampled. Nothing is resampled twice, and a
- * 48x48 patch costs 48x48 lookups however large the image is.
+ * 48x48 patch costs 48x48 lookups however large the image is; a reduction (rescaling below 1)
+ * costs the lookups of the source region it shows, then shrinks them (renderReduced).
  *
  * Elastic deformation (Ronneberger et al. 2015, section 3.1): random displacement vectors on a
  * coarse 3x3 grid spanning the whole image, drawn from a Gaussian with 10 px standard
  * deviation; per-pixel displacements by bicubic interpolation. The image is sampled bicubically;
- * labels and FOV bilinearly and thresholded at 0.5, so they stay binary.
+ * labels and FOV bilinearly and thresholded at 0.5 (nearest from the source's resolution in a
+ * reduction), so they stay binary.
  */
 import { z } from 'zod';
-import { DEGRADE_LIMITS, degradePatch } from './degrade';
+import { DEGRADE_LIMITS, degradePatch, resample } from './degrade';
 import { keysWeight0, keysWeight1, keysWeight2, keysWeight3 } from './keys-kernel';
 import type { SeededRandom } from './random';
 
@@ -30,7 +32,7 @@ export const SCALE_LIMITS = { min: 0.25, max: 4 } as const;
  * training must cover is what that leaves: vessel calibre differs between eyes and cameras at
  * the same FOV size, and a FOV estimate is off by some percent. 1.5x covers STARE's 1.2x
  * without any resampling and leaves room for wide vessels; 0.7x shrinks DRIVE's 2 px
- * capillaries to 1.4 px, still a pixel wide in the thresholded label. Drawn log-uniformly, so
+ * capillaries to 1.4 px, still a pixel wide in the nearest-reduced label. Drawn log-uniformly, so
  * zooming in and out by the same ratio are equally likely.
  */
 export const SCALE_AUGMENT_DEFAULT = { min: 0.7, max: 1.5 } as const;
@@ -581,9 +583,81 @@ function jitterIntensities(
   }
 }
 
+/** The image bicubic, label and FOV bilinear and thresholded, at the source positions of `t`. */
+function renderAffine(
+  source: TrainingImage,
+  cx: number,
+  cy: number,
+  t: SampleTransform,
+  target: RenderTarget,
+): void {
+  sourceCoordinates(source.width, source.height, cx, cy, t, target.height, target.width);
+  if (target.y !== null || target.fov !== null) renderMasks(source, target);
+  renderImage(source, target);
+}
+
+/** Buffers of the full-resolution render that a reduction shrinks. */
+const reduced = { x: new Float32Array(0), y: new Float32Array(0), fov: new Uint8Array(0) };
+
+/**
+ * A reduction (scale below 1) as a camera of lower resolution sees it: the region is rendered at
+ * the source's own resolution (the transform without its scale; a side of round(side / scale))
+ * and then brought down to the patch, the image with the widened cubic kernel of degrade.ts,
+ * which averages what it drops, and the label and FOV nearest, as a label drawn at that
+ * resolution would be. Sampling the reduced grid directly would skip source pixels between
+ * samples: thin vessels would keep a contrast no smaller image has, or vanish where they fall
+ * between samples.
+ */
+function renderReduced(
+  source: TrainingImage,
+  cx: number,
+  cy: number,
+  t: SampleTransform,
+  target: RenderTarget,
+): void {
+  const C = source.channels;
+  const { height: h, width: w } = target;
+  const bigH = Math.round(h / t.scale);
+  const bigW = Math.round(w / t.scale);
+  const n = bigH * bigW;
+  if (reduced.x.length < n * C) reduced.x = new Float32Array(n * C);
+  if (reduced.y.length < n) reduced.y = new Float32Array(n);
+  if (reduced.fov.length < n) reduced.fov = new Uint8Array(n);
+  const unscaled: SampleTransform = {
+    ...t,
+    m00: t.m00 * t.scale,
+    m01: t.m01 * t.scale,
+    m10: t.m10 * t.scale,
+    m11: t.m11 * t.scale,
+  };
+  const big: RenderTarget = {
+    x: reduced.x,
+    y: target.y === null ? null : reduced.y,
+    fov: target.fov === null ? null : reduced.fov,
+    pixelOffset: 0,
+    height: bigH,
+    width: bigW,
+  };
+  renderAffine(source, cx, cy, unscaled, big);
+  resample(reduced.x, 0, bigH, bigW, target.x, target.pixelOffset * C, h, w, C);
+  if (big.y === null && big.fov === null) return;
+  const rowRatio = bigH / h;
+  const colRatio = bigW / w;
+  for (let v = 0; v < h; v++) {
+    const row = Math.min(bigH - 1, Math.floor((v + 0.5) * rowRatio)) * bigW;
+    for (let u = 0; u < w; u++) {
+      const from = row + Math.min(bigW - 1, Math.floor((u + 0.5) * colRatio));
+      const to = target.pixelOffset + v * w + u;
+      if (target.y !== null) target.y[to] = reduced.y[from]!;
+      if (target.fov !== null) target.fov[to] = reduced.fov[from]!;
+    }
+  }
+}
+
 /**
  * Renders one augmented sample centred on source pixel (cx, cy) into the target: image
- * (bicubic), label and FOV (bilinear, thresholded at 0.5), then the image's resolution
+ * (bicubic), label and FOV (bilinear, thresholded at 0.5; a reduction renders at the source's
+ * resolution and shrinks, renderReduced), then the image's resolution
  * degradation and the intensity jitter.
  */
 export function renderSample(
@@ -595,10 +669,10 @@ export function renderSample(
 ): void {
   if (t.integer) {
     renderInteger(source, target, t, { cx, cy });
+  } else if (t.scale < 1) {
+    renderReduced(source, cx, cy, t, target);
   } else {
-    sourceCoordinates(source.width, source.height, cx, cy, t, target.height, target.width);
-    if (target.y !== null || target.fov !== null) renderMasks(source, target);
-    renderImage(source, target);
+    renderAffine(source, cx, cy, t, target);
   }
   if (t.degrade !== 1) {
     const C = source.channels;

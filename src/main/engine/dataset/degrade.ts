@@ -102,8 +102,11 @@ function scratchOf(key: keyof typeof scratch, n: number): Float32Array {
   return scratch[key];
 }
 
-/** Resamples an h x w x C image at `offset` of `src` to outH x outW x C at `dstOffset` of `dst`. */
-function resample(
+/**
+ * Resamples an h x w x C image at `offset` of `src` to outH x outW x C at `dstOffset` of `dst`
+ * (pixel centres aligned; going down, the kernel averages what it drops).
+ */
+export function resample(
   src: Float32Array,
   offset: number,
   h: number,
